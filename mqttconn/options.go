@@ -1,0 +1,46 @@
+package mqttconn
+
+import "time"
+
+// Protocol selects the MQTT version.
+type Protocol string
+
+const (
+	ProtocolAuto Protocol = "auto"
+	Protocol5    Protocol = "5"
+	Protocol311  Protocol = "3.1.1"
+)
+
+// Options configures a Client. Secrets (Password) arrive here already read
+// from an environment variable or file; they are never logged or shown.
+type Options struct {
+	Broker   string // mqtt://, mqtts://, ssl://, tls://, ws://, wss://; default mqtt://127.0.0.1:1883
+	Protocol Protocol
+	ClientID string // generated when empty
+
+	Username string
+	Password string // secret
+
+	CACert   string // PEM file
+	Cert     string // client certificate PEM file
+	Key      string // client key PEM file
+	Insecure bool   // skip server verification (the UI keeps warning)
+
+	KeepAlive      time.Duration // default 30s
+	ConnectTimeout time.Duration // default 10s
+	CleanStart     bool          // MQTT 5 clean start / 3.1.1 clean session
+	SessionExpiry  time.Duration // MQTT 5 only
+	BackoffMax     time.Duration // reconnect back-off cap, default 30s
+
+	Subscriptions []Subscription
+	BufferSize    int // Messages() capacity, default 65536
+
+	Will *PublishRequest // the console's own will message, optional
+
+	ReadOnly bool // Publish refuses with OutcomeReadOnly
+
+	// OnState and OnSubscribe are called from the client's goroutines.
+	// They must not block: hand off with a non-blocking send.
+	OnState     func(State)
+	OnSubscribe func([]SubResult)
+}
