@@ -6,9 +6,13 @@ package platform
 import "github.com/mqdeck/mqdeck/mqttconn"
 
 // Kind names what a topic carries. Unknown is a valid answer, never an error.
+// The values are printed by `mqdeck log`; see kinds.go.
 type Kind string
 
-// Route is what a received topic is. Empty fields do not apply.
+// Route is what a received topic is. Empty fields do not apply. String
+// fields are substrings of the topic or property values as received: they
+// may hold invalid UTF-8 or control characters, so sanitize (decode.Safe)
+// before display.
 type Route struct {
 	Platform  string // drivr, drogue, devapi, smartworks, generic
 	Kind      Kind
@@ -19,12 +23,18 @@ type Route struct {
 	Device    string
 	App       string
 	Thing     string
-	Command   string
-	Channel   string
-	Name      string // property / action / event name (SmartWorks), datapoint name
+	Command   string // Drogue command name; SmartWorks action request id
+	Channel   string // Drogue channel (CloudEvent subject)
+	Name      string // property / action / event name (SmartWorks), datapoint or setpoint name; DRIVR input resource ("event", "system", ...)
 	Encoding  string // "json" or "msgpack" from the topic suffix, else ""
 	Input     string // for error topics: the input topic the error answers
 	Side      string // SmartWorks "status" or "set"
+
+	// Added by the platform package (extensions, nothing above renamed).
+	Sender string // Drogue: the device that delivered the event (a gateway when != Device)
+	Model  string // DRIVR event model or component model uuid
+	Group  string // SmartWorks path between account and things: "collections/{c}", "categories/{c}" or ""
+	Secret bool   // the payload carries credentials (DRIVR local API tokens): never show, log or record it
 }
 
 // Params are the platform parameters from flags or a profile.
