@@ -1,0 +1,123 @@
+package actions
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+)
+
+func TestAuditLinesHoldNoSecret(t *testing.T) {
+	const key = "AK-very-secret-0042"
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	au, err := OpenAudit(path, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	au.now = func() time.Time { return seedTime }
+	payload := []byte(`{"id":"x","status":"pending","name":"reboot","parameters":{}}`)
+	act := Action{
+		ID: "a1", Kind: KindRequestSnapshot, Platform: platform.DevAPI,
+		Target: Target{Platform: platform.DevAPI, System: "dev-1"},
+		Request: mqttconn.PublishRequest{Topic: "v1/device/dev-1/get", Payload: payload, QoS: 1,
+			Props: &mqttconn.Props{ResponseTopic: "v1/device/dev-1/get/response", User: []mqttconn.UserProperty{
+				{Key: "device_id", Value: "dev-1"}, {Key: "access_key", Value: key}}}},
+	}
+	tr := NewTracker(0)
+	e := tr.Add(act, seedTime)
+	if err := au.Write(e); err != nil {
+		t.Fatal(err)
+	}
+	tr.Result("a1", mqttconn.PublishResult{Outcome: mqttconn.OutcomeRefused, ReasonCode: 0x87, Reason: "not authorized"}, seedTime)
+	if err := au.Write(e); err != nil {
+		t.Fatal(err)
+	}
+	if err := au.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Appends, never truncates.
+	au2, err := OpenAudit(path, "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := au2.Write(e); err != nil {
+		t.Fatal(err)
+	}
+	_ = au2.Close()
+
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte(key)) || bytes.Contains(raw, []byte("reboot")) {
+		t.Fatalf("secret or payload in audit:\n%s", raw)
+	}
+	fi, _ := os.Stat(path)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode().Perm())
+	}
+	sum := sha256.Sum256(payload)
+	var lines []AuditRecord
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	for sc.Scan() {
+		var r AuditRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		lines = append(lines, r)
+	}
+	if len(lines) != 3 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	first, second := lines[0], lines[1]
+	if first.Outcome != "sending" || second.Outcome != "refused" || second.ReasonCode != 0x87 {
+		t.Errorf("outcomes %q %q", first.Outcome, second.Outcome)
+	}
+	if first.Operator != "alice" || lines[2].Operator != "bob" || first.Kind != KindRequestSnapshot ||
+		first.Topic != "v1/device/dev-1/get" || first.QoS != 1 || first.Retain ||
+		first.PayloadSHA256 != hex.EncodeToString(sum[:]) || first.PayloadSize != len(payload) ||
+		first.Time != "2025-05-09T13:28:42.611276Z" || first.Action != "a1" {
+		t.Errorf("record: %+v", first)
+	}
+	if len(first.User) != 2 || first.User[1][0] != "access_key" || first.User[1][1] != Mask || first.User[0][1] != "dev-1" {
+		t.Errorf("user properties: %v", first.User)
+	}
+}
+
+func TestAuditPlatformErrorAndOperator(t *testing.T) {
+	var buf bytes.Buffer
+	au := NewAudit(&buf, Operator("carol"), func() time.Time { return seedTime })
+	tr := NewTracker(0)
+	e := tr.Add(drivrAction("a1", seedTime, "energy-overload-model"), seedTime)
+	tr.Result("a1", mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
+	r := platform.Route{Kind: platform.KindError, Input: sysInput}
+	tr.ObserveMessage(rx(sysInput+"/error", seedTime.Add(time.Second)), r, value(t, errorJSON))
+	if err := au.Write(e); err != nil {
+		t.Fatal(err)
+	}
+	var rec AuditRecord
+	if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Operator != "carol" || rec.Outcome != "platform_error:SOME_DATA_INVALID" || rec.Code != "SOME_DATA_INVALID" ||
+		!strings.Contains(rec.Message, "Unknown field") {
+		t.Errorf("%+v", rec)
+	}
+	t.Setenv("USER", "dave")
+	if Operator("") != "dave" {
+		t.Error("$USER not used")
+	}
+	var nilAudit *Audit
+	if err := nilAudit.Write(e); err != nil {
+		t.Error("nil audit must be a no-op")
+	}
+}

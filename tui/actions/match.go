@@ -1,0 +1,271 @@
+package actions
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+)
+
+// ObserveMessage matches one routed, decoded message against the actions
+// still waiting for an answer and records what it says. It returns the
+// entries that changed. Cheap for messages of no interest: the route kind
+// and topic are checked before any payload is read.
+func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decode.Value) []Change {
+	if len(t.entries) == 0 || r.Secret {
+		return nil
+	}
+	now := msg.Received
+	if now.IsZero() {
+		now = time.Now()
+	}
+	var out []Change
+	note := func(e *Entry, a Answer) {
+		a.At, a.Topic = now, msg.Topic
+		if a.Summary == "" {
+			a.Summary = summary(v)
+		}
+		e.addAnswer(a)
+		out = append(out, change(e))
+	}
+	switch {
+	case r.Kind == platform.KindEventState || r.Kind == platform.KindEventAck:
+		if e := t.byEvent(r.Event); e != nil {
+			if r.Kind == platform.KindEventAck {
+				note(e, Answer{Kind: AnswerEventAck, EventUUID: r.Event})
+			} else {
+				note(e, Answer{Kind: AnswerEventState, EventUUID: r.Event, State: text(v.Data)})
+			}
+		}
+		return out
+	case r.Kind == platform.KindEvent:
+		if e := t.byEvent(r.Event); e != nil {
+			// Later versions of the same event (endTime, status) stay with it.
+			note(e, Answer{Kind: AnswerEventState, EventUUID: r.Event, State: eventStatus(v.Data)})
+			return out
+		}
+		if e := t.matchCreated(msg, r, v, now); e != nil {
+			e.EventUUID = r.Event
+			note(e, Answer{Kind: AnswerEventCreated, EventUUID: r.Event, State: eventStatus(v.Data)})
+		}
+		return out
+	}
+	for i := len(t.entries) - 1; i >= 0; i-- {
+		e := t.entries[i]
+		if !e.awaiting(now) || msg.Received.Before(e.SentAt) && !msg.Received.IsZero() {
+			continue
+		}
+		x := e.Action.Expect
+		switch {
+		case x.ErrorTopic != "" && msg.Topic == x.ErrorTopic:
+			code, message := platformError(v.Data)
+			note(e, Answer{Kind: AnswerPlatformError, Code: code, Message: message})
+			return out // one report answers one action: the newest on that topic
+		case x.CommandID != "" && (r.Kind == platform.KindCommandUpdate || msg.Topic == x.ResponseTopic):
+			if id := text(field(v.Data, "id")); id == x.CommandID {
+				note(e, Answer{Kind: AnswerCommandStatus, State: text(field(v.Data, "status")),
+					Message: text(field(v.Data, "message"))})
+				return out
+			}
+		case x.ResponseTopic != "" && msg.Topic == x.ResponseTopic:
+			if len(x.CorrelationData) > 0 && (msg.Props == nil || !bytes.Equal(msg.Props.CorrelationData, x.CorrelationData)) {
+				continue
+			}
+			note(e, Answer{Kind: AnswerReply})
+			return out
+		case x.ActionName != "" && r.Kind == platform.KindAction && r.Side == "status" &&
+			r.Thing == x.Thing && actionNamed(r, v.Data, x.ActionName):
+			st := text(field(field(v.Data, x.ActionName), "status"))
+			note(e, Answer{Kind: AnswerActionStatus, State: st})
+			return out
+		}
+	}
+	return out
+}
+
+func actionNamed(r platform.Route, n decode.Node, name string) bool {
+	if r.Name != "" {
+		return r.Name == name
+	}
+	_, ok := lookup(n, name)
+	return ok
+}
+
+func (t *Tracker) byEvent(uuid string) *Entry {
+	if uuid == "" {
+		return nil
+	}
+	for i := len(t.entries) - 1; i >= 0; i-- {
+		if e := t.entries[i]; e.EventUUID == uuid {
+			return e
+		}
+	}
+	return nil
+}
+
+// matchCreated finds the trigger-event action a newly created DRIVR event
+// answers: same entity, same model (code or uuid), and the same time. DRIVR
+// echoes the time it was given, but the guide shows one answer whose time
+// differs, so when no time matches the newest action for that entity and
+// model sent shortly before wins. Retained events are old news, never an
+// answer.
+func (t *Tracker) matchCreated(msg mqttconn.Message, r platform.Route, v decode.Value, now time.Time) *Entry {
+	if msg.Retain {
+		return nil
+	}
+	entity := text(field(v.Data, "entityUuid"))
+	model := field(v.Data, "eventModel")
+	code, muuid := text(field(model, "code")), text(field(model, "uuid"))
+	if muuid == "" {
+		muuid = r.Model
+	}
+	evTime, _ := time.Parse(time.RFC3339Nano, text(field(v.Data, "time")))
+	var loose *Entry
+	for i := len(t.entries) - 1; i >= 0; i-- {
+		e := t.entries[i]
+		x := e.Action.Expect
+		if e.Action.Kind != KindTriggerEvent || e.EventUUID != "" || !e.awaiting(now) {
+			continue
+		}
+		if x.EventEntity != entity || entity == "" {
+			continue
+		}
+		if x.EventModel != code && !strings.EqualFold(x.EventModel, muuid) {
+			continue
+		}
+		if !x.EventTime.IsZero() && !evTime.IsZero() && absDur(x.EventTime.Sub(evTime)) < time.Millisecond {
+			return e
+		}
+		if loose == nil {
+			loose = e
+		}
+	}
+	return loose
+}
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+// platformError reads DRIVR's SOME_DATA_INVALID report: the code, the
+// message, and the per-item errors ("0: validation_error: eventModel: Unknown field.").
+func platformError(n decode.Node) (code, message string) {
+	code = text(field(n, "code"))
+	message = text(field(n, "message"))
+	var items []string
+	errs := field(n, "errors")
+	for _, f := range errs.Fields {
+		for _, it := range listOf(f.Value) {
+			c := text(field(it, "code"))
+			m := field(it, "message")
+			items = append(items, strings.TrimSpace(fmt.Sprintf("%s: %s: %s", f.Key, c, flatten(m))))
+		}
+	}
+	if len(items) > 0 {
+		if message != "" {
+			message += " "
+		}
+		message += "[" + strings.Join(items, "; ") + "]"
+	}
+	if code == "" && message == "" {
+		message = flatten(n)
+	}
+	return code, message
+}
+
+func listOf(n decode.Node) []decode.Node {
+	if n.Kind == decode.KindArray {
+		return n.Items
+	}
+	return []decode.Node{n}
+}
+
+// flatten renders a message that may be a string, a list or a map of lists
+// ({"eventModel": ["Unknown field."]}) on one line.
+func flatten(n decode.Node) string {
+	switch n.Kind {
+	case decode.KindObject:
+		parts := make([]string, 0, len(n.Fields))
+		for _, f := range n.Fields {
+			parts = append(parts, f.Key+": "+flatten(f.Value))
+		}
+		return strings.Join(parts, ", ")
+	case decode.KindArray:
+		parts := make([]string, 0, len(n.Items))
+		for _, it := range n.Items {
+			parts = append(parts, flatten(it))
+		}
+		return strings.Join(parts, " ")
+	}
+	return text(n)
+}
+
+func eventStatus(n decode.Node) string {
+	if s := text(field(n, "status")); s != "" {
+		return s
+	}
+	if et := field(n, "endTime"); et.Kind != decode.KindNull && text(et) != "" {
+		return "RESOLVED"
+	}
+	return ""
+}
+
+// field returns the value under key of an object node (zero Node if absent).
+func field(n decode.Node, key string) decode.Node {
+	v, _ := lookup(n, key)
+	return v
+}
+
+func lookup(n decode.Node, key string) (decode.Node, bool) {
+	if n.Kind != decode.KindObject {
+		return decode.Node{}, false
+	}
+	for _, f := range n.Fields {
+		if f.Key == key {
+			return f.Value, true
+		}
+	}
+	return decode.Node{}, false
+}
+
+// text renders a scalar node as a string ("" for null, objects, arrays).
+func text(n decode.Node) string {
+	switch n.Kind {
+	case decode.KindString:
+		return n.Str
+	case decode.KindBytes:
+		return string(n.Bytes)
+	case decode.KindInt:
+		return fmt.Sprint(n.Int)
+	case decode.KindUint:
+		return fmt.Sprint(n.Uint)
+	case decode.KindFloat:
+		return fmt.Sprint(n.Float)
+	case decode.KindBool:
+		return fmt.Sprint(n.Bool)
+	case decode.KindTime:
+		return n.Time.Format(time.RFC3339Nano)
+	}
+	return ""
+}
+
+// summary is a short, bounded rendering of a payload for the Answer.
+func summary(v decode.Value) string {
+	s := flatten(v.Data)
+	if len(s) <= 200 {
+		return s
+	}
+	cut := 200
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

@@ -1,0 +1,81 @@
+package actions
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Secret names where a secret lives: an environment variable or a file. The
+// profile holds the name, never the value.
+type Secret struct {
+	Env  string // environment variable holding the secret
+	File string // file holding the secret (trailing newline trimmed)
+}
+
+// ErrNoSecret says the profile names no source for a secret.
+var ErrNoSecret = errors.New("no secret configured")
+
+// Configured reports whether a source is named.
+func (s Secret) Configured() bool { return s.Env != "" || s.File != "" }
+
+// Where describes the source for messages, without the value.
+func (s Secret) Where() string {
+	switch {
+	case s.Env != "" && s.File != "":
+		return fmt.Sprintf("env %s or file %s", s.Env, s.File)
+	case s.Env != "":
+		return "env " + s.Env
+	case s.File != "":
+		return "file " + s.File
+	}
+	return "nowhere"
+}
+
+// Load reads the secret. The environment variable wins when it is set and
+// not empty. Errors name the source, never the value.
+func (s Secret) Load() (string, error) {
+	if !s.Configured() {
+		return "", ErrNoSecret
+	}
+	if s.Env != "" {
+		if v := os.Getenv(s.Env); v != "" {
+			return v, nil
+		}
+		if s.File == "" {
+			return "", fmt.Errorf("secret: env %s is empty or unset", s.Env)
+		}
+	}
+	b, err := os.ReadFile(s.File)
+	if err != nil {
+		// The os error carries the path only, not the content.
+		return "", fmt.Errorf("secret: read file: %w", err)
+	}
+	v := strings.TrimRight(string(b), "\r\n")
+	if v == "" {
+		return "", fmt.Errorf("secret: file %s is empty", s.File)
+	}
+	return v, nil
+}
+
+// Mask is what the screen and the audit show instead of a secret.
+const Mask = "••••••"
+
+// IsSecretKey reports whether a user property, header or field named k holds
+// a secret and must be masked wherever it is displayed or written.
+func IsSecretKey(k string) bool {
+	k = strings.ToLower(strings.TrimSpace(k))
+	k = strings.NewReplacer("-", "_", " ", "_").Replace(k)
+	switch k {
+	case "access_key", "accesskey", "password", "passwd", "secret", "token",
+		"authorization", "api_key", "apikey", "bearer", "client_secret":
+		return true
+	}
+	for _, suffix := range []string{"_token", "_secret", "_password", "_access_key"} {
+		if strings.HasSuffix(k, suffix) {
+			return true
+		}
+	}
+	return false
+}
