@@ -1,0 +1,132 @@
+// Package cli is mqdeck's command line: the kong grammar, configuration
+// profiles, secrets, and the runners of each subcommand. main.go only calls
+// Main.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the command ran and failed (connection, I/O)
+	exitUsage   = 2 // the command line or configuration is wrong
+)
+
+// CLI is the whole command line. Connection flags live on each command that
+// connects, so `mqdeck log --help` lists exactly what log uses.
+type CLI struct {
+	Globals `embed:""`
+
+	Version VersionCmd `cmd:"" help:"Print the version and exit."`
+}
+
+// Globals select the configuration file and profile.
+type Globals struct {
+	Config  string `help:"Configuration file (TOML) with named profiles. Default: ${default_config}, when it exists." type:"path" env:"MQDECK_CONFIG" placeholder:"FILE"`
+	Profile string `help:"Profile of the configuration file to use." env:"MQDECK_PROFILE" placeholder:"NAME"`
+}
+
+// runEnv is what every runner gets: where to write, and the parse-time
+// warnings already printed.
+type runEnv struct {
+	ctx    context.Context
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// exitPanic carries kong's Exit (after --help) out of Parse without os.Exit.
+type exitPanic struct{ code int }
+
+// usageError marks a mistake in the command line or configuration.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// Main runs mqdeck with the process's arguments and returns its exit code.
+func Main(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, args, os.Stdout, os.Stderr)
+}
+
+// Run parses args and runs the selected command. It never calls os.Exit.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var cli CLI
+	parser, err := newParser(&cli, stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "mqdeck: %v\n", err)
+		return exitFailure
+	}
+	kctx, code, done := parse(parser, args)
+	if done {
+		return code
+	}
+	if kctx == nil {
+		return exitUsage
+	}
+	env := &runEnv{ctx: ctx, stdout: stdout, stderr: stderr}
+	if err := kctx.Run(env, &cli); err != nil {
+		fmt.Fprintf(stderr, "mqdeck: %s\n", oneLine(err.Error()))
+		var u usageError
+		if errors.As(err, &u) {
+			return exitUsage
+		}
+		return exitFailure
+	}
+	return exitOK
+}
+
+// parse runs kong and turns --help (kong's Exit) and parse errors into exit
+// codes. done is true when the program must stop with code.
+func parse(parser *kong.Kong, args []string) (kctx *kong.Context, code int, done bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(exitPanic)
+			if !ok {
+				panic(r)
+			}
+			kctx, code, done = nil, e.code, true
+		}
+	}()
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(parser.Stderr, "mqdeck: %s\n", oneLine(err.Error()))
+		fmt.Fprintln(parser.Stderr, "Run \"mqdeck --help\" for usage.")
+		return nil, exitUsage, true
+	}
+	return kctx, 0, false
+}
+
+// newParser builds kong for a grammar (CLI, or a test grammar that embeds
+// Globals) with the profile loader hooked in before resolution.
+func newParser(grammar any, stdout, stderr io.Writer) (*kong.Kong, error) {
+	w := warner{stderr}
+	return kong.New(grammar,
+		kong.Name("mqdeck"),
+		kong.Description("A terminal console for IoT fleets over MQTT (DRIVR, Drogue Cloud, device API, SmartWorks, any broker)."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(exitPanic{code}) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Vars{"default_config": defaultConfigPath(), "platform_default": "generic"},
+		kong.WithBeforeResolve(func(kctx *kong.Context) error { return applyProfile(kctx, w) }),
+	)
+}
+
+// oneLine keeps an error to one terminal-safe line.
+func oneLine(s string) string {
+	s = strings.ReplaceAll(s, "\r", " ")
+	s = strings.ReplaceAll(s, "\n", " ")
+	return safe(s)
+}
