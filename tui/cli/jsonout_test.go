@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/mqttconn/record"
+)
+
+// terminalUnsafe reports the first byte sequence of out that a terminal
+// could act on: C0 controls (newline aside), DEL, C1 in UTF-8, bidi controls.
+func terminalUnsafe(out string) (string, bool) {
+	for _, r := range out {
+		if (r < 0x20 && r != '\n') || r == 0x7f || escapeRune(r) {
+			return string(r), true
+		}
+	}
+	return "", false
+}
+
+func TestAppendStringRoundTrip(t *testing.T) {
+	cases := []string{
+		"", "plain", `quote " and \ backslash`, "tab\tnl\ncr\r", "\x1b]2;title\x07\x1b[2J",
+		"del\x7f", "c1 \u009b31m", "bidi \u202eevil\u202c \u2066iso\u2069", "ls\u2028ps\u2029",
+		"wide 日本語 and emoji 🚀", "<html>&amp;", "bom\ufeff", "nul\x00",
+	}
+	for _, s := range cases {
+		out := string(appendString(nil, s))
+		var back string
+		if err := json.Unmarshal([]byte(out), &back); err != nil {
+			t.Errorf("%q -> %s: not JSON: %v", s, out, err)
+			continue
+		}
+		if back != s {
+			t.Errorf("%q -> %s -> %q: not the same string", s, out, back)
+		}
+		if r, bad := terminalUnsafe(out); bad {
+			t.Errorf("%q -> %s: %q reaches the terminal", s, out, r)
+		}
+	}
+	// Invalid UTF-8 becomes U+FFFD, still valid JSON.
+	out := string(appendString(nil, "a\xffb\xc3"))
+	if out != `"a\ufffdb\ufffd"` {
+		t.Errorf("invalid UTF-8: %s", out)
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "a", "\x1b[2J", "\xff\xfe", "\u202e", "\u009b", `"\`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := appendString(nil, s)
+		if !json.Valid(out) {
+			t.Fatalf("%q -> %s: not JSON", s, out)
+		}
+		if r, bad := terminalUnsafe(string(out)); bad {
+			t.Fatalf("%q -> %s: %q reaches the terminal", s, out, r)
+		}
+		if utf8.ValidString(s) {
+			var back string
+			if err := json.Unmarshal(out, &back); err != nil || back != s {
+				t.Fatalf("%q -> %s -> %q (%v)", s, out, back, err)
+			}
+		}
+	})
+}
+
+func TestAppendFloatMatchesEncodingJSON(t *testing.T) {
+	for _, f := range []float64{0, 1, -1, 0.1, 1.5e-7, 123456789, 1e21, 1e20, -2.5e-300, math.MaxFloat64, math.SmallestNonzeroFloat64, 230.4} {
+		want, _ := json.Marshal(f)
+		if got := string(appendFloat(nil, f)); got != string(want) {
+			t.Errorf("%v: got %s, want %s", f, got, want)
+		}
+	}
+	for f, want := range map[float64]string{math.NaN(): `"NaN"`, math.Inf(1): `"Infinity"`, math.Inf(-1): `"-Infinity"`} {
+		if got := string(appendFloat(nil, f)); got != want {
+			t.Errorf("%v: got %s", f, got)
+		}
+	}
+}
+
+func TestAppendNode(t *testing.T) {
+	ts := time.Date(2025, 5, 9, 13, 28, 42, 611276000, time.UTC)
+	n := decode.Node{Kind: decode.KindObject, Fields: []decode.Field{
+		{Key: "z", Value: decode.Node{Kind: decode.KindInt, Int: -3}},
+		{Key: "a", Value: decode.Node{Kind: decode.KindArray, Items: []decode.Node{
+			{Kind: decode.KindNull}, {Kind: decode.KindBool, Bool: true}, {Kind: decode.KindFloat, Float: 1.25},
+			{Kind: decode.KindUint, Uint: math.MaxUint64}, {Kind: decode.KindString, Str: "x\x1by"},
+		}}},
+		{Key: "1", KeyIsInt: true, Value: decode.Node{Kind: decode.KindBytes, Bytes: []byte{0, 1, 2}}},
+		{Key: "t", Value: decode.Node{Kind: decode.KindTime, Time: ts}},
+		{Key: "e", Value: decode.Node{Kind: decode.KindExt, ExtType: 5, Bytes: []byte("hi")}},
+	}}
+	got := string(appendNode(nil, &n, 0))
+	want := `{"z":-3,"a":[null,true,1.25,18446744073709551615,"x\u001by"],"1":"AAEC","t":"2025-05-09T13:28:42.611276Z","e":{"ext":5,"data":"aGk="}}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestAppendLine(t *testing.T) {
+	pf := byte(1)
+	exp := uint32(60)
+	m := mqttconn.Message{
+		Topic:    "drivr/v1/company-example/systems/792b/events/a707",
+		Payload:  []byte(`{"uuid":"a707","status":null}`),
+		QoS:      1,
+		Retain:   true,
+		Received: time.Date(2025, 5, 9, 13, 28, 42, 658581000, time.UTC),
+		Props: &mqttconn.Props{
+			ContentType: "application/json", PayloadFormat: &pf, ResponseTopic: "r/t",
+			CorrelationData: []byte{0xff, 0x01}, MessageExpiry: &exp,
+			User: []mqttconn.UserProperty{{Key: "k", Value: "v"}, {Key: "access_key", Value: "devsecret"}, {Key: "k", Value: "v2"}},
+		},
+	}
+	r := platform.Route{Platform: "drivr", Kind: platform.KindEvent, Fleet: "company-example", System: "792b", Event: "a707", Encoding: ""}
+	v := decode.Value{Format: decode.FormatJSON, Size: len(m.Payload), Data: decode.Node{Kind: decode.KindObject, Fields: []decode.Field{
+		{Key: "uuid", Value: decode.Node{Kind: decode.KindString, Str: "a707"}},
+		{Key: "status", Value: decode.Node{Kind: decode.KindNull}},
+	}}, Warnings: []string{"w1"}}
+	line := appendLine(nil, &m, &r, &v)
+	if !bytes.HasSuffix(line, []byte("}\n")) || bytes.Count(line, []byte("\n")) != 1 {
+		t.Fatalf("not one line: %q", line)
+	}
+	want := `{"time":"2025-05-09T13:28:42.658581Z","topic":"drivr/v1/company-example/systems/792b/events/a707","qos":1,"retain":true,` +
+		`"payload":"{\"uuid\":\"a707\",\"status\":null}",` +
+		`"props":{"contentType":"application/json","payloadFormat":1,"responseTopic":"r/t","correlationData_b64":"/wE=","user":[["k","v"],["access_key","[redacted]"],["k","v2"]],"messageExpiry":60},` +
+		`"platform":"drivr","kind":"event","fleet":"company-example","system":"792b","event":"a707",` +
+		`"format":"json","value":{"uuid":"a707","status":null},"warnings":["w1"]}` + "\n"
+	if string(line) != want {
+		t.Errorf("got  %s\nwant %s", line, want)
+	}
+	if bytes.Contains(line, []byte("devsecret")) {
+		t.Error("access_key value printed")
+	}
+
+	// The log replays: record's reader reads the line back as the message.
+	back, err := record.NewReader(bytes.NewReader(line)).Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Topic != m.Topic || string(back.Payload) != string(m.Payload) || back.QoS != 1 || !back.Retain ||
+		!back.Received.Equal(m.Received) || back.Props == nil || back.Props.ContentType != "application/json" ||
+		!bytes.Equal(back.Props.CorrelationData, m.Props.CorrelationData) || len(back.Props.User) != 3 {
+		t.Errorf("replayed message differs: %+v %+v", back, back.Props)
+	}
+}
+
+func TestAppendLineBinaryAndSecret(t *testing.T) {
+	m := mqttconn.Message{Topic: "a/b", Payload: []byte{0x93, 0xff, 0x00}, Received: time.Unix(0, 0)}
+	line := string(appendLine(nil, &m, nil, nil))
+	if !strings.Contains(line, `"payload_b64":"k/8A"`) || strings.Contains(line, `"payload":`) {
+		t.Errorf("binary payload: %s", line)
+	}
+	m.Payload = []byte(`{"token":"local-api-token-value"}`)
+	r := platform.Route{Platform: "drivr", Kind: platform.KindLocalAPITokens, Secret: true}
+	v := decode.Value{Format: decode.FormatJSON, Data: decode.Node{Kind: decode.KindString, Str: "local-api-token-value"}}
+	line = string(appendLine(nil, &m, &r, &v))
+	if strings.Contains(line, "local-api-token-value") || !strings.Contains(line, `"payload":"[redacted]"`) || !json.Valid([]byte(line)) {
+		t.Errorf("secret payload printed or line invalid: %s", line)
+	}
+}
+
+func TestAppendLineCloudEvent(t *testing.T) {
+	m := mqttconn.Message{Topic: "app/demo-app", Payload: []byte(`{"temp":21}`), Received: time.Unix(1, 0)}
+	v := decode.Value{Format: decode.FormatCloudEvents, Data: decode.Node{Kind: decode.KindObject, Fields: []decode.Field{
+		{Key: "temp", Value: decode.Node{Kind: decode.KindInt, Int: 21}}}},
+		Event: &decode.CloudEvent{Mode: "binary", SpecVersion: "1.0", ID: "1", Source: "drogue://demo-app/dev1", Type: "io.drogue.event.v1",
+			Subject: "sensor", Extensions: []decode.Attribute{{Name: "application", Value: "demo-app"}, {Name: "device", Value: "dev1"}}}}
+	line := appendLine(nil, &m, nil, &v)
+	var got map[string]any
+	if err := json.Unmarshal(line, &got); err != nil {
+		t.Fatal(err)
+	}
+	ce, _ := got["cloudevent"].(map[string]any)
+	if ce["type"] != "io.drogue.event.v1" || ce["device"] != "dev1" || ce["subject"] != "sensor" || got["cloudevent_mode"] != "binary" || got["format"] != "cloudevents" {
+		t.Errorf("cloudevent: %s", line)
+	}
+}
+
+func BenchmarkAppendLine(b *testing.B) {
+	payload := []byte(`{"uuid":"a707aa3a-b44f-42e0-9ab8-b8efe13409c8","createdAt":"2025-05-09T13:28:42.658581","entityUuid":"792b6149-1daa-488f-b07a-f684503b0586","time":"2025-05-09T13:28:42.611276+00:00","status":"ACTIVE","acknowledged":false,"eventModel":{"code":"energy-overload-model","eventLevel":"ERROR"}}`)
+	m := mqttconn.Message{Topic: "drivr/v1/company-example/systems/792b6149-1daa-488f-b07a-f684503b0586/events/a707aa3a-b44f-42e0-9ab8-b8efe13409c8", Payload: payload, Received: time.Now()}
+	r := platform.Route{Platform: "drivr", Kind: platform.KindEvent, System: "792b6149-1daa-488f-b07a-f684503b0586", Event: "a707aa3a-b44f-42e0-9ab8-b8efe13409c8"}
+	var fields []decode.Field
+	for i := 0; i < 8; i++ {
+		fields = append(fields, decode.Field{Key: "key", Value: decode.Node{Kind: decode.KindString, Str: "2025-05-09T13:28:42.658581"}})
+	}
+	v := decode.Value{Format: decode.FormatJSON, Data: decode.Node{Kind: decode.KindObject, Fields: fields}}
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = appendLine(buf[:0], &m, &r, &v)
+	}
+	b.SetBytes(int64(len(buf)))
+}
