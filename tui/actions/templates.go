@@ -111,3 +111,48 @@ func (ts Templates) OnPlatform(platformName string) Templates {
 	}
 	return out
 }
+
+// TemplateForm is the form a template fills for the selected entity; the
+// root may show it for editing or build it at once (Resolve).
+func (b *Builder) TemplateForm(t Template, sel Selection) (Form, error) {
+	if t.Platform != "" && t.Platform != b.Platform {
+		return Form{}, fmt.Errorf("template %s is for %s, the console runs %s", t.Key, t.Platform, b.Platform)
+	}
+	if err := t.Validate(); err != nil {
+		return Form{}, err
+	}
+	kind := t.kind()
+	f, err := b.NewForm(kind, sel)
+	if err != nil {
+		return Form{}, err
+	}
+	f.Template = t.Name
+	switch kind {
+	case KindTriggerEvent:
+		f.Set(FModel, t.Name)
+		f.Set(FMetadata, t.Payload)
+	case KindPublish:
+		f.Set(FTopic, t.Topic)
+		f.Set(FPayload, t.Payload)
+		if t.Retain {
+			f.Set(FRetain, "yes")
+		}
+	default:
+		f.Set(FName, t.Name)
+		f.Set(FPayload, t.Payload)
+	}
+	if t.QoS != nil {
+		f.Set(FQoS, fmt.Sprint(*t.QoS))
+	}
+	return f, nil
+}
+
+// Resolve builds the template's action for the selected entity.
+func (b *Builder) Resolve(t Template, sel Selection) (Action, Form, error) {
+	f, err := b.TemplateForm(t, sel)
+	if err != nil {
+		return Action{}, f, err
+	}
+	a, err := b.Build(f)
+	return a, f, err
+}
