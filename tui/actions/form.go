@@ -9,19 +9,19 @@ import (
 
 // Field keys. A form holds a subset, depending on kind and platform.
 const (
-	FSystem      = "system"      // DRIVR system uuid, Drogue device, device id, thing
-	FComponent   = "component"   // DRIVR component uuid (optional)
-	FFleet       = "fleet"       // DRIVR slug, Drogue application, SmartWorks account
-	FModel       = "model"       // DRIVR event model code or uuid
-	FTime        = "time"        // RFC 3339 or "now"
-	FEndTime     = "end_time"    // optional
-	FMetadata    = "metadata"    // JSON object, optional
-	FEncoding    = "encoding"    // json | msgpack
-	FName        = "name"        // command / property / action / event name
-	FPayload     = "payload"     // JSON (or raw text for publish)
-	FTopic       = "topic"       // publish
-	FQoS         = "qos"         // 0 | 1 | 2
-	FRetain      = "retain"      // yes | no
+	FSystem      = "system"    // DRIVR system uuid, Drogue device, device id, thing
+	FComponent   = "component" // DRIVR component uuid (optional)
+	FFleet       = "fleet"     // DRIVR slug, Drogue application, SmartWorks account
+	FModel       = "model"     // DRIVR event model code or uuid
+	FTime        = "time"      // RFC 3339 or "now"
+	FEndTime     = "end_time"  // optional
+	FMetadata    = "metadata"  // JSON object, optional
+	FEncoding    = "encoding"  // json | msgpack
+	FName        = "name"      // command / property / action / event name
+	FPayload     = "payload"   // JSON (or raw text for publish)
+	FTopic       = "topic"     // publish
+	FQoS         = "qos"       // 0 | 1 | 2
+	FRetain      = "retain"    // yes | no
 	FContentType = "content_type"
 	FUser        = "user"           // user properties: k=v; k2=v2
 	FResponse    = "response_topic" // MQTT 5 response topic
