@@ -1,0 +1,231 @@
+package fleet
+
+import (
+	"math"
+	"strings"
+	"time"
+)
+
+const maxTime = math.MaxInt64
+
+// eventID is an event's identity: ids are unique within a fleet.
+type eventID struct {
+	platform, fleet, id string
+}
+
+// eventKey is an event's place in the three event indexes.
+type eventKey struct {
+	sys Ref // system only
+	sev Level
+	t   int64 // event time, unix nanoseconds
+	seq uint64
+	e   *Event
+}
+
+// Newest first: time descending, then creation order descending.
+func lessEvTime(a, b eventKey) bool {
+	if a.t != b.t {
+		return a.t > b.t
+	}
+	return a.seq > b.seq
+}
+
+func lessEvSev(a, b eventKey) bool {
+	if a.sev != b.sev {
+		return a.sev > b.sev
+	}
+	return lessEvTime(a, b)
+}
+
+func lessEvSys(a, b eventKey) bool {
+	if c := cmpRef(a.sys, b.sys); c != 0 {
+		return c < 0
+	}
+	return lessEvTime(a, b)
+}
+
+// evBuckets counts events by level, state and acknowledgement.
+type evBuckets = [numLevels][numStates][3]int
+
+// Acknowledgement buckets.
+const (
+	ackNo  = 0 // can be acknowledged and is not
+	ackYes = 1
+	ackNA  = 2 // incidents and thing events have no acknowledgement
+)
+
+func ackBucket(e *Event) int {
+	switch {
+	case e.Acked:
+		return ackYes
+	case e.Source == sourceDRIVR:
+		return ackNo
+	}
+	return ackNA
+}
+
+// Event sources.
+const (
+	sourceDRIVR      = "drivr"
+	sourceIncident   = "incident"
+	sourceThingEvent = "thing event"
+)
+
+// event finds or creates an event. The system of ref must exist.
+func (s *Store) event(ref Ref, id, source string, at time.Time) *Event {
+	key := eventID{ref.Platform, ref.Fleet, id}
+	e := s.events[key]
+	if e != nil {
+		return e
+	}
+	for len(s.events) >= s.cfg.MaxEvents {
+		f := s.evClosed.Front()
+		if f == nil {
+			f = s.evOpen.Front()
+		}
+		s.dropEvent(f.v)
+		s.evicted.Events++
+	}
+	s.seq++
+	e = &Event{Ref: ref, ID: id, Source: source, FirstSeen: at, LastSeen: at, Updated: at,
+		history: newRing[Change](s.cfg.EventHistory), seq: s.seq}
+	e.node.v = e
+	s.events[key] = e
+	e.key = s.keyOfEvent(e)
+	s.evByTime.Insert(e.key)
+	s.evBySev.Insert(e.key)
+	s.evBySys.Insert(e.key)
+	s.evClosed.PushBack(&e.node)
+	s.account(e, 1)
+	s.evVersion++
+	return e
+}
+
+func (s *Store) keyOfEvent(e *Event) eventKey {
+	t := e.Time
+	if t.IsZero() {
+		t = e.FirstSeen
+	}
+	return eventKey{sys: e.Ref.SystemRef(), sev: e.Level, t: t.UnixNano(), seq: e.seq, e: e}
+}
+
+// account adds (sign 1) or removes (-1) e from the counters.
+func (s *Store) account(e *Event, sign int) {
+	l, st, a := e.Level, e.State, ackBucket(e)
+	if l >= numLevels {
+		l = LevelNone
+	}
+	s.evCounts[l][st][a] += sign
+	if sys := s.systems[e.Ref.SystemRef()]; sys != nil {
+		sys.events[l][st][a] += int32(sign)
+		if st == StateActive {
+			sys.ActiveEvents += sign
+		}
+		if a == ackNo {
+			sys.UnackedEvents += sign
+		}
+	}
+}
+
+// updateEvent applies fn to e, keeping counters, indexes and the eviction
+// lists in step. Every mutation of an event's level, state, ack, time or
+// entity goes through here.
+func (s *Store) updateEvent(e *Event, at time.Time, fn func(e *Event)) {
+	s.account(e, -1)
+	fn(e)
+	if at.After(e.LastSeen) {
+		e.LastSeen = at
+	}
+	s.account(e, 1)
+	k := s.keyOfEvent(e)
+	if k != e.key {
+		s.evByTime.Delete(e.key)
+		s.evBySev.Delete(e.key)
+		s.evBySys.Delete(e.key)
+		e.key = k
+		s.evByTime.Insert(k)
+		s.evBySev.Insert(k)
+		s.evBySys.Insert(k)
+	}
+	if e.State == StateActive {
+		s.evOpen.Touch(&e.node)
+	} else {
+		s.evClosed.Touch(&e.node)
+	}
+	s.evVersion++
+}
+
+// note appends a change to e's history when it says something new.
+func (e *Event) note(at time.Time, what string) {
+	if last, ok := e.history.Last(); ok && last.What == what {
+		return
+	}
+	e.history.Push(Change{Time: at, What: what})
+}
+
+func (s *Store) dropEvent(e *Event) {
+	s.account(e, -1)
+	delete(s.events, eventID{e.Ref.Platform, e.Ref.Fleet, e.ID})
+	s.evByTime.Delete(e.key)
+	s.evBySev.Delete(e.key)
+	s.evBySys.Delete(e.key)
+	if e.node.list != nil {
+		e.node.list.Remove(&e.node)
+	}
+	s.evVersion++
+}
+
+// Event returns the event id of a fleet, or nil.
+func (s *Store) Event(platform, fleet, id string) *Event {
+	return s.events[eventID{platform, fleet, id}]
+}
+
+// parseLevel maps DRIVR levels and device API incident priorities.
+func parseLevel(s string) Level {
+	switch strings.ToUpper(s) {
+	case "ERROR", "CRITICAL", "HIGH", "FATAL", "ALARM":
+		return LevelError
+	case "WARNING", "WARN", "MODERATE", "MEDIUM":
+		return LevelWarning
+	case "INFO", "LOW", "PLANNING", "NOTICE":
+		return LevelInfo
+	case "SUCCESS", "OK":
+		return LevelSuccess
+	}
+	return LevelNone
+}
+
+// parseEventState maps DRIVR states and incident statuses.
+func parseEventState(s string) EventState {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "ACTIVE", "OPEN":
+		return StateActive
+	case "RESOLVED", "CLOSED", "INACTIVE":
+		return StateResolved
+	}
+	return StateNone
+}
+
+// EventModel returns a DRIVR event model by uuid, or nil.
+func (s *Store) EventModel(uuid string) *EventModel { return s.models[uuid] }
+
+// model finds or creates an event model.
+func (s *Store) model(fleet, uuid string, at time.Time) *EventModel {
+	m := s.models[uuid]
+	if m == nil {
+		for len(s.models) >= s.cfg.MaxEventModels {
+			f := s.modelLRU.Front().v
+			delete(s.models, f.UUID)
+			s.modelLRU.Remove(&f.node)
+			s.evicted.EventModels++
+		}
+		m = &EventModel{UUID: uuid, Fleet: fleet}
+		m.node.v = m
+		s.models[uuid] = m
+		s.modelLRU.PushBack(&m.node)
+	} else {
+		s.modelLRU.Touch(&m.node)
+	}
+	m.Seen = at
+	return m
+}

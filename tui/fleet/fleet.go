@@ -1,0 +1,282 @@
+// Package fleet holds mqdeck's live model of a fleet: systems, components,
+// series, events, commands, licenses, error reports and the raw message
+// log, built from routed and decoded messages and bounded in every
+// collection. It has no terminal dependency, so it is tested on its own.
+//
+// A Store is not safe for concurrent use: only the UI goroutine touches it
+// (Apply from the pump's batches, queries from the views). Pointers the
+// queries return stay readable until the next Apply or AddError, which may
+// evict or overwrite what they point to; views re-query every frame.
+package fleet
+
+import (
+	"time"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+)
+
+// Item is one routed and decoded message; the pump produces them in batches.
+type Item struct {
+	Msg   mqttconn.Message
+	Route platform.Route
+	Value decode.Value
+}
+
+// Config bounds the store. A cap below 1 means 1.
+type Config struct {
+	MaxSystems     int
+	MaxComponents  int
+	MaxSeries      int
+	MaxEvents      int
+	MaxCommands    int
+	MaxLicenses    int
+	MaxEventModels int
+	MaxErrors      int
+	MaxLog         int // raw log entries
+	MaxLogBytes    int // payload bytes the raw log keeps; older payloads are dropped, entries stay
+
+	SeriesPoints  int // numeric values kept per series (sparkline)
+	RatePoints    int // seconds of per-system message rate kept
+	EventHistory  int // changes kept per event and command
+	SystemHistory int // presence changes kept per system
+
+	// StaleAfter marks a system stale when nothing was heard from it for
+	// this long, unless the platform itself reports its presence.
+	StaleAfter time.Duration
+
+	Now func() time.Time // clock for staleness and rates; time.Now when nil
+}
+
+// DefaultConfig is sized for a fleet of about 10k systems.
+func DefaultConfig() Config {
+	return Config{
+		MaxSystems:     20_000,
+		MaxComponents:  100_000,
+		MaxSeries:      50_000,
+		MaxEvents:      100_000,
+		MaxCommands:    10_000,
+		MaxLicenses:    10_000,
+		MaxEventModels: 5_000,
+		MaxErrors:      10_000,
+		MaxLog:         10_000,
+		MaxLogBytes:    64 << 20,
+		SeriesPoints:   64,
+		RatePoints:     60,
+		EventHistory:   16,
+		SystemHistory:  8,
+		StaleAfter:     5 * time.Minute,
+		Now:            time.Now,
+	}
+}
+
+func (c *Config) normalize() {
+	for _, p := range []*int{&c.MaxSystems, &c.MaxComponents, &c.MaxSeries, &c.MaxEvents,
+		&c.MaxCommands, &c.MaxLicenses, &c.MaxEventModels, &c.MaxErrors, &c.MaxLog,
+		&c.MaxLogBytes, &c.SeriesPoints, &c.RatePoints, &c.EventHistory, &c.SystemHistory} {
+		if *p < 1 {
+			*p = 1
+		}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Evicted counts what each collection dropped to stay within its cap.
+type Evicted struct {
+	Systems, Components, Series, Events, Commands, Licenses, EventModels uint64
+	Errors, Log uint64
+	LogPayloads uint64 // raw log entries whose payload was dropped for MaxLogBytes
+}
+
+// Total is the sum of the evicted entities and entries (not LogPayloads).
+func (e Evicted) Total() uint64 {
+	return e.Systems + e.Components + e.Series + e.Events + e.Commands + e.Licenses +
+		e.EventModels + e.Errors + e.Log
+}
+
+// Totals are the status bar's figures.
+type Totals struct {
+	Messages  uint64
+	PerSecond float64 // messages received in the last complete second
+	Systems, Components, Series, Events, Commands, Licenses, EventModels int
+	Errors, Log                                                          int
+	ActiveEvents, UnackedEvents                                          int
+	Evicted                                                              Evicted
+	Removed                                                              uint64 // entities deleted by the platform (empty retained payload)
+}
+
+// Store is the fleet model. See the package comment on concurrency.
+type Store struct {
+	cfg     Config
+	version uint64
+	seq     uint64 // order of creation for events, commands, log entries, errors
+
+	messages uint64
+	rate     rateRing
+	evicted  Evicted
+	removed  uint64
+
+	systems    map[Ref]*System
+	sysLRU     lru[*System]
+	fresh      lru[*System] // not authoritative, heard within StaleAfter (by LastSeen)
+	staleList  lru[*System] // not authoritative, silent past StaleAfter
+	byName     *sortedList[sysKey]
+	byState    *sortedList[sysKey]
+	sysOrder   uint64 // bumped when either index changes
+	sysCache   sysCache
+	comps      map[Ref]*Component
+	compLRU    lru[*Component]
+	compIdx    *sortedList[compKey]
+	compByUUID map[string]*Component
+
+	series    map[seriesID]*Series
+	seriesLRU lru[*Series]
+	seriesIdx *sortedList[seriesKey]
+
+	events      map[eventID]*Event
+	evOpen      lru[*Event] // ACTIVE events: evicted only when no other is left
+	evClosed    lru[*Event]
+	evByTime    *sortedList[eventKey]
+	evBySev     *sortedList[eventKey]
+	evBySys     *sortedList[eventKey]
+	evCounts    [numLevels][numStates][3]int
+	evVersion   uint64
+	evTextCache evTextCache
+
+	commands map[cmdID]*Command
+	cmdLRU   lru[*Command]
+	cmdIdx   *sortedList[cmdKey]
+
+	licenses map[licID]*License
+	licLRU   lru[*License]
+	licIdx   *sortedList[licKey]
+
+	models   map[string]*EventModel
+	modelLRU lru[*EventModel]
+
+	errors ring[ErrorReport]
+	errSeq uint64
+
+	log         ring[LogEntry]
+	logSeq      uint64
+	logBytes    int
+	logFloor    uint64 // entries with Seq below this have had their payload dropped
+	logFirstSeq uint64 // Seq of the oldest entry held
+	logCache    logCache
+}
+
+// New returns an empty store bounded by cfg.
+func New(cfg Config) *Store {
+	cfg.normalize()
+	s := &Store{
+		cfg:        cfg,
+		rate:       rateRing{},
+		systems:    make(map[Ref]*System),
+		byName:     newSortedList(lessByName),
+		byState:    newSortedList(lessByState),
+		comps:      make(map[Ref]*Component),
+		compIdx:    newSortedList(lessComp),
+		compByUUID: make(map[string]*Component),
+		series:     make(map[seriesID]*Series),
+		seriesIdx:  newSortedList(lessSeries),
+		events:     make(map[eventID]*Event),
+		evByTime:   newSortedList(lessEvTime),
+		evBySev:    newSortedList(lessEvSev),
+		evBySys:    newSortedList(lessEvSys),
+		commands:   make(map[cmdID]*Command),
+		cmdIdx:     newSortedList(lessCmd),
+		licenses:   make(map[licID]*License),
+		licIdx:     newSortedList(lessLic),
+		models:     make(map[string]*EventModel),
+		errors:     newRing[ErrorReport](cfg.MaxErrors),
+		log:        newRing[LogEntry](cfg.MaxLog),
+	}
+	return s
+}
+
+// Config returns the configuration in use (caps normalized).
+func (s *Store) Config() Config { return s.cfg }
+
+// Version increases on every change, so views can cache what they drew.
+func (s *Store) Version() uint64 { return s.version }
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.cfg.Now() }
+
+// Apply folds a batch of messages into the model. Its cost is proportional
+// to the batch: every step is a map lookup, a list move or an index update
+// of O(log n + block) for entities whose sort key changed.
+func (s *Store) Apply(batch []Item) {
+	if len(batch) == 0 {
+		return
+	}
+	now := s.cfg.Now()
+	for i := range batch {
+		s.apply(&batch[i], now)
+	}
+	s.version++
+}
+
+// Totals returns the status bar's figures.
+func (s *Store) Totals() Totals {
+	now := s.cfg.Now()
+	return Totals{
+		Messages:      s.messages,
+		PerSecond:     s.rate.lastComplete(now),
+		Systems:       len(s.systems),
+		Components:    len(s.comps),
+		Series:        len(s.series),
+		Events:        len(s.events),
+		Commands:      len(s.commands),
+		Licenses:      len(s.licenses),
+		EventModels:   len(s.models),
+		Errors:        s.errors.Len(),
+		Log:           s.log.Len(),
+		ActiveEvents:  s.countEvents(s.evCounts, LevelSet(0), StateSet(0).with(StateActive), AckAny),
+		UnackedEvents: s.countEvents(s.evCounts, LevelSet(0), StateSet(0), AckNo),
+		Evicted:       s.evicted,
+		Removed:       s.removed,
+	}
+}
+
+// GlobalRate appends the fleet-wide messages per second of the last
+// RatePoints seconds, oldest first, to dst.
+func (s *Store) GlobalRate(dst []float64) []float64 { return s.rate.Values(s.cfg.Now(), dst) }
+
+func (s *Store) apply(it *Item, now time.Time) {
+	at := it.Msg.Received
+	if at.IsZero() {
+		at = now
+	}
+	if it.Route.Platform == platform.Drogue {
+		// Structured CloudEvents carry type and device in the payload: the
+		// pump may not have refined the route.
+		if r := platform.Refine(it.Route, &it.Value); r != it.Route {
+			c := *it
+			c.Route = r
+			it = &c
+		}
+	}
+	s.messages++
+	s.rate.add(at, s.cfg.RatePoints)
+	s.logAppend(it)
+	if it.Route.Secret {
+		return // credentials: logged without payload, never modelled
+	}
+	if len(it.Value.Warnings) > 0 {
+		s.decodeWarnings(it, at)
+	}
+	switch it.Route.Platform {
+	case platform.DRIVR:
+		s.applyDRIVR(it, at)
+	case platform.Drogue:
+		s.applyDrogue(it, at)
+	case platform.DevAPI:
+		s.applyDevAPI(it, at)
+	case platform.SmartWorks:
+		s.applySmartWorks(it, at)
+	}
+}

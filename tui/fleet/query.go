@@ -1,0 +1,462 @@
+package fleet
+
+import (
+	"sort"
+	"strings"
+)
+
+// SystemSort orders the fleet pane.
+type SystemSort uint8
+
+const (
+	SortByName  SystemSort = iota // label (name, else code, else id), case-insensitive
+	SortByState                   // offline, stale, unknown, online; then by name
+)
+
+// SystemQuery selects and orders systems. Text is a case-insensitive
+// substring of the name, code or id.
+type SystemQuery struct {
+	Sort SystemSort
+	Text string
+}
+
+// sysCache holds the systems matching a text filter in index order, kept
+// until the order or a name changes.
+type sysCache struct {
+	q     SystemQuery
+	order uint64
+	valid bool
+	rows  []*System
+}
+
+// SystemsWindow appends up to n systems of q starting at rank offset to
+// dst, and returns them with the number of systems q selects. Without Text
+// the cost is O(n + systems/256); with Text the matches are computed once
+// per change of the fleet's order or names.
+func (s *Store) SystemsWindow(q SystemQuery, offset, n int, dst []*System) ([]*System, int) {
+	s.refreshStale(s.cfg.Now())
+	offset = max(offset, 0)
+	if q.Text == "" {
+		idx := s.sysIndex(q.Sort)
+		idx.Ascend(offset, func(k sysKey) bool {
+			if n <= 0 {
+				return false
+			}
+			dst = append(dst, k.s)
+			n--
+			return true
+		})
+		return dst, idx.Len()
+	}
+	rows := s.filteredSystems(q)
+	for i := offset; i < len(rows) && n > 0; i, n = i+1, n-1 {
+		dst = append(dst, rows[i])
+	}
+	return dst, len(rows)
+}
+
+// SystemIndex is the rank of the system of ref in q's order, so a view can
+// keep its selection on the same system while the order changes.
+func (s *Store) SystemIndex(q SystemQuery, ref Ref) (int, bool) {
+	sys := s.System(ref)
+	if sys == nil {
+		return 0, false
+	}
+	s.refreshStale(s.cfg.Now())
+	if q.Text == "" {
+		k := sys.nameKey
+		if q.Sort == SortByState {
+			k = sys.rankKey
+		}
+		return s.sysIndex(q.Sort).Rank(k), true
+	}
+	for i, r := range s.filteredSystems(q) {
+		if r == sys {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (s *Store) sysIndex(o SystemSort) *sortedList[sysKey] {
+	if o == SortByState {
+		return s.byState
+	}
+	return s.byName
+}
+
+func (s *Store) filteredSystems(q SystemQuery) []*System {
+	c := &s.sysCache
+	if c.valid && c.q == q && c.order == s.sysOrder {
+		return c.rows
+	}
+	needle := strings.ToLower(q.Text)
+	rows := c.rows[:0]
+	s.sysIndex(q.Sort).Ascend(0, func(k sysKey) bool {
+		sys := k.s
+		if strings.Contains(k.label, needle) || containsFold(sys.Code, needle) ||
+			containsFold(sys.Ref.System, needle) || containsFold(sys.Name, needle) {
+			rows = append(rows, sys)
+		}
+		return true
+	})
+	*c = sysCache{q: q, order: s.sysOrder, valid: true, rows: rows}
+	return rows
+}
+
+// EventOrder orders the events pane.
+type EventOrder uint8
+
+const (
+	NewestFirst EventOrder = iota // event time, newest first
+	BySeverity                    // level, most severe first; then newest first
+)
+
+// LevelSet is a set of levels; the empty set means all.
+type LevelSet uint8
+
+// Levels builds a set.
+func Levels(ls ...Level) LevelSet {
+	var s LevelSet
+	for _, l := range ls {
+		s |= 1 << l
+	}
+	return s
+}
+
+// Has reports whether l is in the set (always true for the empty set).
+func (s LevelSet) Has(l Level) bool { return s == 0 || s&(1<<l) != 0 }
+
+// StateSet is a set of event states; the empty set means all.
+type StateSet uint8
+
+// States builds a set.
+func States(ss ...EventState) StateSet {
+	var s StateSet
+	for _, x := range ss {
+		s |= 1 << x
+	}
+	return s
+}
+
+func (s StateSet) with(x EventState) StateSet { return s | 1<<x }
+
+// Has reports whether x is in the set (always true for the empty set).
+func (s StateSet) Has(x EventState) bool { return s == 0 || s&(1<<x) != 0 }
+
+// AckFilter selects by acknowledgement.
+type AckFilter uint8
+
+const (
+	AckAny AckFilter = iota
+	AckNo            // can be acknowledged and is not (DRIVR events)
+	AckYes           // acknowledged
+)
+
+func (a AckFilter) has(bucket int) bool {
+	switch a {
+	case AckNo:
+		return bucket == ackNo
+	case AckYes:
+		return bucket == ackYes
+	}
+	return true
+}
+
+// EventQuery selects and orders events. Entity.System narrows to one
+// system (and its components); Entity.Component to one component. Text is
+// a case-insensitive substring of the model code, message, level or id.
+type EventQuery struct {
+	Order  EventOrder
+	Levels LevelSet
+	States StateSet
+	Ack    AckFilter
+	Entity Ref
+	Text   string
+}
+
+// EventCounts are the figures of the events pane header.
+type EventCounts struct {
+	Matched int // events q selects
+	Active  int // of those, in state ACTIVE
+	Unacked int // of those, not acknowledged (and acknowledgeable)
+}
+
+func (s *Store) countEvents(b evBuckets, levels LevelSet, states StateSet, ack AckFilter) int {
+	n := 0
+	for l := range b {
+		if !levels.Has(Level(l)) {
+			continue
+		}
+		for st := range b[l] {
+			if !states.Has(EventState(st)) {
+				continue
+			}
+			for a, c := range b[l][st] {
+				if ack.has(a) {
+					n += c
+				}
+			}
+		}
+	}
+	return n
+}
+
+// sysBuckets widens a system's int32 counters.
+func sysBuckets(sys *System) evBuckets {
+	var b evBuckets
+	for l := range sys.events {
+		for st := range sys.events[l] {
+			for a, c := range sys.events[l][st] {
+				b[l][st][a] = int(c)
+			}
+		}
+	}
+	return b
+}
+
+// scanNeeded says whether counts need a scan (Text or a component).
+func (q *EventQuery) scanNeeded() bool { return q.Text != "" || q.Entity.Component != "" }
+
+func (q *EventQuery) match(e *Event, needle string) bool {
+	if !q.Levels.Has(e.Level) || !q.States.Has(e.State) || !q.Ack.has(ackBucket(e)) {
+		return false
+	}
+	if q.Entity.System != "" {
+		if e.Ref.SystemRef() != q.Entity.SystemRef() {
+			return false
+		}
+		if q.Entity.Component != "" && e.Ref.Component != q.Entity.Component {
+			return false
+		}
+	}
+	if needle != "" {
+		return containsFold(e.ModelCode, needle) || containsFold(e.Message, needle) ||
+			containsFold(e.LevelText, needle) || containsFold(e.ID, needle) ||
+			containsFold(e.Ref.System, needle) || containsFold(e.Ref.Component, needle)
+	}
+	return true
+}
+
+// evTextCache keeps the matches of a query that needs a scan, until the
+// events change.
+type evTextCache struct {
+	q       EventQuery
+	version uint64
+	valid   bool
+	rows    []*Event
+}
+
+// EventCounts counts the events q selects, and the active and unacknowledged
+// ones among them. Without Text or a component it costs O(1) (counters);
+// otherwise one scan per change of the events.
+func (s *Store) EventCounts(q EventQuery) EventCounts {
+	if q.scanNeeded() {
+		rows := s.scanEvents(q)
+		c := EventCounts{Matched: len(rows)}
+		for _, e := range rows {
+			if e.State == StateActive {
+				c.Active++
+			}
+			if ackBucket(e) == ackNo {
+				c.Unacked++
+			}
+		}
+		return c
+	}
+	b := s.evCounts
+	if q.Entity.System != "" {
+		sys := s.System(q.Entity)
+		if sys == nil {
+			return EventCounts{}
+		}
+		b = sysBuckets(sys)
+	}
+	c := EventCounts{Matched: s.countEvents(b, q.Levels, q.States, q.Ack)}
+	if q.States.Has(StateActive) {
+		c.Active = s.countEvents(b, q.Levels, States(StateActive), q.Ack)
+	}
+	if q.Ack.has(ackNo) {
+		c.Unacked = s.countEvents(b, q.Levels, q.States, AckNo)
+	}
+	return c
+}
+
+// EventsWindow appends up to n events q selects, in q's order, starting at
+// match offset, and returns them with the number of matches. Without Text
+// or a component filter, the cost is O(offset + n) scanned rows for dense
+// filters (a sparse level/state filter scans further); with them, one scan
+// per change of the events.
+func (s *Store) EventsWindow(q EventQuery, offset, n int, dst []*Event) ([]*Event, int) {
+	offset = max(offset, 0)
+	if q.scanNeeded() {
+		rows := s.scanEvents(q)
+		for i := offset; i < len(rows) && n > 0; i, n = i+1, n-1 {
+			dst = append(dst, rows[i])
+		}
+		return dst, len(rows)
+	}
+	total := s.EventCounts(q).Matched
+	if q.Entity.System != "" && q.Order == BySeverity {
+		// One system's events re-sorted; bounded by that system's count.
+		var rows []*Event
+		s.eachEvent(q, func(e *Event) bool { rows = append(rows, e); return true })
+		sort.Slice(rows, func(i, j int) bool { return lessEvSev(rows[i].key, rows[j].key) })
+		for i := offset; i < len(rows) && n > 0; i, n = i+1, n-1 {
+			dst = append(dst, rows[i])
+		}
+		return dst, total
+	}
+	skip := offset
+	s.eachEvent(q, func(e *Event) bool {
+		if n <= 0 {
+			return false
+		}
+		if skip > 0 {
+			skip--
+			return true
+		}
+		dst = append(dst, e)
+		n--
+		return true
+	})
+	return dst, total
+}
+
+// eachEvent calls fn for the events q selects, in q's order (by time for
+// a system), until fn returns false.
+func (s *Store) eachEvent(q EventQuery, fn func(*Event) bool) {
+	needle := strings.ToLower(q.Text)
+	visit := func(k eventKey) bool {
+		if !q.match(k.e, needle) {
+			return true
+		}
+		return fn(k.e)
+	}
+	switch {
+	case q.Entity.System != "":
+		ref := q.Entity.SystemRef()
+		s.evBySys.AscendFrom(eventKey{sys: ref, t: maxTime, seq: ^uint64(0)}, func(k eventKey) bool {
+			if k.sys != ref {
+				return false
+			}
+			return visit(k)
+		})
+	case q.Order == BySeverity:
+		s.evBySev.Ascend(0, visit)
+	default:
+		s.evByTime.Ascend(0, visit)
+	}
+}
+
+func (s *Store) scanEvents(q EventQuery) []*Event {
+	c := &s.evTextCache
+	if c.valid && c.q == q && c.version == s.evVersion {
+		return c.rows
+	}
+	rows := c.rows[:0]
+	s.eachEvent(q, func(e *Event) bool { rows = append(rows, e); return true })
+	if q.Entity.System != "" && q.Order == BySeverity {
+		sort.Slice(rows, func(i, j int) bool { return lessEvSev(rows[i].key, rows[j].key) })
+	}
+	*c = evTextCache{q: q, version: s.evVersion, valid: true, rows: rows}
+	return rows
+}
+
+// SeriesQuery selects series: those of Entity (a system with its
+// components, or one component) or all when Entity.System is empty; Text
+// is a case-insensitive substring of the name.
+type SeriesQuery struct {
+	Entity Ref
+	Text   string
+}
+
+// SeriesWindow appends up to n series of q, ordered by entity, kind and
+// name, from offset, and returns them with the number selected. For all
+// series without Text the cost is O(n + series/256); for one entity it is
+// that entity's series count.
+func (s *Store) SeriesWindow(q SeriesQuery, offset, n int, dst []*Series) ([]*Series, int) {
+	offset = max(offset, 0)
+	if q.Entity.System == "" && q.Text == "" {
+		s.seriesIdx.Ascend(offset, func(k seriesKey) bool {
+			if n <= 0 {
+				return false
+			}
+			dst = append(dst, k.s)
+			n--
+			return true
+		})
+		return dst, s.seriesIdx.Len()
+	}
+	var rows []*Series
+	needle := strings.ToLower(q.Text)
+	keep := func(se *Series) {
+		if needle == "" || containsFold(se.Name, needle) {
+			rows = append(rows, se)
+		}
+	}
+	if q.Entity.System != "" {
+		for _, se := range s.seriesRange(q.Entity, nil) {
+			keep(se)
+		}
+	} else {
+		s.seriesIdx.Ascend(0, func(k seriesKey) bool { keep(k.s); return true })
+	}
+	for i := offset; i < len(rows) && n > 0; i, n = i+1, n-1 {
+		dst = append(dst, rows[i])
+	}
+	return dst, len(rows)
+}
+
+// CommandQuery selects commands; Entity.System narrows to one system.
+type CommandQuery struct {
+	Entity Ref
+}
+
+// CommandsWindow appends up to n commands of q, newest first, from offset,
+// and returns them with the number selected.
+func (s *Store) CommandsWindow(q CommandQuery, offset, n int, dst []*Command) ([]*Command, int) {
+	offset = max(offset, 0)
+	if q.Entity.System == "" {
+		s.cmdIdx.Ascend(offset, func(k cmdKey) bool {
+			if n <= 0 {
+				return false
+			}
+			dst = append(dst, k.c)
+			n--
+			return true
+		})
+		return dst, s.cmdIdx.Len()
+	}
+	ref := q.Entity.SystemRef()
+	total := 0
+	s.cmdIdx.Ascend(0, func(k cmdKey) bool {
+		if k.c.Ref.SystemRef() != ref {
+			return true
+		}
+		if total >= offset && n > 0 {
+			dst = append(dst, k.c)
+			n--
+		}
+		total++
+		return true
+	})
+	return dst, total
+}
+
+// EventModels appends the event models seen, ordered by code, to dst: the
+// trigger-event form's suggestions. Cost O(models log models).
+func (s *Store) EventModels(dst []*EventModel) []*EventModel {
+	start := len(dst)
+	for _, m := range s.models {
+		dst = append(dst, m)
+	}
+	out := dst[start:]
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Code != out[j].Code {
+			return out[i].Code < out[j].Code
+		}
+		return out[i].UUID < out[j].UUID
+	})
+	return dst
+}

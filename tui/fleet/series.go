@@ -1,0 +1,158 @@
+package fleet
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mqdeck/mqdeck/decode"
+)
+
+// seriesID is a series' identity.
+type seriesID struct {
+	ref  Ref
+	kind SeriesKind
+	name string
+}
+
+// seriesKey orders series by entity, kind, then name, so an entity's
+// series are one range of the index.
+type seriesKey struct {
+	id seriesID
+	s  *Series
+}
+
+func lessSeries(a, b seriesKey) bool {
+	if c := cmpRef(a.id.ref, b.id.ref); c != 0 {
+		return c < 0
+	}
+	if a.id.kind != b.id.kind {
+		return a.id.kind < b.id.kind
+	}
+	return a.id.name < b.id.name
+}
+
+// maxText bounds the short text kept per series value.
+const maxText = 256
+
+// shortText renders a node for a row, cut at maxText bytes on a rune
+// boundary.
+func shortText(n decode.Node) string {
+	t := n.Text()
+	if len(t) <= maxText {
+		return t
+	}
+	cut := maxText
+	for cut > 0 && !utf8.RuneStart(t[cut]) {
+		cut--
+	}
+	return t[:cut] + "…"
+}
+
+// setSeries records one value of a series, creating it when new. t is the
+// value's own time when the payload gives one, else zero.
+func (s *Store) setSeries(ref Ref, kind SeriesKind, name string, v decode.Node, unit string, t, at time.Time) *Series {
+	id := seriesID{ref: ref, kind: kind, name: name}
+	se := s.series[id]
+	if se == nil {
+		for len(s.series) >= s.cfg.MaxSeries {
+			s.dropSeries(s.seriesLRU.Front().v)
+			s.evicted.Series++
+		}
+		se = &Series{Ref: ref, Kind: kind, Name: name, points: newRing[float64](s.cfg.SeriesPoints)}
+		se.node.v = se
+		se.key = seriesKey{id: id, s: se}
+		s.series[id] = se
+		s.seriesLRU.PushBack(&se.node)
+		s.seriesIdx.Insert(se.key)
+	} else {
+		s.seriesLRU.Touch(&se.node)
+	}
+	se.Last = v
+	se.Text = shortText(v)
+	if unit != "" {
+		se.Unit = unit
+	}
+	if t.IsZero() {
+		t = at
+	}
+	se.Time = t
+	se.LastSeen = at
+	se.Updates++
+	if f, ok := v.Number(); ok {
+		se.points.Push(f)
+	} else if v.Kind == decode.KindBool {
+		// Booleans plot as 0/1 so a sparkline shows flapping.
+		b := 0.0
+		if v.Bool {
+			b = 1
+		}
+		se.points.Push(b)
+	}
+	return se
+}
+
+func (s *Store) dropSeries(se *Series) {
+	delete(s.series, se.key.id)
+	s.seriesLRU.Remove(&se.node)
+	s.seriesIdx.Delete(se.key)
+}
+
+// deleteSeries removes one series (device API telemetry key set to null).
+func (s *Store) deleteSeries(ref Ref, kind SeriesKind, name string) {
+	if se := s.series[seriesID{ref: ref, kind: kind, name: name}]; se != nil {
+		s.dropSeries(se)
+	}
+}
+
+// seriesRange appends the series of ref (a system: all its own and its
+// components'; a component: its own) of kind (all kinds when kind < 0).
+func (s *Store) seriesRange(ref Ref, dst []*Series) []*Series {
+	sysOnly := ref.Component == ""
+	s.seriesIdx.AscendFrom(seriesKey{id: seriesID{ref: ref}}, func(k seriesKey) bool {
+		r := k.id.ref
+		if sysOnly {
+			if r.SystemRef() != ref {
+				return false
+			}
+		} else if r != ref {
+			return false
+		}
+		dst = append(dst, k.s)
+		return true
+	})
+	return dst
+}
+
+// flattenScalars records the scalar fields of an object as series named
+// prefix+key (one level of nesting as prefix+key.sub), at most limit of
+// them, so one message costs bounded work.
+func (s *Store) flattenScalars(ref Ref, kind SeriesKind, prefix string, n decode.Node, t, at time.Time, limit int) {
+	count := 0
+	var walk func(prefix string, n decode.Node, depth int)
+	walk = func(prefix string, n decode.Node, depth int) {
+		for i := range n.Fields {
+			if count >= limit {
+				return
+			}
+			f := &n.Fields[i]
+			name := prefix + f.Key
+			switch f.Value.Kind {
+			case decode.KindObject:
+				if depth < 1 {
+					walk(name+".", f.Value, depth+1)
+					continue
+				}
+			case decode.KindArray:
+				// Arrays are values in their own right; shown as text.
+			}
+			s.setSeries(ref, kind, name, f.Value, "", t, at)
+			count++
+		}
+	}
+	if n.Kind == decode.KindObject {
+		walk(prefix, n, 0)
+		return
+	}
+	s.setSeries(ref, kind, strings.TrimSuffix(prefix, "."), n, "", t, at)
+}
