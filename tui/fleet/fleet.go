@@ -87,8 +87,8 @@ func (c *Config) normalize() {
 // Evicted counts what each collection dropped to stay within its cap.
 type Evicted struct {
 	Systems, Components, Series, Events, Commands, Licenses, EventModels uint64
-	Errors, Log uint64
-	LogPayloads uint64 // raw log entries whose payload was dropped for MaxLogBytes
+	Errors, Log                                                          uint64
+	LogPayloads                                                          uint64 // raw log entries whose payload was dropped for MaxLogBytes
 }
 
 // Total is the sum of the evicted entities and entries (not LogPayloads).
@@ -99,8 +99,8 @@ func (e Evicted) Total() uint64 {
 
 // Totals are the status bar's figures.
 type Totals struct {
-	Messages  uint64
-	PerSecond float64 // messages received in the last complete second
+	Messages                                                             uint64
+	PerSecond                                                            float64 // messages received in the last complete second
 	Systems, Components, Series, Events, Commands, Licenses, EventModels int
 	Errors, Log                                                          int
 	ActiveEvents, UnackedEvents                                          int

@@ -335,18 +335,18 @@ type ErrorStats struct {
 
 // ErrorReport is one entry of the errors pane.
 type ErrorReport struct {
-	Seq      uint64 // set by the store, increasing
-	Time     time.Time
-	Source   ErrorSource
-	Ref      Ref    // the entity, when known
-	Topic    string // the topic the report came on (or the filter/topic that failed)
-	Input    string // the input topic the report answers
-	Code     string
-	Message  string
-	Stats    *ErrorStats // nil when the report has none
-	Lines    []string    // flattened per-item errors: `#0 validation_error: eventModel: Unknown field.`
-	Item     *Item       // the message, for the detail pane; nil for UI-added reports
-	Count    int         // times seen in a row (1 unless it repeated)
+	Seq     uint64 // set by the store, increasing
+	Time    time.Time
+	Source  ErrorSource
+	Ref     Ref    // the entity, when known
+	Topic   string // the topic the report came on (or the filter/topic that failed)
+	Input   string // the input topic the report answers
+	Code    string
+	Message string
+	Stats   *ErrorStats // nil when the report has none
+	Lines   []string    // flattened per-item errors: `#0 validation_error: eventModel: Unknown field.`
+	Item    *Item       // the message, for the detail pane; nil for UI-added reports
+	Count   int         // times seen in a row (1 unless it repeated)
 }
 
 // LogEntry is one received message in the raw log.
