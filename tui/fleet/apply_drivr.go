@@ -60,7 +60,7 @@ func (s *Store) applyDRIVR(it *Item, at time.Time) {
 		if empty(it) && it.Msg.Retain {
 			if c := s.Component(ref); c != nil {
 				s.dropComponent(c)
-				s.removed++
+				s.removed.Components++
 			}
 			return
 		}

@@ -168,6 +168,7 @@ func (s *Store) devapiTelemetry(sys *System, it *Item, at time.Time) {
 		for _, se := range s.seriesRange(ref, nil) {
 			if se.Ref == ref && se.Kind == SeriesTelemetry && !keep[se.Name] {
 				s.dropSeries(se)
+				s.removed.Series++
 			}
 		}
 	}

@@ -31,6 +31,7 @@ func (s *Store) command(ref Ref, id string, at time.Time) *Command {
 		s.commands[key] = c
 		s.cmdLRU.PushBack(&c.node)
 		s.cmdIdx.Insert(c.key)
+		s.created.Commands++
 	} else {
 		s.cmdLRU.Touch(&c.node)
 	}
@@ -91,6 +92,7 @@ func (s *Store) license(ref Ref, id string, at time.Time) *License {
 		s.licenses[key] = l
 		s.licLRU.PushBack(&l.node)
 		s.licIdx.Insert(l.key)
+		s.created.Licenses++
 	} else {
 		s.licLRU.Touch(&l.node)
 	}

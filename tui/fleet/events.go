@@ -98,6 +98,7 @@ func (s *Store) event(ref Ref, id, source string, at time.Time) *Event {
 	s.evClosed.PushBack(&e.node)
 	s.account(e, 1)
 	s.evVersion++
+	s.created.Events++
 	return e
 }
 
@@ -223,6 +224,7 @@ func (s *Store) model(fleet, uuid string, at time.Time) *EventModel {
 		m.node.v = m
 		s.models[uuid] = m
 		s.modelLRU.PushBack(&m.node)
+		s.created.EventModels++
 	} else {
 		s.modelLRU.Touch(&m.node)
 	}

@@ -86,9 +86,16 @@ func (c *Config) normalize() {
 
 // Evicted counts what each collection dropped to stay within its cap.
 type Evicted struct {
-	Systems, Components, Series, Events, Commands, Licenses, EventModels uint64
-	Errors, Log                                                          uint64
-	LogPayloads                                                          uint64 // raw log entries whose payload was dropped for MaxLogBytes
+	Systems     uint64
+	Components  uint64
+	Series      uint64
+	Events      uint64
+	Commands    uint64
+	Licenses    uint64
+	EventModels uint64
+	Errors      uint64
+	Log         uint64
+	LogPayloads uint64 // raw log entries whose payload was dropped for MaxLogBytes
 }
 
 // Total is the sum of the evicted entities and entries (not LogPayloads).
@@ -99,13 +106,21 @@ func (e Evicted) Total() uint64 {
 
 // Totals are the status bar's figures.
 type Totals struct {
-	Messages                                                             uint64
-	PerSecond                                                            float64 // messages received in the last complete second
-	Systems, Components, Series, Events, Commands, Licenses, EventModels int
-	Errors, Log                                                          int
-	ActiveEvents, UnackedEvents                                          int
-	Evicted                                                              Evicted
-	Removed                                                              uint64 // entities deleted by the platform (empty retained payload)
+	Messages      uint64
+	PerSecond     float64 // messages received in the last complete second
+	Systems       int
+	Components    int
+	Series        int
+	Events        int
+	Commands      int
+	Licenses      int
+	EventModels   int
+	Errors        int
+	Log           int
+	ActiveEvents  int
+	UnackedEvents int
+	Evicted       Evicted
+	Removed       uint64 // entities the platform deleted (empty retained info, null telemetry key)
 }
 
 // Store is the fleet model. See the package comment on concurrency.
@@ -117,7 +132,8 @@ type Store struct {
 	messages uint64
 	rate     rateRing
 	evicted  Evicted
-	removed  uint64
+	removed  Evicted // deleted by the platform (empty retained info, null telemetry)
+	created  Evicted // entities ever created, for the invariant tests
 
 	systems    map[Ref]*System
 	sysLRU     lru[*System]
@@ -238,7 +254,7 @@ func (s *Store) Totals() Totals {
 		ActiveEvents:  s.countEvents(s.evCounts, LevelSet(0), StateSet(0).with(StateActive), AckAny),
 		UnackedEvents: s.countEvents(s.evCounts, LevelSet(0), StateSet(0), AckNo),
 		Evicted:       s.evicted,
-		Removed:       s.removed,
+		Removed:       s.removed.Total(),
 	}
 }
 

@@ -65,6 +65,7 @@ func (s *Store) setSeries(ref Ref, kind SeriesKind, name string, v decode.Node, 
 		s.series[id] = se
 		s.seriesLRU.PushBack(&se.node)
 		s.seriesIdx.Insert(se.key)
+		s.created.Series++
 	} else {
 		s.seriesLRU.Touch(&se.node)
 	}
@@ -102,6 +103,7 @@ func (s *Store) dropSeries(se *Series) {
 func (s *Store) deleteSeries(ref Ref, kind SeriesKind, name string) {
 	if se := s.series[seriesID{ref: ref, kind: kind, name: name}]; se != nil {
 		s.dropSeries(se)
+		s.removed.Series++
 	}
 }
 

@@ -91,6 +91,7 @@ func (s *Store) system(ref Ref, at time.Time, seen bool) *System {
 		s.byName.Insert(sys.nameKey)
 		s.byState.Insert(sys.rankKey)
 		s.sysOrder++
+		s.created.Systems++
 	} else {
 		s.sysLRU.Touch(&sys.node)
 	}
@@ -172,9 +173,13 @@ func (s *Store) dropSystem(sys *System, removed bool) {
 		comps = append(comps, k.c)
 		return true
 	})
+	counter := &s.evicted
+	if removed {
+		counter = &s.removed
+	}
 	for _, c := range comps {
 		s.dropComponent(c)
-		s.evicted.Components++
+		counter.Components++
 	}
 	var evs []*Event
 	s.evBySys.AscendFrom(eventKey{sys: ref, t: maxTime, seq: ^uint64(0)}, func(k eventKey) bool {
@@ -186,7 +191,7 @@ func (s *Store) dropSystem(sys *System, removed bool) {
 	})
 	for _, e := range evs {
 		s.dropEvent(e)
-		s.evicted.Events++
+		counter.Events++
 	}
 	delete(s.systems, ref)
 	s.sysLRU.Remove(&sys.node)
@@ -197,11 +202,7 @@ func (s *Store) dropSystem(sys *System, removed bool) {
 	s.byState.Delete(sys.rankKey)
 	s.sysOrder++
 	sys.removed = true
-	if removed {
-		s.removed++
-	} else {
-		s.evicted.Systems++
-	}
+	counter.Systems++
 }
 
 // compKey is a component's place in the component index, ordered by
@@ -231,6 +232,7 @@ func (s *Store) component(sys *System, code string, at time.Time, seen bool) *Co
 		s.compLRU.PushBack(&c.node)
 		s.compIdx.Insert(c.key)
 		sys.Components++
+		s.created.Components++
 	} else {
 		s.compLRU.Touch(&c.node)
 	}
