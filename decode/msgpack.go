@@ -322,8 +322,10 @@ func (r *mpReader) mapN(n int) Node {
 			f.Key, f.KeyIsInt = strconv.FormatInt(key.Int, 10), true
 		case KindUint:
 			f.Key, f.KeyIsInt = strconv.FormatUint(key.Uint, 10), true
-		default:
-			f.Key = r.text(key.Text())
+		default: // nil, bool, float, bin, array or map as a key
+			var b strings.Builder
+			writeCompact(&b, key, r.maxStr)
+			f.Key = r.text(b.String())
 		}
 		f.Value = r.node()
 	}

@@ -1,0 +1,271 @@
+package decode
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+func TestSniffing(t *testing.T) {
+	cases := []struct {
+		name    string
+		payload string
+		format  Format
+		kind    Kind
+	}{
+		{"object", `{"a":1}`, FormatJSON, KindObject},
+		{"number", "42", FormatJSON, KindInt},
+		{"spaces around", " \n[true]\n", FormatJSON, KindArray},
+		{"state text", "ACTIVE", FormatText, KindString},
+		{"single letter is text, not a MsgPack int", "A", FormatText, KindString},
+		{"broken JSON is text", `{"a":`, FormatText, KindString},
+		{"coloured log line is text", "\x1b[31mERR\x1b[0m overload", FormatText, KindString},
+		{"utf8 text", "Température élevée", FormatText, KindString},
+		{"empty", "", FormatText, KindString},
+		{"msgpack map", "\x81\xa1a\x01", FormatMsgPack, KindObject},
+		{"msgpack string", "\xa2hi", FormatMsgPack, KindString},
+		{"msgpack with trailing byte is binary", "\x81\xa1a\x01\x00", FormatBinary, KindBytes},
+		{"nul bytes", "\x00\x01\x02\x03", FormatBinary, KindBytes},
+		{"invalid utf8", "caf\xe9 au lait", FormatBinary, KindBytes},
+		{"huge array32", "\xdd\xff\xff\xff\xff", FormatBinary, KindBytes},
+		{"huge map32", "\xdf\xff\xff\xff\xff", FormatBinary, KindBytes},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := Decode([]byte(tc.payload), Hints{}, DefaultLimits())
+			if v.Format != tc.format || v.Data.Kind != tc.kind {
+				t.Fatalf("got %s/%d, want %s/%d (warnings %v)", v.Format, v.Data.Kind, tc.format, tc.kind, v.Warnings)
+			}
+			if tc.format == FormatBinary && !bytes.Equal(v.Data.Bytes, []byte(tc.payload)) {
+				t.Fatalf("binary data %x", v.Data.Bytes)
+			}
+			if tc.format == FormatText && v.Data.Str != tc.payload {
+				t.Fatalf("text %q", v.Data.Str)
+			}
+		})
+	}
+}
+
+func TestHintFallbackWarns(t *testing.T) {
+	mp := mpFromJSON(t, `{"status":"ACTIVE"}`)
+	cases := []struct {
+		name    string
+		payload []byte
+		hints   Hints
+		format  Format
+		warn    string
+	}{
+		{"json suffix on msgpack", mp, Hints{Encoding: "json"}, FormatMsgPack, `topic suffix "json" does not match`},
+		{"msgpack suffix on json", []byte(`{"status":"ACTIVE"}`), Hints{Encoding: "msgpack"}, FormatJSON, `topic suffix "msgpack" does not match`},
+		{"json content type on text", []byte("ACTIVE"), Hints{ContentType: "application/json"}, FormatText, "decoded as text"},
+		{"text content type on binary", []byte{0xff, 0x00}, Hints{ContentType: "text/plain"}, FormatBinary, "not valid UTF-8"},
+		{"content type beats suffix", []byte(`{"a":1}`), Hints{ContentType: "application/json", Encoding: "msgpack"}, FormatJSON, ""},
+		{"unknown content type sniffs", []byte(`{"a":1}`), Hints{ContentType: "application/octet-stream"}, FormatJSON, ""},
+		{"text content type keeps JSON-looking text", []byte(`{"a":1}`), Hints{ContentType: "text/plain"}, FormatText, ""},
+		{"utf8 indicator on binary", []byte{0xc3, 0x28, 0x00}, Hints{PayloadFormatUTF8: true}, FormatBinary, "payload format indicator"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			v := Decode(tc.payload, tc.hints, DefaultLimits())
+			if v.Format != tc.format {
+				t.Fatalf("format %s, want %s (%v)", v.Format, tc.format, v.Warnings)
+			}
+			if tc.warn == "" {
+				if len(v.Warnings) != 0 {
+					t.Fatalf("unexpected warnings %v", v.Warnings)
+				}
+				return
+			}
+			if len(v.Warnings) != 1 || !strings.Contains(v.Warnings[0], tc.warn) {
+				t.Fatalf("warnings %v, want one containing %q", v.Warnings, tc.warn)
+			}
+		})
+	}
+	// The data survives the wrong hint.
+	v := Decode(mp, Hints{Encoding: "json"}, DefaultLimits())
+	if got := text(t, v.Data, "status"); got != "ACTIVE" {
+		t.Fatalf("status = %q", got)
+	}
+}
+
+func TestHintsFrom(t *testing.T) {
+	one := byte(1)
+	m := mqttconn.Message{Payload: []byte("x"), Props: &mqttconn.Props{
+		ContentType: "application/json", PayloadFormat: &one,
+		User: []mqttconn.UserProperty{{Key: "a", Value: "b"}},
+	}}
+	h := HintsFrom(m, "msgpack")
+	if h.ContentType != "application/json" || !h.PayloadFormatUTF8 || h.Encoding != "msgpack" || len(h.User) != 1 {
+		t.Fatalf("hints %+v", h)
+	}
+	if h := HintsFrom(mqttconn.Message{}, ""); h.ContentType != "" || h.PayloadFormatUTF8 || h.User != nil {
+		t.Fatalf("3.1.1 hints %+v", h)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	lim := Limits{MaxPayload: 100, MaxDepth: 3, MaxString: 8}
+	big := bytes.Repeat([]byte("x"), 5000)
+	v := Decode(big, Hints{}, lim)
+	if !v.Truncated || v.Format != FormatBinary || v.Size != 5000 || len(v.Data.Bytes) != truncatedHead {
+		t.Fatalf("oversized: truncated=%v format=%s size=%d head=%d", v.Truncated, v.Format, v.Size, len(v.Data.Bytes))
+	}
+	if len(v.Warnings) != 1 || !strings.Contains(v.Warnings[0], "5000 bytes exceeds the 100-byte limit") {
+		t.Fatalf("warnings %v", v.Warnings)
+	}
+	// Depth: three levels pass, four do not (shown as text, with a reason).
+	if v := Decode([]byte(`[[[1]]]`), Hints{}, lim); v.Format != FormatJSON {
+		t.Fatalf("depth 3: %s %v", v.Format, v.Warnings)
+	}
+	v = Decode([]byte(`[[[[1]]]]`), Hints{}, lim)
+	if v.Format != FormatText || len(v.Warnings) != 1 || !strings.Contains(v.Warnings[0], "deeper than 3") {
+		t.Fatalf("depth 4: %s %v", v.Format, v.Warnings)
+	}
+	v = Decode([]byte("\x91\x91\x91\x91\x01"), Hints{}, lim)
+	if v.Format != FormatBinary || len(v.Warnings) != 1 || !strings.Contains(v.Warnings[0], "MsgPack but nests deeper than 3") {
+		t.Fatalf("msgpack depth 4: %s %v", v.Format, v.Warnings)
+	}
+	// Strings: cut at a rune boundary with an ellipsis, counted once.
+	v = Decode([]byte(`{"k":"ééééé","short":"ok"}`), Hints{}, lim)
+	if got := text(t, v.Data, "k"); got != "éééé…" {
+		t.Fatalf("cut string %q", got)
+	}
+	if len(v.Warnings) != 1 || !strings.Contains(v.Warnings[0], "1 strings longer than 8 bytes") {
+		t.Fatalf("warnings %v", v.Warnings)
+	}
+	// Zero limits mean the defaults.
+	if got := (Limits{}).withDefaults(); got != DefaultLimits() {
+		t.Fatalf("defaults %+v", got)
+	}
+}
+
+func TestDeepNestingDoesNotCrash(t *testing.T) {
+	for _, p := range [][]byte{
+		bytes.Repeat([]byte("["), 100000),
+		append(bytes.Repeat([]byte("["), 100000), bytes.Repeat([]byte("]"), 100000)...),
+		bytes.Repeat([]byte{0x91}, 100000),
+		append(bytes.Repeat([]byte{0x81, 0x01}, 50000), 0x01),
+	} {
+		for _, h := range []Hints{{}, {Encoding: "json"}, {Encoding: "msgpack"}} {
+			v := Decode(p, h, DefaultLimits())
+			if v.Format == FormatJSON || v.Format == FormatMsgPack {
+				t.Fatalf("100k-deep document accepted as %s", v.Format)
+			}
+		}
+	}
+}
+
+func TestMsgPackTypes(t *testing.T) {
+	var buf bytes.Buffer
+	enc := msgpack.NewEncoder(&buf)
+	ts := time.Date(2025, 5, 9, 13, 28, 42, 611276000, time.UTC)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(enc.EncodeMapLen(8))
+	must(enc.EncodeInt(7)) // integer key
+	must(enc.EncodeString("seven"))
+	must(enc.EncodeString("bin"))
+	must(enc.EncodeBytes([]byte{0xde, 0xad}))
+	must(enc.EncodeString("ts"))
+	must(enc.EncodeTime(ts))
+	must(enc.EncodeString("ext"))
+	must(enc.EncodeExtHeader(5, 3))
+	buf.Write([]byte{1, 2, 3})
+	must(enc.EncodeString("big"))
+	must(enc.EncodeUint(math.MaxUint64))
+	must(enc.EncodeString("neg"))
+	must(enc.EncodeInt(-129))
+	must(enc.EncodeString("f32"))
+	must(enc.EncodeFloat32(1.5))
+	must(enc.EncodeInt(-1)) // negative integer key
+	must(enc.EncodeNil())
+
+	v := Decode(buf.Bytes(), Hints{}, DefaultLimits())
+	if v.Format != FormatMsgPack || len(v.Warnings) != 0 {
+		t.Fatalf("%s %v", v.Format, v.Warnings)
+	}
+	f := v.Data.Fields
+	if len(f) != 8 || f[0].Key != "7" || !f[0].KeyIsInt || f[0].Value.Str != "seven" {
+		t.Fatalf("int key: %+v", f[0])
+	}
+	if f[1].Value.Kind != KindBytes || !bytes.Equal(f[1].Value.Bytes, []byte{0xde, 0xad}) {
+		t.Fatalf("bin: %+v", f[1].Value)
+	}
+	if f[2].Value.Kind != KindTime || !f[2].Value.Time.Equal(ts) {
+		t.Fatalf("time: %+v", f[2].Value)
+	}
+	if f[3].Value.Kind != KindExt || f[3].Value.ExtType != 5 || !bytes.Equal(f[3].Value.Bytes, []byte{1, 2, 3}) {
+		t.Fatalf("ext: %+v", f[3].Value)
+	}
+	if f[4].Value.Kind != KindUint || f[4].Value.Uint != math.MaxUint64 {
+		t.Fatalf("uint64: %+v", f[4].Value)
+	}
+	if f[5].Value.Kind != KindInt || f[5].Value.Int != -129 {
+		t.Fatalf("int: %+v", f[5].Value)
+	}
+	if f[6].Value.Kind != KindFloat || f[6].Value.Float != 1.5 {
+		t.Fatalf("float32: %+v", f[6].Value)
+	}
+	if f[7].Key != "-1" || !f[7].KeyIsInt || !f[7].Value.IsNull() {
+		t.Fatalf("negative key: %+v", f[7])
+	}
+	// Re-encoding restores the integer keys and the types.
+	out, err := EncodeMsgPack(v.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := Decode(out, Hints{}, DefaultLimits())
+	if back.Format != FormatMsgPack || len(back.Data.Fields) != 8 || !back.Data.Fields[0].KeyIsInt ||
+		back.Data.Fields[2].Value.Kind != KindTime || back.Data.Fields[3].Value.ExtType != 5 {
+		t.Fatalf("round trip: %+v", back.Data)
+	}
+}
+
+func TestMsgPackOddKeysAndStrings(t *testing.T) {
+	// map {nil: 1, [1]: 2, "bad\xff": "v\xfe"}
+	p := []byte{0x83, 0xc0, 0x01, 0x91, 0x01, 0x02, 0xa4, 'b', 'a', 'd', 0xff, 0xa2, 'v', 0xfe}
+	v := Decode(p, Hints{}, DefaultLimits())
+	if v.Format != FormatMsgPack {
+		t.Fatalf("%s %v", v.Format, v.Warnings)
+	}
+	got := keys(v.Data)
+	want := []string{"null", "[1]", "bad\uFFFD"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("keys %q, want %q", got, want)
+		}
+	}
+	if s := v.Data.Fields[2].Value.Str; s != "v\uFFFD" {
+		t.Fatalf("invalid UTF-8 string kept as %q", s)
+	}
+	// A timestamp ext with a length the spec does not define stays raw.
+	v = Decode([]byte{0xd5, 0xff, 0x01, 0x02}, Hints{Encoding: "msgpack"}, DefaultLimits())
+	if v.Data.Kind != KindExt || v.Data.ExtType != -1 || len(v.Warnings) != 1 {
+		t.Fatalf("bad timestamp: %+v %v", v.Data, v.Warnings)
+	}
+}
+
+func TestCheckMsgPackKillers(t *testing.T) {
+	for _, p := range []string{
+		"\xdd\xff\xff\xff\xff", "\xdf\xff\xff\xff\xff", "\xdc\xff\xff", "\xde\xff\xff",
+		"\xdb\xff\xff\xff\xff", "\xc6\xff\xff\xff\xff", "\xc9\xff\xff\xff\xff\x01",
+		"\x9f", "\x8f\x01", "\xc1", "\xd9", "\xcb\x00",
+		"\xdf\x00\x00\x00\x02\x01\x01\x01", // 2 pairs declared, 3 bytes remain
+	} {
+		if _, err := checkMsgPack(p, 64); err == nil {
+			t.Errorf("%q accepted", p)
+		}
+	}
+	if end, err := checkMsgPack("\x92\x01\xa1x\xff", 64); err != nil || end != 4 {
+		t.Fatalf("valid prefix: end %d err %v", end, err)
+	}
+}
