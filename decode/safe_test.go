@@ -48,7 +48,7 @@ func TestSafe(t *testing.T) {
 		{"line\nbreak\r", "line␊break␍"},
 		{"del\x7f nul\x00", "del␡ nul␀"},
 		{"zero\u200bwidth \ufeffbom", "zero\uFFFDwidth \uFFFDbom"},
-		{"sta\u200dtus", "sta\uFFFDtus"},                    // ZWJ between ASCII letters hides itself
+		{"sta\u200dtus", "sta\uFFFDtus"},       // ZWJ between ASCII letters hides itself
 		{"👨\u200d👩\u200d👧", "👨\u200d👩\u200d👧"}, // but joins an emoji family
 		{"\u2028sep", "\uFFFDsep"},
 	}
