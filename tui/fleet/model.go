@@ -103,7 +103,7 @@ type System struct {
 	stale   lnode[*System] // fresh/stale lists, only when not Authoritative
 	nameKey sysKey         // key currently in the name index
 	rankKey sysKey         // key currently in the state index
-	events  [numLevels][numStates][2]int32
+	events  [numLevels][numStates][3]int32
 	removed bool
 }
 
