@@ -19,11 +19,20 @@ type devapiScheme struct {
 const devapiPrefix = "v1/device/"
 
 func newDevAPI(p Params) (Scheme, error) {
+	if p.Device != "" {
+		if err := checkLevel("device id", p.Device); err != nil {
+			return nil, fmt.Errorf("platform devapi: %w", err)
+		}
+	}
+	if len(p.Filters) > 0 {
+		f, err := userFilters(p, nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("platform devapi: %w", err)
+		}
+		return devapiScheme{device: p.Device, filters: f}, nil
+	}
 	if p.Device == "" {
 		return devapiScheme{filters: subs(p.QoS, devapiPrefix+"+/#")}, nil
-	}
-	if err := checkLevel("device id", p.Device); err != nil {
-		return nil, fmt.Errorf("platform devapi: %w", err)
 	}
 	return devapiScheme{device: p.Device, filters: subs(p.QoS, devapiPrefix+p.Device+"/#")}, nil
 }

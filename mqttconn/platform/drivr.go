@@ -26,6 +26,14 @@ func newDRIVR(p Params) (Scheme, error) {
 		return nil, fmt.Errorf("platform drivr: %w", err)
 	}
 	base := drivrPrefix + p.Slug
+	if len(p.Filters) > 0 {
+		// Per-uuid filters, for certificates whose ACL refuses wildcards.
+		f, err := userFilters(p, drivrForbid, nil)
+		if err != nil {
+			return nil, fmt.Errorf("platform drivr: %w", err)
+		}
+		return drivrScheme{slug: p.Slug, filters: f}, nil
+	}
 	// systems/# covers systems/+ too. input/# brings the /error twins (and
 	// the echo of requests, routed as input). Never authorization/#: the
 	// local API token topic carries bearer tokens.
@@ -37,6 +45,32 @@ func newDRIVR(p Params) (Scheme, error) {
 		base+"/componentModels/#",
 		base+"/input/#",
 	)}, nil
+}
+
+// drivrForbid refuses a filter that could receive the local API token
+// topic drivr/v1/{any slug}/authorization/localApiTokens/{any uuid}: it
+// carries bearer tokens. The probe takes the filter's own literal levels
+// where the token topic has a variable one.
+func drivrForbid(f string) error {
+	probe := [...]string{"drivr", "v1", "", "authorization", "localApiTokens", ""}
+	rest, more := f, true
+	for i := 0; i < len(probe) && more; i++ {
+		var level string
+		level, rest, more = cut(rest)
+		if probe[i] == "" && level != "+" && level != "#" {
+			probe[i] = level
+		}
+	}
+	if probe[2] == "" {
+		probe[2] = "x"
+	}
+	if probe[5] == "" {
+		probe[5] = "x"
+	}
+	if Matches(f, strings.Join(probe[:], "/")) {
+		return fmt.Errorf("filter %q would receive DRIVR's local API tokens (bearer tokens); subscribe to narrower filters: %w", f, ErrInvalidParam)
+	}
+	return nil
 }
 
 func (drivrScheme) Name() string                       { return DRIVR }

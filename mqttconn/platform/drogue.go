@@ -50,6 +50,17 @@ func newDrogue(p Params) (Scheme, error) {
 		}
 		filters = append(filters, s)
 	}
+	if len(p.Filters) > 0 {
+		var user []mqttconn.UserProperty
+		if len(filters) > 0 {
+			user = filters[0].User
+		}
+		f, err := userFilters(p, nil, user)
+		if err != nil {
+			return nil, fmt.Errorf("platform drogue: %w", err)
+		}
+		filters = f
+	}
 	return drogueScheme{filters: filters}, nil
 }
 

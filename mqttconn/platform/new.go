@@ -32,6 +32,50 @@ func New(name string, p Params) (Scheme, error) {
 	return nil, fmt.Errorf("platform %q (choose one of %s): %w", name, strings.Join(Names(), ", "), ErrUnknownPlatform)
 }
 
+// userFilters are the filters the user named (--topic, or SmartWorks'
+// pattern_sub from the credential response), replacing the platform's own.
+// Each is checked (never $share) and, through forbid, against what the
+// platform must never receive.
+func userFilters(p Params, forbid func(string) error, user []mqttconn.UserProperty) ([]mqttconn.Subscription, error) {
+	out := make([]mqttconn.Subscription, 0, len(p.Filters))
+	for _, f := range p.Filters {
+		if err := CheckFilter(f); err != nil {
+			return nil, err
+		}
+		if forbid != nil {
+			if err := forbid(f); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, mqttconn.Subscription{Filter: f, QoS: p.QoS, User: user})
+	}
+	return out, nil
+}
+
+// Matches reports whether an MQTT topic filter matches a topic name
+// (+ one level, # the rest; $ topics only with a literal first level).
+func Matches(filter, topic string) bool {
+	if topic != "" && topic[0] == '$' && filter != "" && (filter[0] == '+' || filter[0] == '#') {
+		return false
+	}
+	f, t := filter, topic
+	for {
+		fl, frest, fmore := cut(f)
+		if fl == "#" && !fmore {
+			return true
+		}
+		tl, trest, tmore := cut(t)
+		if fl != "+" && fl != tl {
+			return false
+		}
+		if !fmore || !tmore {
+			// "a/#" also matches "a": the parent level.
+			return fmore == tmore || fmore && frest == "#"
+		}
+		f, t = frest, trest
+	}
+}
+
 // subs builds subscriptions at one QoS.
 func subs(qos byte, filters ...string) []mqttconn.Subscription {
 	out := make([]mqttconn.Subscription, len(filters))

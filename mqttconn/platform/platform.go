@@ -44,7 +44,7 @@ type Params struct {
 	Account string   // SmartWorks account / space
 	Device  string   // device API: watch one device (device mode)
 	CEMode  string   // Drogue on MQTT 5: "binary" or "structured" (default)
-	Filters []string // generic: filters to subscribe (default "#")
+	Filters []string // filters to subscribe instead of the platform's own (generic: default "#"); never $share
 	QoS     byte
 }
 

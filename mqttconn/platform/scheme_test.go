@@ -164,3 +164,68 @@ func TestRefineDrogueStructured(t *testing.T) {
 		t.Error("a generic route was refined")
 	}
 }
+
+func TestMatches(t *testing.T) {
+	cases := []struct {
+		filter, topic string
+		want          bool
+	}{
+		{"#", "a/b", true}, {"#", "$SYS/x", false}, {"+/x", "$SYS/x", false}, {"$SYS/#", "$SYS/x", true},
+		{"a/#", "a", true}, {"a/#", "a/b/c", true}, {"a/b/#", "a", false}, {"+/#", "a", true},
+		{"a/+", "a/b", true}, {"a/+", "a/b/c", false}, {"a/+", "a/", true}, {"a/+/c", "a//c", true},
+		{"a/b", "a/b", true}, {"a/b", "a/b/", false}, {"a", "a/b", false}, {"a/b", "a", false},
+		{"+", "a", true}, {"a/b", "a/c", false}, {"/#", "/x", true}, {"#", "/", true},
+		{"drivr/v1/+/authorization/#", "drivr/v1/s/authorization/localApiTokens/u", true},
+	}
+	for _, c := range cases {
+		if got := Matches(c.filter, c.topic); got != c.want {
+			t.Errorf("Matches(%q, %q) = %v, want %v", c.filter, c.topic, got, c.want)
+		}
+	}
+}
+
+// --topic (Params.Filters) replaces a platform's filters: DRIVR per-uuid
+// filters when the certificate refuses wildcards, SmartWorks' pattern_sub.
+// The token topic and $share stay out whatever the user asks.
+func TestFilterOverride(t *testing.T) {
+	ok := []struct {
+		name string
+		p    Params
+	}{
+		{DRIVR, Params{Slug: "s", Filters: []string{"drivr/v1/s/systems/u1/#", "drivr/v1/s/input/+/s/u1/json/error",
+			"drivr/v1/+/systems/#", "drivr/v1/+/+", "drivr/v1/s/authorization/other/#"}}},
+		{SmartWorks, Params{Account: "acct", Filters: []string{"status/acct/things/t1/properties/#"}}},
+		{DevAPI, Params{Device: "d", Filters: []string{"v1/device/d/commands/update"}}},
+		{Drogue, Params{Apps: []string{"a"}, CEMode: "binary", Filters: []string{"app/b"}}},
+	}
+	for _, c := range ok {
+		c.p.QoS = 1
+		s := mustNew(t, c.name, c.p)
+		if got := filterList(s); !reflect.DeepEqual(got, c.p.Filters) {
+			t.Errorf("%s: filters %q, want %q", c.name, got, c.p.Filters)
+		}
+		for _, f := range s.Filters() {
+			if f.QoS != 1 {
+				t.Errorf("%s: %q QoS %d", c.name, f.Filter, f.QoS)
+			}
+		}
+	}
+	if u := mustNew(t, ok[3].name, ok[3].p).Filters()[0].User; len(u) != 1 || u[0].Value != "binary" {
+		t.Errorf("drogue override lost the content mode: %v", u)
+	}
+	for _, bad := range []Params{
+		{Slug: "s", Filters: []string{"#"}},
+		{Slug: "s", Filters: []string{"drivr/v1/s/#"}},
+		{Slug: "s", Filters: []string{"drivr/v1/+/authorization/+/+"}},
+		{Slug: "s", Filters: []string{"drivr/v1/other/authorization/localApiTokens/u"}},
+		{Slug: "s", Filters: []string{"$share/g/drivr/v1/s/systems/#"}},
+		{Slug: "s", Filters: []string{"drivr/v1/s/systems/#", "drivr/#"}},
+	} {
+		if _, err := New(DRIVR, bad); !errors.Is(err, ErrInvalidParam) {
+			t.Errorf("DRIVR filters %q: %v", bad.Filters, err)
+		}
+	}
+	if _, err := New(SmartWorks, Params{Account: "a", Filters: []string{"$share/g/status/a/#"}}); !errors.Is(err, ErrInvalidParam) {
+		t.Errorf("smartworks $share: %v", err)
+	}
+}

@@ -20,6 +20,15 @@ func newSmartWorks(p Params) (Scheme, error) {
 	if err := checkLevel("smartworks account", p.Account); err != nil {
 		return nil, fmt.Errorf("platform smartworks: %w", err)
 	}
+	if len(p.Filters) > 0 {
+		// The credential's pattern_sub filters are the source of truth
+		// when the account-wide ones are refused by the broker's ACL.
+		f, err := userFilters(p, nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("platform smartworks: %w", err)
+		}
+		return smartworksScheme{filters: f}, nil
+	}
 	// status/ is what a console watches. set/ is subscribed too: it shows
 	// the property writes and action requests that operators, apps and
 	// other consoles send, so a request is visible before (and even when
