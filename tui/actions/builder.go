@@ -21,6 +21,7 @@ type Builder struct {
 	AccessKey Secret
 	Now       func() time.Time // default time.Now
 	NewID     func() string    // default NewID
+	NewUUID   func() string    // device API command ids; default NewUUID
 }
 
 func (b *Builder) now() time.Time {
@@ -35,6 +36,13 @@ func (b *Builder) newID() string {
 		return b.NewID()
 	}
 	return NewID()
+}
+
+func (b *Builder) newUUID() string {
+	if b.NewUUID != nil {
+		return b.NewUUID()
+	}
+	return NewUUID()
 }
 
 // Build validates the form and returns the action it describes. Errors are

@@ -50,7 +50,7 @@ type Form struct {
 }
 
 // Value returns the field's current text.
-func (f *Form) Value(key string) string {
+func (f Form) Value(key string) string {
 	for _, x := range f.Fields {
 		if x.Key == key {
 			return strings.TrimSpace(x.Value)
@@ -60,7 +60,7 @@ func (f *Form) Value(key string) string {
 }
 
 // Has reports whether the form has the field.
-func (f *Form) Has(key string) bool {
+func (f Form) Has(key string) bool {
 	for _, x := range f.Fields {
 		if x.Key == key {
 			return true

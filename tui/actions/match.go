@@ -170,10 +170,12 @@ func platformError(n decode.Node) (code, message string) {
 		}
 	}
 	if len(items) > 0 {
+		// Per-item errors first: they say what to fix.
+		lead := strings.Join(items, "; ")
 		if message != "" {
-			message += " "
+			lead += " (" + message + ")"
 		}
-		message += "[" + strings.Join(items, "; ") + "]"
+		message = lead
 	}
 	if code == "" && message == "" {
 		message = flatten(n)

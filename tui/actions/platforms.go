@@ -173,7 +173,7 @@ func (b *Builder) devapiCommand(a *Action, f Form) error {
 		}
 		params = n
 	}
-	id := NewUUID()
+	id := b.newUUID()
 	body := decode.ObjectNode(
 		decode.KV("id", decode.StringNode(id)),
 		decode.KV("status", decode.StringNode("pending")),

@@ -1,0 +1,261 @@
+package views
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/actions"
+)
+
+// ActionsPane lists the operator's actions, newest first, each with its
+// lifecycle as a glyph and a word: sending, acked, refused 0x87, timed out,
+// offline, read-only, then the platform's answer (event created / ACTIVE,
+// error SOME_DATA_INVALID with its message on the line below, reply,
+// command done). It reads the tracker every frame and draws visible rows only.
+type ActionsPane struct {
+	st       themes.Styles
+	keys     Keys
+	tr       *actions.Tracker
+	w, h     int
+	focused  bool
+	cursor   int  // index into the newest-first entries
+	offset   int  // first visible line
+	expanded bool // enter: show every answer of the selected action
+}
+
+// NewActionsPane draws the tracker's entries.
+func NewActionsPane(st themes.Styles, keys Keys, tr *actions.Tracker) *ActionsPane {
+	return &ActionsPane{st: st, keys: keys, tr: tr}
+}
+
+// SetStyles switches the theme.
+func (p *ActionsPane) SetStyles(st themes.Styles) { p.st = st }
+
+// SetSize sets the outer size, border included.
+func (p *ActionsPane) SetSize(w, h int) { p.w, p.h = w, h }
+
+// Focus marks the pane focused (heavy border).
+func (p *ActionsPane) Focus() { p.focused = true }
+
+// Blur marks the pane unfocused.
+func (p *ActionsPane) Blur() { p.focused = false }
+
+// ShortHelp is the footer while the pane has focus.
+func (p *ActionsPane) ShortHelp() []key.Binding {
+	return []key.Binding{p.keys.Up, p.keys.Down, p.keys.Enter}
+}
+
+// FullHelp lists the pane's keys.
+func (p *ActionsPane) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.Top, p.keys.Bottom, p.keys.Enter}}
+}
+
+// Selected is the entry under the cursor.
+func (p *ActionsPane) Selected() (*actions.Entry, bool) {
+	es := p.tr.Entries()
+	if len(es) == 0 {
+		return nil, false
+	}
+	return es[clamp(p.cursor, 0, len(es)-1)], true
+}
+
+// Update moves the cursor; enter expands the selected action.
+func (p *ActionsPane) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	n := p.tr.Len()
+	page := max(p.h-3, 1) / 2
+	switch {
+	case key.Matches(k, p.keys.Down):
+		p.cursor++
+	case key.Matches(k, p.keys.Up):
+		p.cursor--
+	case key.Matches(k, p.keys.PageDown):
+		p.cursor += page
+	case key.Matches(k, p.keys.PageUp):
+		p.cursor -= page
+	case key.Matches(k, p.keys.Top):
+		p.cursor = 0
+	case key.Matches(k, p.keys.Bottom):
+		p.cursor = n - 1
+	case key.Matches(k, p.keys.Enter):
+		p.expanded = !p.expanded
+	}
+	p.cursor = clamp(p.cursor, 0, max(n-1, 0))
+	return nil
+}
+
+// kindWord is the short column text of a kind.
+func kindWord(k actions.Kind) string {
+	switch k {
+	case actions.KindTriggerEvent:
+		return "event"
+	case actions.KindSendCommand:
+		return "command"
+	case actions.KindSetSetpoint:
+		return "set"
+	case actions.KindRequestSnapshot:
+		return "snapshot"
+	case actions.KindPublish:
+		return "publish"
+	}
+	return string(k)
+}
+
+func (p *ActionsPane) tonePaint(t actions.Tone) themes.Paint {
+	switch t {
+	case actions.ToneOK:
+		return p.st.OK
+	case actions.ToneWarn:
+		return p.st.Warn
+	case actions.ToneError:
+		return p.st.Error
+	}
+	return p.st.Subtle
+}
+
+// actionCols are the widths of seq, time, kind and status; what takes the rest.
+func actionCols(inner int) (seq, at, kind, status, what int) {
+	seq, at, kind, status = 4, 8, 8, 26
+	if inner < 90 {
+		kind, status = 7, 24
+	}
+	what = inner - (1 + seq + 1 + at + 1 + kind + 1 + 1 + status + 1)
+	if what < 8 {
+		at, what = 0, what+9
+	}
+	return seq, at, kind, status, max(what, 1)
+}
+
+// row renders one entry's main line. Pure function of the entry.
+func (p *ActionsPane) row(e *actions.Entry, inner int, selected bool) string {
+	seq, at, kw, sw, what := actionCols(inner)
+	st := e.Status()
+	line := " " + fitRight(fmt.Sprint(e.Seq), seq) + " "
+	if at > 0 {
+		line += p.st.Subtle.Render(fit(e.SentAt.Format("15:04:05"), at)) + " "
+	}
+	desc := e.Action.Summary
+	if desc == "" {
+		desc = e.Action.Request.Topic
+	}
+	line += fit(kindWord(e.Action.Kind), kw) + " " + fit(decode.Safe(desc), what) + " "
+	line += p.tonePaint(st.Tone).Render(fit(st.Glyph+" "+decode.Safe(st.Word), sw)) + " "
+	line = fit(line, inner)
+	if selected {
+		if p.focused {
+			return p.st.Selected.Render(line)
+		}
+		return p.st.SelectedBlur.Render(line)
+	}
+	return line
+}
+
+// detail lines shown under an entry: the platform error always (the answer
+// belongs beside the action), everything when expanded.
+func (p *ActionsPane) detail(e *actions.Entry, inner int, expanded bool) []string {
+	ind := "      ↳ "
+	var out []string
+	addl := func(paint themes.Paint, s string) {
+		out = append(out, fit(ind+paint.Render(decode.Safe(s)), inner))
+	}
+	if expanded {
+		addl(p.st.Subtle, "topic "+e.Action.Request.Topic)
+		if e.Result.Reason != "" {
+			addl(p.st.Subtle, "broker: "+e.Result.Reason)
+		}
+		for _, a := range e.Answers {
+			s := a.At.Format("15:04:05") + " " + string(a.Kind)
+			for _, part := range []string{a.State, a.Code, a.Message, a.EventUUID} {
+				if part != "" {
+					s += " " + part
+				}
+			}
+			addl(p.st.Text, s)
+		}
+		if e.DroppedAnswers > 0 {
+			addl(p.st.Subtle, fmt.Sprintf("(%d older answers dropped)", e.DroppedAnswers))
+		}
+		return out
+	}
+	msg := ""
+	if a, ok := e.LastAnswer(); ok && a.Kind == actions.AnswerPlatformError {
+		msg = a.Message
+		if msg == "" {
+			msg = a.Summary
+		}
+	} else if e.Phase == actions.PhaseRefused && e.Result.Reason != "" {
+		msg = e.Result.Reason
+	}
+	if msg == "" {
+		return nil
+	}
+	// The platform's words matter: wrap them (up to three lines) rather than cut.
+	parts := wrapWords(decode.Safe(msg), max(inner-width(ind), 8))
+	if len(parts) > 3 {
+		parts = parts[:3]
+		parts[2] = trunc(parts[2]+ellipsis, width(parts[2]))
+	}
+	for i, part := range parts {
+		lead := ind
+		if i > 0 {
+			lead = spaces(width(ind))
+		}
+		out = append(out, fit(lead+p.st.Error.Render(part), inner))
+	}
+	return out
+}
+
+// View draws the pane.
+func (p *ActionsPane) View() string {
+	if p.w < 4 || p.h < 3 {
+		return ""
+	}
+	inner, rows := p.w-2, p.h-2
+	es := p.tr.Entries()
+	info := fmt.Sprintf("%d", len(es))
+	if ev := p.tr.Evicted(); ev > 0 {
+		info += fmt.Sprintf(" · %d evicted", ev)
+	}
+	seq, at, kw, sw, what := actionCols(inner)
+	head := " " + fitRight("#", seq) + " "
+	if at > 0 {
+		head += fit("sent", at) + " "
+	}
+	head += fit("kind", kw) + " " + fit("what", what) + " " + fit("status", sw)
+	lines := []string{p.st.Header.Render(fit(head, inner))}
+	if len(es) == 0 {
+		lines = append(lines, fit(" "+p.st.Subtle.Render("no actions yet: t trigger event · c command · s set · r snapshot · P publish"), inner))
+		return frame(p.st, p.focused, p.w, p.h, "Actions", info, lines)
+	}
+	p.cursor = clamp(p.cursor, 0, len(es)-1)
+	// Lines per entry vary (details); lay out from the offset entry and keep
+	// the cursor visible. Only entries that can be on screen are rendered.
+	if p.cursor < p.offset {
+		p.offset = p.cursor
+	}
+	for {
+		used := 0
+		for i := p.offset; i <= p.cursor; i++ {
+			used += 1 + len(p.detail(es[i], inner, p.expanded && i == p.cursor))
+		}
+		if used <= rows-1 || p.offset >= p.cursor {
+			break
+		}
+		p.offset++
+	}
+	for i := p.offset; i < len(es) && len(lines) < rows; i++ {
+		lines = append(lines, p.row(es[i], inner, i == p.cursor))
+		lines = append(lines, p.detail(es[i], inner, p.expanded && i == p.cursor)...)
+	}
+	if len(lines) > rows {
+		lines = lines[:rows]
+	}
+	return frame(p.st, p.focused, p.w, p.h, "Actions", info, lines)
+}

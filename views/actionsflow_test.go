@@ -1,0 +1,329 @@
+package views
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/actions"
+)
+
+const (
+	tSlug   = "company-example"
+	tSys    = "792b6149-1daa-488f-b07a-f684503b0586"
+	tInput  = "drivr/v1/company-example/input/event/s/792b6149-1daa-488f-b07a-f684503b0586/json"
+	tSecret = "AK-do-not-show-0042"
+)
+
+var tNow = time.Date(2025, 5, 9, 13, 28, 42, 611276000, time.UTC)
+
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "space":
+		return tea.KeyPressMsg{Code: ' ', Text: " "}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+u":
+		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+func typeText(f *ActionForm, s string) {
+	for _, r := range s {
+		f.Update(press(string(r)))
+	}
+}
+
+// run executes a command and returns its message (nil for none).
+func run(cmd tea.Cmd) tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	return cmd()
+}
+
+func drivrBuilder() *actions.Builder {
+	return &actions.Builder{Platform: platform.DRIVR, Params: platform.Params{Slug: tSlug},
+		Now: func() time.Time { return tNow }, NewID: func() string { return "a1b2c3d4" }}
+}
+
+func drivrForm(t *testing.T) (*actions.Builder, *ActionForm) {
+	t.Helper()
+	b := drivrBuilder()
+	f, err := b.NewForm(actions.KindTriggerEvent, actions.Selection{
+		Target: actions.Target{Fleet: tSlug, System: tSys},
+		Models: []string{"energy-overload-model", "smart-meter-malfunction-event"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	af := NewActionForm(themes.New(themes.Dark), f)
+	af.SetSize(80, 16)
+	af.Focus()
+	return b, af
+}
+
+func focusField(t *testing.T, f *ActionForm, key string) {
+	t.Helper()
+	for range len(f.Form().Fields) {
+		if f.FocusedKey() == key {
+			return
+		}
+		f.Update(press("tab"))
+	}
+	t.Fatalf("field %s not reached", key)
+}
+
+func TestFormFlowTriggerEvent(t *testing.T) {
+	b, f := drivrForm(t)
+	if f.FocusedKey() != actions.FSystem {
+		t.Fatalf("first field %s", f.FocusedKey())
+	}
+	// Replace the prefilled model with a suggestion: type a prefix, tab completes.
+	focusField(t, f, actions.FModel)
+	f.Update(press("ctrl+u"))
+	typeText(f, "sm")
+	f.Update(press("tab"))
+	if got := f.Form().Value(actions.FModel); got != "smart-meter-malfunction-event" {
+		t.Fatalf("suggestion not accepted: %q", got)
+	}
+	if f.FocusedKey() != actions.FModel {
+		t.Fatal("tab completing must not move on")
+	}
+	f.Update(press("tab"))
+	if f.FocusedKey() != actions.FTime {
+		t.Fatalf("tab after completion moves on, at %s", f.FocusedKey())
+	}
+	// Cycle the encoding choice; typing into a choice does nothing.
+	focusField(t, f, actions.FEncoding)
+	f.Update(press("space"))
+	typeText(f, "xyz")
+	if got := f.Form().Value(actions.FEncoding); got != "msgpack" {
+		t.Fatalf("encoding %q", got)
+	}
+	msg := run(f.Update(press("enter")))
+	sub, ok := msg.(FormSubmitMsg)
+	if !ok {
+		t.Fatalf("enter gave %T", msg)
+	}
+	a, err := b.Build(sub.Form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Request.Topic != "drivr/v1/company-example/input/event/s/"+tSys+"/msgpack" || a.Name != "smart-meter-malfunction-event" {
+		t.Errorf("built %s %s", a.Request.Topic, a.Name)
+	}
+	if _, ok := run(f.Update(press("esc"))).(FormCancelMsg); !ok {
+		t.Error("esc does not cancel")
+	}
+}
+
+func TestFormShowsBuildErrorAtField(t *testing.T) {
+	b, f := drivrForm(t)
+	focusField(t, f, actions.FMetadata)
+	typeText(f, `{"a": 1,}`)
+	sub := run(f.Update(press("enter"))).(FormSubmitMsg)
+	_, err := b.Build(sub.Form)
+	var fe *actions.FieldError
+	if !errors.As(err, &fe) || fe.Field != actions.FMetadata {
+		t.Fatalf("want metadata error, got %v", err)
+	}
+	focusField(t, f, actions.FSystem)
+	f.SetError(err)
+	if f.FocusedKey() != actions.FMetadata {
+		t.Errorf("focus not moved to the bad field: %s", f.FocusedKey())
+	}
+	view := ansi.Strip(f.View())
+	if !strings.Contains(view, "✗ json: offset 8") {
+		t.Errorf("error not shown:\n%s", view)
+	}
+	// Editing the field clears its error.
+	f.Update(press("backspace"))
+	f.Update(press("backspace"))
+	typeText(f, "}")
+	if strings.Contains(ansi.Strip(f.View()), "✗") {
+		t.Error("error kept after editing")
+	}
+	f.SetError(errors.New("read-only: publishing is disabled"))
+	if !strings.Contains(ansi.Strip(f.View()), "read-only") {
+		t.Error("general error not shown")
+	}
+}
+
+func confirmAction(t *testing.T) actions.Action {
+	t.Helper()
+	t.Setenv("MQDECK_VIEWS_TEST_KEY", tSecret)
+	b := &actions.Builder{Platform: platform.DevAPI, AccessKey: actions.Secret{Env: "MQDECK_VIEWS_TEST_KEY"},
+		Now: func() time.Time { return tNow }, NewID: func() string { return "a1b2c3d4" },
+		NewUUID: func() string { return "0f8fad5b-d9cb-469f-a165-70867728950e" }}
+	f, err := b.NewForm(actions.KindSendCommand, actions.Selection{Target: actions.Target{System: "dev-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Set(actions.FName, "update_firmware")
+	f.Set(actions.FPayload, `{"url": "https://example.com/fw.zip", "version": "1.3.4"}`)
+	a, err := b.Build(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestConfirmShowsExactRequestAndMasksSecrets(t *testing.T) {
+	a := confirmAction(t)
+	c := NewConfirm(themes.New(themes.Dark), a)
+	c.SetSize(80, 24)
+	c.Focus()
+	view := c.View()
+	plain := ansi.Strip(view)
+	for _, must := range []string{"v1/device/dev-1/commands", "QoS", "1 · retain no", "application/json",
+		"v1/device/dev-1/commands/update", "device_id=dev-1", "access_key=" + actions.Mask, `"name": "update_firmware"`,
+		`"version": "1.3.4"`, "y send · e edit · esc cancel"} {
+		if !strings.Contains(plain, must) {
+			t.Errorf("%q missing:\n%s", must, plain)
+		}
+	}
+	if strings.Contains(view, tSecret) {
+		t.Fatal("the access key reached the screen")
+	}
+	for i, l := range strings.Split(view, "\n") {
+		if w := ansi.StringWidth(l); w != 80 {
+			t.Errorf("line %d is %d wide", i, w)
+		}
+	}
+	if m, ok := run(c.Update(press("y"))).(ConfirmSendMsg); !ok || m.Action.ID != a.ID {
+		t.Errorf("y: %#v", m)
+	}
+	if m, ok := run(c.Update(press("e"))).(ConfirmEditMsg); !ok || m.Action.ID != a.ID {
+		t.Errorf("e: %#v", m)
+	}
+	if _, ok := run(c.Update(press("esc"))).(ConfirmCancelMsg); !ok {
+		t.Error("esc")
+	}
+	if run(c.Update(press("x"))) != nil {
+		t.Error("other keys must do nothing")
+	}
+}
+
+func TestConfirmWrapsLongTopicAndSanitizes(t *testing.T) {
+	b := &actions.Builder{Platform: platform.Generic, Now: func() time.Time { return tNow }, NewID: func() string { return "id" }}
+	f, _ := b.NewForm(actions.KindPublish, actions.Selection{})
+	long := "lab/" + strings.Repeat("segment/", 20) + "end"
+	f.Set(actions.FTopic, long)
+	f.Set(actions.FPayload, "text with \x1b]2;title\x07 escape")
+	a, err := b.Build(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewConfirm(themes.New(themes.Dark), a)
+	c.SetSize(60, 20)
+	view := c.View()
+	if strings.Contains(ansi.Strip(view), "\x1b") {
+		t.Fatal("payload escape reached the screen")
+	}
+	joined := strings.ReplaceAll(ansi.Strip(view), " ", "")
+	joined = strings.ReplaceAll(joined, "│", "")
+	joined = strings.ReplaceAll(strings.ReplaceAll(joined, "┃", ""), "\n", "")
+	if !strings.Contains(joined, strings.ReplaceAll(long, " ", "")) {
+		t.Errorf("topic not shown in full:\n%s", ansi.Strip(view))
+	}
+}
+
+func trackerWithHistory(t *testing.T) *actions.Tracker {
+	t.Helper()
+	tr := actions.NewTracker(0)
+	b := drivrBuilder()
+	mk := func(model string, at time.Time) actions.Action {
+		f, err := b.NewForm(actions.KindTriggerEvent, actions.Selection{Target: actions.Target{Fleet: tSlug, System: tSys}, Models: []string{model}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Set(actions.FTime, at.Format(time.RFC3339Nano))
+		a, err := b.Build(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.ID = model
+		return a
+	}
+	ok := tr.Add(mk("energy-overload-model", tNow), tNow)
+	tr.Result(ok.Action.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, tNow)
+	_ = ok
+	bad := tr.Add(mk("en", tNow.Add(time.Second)), tNow.Add(time.Second))
+	tr.Result(bad.Action.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, tNow.Add(time.Second))
+	tr.ObserveMessage(mqttconn.Message{Topic: tInput + "/error", Received: tNow.Add(2 * time.Second)},
+		platform.Route{Platform: platform.DRIVR, Kind: platform.KindError, Input: tInput},
+		decodeJSON(t, `{ "code": "SOME_DATA_INVALID", "message": "Some Events couldn't be imported/updated.", "stats": { "total": 1, "errors": 1, "imported": 0 }, "errors": { "0": [ { "code": "event_model_does_not_exist", "message": "An event model with the code en does not exist" }] } }`))
+	off := tr.Add(mk("offline-model", tNow.Add(3*time.Second)), tNow.Add(3*time.Second))
+	tr.Result(off.Action.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeOffline}, tNow.Add(3*time.Second))
+	ref := tr.Add(mk("refused-model", tNow.Add(4*time.Second)), tNow.Add(4*time.Second))
+	tr.Result(ref.Action.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeRefused, ReasonCode: 0x87, Reason: "Not authorized"}, tNow.Add(4*time.Second))
+	tr.Add(mk("pending-model", tNow.Add(5*time.Second)), tNow.Add(5*time.Second))
+	return tr
+}
+
+func TestActionsPaneShowsLifecycleInWords(t *testing.T) {
+	tr := trackerWithHistory(t)
+	p := NewActionsPane(themes.New(themes.Mono), actionsTestKeys(), tr)
+	p.SetSize(100, 14)
+	p.Focus()
+	plain := ansi.Strip(p.View())
+	for _, must := range []string{"◌ sending", "✗ refused 0x87", "Not authorized", "⊘ offline, not sent",
+		"✗ error SOME_DATA_INVALID", "0: event_model_does_not_exist: An event model with the code en", "✓ acked", "energy-overload-model on 792b6149…"} {
+		if !strings.Contains(plain, must) {
+			t.Errorf("%q missing:\n%s", must, plain)
+		}
+	}
+	// Newest first: the pending action is the first row.
+	if i, j := strings.Index(plain, "pending-model"), strings.Index(plain, "energy-overload-model"); i < 0 || j < i {
+		t.Error("not newest first")
+	}
+	sel, _ := p.Selected()
+	if sel.Action.ID != "pending-model" {
+		t.Errorf("selected %s", sel.Action.ID)
+	}
+	p.Update(press("G"))
+	p.Update(press("enter"))
+	sel, _ = p.Selected()
+	if sel.Action.ID != "energy-overload-model" || !strings.Contains(ansi.Strip(p.View()), "topic "+tInput) {
+		t.Errorf("expanded %s:\n%s", sel.Action.ID, ansi.Strip(p.View()))
+	}
+}
+
+func actionsTestKeys() Keys {
+	b := func(keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], keys[0]))
+	}
+	return Keys{Up: b("up", "k"), Down: b("down", "j"), PageUp: b("pgup"), PageDown: b("pgdown"),
+		Top: b("g"), Bottom: b("G"), Enter: b("enter")}
+}
+
+func decodeJSON(t *testing.T, s string) decode.Value {
+	t.Helper()
+	v := decode.Decode([]byte(s), decode.Hints{Encoding: "json"}, decode.DefaultLimits())
+	if v.Format != decode.FormatJSON {
+		t.Fatalf("test payload is not JSON: %v", v.Warnings)
+	}
+	return v
+}

@@ -1,0 +1,262 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/actions"
+)
+
+// ConfirmSendMsg: the operator said yes. The root publishes the action
+// (actions.Tracker.Add, then Client.Publish in a command).
+type ConfirmSendMsg struct{ Action actions.Action }
+
+// ConfirmEditMsg: back to the form with the same values.
+type ConfirmEditMsg struct{ Action actions.Action }
+
+// ConfirmCancelMsg: nothing is sent.
+type ConfirmCancelMsg struct{}
+
+// ConfirmKeys are the confirmation's keys.
+type ConfirmKeys struct {
+	Send, Edit, Cancel key.Binding
+	Up, Down           key.Binding
+	PageUp, PageDown   key.Binding
+}
+
+// DefaultConfirmKeys: y sends, e edits, esc or n cancels, arrows scroll.
+func DefaultConfirmKeys() ConfirmKeys {
+	return ConfirmKeys{
+		Send:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "send")),
+		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Cancel:   key.NewBinding(key.WithKeys("esc", "n"), key.WithHelp("esc", "cancel")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "space"), key.WithHelp("pgdn", "page down")),
+	}
+}
+
+// Confirm shows exactly what will leave: topic, QoS, retain, properties
+// (secrets masked) and the payload pretty-printed. Nothing is sent until y.
+type Confirm struct {
+	st      themes.Styles
+	keys    ConfirmKeys
+	action  actions.Action
+	w, h    int
+	offset  int
+	lines   []string // laid out for the current width
+	focused bool
+}
+
+// NewConfirm builds the confirmation of a.
+func NewConfirm(st themes.Styles, a actions.Action) *Confirm {
+	return &Confirm{st: st, keys: DefaultConfirmKeys(), action: a}
+}
+
+// Action is the action being confirmed.
+func (c *Confirm) Action() actions.Action { return c.action }
+
+// SetStyles switches the theme.
+func (c *Confirm) SetStyles(st themes.Styles) { c.st = st; c.layout() }
+
+// SetSize sets the outer size, border included.
+func (c *Confirm) SetSize(w, h int) { c.w, c.h = w, h; c.layout() }
+
+// Focus and Blur: the confirmation is modal.
+func (c *Confirm) Focus() { c.focused = true }
+
+// Blur marks the box unfocused.
+func (c *Confirm) Blur() { c.focused = false }
+
+// ShortHelp is the footer while confirming.
+func (c *Confirm) ShortHelp() []key.Binding {
+	return []key.Binding{c.keys.Send, c.keys.Edit, c.keys.Cancel, c.keys.Down}
+}
+
+// FullHelp lists every key of the confirmation.
+func (c *Confirm) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{c.keys.Send, c.keys.Edit, c.keys.Cancel}, {c.keys.Up, c.keys.Down, c.keys.PageUp, c.keys.PageDown}}
+}
+
+// Update handles y, e, esc and scrolling.
+func (c *Confirm) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	a := c.action
+	page := max(c.h-3, 1)
+	switch {
+	case key.Matches(k, c.keys.Send):
+		return func() tea.Msg { return ConfirmSendMsg{Action: a} }
+	case key.Matches(k, c.keys.Edit):
+		return func() tea.Msg { return ConfirmEditMsg{Action: a} }
+	case key.Matches(k, c.keys.Cancel):
+		return func() tea.Msg { return ConfirmCancelMsg{} }
+	case key.Matches(k, c.keys.Down):
+		c.offset++
+	case key.Matches(k, c.keys.Up):
+		c.offset--
+	case key.Matches(k, c.keys.PageDown):
+		c.offset += page
+	case key.Matches(k, c.keys.PageUp):
+		c.offset -= page
+	}
+	c.offset = clamp(c.offset, 0, max(len(c.lines)-(c.h-2), 0))
+	return nil
+}
+
+// wrapText cuts s into lines of at most w cells; an exact topic is never
+// shortened with an ellipsis.
+func wrapText(s string, w int) []string {
+	if w <= 0 {
+		return nil
+	}
+	var out []string
+	for width(s) > w {
+		cut, used := 0, 0
+		for i, r := range s {
+			rw := width(string(r))
+			if used+rw > w {
+				cut = i
+				break
+			}
+			used += rw
+		}
+		if cut == 0 {
+			_, size := utf8.DecodeRuneInString(s)
+			cut = size
+		}
+		out = append(out, s[:cut])
+		s = s[cut:]
+	}
+	return append(out, s)
+}
+
+// correlationText shows correlation data as text when printable, else hex.
+func correlationText(b []byte) string {
+	if utf8.Valid(b) && decode.Safe(string(b)) == string(b) {
+		return string(b)
+	}
+	return fmt.Sprintf("0x%x", b)
+}
+
+func (c *Confirm) layout() {
+	c.lines = c.lines[:0]
+	inner := c.w - 2
+	if inner < 8 {
+		return
+	}
+	a := c.action
+	r := a.Request
+	const lw = 10
+	vw := inner - 1 - lw
+	add := func(label, value string, p themes.Paint) {
+		for i, part := range wrapText(decode.Safe(value), vw) {
+			l := ""
+			if i == 0 {
+				l = label
+			}
+			c.lines = append(c.lines, fit(" "+c.st.Subtle.Render(fit(l, lw))+p.Render(part), inner))
+		}
+	}
+	add("Topic", r.Topic, c.st.Accent)
+	retain := "no"
+	if r.Retain {
+		retain = "YES (retained)"
+	}
+	size := fmt.Sprintf("%d bytes", len(r.Payload))
+	if a.Encoding != "" {
+		size += " " + a.Encoding
+	}
+	add("QoS", fmt.Sprintf("%d · retain %s · %s", r.QoS, retain, size), c.st.Text)
+	if a.Target.Entity() != "" {
+		add("Target", a.Target.Platform+" "+a.Target.Entity(), c.st.Text)
+	}
+	if p := r.Props; p != nil {
+		if p.ContentType != "" {
+			add("Content", p.ContentType, c.st.Text)
+		}
+		if p.ResponseTopic != "" {
+			add("Response", p.ResponseTopic, c.st.Text)
+			if len(p.CorrelationData) > 0 {
+				add("Correl.", correlationText(p.CorrelationData), c.st.Text)
+			}
+		}
+		for i, u := range a.DisplayProps() {
+			l := ""
+			if i == 0 {
+				l = "User"
+			}
+			add(l, u.Key+"="+u.Value, c.st.Text)
+		}
+	} else {
+		add("Props", "none (MQTT 3.1.1 brokers drop properties anyway)", c.st.Subtle)
+	}
+	c.lines = append(c.lines, fit(" "+c.st.Header.Render("Payload"), inner))
+	if len(r.Payload) == 0 {
+		c.lines = append(c.lines, fit("   "+c.st.Subtle.Render("(empty)"), inner))
+		return
+	}
+	v := decode.Decode(r.Payload, decode.Hints{Encoding: a.Encoding, ContentType: contentType(r.Props)}, decode.DefaultLimits())
+	for _, l := range decode.Pretty(v, max(inner-3, 1)) {
+		c.lines = append(c.lines, fit("   "+l, inner))
+	}
+}
+
+func contentType(p *mqttconn.Props) string {
+	if p == nil {
+		return ""
+	}
+	return p.ContentType
+}
+
+// View draws the box; y/e/esc are in the title so they never scroll away.
+func (c *Confirm) View() string {
+	if c.w < 4 || c.h < 3 {
+		return ""
+	}
+	if len(c.lines) == 0 {
+		c.layout()
+	}
+	body := c.lines
+	if c.offset < len(body) {
+		body = body[c.offset:]
+	}
+	title := "Confirm " + strings.ToLower(c.action.Kind.Title())
+	return frame(c.st, true, c.w, c.h, title, "y send · e edit · esc cancel", body)
+}
+
+// wrapWords wraps prose at spaces; a word longer than w is cut.
+func wrapWords(s string, w int) []string {
+	var out []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case width(line)+1+width(word) <= w:
+			line += " " + word
+		default:
+			out = append(out, line)
+			line = word
+		}
+		for width(line) > w {
+			parts := wrapText(line, w)
+			out = append(out, parts[:len(parts)-1]...)
+			line = parts[len(parts)-1]
+		}
+	}
+	if line != "" || len(out) == 0 {
+		out = append(out, line)
+	}
+	return out
+}

@@ -1,0 +1,339 @@
+package views
+
+import (
+	"errors"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/actions"
+)
+
+// FormSubmitMsg asks the root to build the action from the filled form and,
+// if it builds, open the confirmation. On a build error the root calls
+// ActionForm.SetError and keeps the form open.
+type FormSubmitMsg struct{ Form actions.Form }
+
+// FormCancelMsg closes the form without doing anything.
+type FormCancelMsg struct{}
+
+// FormKeys are the form's own keys. Typing goes to the focused input.
+type FormKeys struct {
+	Next, Prev     key.Binding // move between fields (tab also accepts a suggestion)
+	Submit, Cancel key.Binding
+	Cycle          key.Binding // closed choices: json/msgpack, QoS, retain
+}
+
+// DefaultFormKeys: tab/↓ next, shift+tab/↑ previous, enter review, esc cancel.
+func DefaultFormKeys() FormKeys {
+	return FormKeys{
+		Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
+		Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous")),
+		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "review")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Cycle:  key.NewBinding(key.WithKeys("space", "left", "right"), key.WithHelp("space", "change choice")),
+	}
+}
+
+// ActionForm is the modal form of one action: a text input per field,
+// prefilled from the selection, with the event models seen as suggestions.
+type ActionForm struct {
+	st      themes.Styles
+	keys    FormKeys
+	form    actions.Form
+	inputs  []textinput.Model
+	focus   int
+	errs    map[string]string // field key -> message
+	general string            // an error not tied to a field
+	w, h    int
+	focused bool
+	offset  int // first body line shown
+}
+
+// NewActionForm builds the form for f. Call Focus to start typing.
+func NewActionForm(st themes.Styles, f actions.Form) *ActionForm {
+	a := &ActionForm{st: st, keys: DefaultFormKeys(), form: f, errs: map[string]string{}}
+	a.inputs = make([]textinput.Model, len(f.Fields))
+	for i, fl := range f.Fields {
+		in := textinput.New()
+		in.Prompt = ""
+		in.Placeholder = fl.Placeholder
+		in.CharLimit = 65535
+		in.SetValue(fl.Value)
+		if len(fl.Suggest) > 0 {
+			in.ShowSuggestions = true
+			in.SetSuggestions(fl.Suggest)
+			// tab is handled here; ctrl+n/ctrl+p cycle, ↑/↓ move fields.
+			in.KeyMap.NextSuggestion = key.NewBinding(key.WithKeys("ctrl+n"))
+			in.KeyMap.PrevSuggestion = key.NewBinding(key.WithKeys("ctrl+p"))
+		}
+		a.inputs[i] = in
+	}
+	a.applyStyles()
+	return a
+}
+
+// Form returns the form with the values typed so far.
+func (a *ActionForm) Form() actions.Form {
+	f := a.form
+	f.Fields = append([]actions.Field(nil), a.form.Fields...)
+	for i := range f.Fields {
+		if len(f.Fields[i].Choices) == 0 {
+			f.Fields[i].Value = a.inputs[i].Value()
+		}
+	}
+	return f
+}
+
+// FocusedKey is the key of the field being edited.
+func (a *ActionForm) FocusedKey() string {
+	if a.focus < len(a.form.Fields) {
+		return a.form.Fields[a.focus].Key
+	}
+	return ""
+}
+
+// SetError shows a build error under its field (an actions.FieldError) and
+// moves the focus there; other errors show at the bottom.
+func (a *ActionForm) SetError(err error) {
+	a.errs = map[string]string{}
+	a.general = ""
+	if err == nil {
+		return
+	}
+	var fe *actions.FieldError
+	if errors.As(err, &fe) {
+		for i, f := range a.form.Fields {
+			if f.Key == fe.Field {
+				a.errs[f.Key] = fe.Err.Error()
+				a.setFocus(i)
+				return
+			}
+		}
+	}
+	a.general = err.Error()
+}
+
+// SetStyles switches the theme.
+func (a *ActionForm) SetStyles(st themes.Styles) { a.st = st; a.applyStyles() }
+
+// SetSize sets the outer size, border included.
+func (a *ActionForm) SetSize(w, h int) {
+	a.w, a.h = w, h
+	for i := range a.inputs {
+		a.inputs[i].SetWidth(max(a.valueWidth()-1, 1))
+	}
+}
+
+// Focus starts editing the focused field.
+func (a *ActionForm) Focus() tea.Cmd { a.focused = true; return a.setFocus(a.focus) }
+
+// Blur stops editing.
+func (a *ActionForm) Blur() {
+	a.focused = false
+	for i := range a.inputs {
+		a.inputs[i].Blur()
+	}
+}
+
+// ShortHelp is the footer while the form is open.
+func (a *ActionForm) ShortHelp() []key.Binding {
+	return []key.Binding{a.keys.Submit, a.keys.Next, a.keys.Cycle, a.keys.Cancel}
+}
+
+// FullHelp lists every form key.
+func (a *ActionForm) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{a.keys.Next, a.keys.Prev, a.keys.Cycle, a.keys.Submit, a.keys.Cancel}}
+}
+
+func (a *ActionForm) setFocus(i int) tea.Cmd {
+	if len(a.inputs) == 0 {
+		return nil
+	}
+	a.focus = (i + len(a.inputs)) % len(a.inputs)
+	var cmd tea.Cmd
+	for j := range a.inputs {
+		if j == a.focus && a.focused {
+			cmd = a.inputs[j].Focus()
+		} else {
+			a.inputs[j].Blur()
+		}
+	}
+	return cmd
+}
+
+// Update handles keys while the form is open.
+func (a *ActionForm) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok || len(a.inputs) == 0 {
+		if len(a.inputs) > 0 && a.focus < len(a.inputs) {
+			var cmd tea.Cmd
+			a.inputs[a.focus], cmd = a.inputs[a.focus].Update(msg)
+			return cmd
+		}
+		return nil
+	}
+	field := &a.form.Fields[a.focus]
+	switch {
+	case key.Matches(k, a.keys.Cancel):
+		return func() tea.Msg { return FormCancelMsg{} }
+	case key.Matches(k, a.keys.Submit):
+		f := a.Form()
+		return func() tea.Msg { return FormSubmitMsg{Form: f} }
+	case len(field.Choices) > 0 && key.Matches(k, a.keys.Cycle):
+		step := 1
+		if k.String() == "left" {
+			step = -1
+		}
+		field.Value = cycle(field.Choices, field.Value, step)
+		delete(a.errs, field.Key)
+		return nil
+	case k.String() == "tab" && a.canComplete():
+		// Fall through to the input: it accepts the suggestion.
+	case key.Matches(k, a.keys.Next):
+		return a.setFocus(a.focus + 1)
+	case key.Matches(k, a.keys.Prev):
+		return a.setFocus(a.focus - 1)
+	}
+	if len(field.Choices) > 0 {
+		return nil // closed set: typing does nothing
+	}
+	var cmd tea.Cmd
+	before := a.inputs[a.focus].Value()
+	a.inputs[a.focus], cmd = a.inputs[a.focus].Update(msg)
+	if a.inputs[a.focus].Value() != before {
+		delete(a.errs, field.Key)
+		a.general = ""
+	}
+	return cmd
+}
+
+// canComplete reports whether tab would add text from a suggestion.
+func (a *ActionForm) canComplete() bool {
+	in := &a.inputs[a.focus]
+	s := in.CurrentSuggestion()
+	return s != "" && s != in.Value()
+}
+
+func cycle(choices []string, cur string, step int) string {
+	for i, c := range choices {
+		if c == cur {
+			return choices[(i+step+len(choices))%len(choices)]
+		}
+	}
+	return choices[0]
+}
+
+func (a *ActionForm) labelWidth() int {
+	w := 0
+	for _, f := range a.form.Fields {
+		w = max(w, width(f.Label))
+	}
+	return min(w+2, max((a.w-2)/3, 8))
+}
+
+func (a *ActionForm) valueWidth() int { return max(a.w-2-1-a.labelWidth()-2, 4) }
+
+func (a *ActionForm) applyStyles() {
+	t := a.st.Theme
+	s := textinput.DefaultStyles(true)
+	base := lipgloss.NewStyle()
+	if t.Text != nil {
+		base = base.Foreground(t.Text)
+	}
+	sub := lipgloss.NewStyle()
+	if t.Subtle != nil {
+		sub = sub.Foreground(t.Subtle)
+	}
+	s.Focused.Text, s.Blurred.Text = base, base
+	s.Focused.Placeholder, s.Blurred.Placeholder = sub, sub
+	s.Focused.Suggestion, s.Blurred.Suggestion = sub, sub
+	s.Cursor.Color = t.Focus
+	s.Cursor.Blink = false
+	for i := range a.inputs {
+		a.inputs[i].SetStyles(s)
+	}
+}
+
+// body lays out every line and the index of the focused field's first line.
+func (a *ActionForm) body() ([]string, int) {
+	inner := a.w - 2
+	lw, vw := a.labelWidth(), a.valueWidth()
+	var lines []string
+	at := 0
+	for i, f := range a.form.Fields {
+		if i == a.focus {
+			at = len(lines)
+		}
+		mark := " "
+		label := a.st.Subtle.Render(fit(f.Label, lw))
+		if i == a.focus {
+			mark = a.st.Prompt.Render("›")
+			label = a.st.Accent.Render(fit(f.Label, lw))
+		}
+		var val string
+		switch {
+		case len(f.Choices) > 0:
+			parts := make([]string, len(f.Choices))
+			for j, c := range f.Choices {
+				if c == f.Value {
+					parts[j] = a.st.Selected.Render("[" + c + "]")
+				} else {
+					parts[j] = a.st.Subtle.Render(" " + c + " ")
+				}
+			}
+			val = strings.Join(parts, " ")
+		default:
+			val = a.inputs[i].View()
+		}
+		if f.Optional && f.Value == "" && a.inputs[i].Value() == "" && i != a.focus {
+			val = a.st.Subtle.Render("(optional)")
+		}
+		lines = append(lines, fit(mark+label+" "+fit(val, vw), inner))
+		indent := spaces(1 + lw + 1)
+		if msg, bad := a.errs[f.Key]; bad {
+			lines = append(lines, fit(indent+a.st.Error.Render("✗ "+safe(msg)), inner))
+		}
+		if i == a.focus {
+			if len(f.Suggest) > 0 {
+				seen := make([]string, 0, len(f.Suggest))
+				for _, s := range f.Suggest {
+					seen = append(seen, safe(s))
+				}
+				lines = append(lines, fit(indent+a.st.Subtle.Render("seen: "+strings.Join(seen, ", ")), inner))
+			}
+			if f.Hint != "" {
+				lines = append(lines, fit(indent+a.st.Subtle.Render(f.Hint), inner))
+			}
+		}
+	}
+	if a.general != "" {
+		lines = append(lines, fit(" "+a.st.Error.Render("✗ "+safe(a.general)), inner))
+	}
+	return lines, at
+}
+
+// View draws the form box at its size.
+func (a *ActionForm) View() string {
+	if a.w < 4 || a.h < 3 {
+		return ""
+	}
+	lines, at := a.body()
+	rows := a.h - 2
+	if at < a.offset {
+		a.offset = at
+	}
+	if at >= a.offset+rows-1 {
+		a.offset = at - rows + 2
+	}
+	a.offset = clamp(a.offset, 0, max(len(lines)-rows, 0))
+	title := a.form.Kind.Title() + " · " + a.form.Platform
+	if a.form.Template != "" {
+		title += " · " + a.form.Template
+	}
+	return frame(a.st, true, a.w, a.h, title, "enter review · esc cancel", lines[a.offset:])
+}
