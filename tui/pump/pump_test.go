@@ -1,0 +1,265 @@
+package pump
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+)
+
+// textDecode stands in for decode.Decode where the test is about batching.
+func textDecode(m *mqttconn.Message, _ platform.Route) decode.Value {
+	return decode.Value{Format: decode.FormatText, Size: len(m.Payload), Data: decode.Node{Kind: decode.KindString, Str: string(m.Payload)}}
+}
+
+// collector records batches as a program would receive them.
+type collector struct {
+	mu      sync.Mutex
+	batches []BatchMsg
+	delay   time.Duration // simulate a busy UI
+}
+
+func (c *collector) send(b BatchMsg) {
+	if c.delay > 0 {
+		time.Sleep(c.delay)
+	}
+	c.mu.Lock()
+	c.batches = append(c.batches, b)
+	c.mu.Unlock()
+}
+
+func (c *collector) items() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, b := range c.batches {
+		for _, it := range b.Items {
+			out = append(out, it.Msg.Topic)
+		}
+	}
+	return out
+}
+
+func runPump(t *testing.T, cfg Config, c *collector) (cancel func(), done <-chan struct{}) {
+	t.Helper()
+	ctx, cancelCtx := context.WithTimeout(context.Background(), 20*time.Second)
+	d := make(chan struct{})
+	go func() {
+		defer close(d)
+		New(cfg).Run(ctx, c.send)
+	}()
+	return cancelCtx, d
+}
+
+func wait(t *testing.T, done <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		t.Fatal("pump did not finish")
+	}
+}
+
+func TestFloodArrivesInFewBatchesInOrder(t *testing.T) {
+	const n = 50_000
+	in := make(chan mqttconn.Message, n)
+	for i := 0; i < n; i++ {
+		in <- mqttconn.Message{Topic: fmt.Sprintf("t/%d", i), Payload: []byte("x")}
+	}
+	close(in)
+	c := &collector{}
+	cancel, done := runPump(t, Config{Messages: in, Decode: textDecode}, c)
+	defer cancel()
+	wait(t, done)
+
+	got := c.items()
+	if len(got) != n {
+		t.Fatalf("got %d items, want %d", len(got), n)
+	}
+	for i, topic := range got {
+		if want := fmt.Sprintf("t/%d", i); topic != want {
+			t.Fatalf("item %d is %q, want %q: order lost", i, topic, want)
+		}
+	}
+	// Never one send per message: a flood goes in batches of thousands.
+	if len(c.batches) > n/DefaultMaxBatch*2+4 {
+		t.Fatalf("%d batches for %d messages", len(c.batches), n)
+	}
+	last := c.batches[len(c.batches)-1]
+	if !last.Done {
+		t.Fatal("last batch does not say the input ended")
+	}
+}
+
+func TestTrickleIsBatchedAtAboutThirtyHertz(t *testing.T) {
+	in := make(chan mqttconn.Message)
+	c := &collector{}
+	cancel, done := runPump(t, Config{Messages: in, Decode: textDecode}, c)
+	defer cancel()
+	start := time.Now()
+	sent := 0
+	for time.Since(start) < 500*time.Millisecond {
+		in <- mqttconn.Message{Topic: "a"}
+		sent++
+		time.Sleep(500 * time.Microsecond)
+	}
+	elapsed := time.Since(start)
+	close(in)
+	wait(t, done)
+	if got := len(c.items()); got != sent {
+		t.Fatalf("got %d items, sent %d", got, sent)
+	}
+	// At most one batch per interval, plus the final one and a tick of slack.
+	limit := int(elapsed/DefaultInterval) + 3
+	if len(c.batches) > limit {
+		t.Fatalf("%d batches in %v for %d messages: more than ~30/s (limit %d)", len(c.batches), elapsed, sent, limit)
+	}
+	if len(c.batches) < 3 {
+		t.Fatalf("only %d batches in %v: the pump is holding messages back", len(c.batches), elapsed)
+	}
+}
+
+func TestBusyUIDoesNotLoseOrDeadlock(t *testing.T) {
+	const n = 100_000
+	in := make(chan mqttconn.Message, 1024)
+	c := &collector{delay: 20 * time.Millisecond}
+	cancel, done := runPump(t, Config{Messages: in, Decode: textDecode, MaxBatch: 1000}, c)
+	defer cancel()
+	for i := 0; i < n; i++ {
+		in <- mqttconn.Message{Topic: "x"}
+	}
+	close(in)
+	wait(t, done)
+	if got := len(c.items()); got != n {
+		t.Fatalf("got %d items, want %d", got, n)
+	}
+	// While the UI was busy the pump kept collecting: batches grow past
+	// MaxBatch instead of queueing many small ones.
+	biggest := 0
+	for _, b := range c.batches {
+		biggest = max(biggest, len(b.Items))
+	}
+	if biggest <= 1000 {
+		t.Fatalf("largest batch %d: the pump waited on the UI instead of accumulating", biggest)
+	}
+	if biggest > 1000*hardCapFactor {
+		t.Fatalf("largest batch %d exceeds the hard cap", biggest)
+	}
+}
+
+func TestHooksNeverBlockAndCoalesce(t *testing.T) {
+	h := NewHooks()
+	start := time.Now()
+	for i := 0; i < 10_000; i++ {
+		h.OnState(mqttconn.State{Kind: mqttconn.StateReconnecting, Attempt: i})
+		h.OnSubscribe([]mqttconn.SubResult{{Filter: fmt.Sprint(i)}})
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("callbacks took %v with nobody reading", d)
+	}
+	in := make(chan mqttconn.Message)
+	c := &collector{}
+	cancel, done := runPump(t, Config{Messages: in, Decode: textDecode, Hooks: h, Dropped: func() uint64 { return 7 }}, c)
+	defer cancel()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c.mu.Lock()
+		var st *mqttconn.State
+		var subs int
+		var lastFilter string
+		for _, b := range c.batches {
+			if b.State != nil {
+				st = b.State
+			}
+			for _, s := range b.Subs {
+				subs++
+				lastFilter = s[0].Filter
+			}
+		}
+		c.mu.Unlock()
+		if st != nil && lastFilter == "9999" {
+			if st.Attempt != 9999 {
+				t.Fatalf("latest state is attempt %d, want 9999", st.Attempt)
+			}
+			if subs > hookBuffer {
+				t.Fatalf("%d SUBACK lists queued, buffer is %d", subs, hookBuffer)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("connection news never reached the program")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(in)
+	wait(t, done)
+	for _, b := range c.batches {
+		if b.Dropped != 7 {
+			t.Fatalf("batch carries Dropped=%d, want 7", b.Dropped)
+		}
+	}
+}
+
+type refinedScheme struct{}
+
+func (refinedScheme) Name() string                       { return "test" }
+func (refinedScheme) Filters() []mqttconn.Subscription { return nil }
+func (refinedScheme) Route(topic string, _ *mqttconn.Props) platform.Route {
+	return platform.Route{Platform: "test", Kind: "seen", System: topic}
+}
+
+func TestRoutesDecodesAndRefines(t *testing.T) {
+	in := make(chan mqttconn.Message, 2)
+	in <- mqttconn.Message{Topic: "dev1", Payload: []byte("hello")}
+	close(in)
+	c := &collector{}
+	var decodedRoute platform.Route
+	cfg := Config{
+		Messages: in,
+		Scheme:   refinedScheme{},
+		Decode: func(m *mqttconn.Message, r platform.Route) decode.Value {
+			decodedRoute = r
+			return textDecode(m, r)
+		},
+		Refine: func(r platform.Route, v *decode.Value) platform.Route {
+			r.Kind = platform.Kind("refined-" + v.Data.Str)
+			return r
+		},
+	}
+	cancel, done := runPump(t, cfg, c)
+	defer cancel()
+	wait(t, done)
+	it := c.batches[0].Items[0]
+	if decodedRoute.System != "dev1" {
+		t.Errorf("decode saw route %+v, want the scheme's", decodedRoute)
+	}
+	if it.Route.Kind != "refined-hello" || it.Route.System != "dev1" || it.Value.Size != 5 {
+		t.Errorf("item = %+v", it)
+	}
+}
+
+func TestNoSchemeRoutesRaw(t *testing.T) {
+	in := make(chan mqttconn.Message, 1)
+	in <- mqttconn.Message{Topic: "a/b"}
+	close(in)
+	c := &collector{}
+	cancel, done := runPump(t, Config{Messages: in, Decode: textDecode}, c)
+	defer cancel()
+	wait(t, done)
+	if r := c.batches[0].Items[0].Route; r.Kind != platform.KindRaw {
+		t.Errorf("route without scheme = %+v", r)
+	}
+}
+
+func TestCancelStops(t *testing.T) {
+	in := make(chan mqttconn.Message)
+	c := &collector{}
+	cancel, done := runPump(t, Config{Messages: in, Decode: textDecode}, c)
+	cancel()
+	wait(t, done)
+}
