@@ -207,7 +207,7 @@ func TestHooksNeverBlockAndCoalesce(t *testing.T) {
 
 type refinedScheme struct{}
 
-func (refinedScheme) Name() string                       { return "test" }
+func (refinedScheme) Name() string                     { return "test" }
 func (refinedScheme) Filters() []mqttconn.Subscription { return nil }
 func (refinedScheme) Route(topic string, _ *mqttconn.Props) platform.Route {
 	return platform.Route{Platform: "test", Kind: "seen", System: topic}
