@@ -414,7 +414,7 @@ func (p *jsonParser) escape(b []byte, i int) ([]byte, int, bool) {
 		return utf8.AppendRune(b, r), i, true
 	default:
 		p.i = i
-		_, ok := p.fail(fmt.Sprintf("invalid escape %s", quoteChar(s[i:min(i+2, len(s))])))
+		_, ok := p.fail(fmt.Sprintf("invalid escape %q", s[i:min(i+2, len(s))]))
 		return b, i, ok
 	}
 }
