@@ -53,7 +53,9 @@ func cutLevel(s string) (level, rest string, more bool) {
 // MatchTopic reports whether topic matches filter by MQTT rules: + is one
 // level (possibly empty), # is any number of levels including none (a/#
 // matches a), and a leading wildcard does not match topics starting with $.
-// An invalid filter matches nothing. It does not allocate.
+// A filter with a misplaced wildcard matches nothing; checking its length,
+// UTF-8 and NUL is ValidTopicFilter's job, done once per filter. It does
+// not allocate.
 func MatchTopic(filter, topic string) bool {
 	if filter == "" || topic == "" {
 		return false
