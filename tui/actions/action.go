@@ -55,6 +55,7 @@ type Target struct {
 	Fleet     string // DRIVR slug, Drogue application, SmartWorks account
 	System    string // DRIVR system uuid, Drogue device, device API id, SmartWorks thing
 	Component string // DRIVR component uuid (input topics name components by uuid)
+	Group     string // SmartWorks path between account and things (Route.Group), "" for variant A
 }
 
 // Entity is the id an answer will carry: the component when there is one.

@@ -156,7 +156,6 @@ func unsupported(kind Kind, plat string) error {
 	why := map[string]map[Kind]string{
 		platform.DRIVR: {
 			KindSendCommand:     "DRIVR has no command topic; use a setpoint or trigger an event",
-			KindSetSetpoint:     "DRIVR's setpoint input topic is not documented; use P to publish it yourself",
 			KindRequestSnapshot: "DRIVR's topics are retained: the snapshot arrives on subscribe",
 		},
 		platform.Drogue: {
@@ -165,7 +164,6 @@ func unsupported(kind Kind, plat string) error {
 		},
 		platform.DevAPI: {
 			KindTriggerEvent: "device API incidents are HTTPS only",
-			KindSetSetpoint:  "device API configuration is set on the server (HTTPS); use P for config/update",
 		},
 		platform.SmartWorks: {
 			KindRequestSnapshot: "SmartWorks snapshots come from its REST API",

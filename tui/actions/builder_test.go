@@ -84,8 +84,8 @@ func TestDRIVRTriggerComponentEventMsgPack(t *testing.T) {
 	if err := msgpack.Unmarshal(a.Request.Payload, &got); err != nil {
 		t.Fatalf("not msgpack: %v", err)
 	}
-	if got["eventModelUuid"] != "6b5e0830-6d7d-4871-9c1a-4a6e899aa5c7" || got["time"] != "2025-05-07T10:02:00.000000Z" ||
-		got["endTime"] != "2025-05-07T11:00:00.000000Z" {
+	if got["eventModelUuid"] != "6b5e0830-6d7d-4871-9c1a-4a6e899aa5c7" || got["time"] != "2025-05-07T10:02:00Z" ||
+		got["endTime"] != "2025-05-07T11:00:00Z" {
 		t.Errorf("decoded %v", got)
 	}
 	md, _ := got["metadata"].(map[string]any)
@@ -147,7 +147,7 @@ func TestReadOnlyRefusesToBuild(t *testing.T) {
 	}
 }
 
-func TestDrogueCommandSendsExactBytes(t *testing.T) {
+func TestDrogueCommand(t *testing.T) {
 	b := fixedBuilder(platform.Drogue)
 	f := form(t, b, KindSendCommand, Selection{Target: Target{Fleet: "my-app", System: "my-device"}}, map[string]string{
 		FName: "setTemperature", FPayload: `{"value": 1.23 }`})
@@ -155,7 +155,7 @@ func TestDrogueCommandSendsExactBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Request.Topic != "command/my-app/my-device/setTemperature" || string(a.Request.Payload) != `{"value": 1.23 }` || a.Request.QoS != 1 {
+	if a.Request.Topic != "command/my-app/my-device/setTemperature" || string(a.Request.Payload) != `{"value":1.23}` || a.Request.QoS != 1 {
 		t.Errorf("%+v", a.Request)
 	}
 	f.Set(FPayload, `{"value": }`)
@@ -292,11 +292,41 @@ func TestGenericPublish(t *testing.T) {
 }
 
 func TestUnsupportedKindsExplain(t *testing.T) {
-	cases := map[string]Kind{platform.DRIVR: KindRequestSnapshot, platform.Drogue: KindTriggerEvent, platform.DevAPI: KindSetSetpoint}
+	cases := map[string]Kind{platform.DRIVR: KindRequestSnapshot, platform.Drogue: KindTriggerEvent, platform.DevAPI: KindTriggerEvent}
 	for plat, kind := range cases {
 		_, err := fixedBuilder(plat).NewForm(kind, Selection{})
 		if !IsUnsupported(err) || len(err.Error()) < 40 {
 			t.Errorf("%s %s: %v", plat, kind, err)
 		}
+	}
+}
+
+func TestDRIVRSetpointAndDeviceConfig(t *testing.T) {
+	b := fixedBuilder(platform.DRIVR)
+	f := form(t, b, KindSetSetpoint, Selection{Target: Target{Fleet: slug, System: sysUUID}}, map[string]string{
+		FName: "target-power", FPayload: "4200"})
+	a, err := b.Build(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Request.Topic != "drivr/v1/company-example/input/setpoint/s/"+sysUUID+"/json" ||
+		string(a.Request.Payload) != `{"characteristicCode":"target-power","value":4200}` || a.Expect.ErrorTopic != a.Request.Topic+"/error" {
+		t.Errorf("%s %s %+v", a.Request.Topic, a.Request.Payload, a.Expect)
+	}
+
+	d := fixedBuilder(platform.DevAPI)
+	g := form(t, d, KindSetSetpoint, Selection{Target: Target{System: "dev-1"}}, map[string]string{
+		FVersion: "7", FPayload: `{"brightness": 80}`})
+	c, err := d.Build(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Request.Topic != "v1/device/dev-1/config" ||
+		string(c.Request.Payload) != `{"version":"7","last_updated":"2025-05-09T13:28:42.611276Z","brightness":80}` {
+		t.Errorf("%s %s", c.Request.Topic, c.Request.Payload)
+	}
+	g.Set(FVersion, "")
+	if _, err := d.Build(g); err == nil {
+		t.Error("config without version accepted")
 	}
 }

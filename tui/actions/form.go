@@ -26,6 +26,8 @@ const (
 	FUser        = "user"           // user properties: k=v; k2=v2
 	FResponse    = "response_topic" // MQTT 5 response topic
 	FCorrelation = "correlation"    // correlation data (text); default the action id
+	FService     = "service"        // DRIVR setpoint service code (optional)
+	FVersion     = "version"        // device API config version
 )
 
 // Field is one input of an action form, prefilled.
@@ -130,6 +132,17 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 				Field{Key: FEncoding, Label: "Encoding", Value: "json", Choices: []string{"json", "msgpack"}},
 				qos("1"))
 			return f, nil
+		case KindSetSetpoint:
+			add(Field{Key: FSystem, Label: "System uuid", Value: t.System},
+				Field{Key: FComponent, Label: "Component uuid", Value: t.Component, Optional: true},
+				Field{Key: FName, Label: "Characteristic", Suggest: sel.Names, Value: first(sel.Names),
+					Hint: "characteristic code, e.g. target-power"},
+				Field{Key: FService, Label: "Service", Optional: true, Hint: "needed when the characteristic is not unique"},
+				Field{Key: FPayload, Label: "Value (JSON)", Value: "0"},
+				Field{Key: FEncoding, Label: "Encoding", Value: "json", Choices: []string{"json", "msgpack"}},
+				qos("1"))
+			f.Fields[0].Hint = "the setpoint input topic is assumed (DRIVR does not document it); its /error twin will say if wrong"
+			return f, nil
 		}
 	case platform.Drogue:
 		switch kind {
@@ -147,6 +160,12 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 			add(Field{Key: FSystem, Label: "Device id", Value: t.System},
 				Field{Key: FName, Label: "Command name", Suggest: sel.Names, Value: first(sel.Names)},
 				Field{Key: FPayload, Label: "Parameters (JSON)", Value: "{}"},
+				qos("1"))
+			return f, nil
+		case KindSetSetpoint:
+			add(Field{Key: FSystem, Label: "Device id", Value: t.System},
+				Field{Key: FVersion, Label: "Config version", Placeholder: "e.g. 7"},
+				Field{Key: FPayload, Label: "Fields (JSON)", Value: "{}", Hint: "configuration fields; version and last_updated are added"},
 				qos("1"))
 			return f, nil
 		case KindRequestSnapshot:

@@ -55,6 +55,11 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 		}
 		return out
 	}
+	if e := t.errorOwner(msg, now); e != nil {
+		code, message := platformError(v.Data)
+		note(e, Answer{Kind: AnswerPlatformError, Code: code, Message: message})
+		return out
+	}
 	for i := len(t.entries) - 1; i >= 0; i-- {
 		e := t.entries[i]
 		if !e.awaiting(now) || msg.Received.Before(e.SentAt) && !msg.Received.IsZero() {
@@ -62,10 +67,6 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 		}
 		x := e.Action.Expect
 		switch {
-		case x.ErrorTopic != "" && msg.Topic == x.ErrorTopic:
-			code, message := platformError(v.Data)
-			note(e, Answer{Kind: AnswerPlatformError, Code: code, Message: message})
-			return out // one report answers one action: the newest on that topic
 		case x.CommandID != "" && (r.Kind == platform.KindCommandUpdate || msg.Topic == x.ResponseTopic):
 			if id := text(field(v.Data, "id")); id == x.CommandID {
 				note(e, Answer{Kind: AnswerCommandStatus, State: text(field(v.Data, "status")),
@@ -86,6 +87,28 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 		}
 	}
 	return out
+}
+
+// errorOwner picks the action an error report on an /error twin answers:
+// one report answers one action, the newest on that input topic that has
+// no answer yet (an action whose event was created did not fail), else the
+// newest on that topic.
+func (t *Tracker) errorOwner(msg mqttconn.Message, now time.Time) *Entry {
+	var fallback *Entry
+	for i := len(t.entries) - 1; i >= 0; i-- {
+		e := t.entries[i]
+		if e.Action.Expect.ErrorTopic == "" || msg.Topic != e.Action.Expect.ErrorTopic || !e.awaiting(now) ||
+			(!msg.Received.IsZero() && msg.Received.Before(e.SentAt)) {
+			continue
+		}
+		if len(e.Answers) == 0 {
+			return e
+		}
+		if fallback == nil {
+			fallback = e
+		}
+	}
+	return fallback
 }
 
 func actionNamed(r platform.Route, n decode.Node, name string) bool {

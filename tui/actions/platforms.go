@@ -7,143 +7,208 @@ import (
 	"time"
 
 	"github.com/mqdeck/mqdeck/decode"
-	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
-// buildPlatform fills a from a platform form: payload, topic and what answer
-// to expect.
+// buildPlatform fills a from a platform form through mqttconn/platform's
+// builders (topic, payload, properties, error twin), then records what
+// answer to expect.
 func (b *Builder) buildPlatform(a *Action, f Form) error {
 	qos, err := ParseQoS(f.Value(FQoS))
 	if err != nil {
 		return fieldErr(FQoS, err)
 	}
+	var pa platform.Action
 	switch {
 	case b.Platform == platform.DRIVR && f.Kind == KindTriggerEvent:
-		err = b.drivrEvent(a, f)
+		pa, err = b.drivrEvent(a, f)
+	case b.Platform == platform.DRIVR && f.Kind == KindSetSetpoint:
+		pa, err = b.drivrSetpoint(a, f)
 	case b.Platform == platform.Drogue && (f.Kind == KindSendCommand || f.Kind == KindSetSetpoint):
-		err = b.drogueCommand(a, f)
+		pa, err = b.drogueCommand(a, f)
 	case b.Platform == platform.DevAPI && f.Kind == KindSendCommand:
-		err = b.devapiCommand(a, f)
+		pa, err = b.devapiCommand(a, f)
+	case b.Platform == platform.DevAPI && f.Kind == KindSetSetpoint:
+		pa, err = b.devapiConfig(a, f)
 	case b.Platform == platform.DevAPI && f.Kind == KindRequestSnapshot:
-		err = b.devapiSnapshot(a, f)
+		pa, err = b.devapiSnapshot(a, f)
 	case b.Platform == platform.SmartWorks && (f.Kind == KindSendCommand || f.Kind == KindSetSetpoint || f.Kind == KindTriggerEvent):
-		err = b.smartworks(a, f)
+		pa, err = b.smartworks(a, f)
 	default:
 		return unsupported(f.Kind, b.Platform)
 	}
-	a.Request.QoS = qos
-	return err
-}
-
-// drivrTime is the time format DRIVR echoes: RFC 3339, microseconds, UTC.
-func drivrTime(t time.Time) string {
-	return t.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.000000Z07:00")
-}
-
-func (b *Builder) drivrEvent(a *Action, f Form) error {
-	slug := firstNonEmpty(f.Value(FFleet), f.Target.Fleet, b.Params.Slug)
-	if err := ValidateSegment(slug); err != nil {
-		return fieldErr(FFleet, fmt.Errorf("DRIVR slug (--slug or the profile): %w", err))
+	if err != nil {
+		return err
 	}
+	pa.QoS = qos
+	if pa.Props != nil && pa.Props.ResponseTopic != "" && len(pa.Props.CorrelationData) == 0 {
+		pa.Props.CorrelationData = []byte(a.ID)
+	}
+	req, err := pa.Request()
+	if err != nil {
+		return err
+	}
+	a.Request = req
+	a.Expect.ErrorTopic = pa.ErrorTopic
+	switch pa.Format {
+	case decode.FormatJSON, decode.FormatMsgPack:
+		a.Encoding = string(pa.Format)
+	}
+	return nil
+}
+
+// entityRef reads the DRIVR system and optional component uuids.
+func entityRef(f Form) (platform.EntityRef, error) {
 	sys, comp := f.Value(FSystem), f.Value(FComponent)
 	if !IsUUID(sys) {
-		return fieldErr(FSystem, fmt.Errorf("want the system uuid (8-4-4-4-12 hex), got %q", sys))
+		return platform.EntityRef{}, fieldErr(FSystem, fmt.Errorf("want the system uuid (8-4-4-4-12 hex), got %q", sys))
 	}
 	if comp != "" && !IsUUID(comp) {
-		return fieldErr(FComponent, fmt.Errorf("input topics name components by uuid; %q is not one (leave empty for a system event)", comp))
+		return platform.EntityRef{}, fieldErr(FComponent, fmt.Errorf("input topics name components by uuid; %q is not one (leave empty for the system)", comp))
+	}
+	return platform.EntityRef{System: sys, Component: comp}, nil
+}
+
+func (b *Builder) slug(f Form) (string, error) {
+	slug := firstNonEmpty(f.Value(FFleet), f.Target.Fleet, b.Params.Slug)
+	if err := ValidateSegment(slug); err != nil {
+		return "", fieldErr(FSystem, fmt.Errorf("DRIVR slug (--slug or the profile): %w", err))
+	}
+	return slug, nil
+}
+
+func encodingOf(f Form) (string, error) {
+	enc := strings.ToLower(firstNonEmpty(f.Value(FEncoding), "json"))
+	if enc != "json" && enc != "msgpack" {
+		return "", fieldErr(FEncoding, fmt.Errorf("encoding must be json or msgpack, got %q", enc))
+	}
+	return enc, nil
+}
+
+func (b *Builder) drivrEvent(a *Action, f Form) (platform.Action, error) {
+	slug, err := b.slug(f)
+	if err != nil {
+		return platform.Action{}, err
+	}
+	ref, err := entityRef(f)
+	if err != nil {
+		return platform.Action{}, err
 	}
 	model := f.Value(FModel)
 	if err := ValidateSegment(model); err != nil {
-		return fieldErr(FModel, fmt.Errorf("event model code or uuid: %w", err))
+		return platform.Action{}, fieldErr(FModel, fmt.Errorf("event model code or uuid: %w", err))
 	}
 	now := b.now()
 	at, err := ParseTime(f.Value(FTime), now)
 	if err != nil {
-		return fieldErr(FTime, err)
+		return platform.Action{}, fieldErr(FTime, err)
 	}
 	if at.IsZero() {
 		at = now
 	}
 	end, err := ParseTime(f.Value(FEndTime), now)
 	if err != nil {
-		return fieldErr(FEndTime, err)
+		return platform.Action{}, fieldErr(FEndTime, err)
 	}
 	if !end.IsZero() && end.Before(at) {
-		return fieldErr(FEndTime, errors.New("end time is before the time"))
+		return platform.Action{}, fieldErr(FEndTime, errors.New("end time is before the time"))
 	}
-	key := "eventModelCode"
+	spec := platform.EventSpec{ModelCode: model, Time: at, EndTime: end}
 	if IsUUID(model) {
-		key = "eventModelUuid"
-	}
-	fields := []decode.Field{decode.KV(key, decode.StringNode(model)), decode.KV("time", decode.StringNode(drivrTime(at)))}
-	if !end.IsZero() {
-		fields = append(fields, decode.KV("endTime", decode.StringNode(drivrTime(end))))
+		spec = platform.EventSpec{ModelUUID: model, Time: at, EndTime: end}
 	}
 	if md := f.Value(FMetadata); md != "" {
 		n, err := parseObject(md)
 		if err != nil {
-			return fieldErr(FMetadata, err)
+			return platform.Action{}, fieldErr(FMetadata, err)
 		}
-		fields = append(fields, decode.KV("metadata", n))
+		spec.Metadata = n.Fields
 	}
-	enc := strings.ToLower(firstNonEmpty(f.Value(FEncoding), "json"))
-	payload, err := encode(decode.ObjectNode(fields...), enc)
+	enc, err := encodingOf(f)
 	if err != nil {
-		return fieldErr(FEncoding, err)
+		return platform.Action{}, err
 	}
-	entity, scope := sys, "s"
-	if comp != "" {
-		entity, scope = comp, "c"
-	}
-	topic, err := drivrEventTopic(slug, scope, entity, enc)
+	pa, err := platform.TriggerEvent(slug, ref, enc, spec)
 	if err != nil {
-		return fieldErr(FSystem, err)
+		return platform.Action{}, fieldErr(FModel, err)
 	}
-	a.Target = Target{Platform: platform.DRIVR, Fleet: slug, System: sys, Component: comp}
+	entity := ref.System
+	if ref.Component != "" {
+		entity = ref.Component
+	}
+	a.Target = Target{Platform: platform.DRIVR, Fleet: slug, System: ref.System, Component: ref.Component}
 	a.Name = model
-	a.Encoding = enc
-	a.Request = mqttconn.PublishRequest{Topic: topic, Payload: payload}
-	a.Expect = Expect{EventEntity: entity, EventModel: model, EventTime: at.UTC().Truncate(time.Microsecond), ErrorTopic: topic + "/error"}
+	// DRIVR echoes the time in microseconds.
+	a.Expect = Expect{EventEntity: entity, EventModel: model, EventTime: at.UTC().Truncate(time.Microsecond)}
 	a.Summary = model + " on " + short(entity)
-	return nil
+	return pa, nil
 }
 
-func (b *Builder) drogueCommand(a *Action, f Form) error {
+func (b *Builder) drivrSetpoint(a *Action, f Form) (platform.Action, error) {
+	slug, err := b.slug(f)
+	if err != nil {
+		return platform.Action{}, err
+	}
+	ref, err := entityRef(f)
+	if err != nil {
+		return platform.Action{}, err
+	}
+	name := f.Value(FName)
+	if err := ValidateSegment(name); err != nil {
+		return platform.Action{}, fieldErr(FName, fmt.Errorf("characteristic code: %w", err))
+	}
+	val, err := decode.ParseJSON(firstNonEmpty(f.Value(FPayload), "null"))
+	if err != nil {
+		return platform.Action{}, fieldErr(FPayload, err)
+	}
+	enc, err := encodingOf(f)
+	if err != nil {
+		return platform.Action{}, err
+	}
+	pa, err := platform.SetSetpoint(slug, ref, enc, platform.SetpointSpec{Characteristic: name, Service: f.Value(FService), Value: val})
+	if err != nil {
+		return platform.Action{}, fieldErr(FName, err)
+	}
+	a.Target = Target{Platform: platform.DRIVR, Fleet: slug, System: ref.System, Component: ref.Component}
+	a.Name, a.Summary = name, name+" on "+short(a.Target.Entity())
+	return pa, nil
+}
+
+func (b *Builder) drogueCommand(a *Action, f Form) (platform.Action, error) {
 	app := firstNonEmpty(f.Value(FFleet), f.Target.Fleet)
 	if app == "" && len(b.Params.Apps) > 0 {
 		app = b.Params.Apps[0]
 	}
 	if err := ValidateSegment(app); err != nil {
-		return fieldErr(FFleet, fmt.Errorf("application: %w", err))
+		return platform.Action{}, fieldErr(FFleet, fmt.Errorf("application: %w", err))
 	}
 	dev, name := f.Value(FSystem), f.Value(FName)
 	if err := ValidateSegment(dev); err != nil {
-		return fieldErr(FSystem, fmt.Errorf("device: %w", err))
+		return platform.Action{}, fieldErr(FSystem, fmt.Errorf("device: %w", err))
 	}
 	if err := ValidateSegment(name); err != nil {
-		return fieldErr(FName, fmt.Errorf("command: %w", err))
+		return platform.Action{}, fieldErr(FName, fmt.Errorf("command: %w", err))
 	}
-	payload := f.Value(FPayload)
-	if payload != "" {
-		if err := ValidateJSON([]byte(payload)); err != nil {
-			return fieldErr(FPayload, err)
+	var payload decode.Node // zero: empty payload
+	if p := f.Value(FPayload); p != "" {
+		n, err := decode.ParseJSON(p)
+		if err != nil {
+			return platform.Action{}, fieldErr(FPayload, err)
 		}
+		payload = n
 	}
-	topic, err := drogueCommandTopic(app, dev, name)
+	pa, err := platform.SendCommand(app, dev, name, payload)
 	if err != nil {
-		return fieldErr(FName, err)
+		return platform.Action{}, fieldErr(FName, err)
 	}
 	a.Target = Target{Platform: platform.Drogue, Fleet: app, System: dev}
-	a.Name, a.Encoding, a.Summary = name, "json", name+" to "+dev
-	// Drogue passes the payload to the device as-is: send the exact bytes typed.
-	a.Request = mqttconn.PublishRequest{Topic: topic, Payload: []byte(payload)}
-	return nil
+	a.Name, a.Summary = name, name+" to "+dev
+	return pa, nil
 }
 
-// deviceProps are the device API's per-message credentials. The key is
-// loaded now and lives only in the request.
-func (b *Builder) deviceProps(dev string, required bool) ([]mqttconn.UserProperty, error) {
+// deviceAuth is the device API's per-message identity when the profile
+// names an access key (device mode). The key lives only in the request.
+func (b *Builder) deviceAuth(dev string, required bool) (*platform.DeviceAuth, error) {
 	if !b.AccessKey.Configured() {
 		if required {
 			return nil, errors.New("needs the device access key: set access_key_env or access_key_file in the profile")
@@ -154,114 +219,121 @@ func (b *Builder) deviceProps(dev string, required bool) ([]mqttconn.UserPropert
 	if err != nil {
 		return nil, fmt.Errorf("device access key from %s: %w", b.AccessKey.Where(), err)
 	}
-	return []mqttconn.UserProperty{{Key: "device_id", Value: dev}, {Key: "access_key", Value: k}}, nil
+	return &platform.DeviceAuth{DeviceID: dev, AccessKey: k}, nil
 }
 
-func (b *Builder) devapiCommand(a *Action, f Form) error {
+func (b *Builder) devapiCommand(a *Action, f Form) (platform.Action, error) {
 	dev, name := f.Value(FSystem), f.Value(FName)
 	if err := ValidateSegment(dev); err != nil {
-		return fieldErr(FSystem, fmt.Errorf("device id: %w", err))
+		return platform.Action{}, fieldErr(FSystem, fmt.Errorf("device id: %w", err))
 	}
-	if strings.TrimSpace(name) == "" {
-		return fieldErr(FName, ErrEmpty)
+	if name == "" {
+		return platform.Action{}, fieldErr(FName, ErrEmpty)
 	}
-	params := decode.ObjectNode()
+	var params decode.Node
 	if p := f.Value(FPayload); p != "" {
 		n, err := parseObject(p)
 		if err != nil {
-			return fieldErr(FPayload, err)
+			return platform.Action{}, fieldErr(FPayload, err)
 		}
 		params = n
 	}
+	auth, err := b.deviceAuth(dev, false)
+	if err != nil {
+		return platform.Action{}, fieldErr(FSystem, err)
+	}
 	id := b.newUUID()
-	body := decode.ObjectNode(
-		decode.KV("id", decode.StringNode(id)),
-		decode.KV("status", decode.StringNode("pending")),
-		decode.KV("name", decode.StringNode(name)),
-		decode.KV("parameters", params))
-	payload, err := decode.EncodeJSON(body)
+	pa, err := platform.DeviceCommand(dev, platform.DeviceCommandSpec{ID: id, Name: name, Parameters: params}, auth)
 	if err != nil {
-		return fieldErr(FPayload, err)
-	}
-	user, err := b.deviceProps(dev, false)
-	if err != nil {
-		return fieldErr(FSystem, err)
-	}
-	topic, resp, err := devapiTopics(dev, "commands")
-	if err != nil {
-		return fieldErr(FSystem, err)
+		return platform.Action{}, fieldErr(FSystem, err)
 	}
 	a.Target = Target{Platform: platform.DevAPI, System: dev}
-	a.Name, a.Encoding, a.Summary = name, "json", name+" to "+dev
-	a.Request = mqttconn.PublishRequest{Topic: topic, Payload: payload, Props: &mqttconn.Props{
-		ContentType: "application/json", ResponseTopic: resp, CorrelationData: []byte(a.ID), User: user}}
+	a.Name, a.Summary = name, name+" to "+dev
 	a.Expect.CommandID = id
-	return nil
+	return pa, nil
 }
 
-func (b *Builder) devapiSnapshot(a *Action, f Form) error {
+func (b *Builder) devapiConfig(a *Action, f Form) (platform.Action, error) {
 	dev := f.Value(FSystem)
 	if err := ValidateSegment(dev); err != nil {
-		return fieldErr(FSystem, fmt.Errorf("device id: %w", err))
+		return platform.Action{}, fieldErr(FSystem, fmt.Errorf("device id: %w", err))
 	}
-	user, err := b.deviceProps(dev, true)
-	if err != nil {
-		return fieldErr(FSystem, err)
+	version := f.Value(FVersion)
+	if version == "" {
+		return platform.Action{}, fieldErr(FVersion, ErrEmpty)
 	}
-	topic, resp, err := devapiTopics(dev, "get")
+	var fields []decode.Field
+	if p := f.Value(FPayload); p != "" {
+		n, err := parseObject(p)
+		if err != nil {
+			return platform.Action{}, fieldErr(FPayload, err)
+		}
+		fields = n.Fields
+	}
+	auth, err := b.deviceAuth(dev, false)
 	if err != nil {
-		return fieldErr(FSystem, err)
+		return platform.Action{}, fieldErr(FSystem, err)
+	}
+	pa, err := platform.DeviceConfig(dev, version, b.now(), fields, auth)
+	if err != nil {
+		return platform.Action{}, fieldErr(FPayload, err)
+	}
+	a.Target = Target{Platform: platform.DevAPI, System: dev}
+	a.Name, a.Summary = "config "+version, "config "+version+" to "+dev
+	return pa, nil
+}
+
+func (b *Builder) devapiSnapshot(a *Action, f Form) (platform.Action, error) {
+	dev := f.Value(FSystem)
+	if err := ValidateSegment(dev); err != nil {
+		return platform.Action{}, fieldErr(FSystem, fmt.Errorf("device id: %w", err))
+	}
+	auth, err := b.deviceAuth(dev, true)
+	if err != nil {
+		return platform.Action{}, fieldErr(FSystem, err)
+	}
+	pa, err := platform.DeviceSnapshot(dev, *auth)
+	if err != nil {
+		return platform.Action{}, fieldErr(FSystem, err)
 	}
 	a.Target = Target{Platform: platform.DevAPI, System: dev}
 	a.Summary = "snapshot of " + dev
-	a.Request = mqttconn.PublishRequest{Topic: topic, Props: &mqttconn.Props{
-		ResponseTopic: resp, CorrelationData: []byte(a.ID), User: user}}
-	return nil
+	return pa, nil
 }
 
-func (b *Builder) smartworks(a *Action, f Form) error {
+func (b *Builder) smartworks(a *Action, f Form) (platform.Action, error) {
 	acct := firstNonEmpty(f.Value(FFleet), f.Target.Fleet, b.Params.Account)
 	if err := ValidateSegment(acct); err != nil {
-		return fieldErr(FFleet, fmt.Errorf("account: %w", err))
+		return platform.Action{}, fieldErr(FFleet, fmt.Errorf("account: %w", err))
 	}
 	thing, name := f.Value(FSystem), f.Value(FName)
 	if err := ValidateSegment(thing); err != nil {
-		return fieldErr(FSystem, fmt.Errorf("thing: %w", err))
+		return platform.Action{}, fieldErr(FSystem, fmt.Errorf("thing: %w", err))
 	}
 	if err := ValidateSegment(name); err != nil {
-		return fieldErr(FName, err)
+		return platform.Action{}, fieldErr(FName, err)
 	}
-	raw := firstNonEmpty(f.Value(FPayload), "{}")
-	n, err := decode.ParseJSON(raw)
+	n, err := decode.ParseJSON(firstNonEmpty(f.Value(FPayload), "{}"))
 	if err != nil {
-		return fieldErr(FPayload, err)
+		return platform.Action{}, fieldErr(FPayload, err)
 	}
-	var body decode.Node
-	section := ""
+	ref := platform.ThingRef{Account: acct, Group: f.Target.Group, Thing: thing}
+	var pa platform.Action
 	switch f.Kind {
-	case KindSendCommand: // {"name": {"input": {...}}}
-		section = "actions"
-		body = decode.ObjectNode(decode.KV(name, decode.ObjectNode(decode.KV("input", n))))
+	case KindSendCommand:
+		pa, err = platform.InvokeAction(ref, name, n)
 		a.Expect.Thing, a.Expect.ActionName = thing, name
-	case KindSetSetpoint: // {"name": value}
-		section = "properties"
-		body = decode.ObjectNode(decode.KV(name, n))
-	default: // {"name": {"data": ...}}
-		section = "events"
-		body = decode.ObjectNode(decode.KV(name, decode.ObjectNode(decode.KV("data", n))))
+	case KindSetSetpoint:
+		pa, err = platform.SetProperty(ref, name, n)
+	default:
+		pa, err = platform.EmitEvent(ref, name, n)
 	}
-	payload, err := decode.EncodeJSON(body)
 	if err != nil {
-		return fieldErr(FPayload, err)
+		return platform.Action{}, fieldErr(FName, err)
 	}
-	topic, err := smartworksTopic(acct, thing, section, name)
-	if err != nil {
-		return fieldErr(FName, err)
-	}
-	a.Target = Target{Platform: platform.SmartWorks, Fleet: acct, System: thing}
-	a.Name, a.Encoding, a.Summary = name, "json", name+" on "+thing
-	a.Request = mqttconn.PublishRequest{Topic: topic, Payload: payload}
-	return nil
+	a.Target = Target{Platform: platform.SmartWorks, Fleet: acct, System: thing, Group: f.Target.Group}
+	a.Name, a.Summary = name, name+" on "+thing
+	return pa, nil
 }
 
 func parseObject(text string) (decode.Node, error) {
@@ -273,16 +345,6 @@ func parseObject(text string) (decode.Node, error) {
 		return decode.Node{}, errors.New("must be a JSON object {...}")
 	}
 	return n, nil
-}
-
-func encode(n decode.Node, enc string) ([]byte, error) {
-	switch enc {
-	case "json":
-		return decode.EncodeJSON(n)
-	case "msgpack":
-		return decode.EncodeMsgPack(n)
-	}
-	return nil, fmt.Errorf("encoding must be json or msgpack, got %q", enc)
 }
 
 func firstNonEmpty(s ...string) string {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
 // Secret names where a secret lives: an environment variable or a file. The
@@ -65,6 +67,9 @@ const Mask = "••••••"
 // IsSecretKey reports whether a user property, header or field named k holds
 // a secret and must be masked wherever it is displayed or written.
 func IsSecretKey(k string) bool {
+	if platform.SecretKey(k) {
+		return true
+	}
 	k = strings.ToLower(strings.TrimSpace(k))
 	k = strings.NewReplacer("-", "_", " ", "_").Replace(k)
 	switch k {

@@ -58,7 +58,7 @@ func TestTemplatesFromTOMLResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Request.Topic != "command/my-app/my-device/setTemperature" || string(a.Request.Payload) != `{"value": 21}` || a.Kind != KindSendCommand {
+	if a.Request.Topic != "command/my-app/my-device/setTemperature" || string(a.Request.Payload) != `{"value":21}` || a.Kind != KindSendCommand {
 		t.Errorf("%+v", a.Request)
 	}
 	// A platform-specific template wins; the generic one serves others.

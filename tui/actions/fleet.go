@@ -1,0 +1,75 @@
+package actions
+
+import (
+	"sort"
+
+	"github.com/mqdeck/mqdeck/tui/fleet"
+)
+
+// Observe matches a batch from the pump against the waiting actions. The
+// root calls it with the same batch it gives the store.
+func (t *Tracker) Observe(batch []fleet.Item) []Change {
+	if len(t.entries) == 0 {
+		return nil
+	}
+	var out []Change
+	for i := range batch {
+		it := &batch[i]
+		out = append(out, t.ObserveMessage(it.Msg, it.Route, it.Value)...)
+	}
+	return out
+}
+
+// maxSuggest bounds the suggestions a form offers.
+const maxSuggest = 24
+
+// SelectionFor gathers what the store knows about ref for a form: the
+// target (a DRIVR component by its uuid when the store has seen it), the
+// event model codes seen (most recently seen first, models of the right
+// entity type first), and the command names seen for the system.
+func SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
+	sel := Selection{Target: Target{Platform: ref.Platform, Fleet: ref.Fleet, System: ref.System, Component: ref.Component}}
+	if s == nil {
+		return sel
+	}
+	if ref.Component != "" {
+		if c := s.Component(ref); c != nil && c.UUID != "" {
+			sel.Target.Component = c.UUID
+		}
+	}
+	want := "SYSTEM"
+	if ref.Component != "" {
+		want = "COMPONENT"
+	}
+	models := s.EventModels(nil)
+	sort.SliceStable(models, func(i, j int) bool {
+		mi, mj := models[i].EntityType == want, models[j].EntityType == want
+		if mi != mj {
+			return mi
+		}
+		return models[i].Seen.After(models[j].Seen)
+	})
+	seen := map[string]bool{}
+	for _, m := range models {
+		if m.Code == "" || seen[m.Code] || (ref.Fleet != "" && m.Fleet != "" && m.Fleet != ref.Fleet) {
+			continue
+		}
+		seen[m.Code] = true
+		sel.Models = append(sel.Models, m.Code)
+		if len(sel.Models) == maxSuggest {
+			break
+		}
+	}
+	cmds, _ := s.CommandsWindow(fleet.CommandQuery{Entity: ref.SystemRef()}, 0, 200, nil)
+	names := map[string]bool{}
+	for _, c := range cmds {
+		if c.Name != "" && !names[c.Name] {
+			names[c.Name] = true
+			sel.Names = append(sel.Names, c.Name)
+			if len(sel.Names) == maxSuggest {
+				break
+			}
+		}
+	}
+	return sel
+}

@@ -1,0 +1,84 @@
+package actions
+
+import (
+	"testing"
+	"time"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/tui/fleet"
+)
+
+// items routes and decodes messages as the pump does.
+func items(t *testing.T, msgs ...mqttconn.Message) []fleet.Item {
+	t.Helper()
+	sc, err := platform.New(platform.DRIVR, platform.Params{Slug: slug})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]fleet.Item, 0, len(msgs))
+	for _, m := range msgs {
+		r := sc.Route(m.Topic, m.Props)
+		v := decode.Decode(m.Payload, decode.HintsFrom(m, r.Encoding), decode.DefaultLimits())
+		out = append(out, fleet.Item{Msg: m, Route: platform.Refine(r, &v), Value: v})
+	}
+	return out
+}
+
+func TestObserveRoutedBatchAndSelection(t *testing.T) {
+	at := seedTime.Add(time.Second)
+	modelTopic := "drivr/v1/company-example/eventModels/c867ee9d-52f1-4819-9bfc-b64d6321a04b"
+	modelJSON := `{ "uuid": "c867ee9d-52f1-4819-9bfc-b64d6321a04b", "code": "energy-overload-model", "status": "ACTIVATED", "eventType": "SINGLE_POINT", "eventLevel": "ERROR", "entityType": "SYSTEM" }`
+	batch := items(t,
+		mqttconn.Message{Topic: modelTopic, Payload: []byte(modelJSON), Received: at, Retain: true},
+		mqttconn.Message{Topic: sysEventTop, Payload: []byte(createdJSON), Received: at},
+		mqttconn.Message{Topic: sysEventTop + "/state", Payload: []byte("ACTIVE"), Received: at},
+		mqttconn.Message{Topic: sysInput + "/error", Payload: []byte(errorJSON), Received: at},
+	)
+	store := fleet.New(fleet.DefaultConfig())
+	store.Apply(batch)
+	sel := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: slug, System: sysUUID})
+	if sel.Target.System != sysUUID || len(sel.Models) == 0 || sel.Models[0] != "energy-overload-model" {
+		t.Fatalf("selection %+v", sel)
+	}
+
+	tr := NewTracker(0)
+	b := fixedBuilder(platform.DRIVR)
+	f, err := b.NewForm(KindTriggerEvent, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := b.Build(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good.ID = "good"
+	f.Set(FModel, "en")
+	bad, err := b.Build(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad.ID = "bad"
+	// The failing action goes first: the report must still find it, not
+	// the newer action whose event was created.
+	tr.Add(bad, seedTime)
+	tr.Result("bad", mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
+	tr.Add(good, seedTime)
+	tr.Result("good", mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
+
+	changes := tr.Observe(batch)
+	got := map[string][]string{}
+	for _, c := range changes {
+		got[c.ID] = append(got[c.ID], c.Outcome)
+	}
+	if len(got["good"]) != 2 || got["good"][0] != "event" || got["good"][1] != "state:ACTIVE" {
+		t.Errorf("good: %v", got["good"])
+	}
+	if len(got["bad"]) != 1 || got["bad"][0] != "platform_error:SOME_DATA_INVALID" {
+		t.Errorf("bad: %v", got["bad"])
+	}
+	if tr.Observe(nil) != nil {
+		t.Error("empty batch changed something")
+	}
+}
