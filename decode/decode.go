@@ -75,7 +75,9 @@ func NewDecoder(lim Limits) *Decoder {
 // Decode turns one payload into a Value. It never fails: what cannot be
 // understood as hinted is decoded as what it is, with a warning.
 func Decode(payload []byte, h Hints, lim Limits) Value {
-	return NewDecoder(lim).Decode(payload, h)
+	lim = lim.withDefaults()
+	d := Decoder{lim: lim, json: jsonParser{maxDepth: lim.MaxDepth, maxStr: lim.MaxString}}
+	return d.Decode(payload, h)
 }
 
 // hint is the format a content type or topic suffix asks for.

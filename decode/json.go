@@ -147,6 +147,9 @@ func (p *jsonParser) object(depth int) (Node, bool) {
 		p.i++
 		return Node{Kind: KindObject}, true
 	}
+	if p.fields == nil {
+		p.fields = make([]Field, 0, 16) // one allocation instead of doubling from one
+	}
 	start := len(p.fields)
 	for {
 		p.skipWS()
@@ -201,6 +204,9 @@ func (p *jsonParser) array(depth int) (Node, bool) {
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
 		return Node{Kind: KindArray}, true
+	}
+	if p.items == nil {
+		p.items = make([]Node, 0, 16)
 	}
 	start := len(p.items)
 	for {
