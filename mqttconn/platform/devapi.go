@@ -12,7 +12,6 @@ import (
 // device on a broker where that is allowed (a lab broker, a bridge, the
 // demo); device mode watches one device with its own credentials.
 type devapiScheme struct {
-	device  string
 	filters []mqttconn.Subscription
 }
 
@@ -29,12 +28,12 @@ func newDevAPI(p Params) (Scheme, error) {
 		if err != nil {
 			return nil, fmt.Errorf("platform devapi: %w", err)
 		}
-		return devapiScheme{device: p.Device, filters: f}, nil
+		return devapiScheme{filters: f}, nil
 	}
 	if p.Device == "" {
 		return devapiScheme{filters: subs(p.QoS, devapiPrefix+"+/#")}, nil
 	}
-	return devapiScheme{device: p.Device, filters: subs(p.QoS, devapiPrefix+p.Device+"/#")}, nil
+	return devapiScheme{filters: subs(p.QoS, devapiPrefix+p.Device+"/#")}, nil
 }
 
 func (devapiScheme) Name() string                       { return DevAPI }

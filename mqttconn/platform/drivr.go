@@ -12,7 +12,6 @@ import (
 // routed exactly; the [U] ones (connection state, datapoints, setpoints)
 // follow the choices written down in ASSUMPTIONS.md.
 type drivrScheme struct {
-	slug    string
 	filters []mqttconn.Subscription
 }
 
@@ -32,12 +31,12 @@ func newDRIVR(p Params) (Scheme, error) {
 		if err != nil {
 			return nil, fmt.Errorf("platform drivr: %w", err)
 		}
-		return drivrScheme{slug: p.Slug, filters: f}, nil
+		return drivrScheme{filters: f}, nil
 	}
 	// systems/# covers systems/+ too. input/# brings the /error twins (and
 	// the echo of requests, routed as input). Never authorization/#: the
 	// local API token topic carries bearer tokens.
-	return drivrScheme{slug: p.Slug, filters: subs(p.QoS,
+	return drivrScheme{filters: subs(p.QoS,
 		base,
 		base+"/state",
 		base+"/systems/#",
