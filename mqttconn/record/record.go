@@ -28,6 +28,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
 // Redacted replaces the value of a user property that carries a credential.
@@ -62,17 +63,17 @@ type LineProps struct {
 }
 
 // IsSecretKey reports whether a user property named key carries a
-// credential and must not be written or shown.
+// credential and must not be written: the platform package's list
+// (access_key, password, token, secret, authorization) plus API keys
+// under any spelling and CloudEvents-prefixed forms.
 func IsSecretKey(key string) bool {
+	if platform.SecretKey(key) {
+		return true
+	}
 	k := strings.ToLower(key)
 	k = strings.TrimPrefix(strings.TrimPrefix(k, "ce-"), "ce_")
 	k = strings.NewReplacer("-", "", "_", "").Replace(k)
-	switch k {
-	case "accesskey", "password", "passwd", "token", "accesstoken", "apikey",
-		"secret", "clientsecret", "authorization", "auth":
-		return true
-	}
-	return false
+	return strings.Contains(k, "apikey") || strings.Contains(k, "accesskey") || k == "auth"
 }
 
 // Encode turns a message into its line form. Credentials in user properties

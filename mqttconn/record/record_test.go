@@ -147,17 +147,18 @@ func TestSecretsMasked(t *testing.T) {
 			{Key: "access_key", Value: "s3cr3t-key-value"},
 			{Key: "Authorization", Value: "Bearer tok-123456"},
 			{Key: "ce-token", Value: "tok-abcdef"},
+			{Key: "X-Api-Key", Value: "k-998877"},
 		}},
 	}
 	data := writeAll(t, []mqttconn.Message{m})
-	for _, secret := range []string{"s3cr3t-key-value", "tok-123456", "tok-abcdef"} {
+	for _, secret := range []string{"s3cr3t-key-value", "tok-123456", "tok-abcdef", "k-998877"} {
 		if bytes.Contains(data, []byte(secret)) {
 			t.Errorf("recording holds secret %q: %s", secret, data)
 		}
 	}
 	out, _ := readAll(t, data)
 	want := []mqttconn.UserProperty{{Key: "device_id", Value: "dev-1"}, {Key: "access_key", Value: Redacted},
-		{Key: "Authorization", Value: Redacted}, {Key: "ce-token", Value: Redacted}}
+		{Key: "Authorization", Value: Redacted}, {Key: "ce-token", Value: Redacted}, {Key: "X-Api-Key", Value: Redacted}}
 	if !reflect.DeepEqual(out[0].Props.User, want) {
 		t.Fatalf("user props %v, want %v", out[0].Props.User, want)
 	}

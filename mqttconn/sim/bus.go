@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/broker"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
 // Bus is what the simulator publishes to and listens on: the embedded
@@ -18,6 +20,30 @@ import (
 type Bus interface {
 	Publish(topic string, payload []byte, qos byte, retain bool, props *mqttconn.Props) error
 	Subscribe(filter string, fn func(mqttconn.Message)) error
+}
+
+// BrokerBus adapts the embedded broker's in-process client: no socket, no
+// acknowledgement to wait for. Handlers run in the publisher's goroutine.
+type BrokerBus struct {
+	b      *broker.Broker
+	nextID atomic.Int32
+}
+
+// NewBrokerBus wraps an embedded broker.
+func NewBrokerBus(b *broker.Broker) *BrokerBus { return &BrokerBus{b: b} }
+
+// Publish injects one message into the broker.
+func (b *BrokerBus) Publish(topic string, payload []byte, qos byte, retain bool, props *mqttconn.Props) error {
+	return b.b.PublishProps(topic, payload, retain, qos, props)
+}
+
+// Subscribe adds an inline subscription. The inline client does not learn
+// the QoS or retain flag of what it receives; the simulator needs neither.
+func (b *BrokerBus) Subscribe(filter string, fn func(mqttconn.Message)) error {
+	id := int(b.nextID.Add(1))
+	return b.b.Subscribe(filter, id, func(topic string, payload []byte, props *mqttconn.Props) {
+		fn(mqttconn.Message{Topic: topic, Payload: payload, Props: props, Received: time.Now()})
+	})
 }
 
 // ClientBus adapts an mqttconn.Client. A Client subscribes to the filters
@@ -82,34 +108,11 @@ func (b *ClientBus) Run(ctx context.Context) error {
 			}
 			b.mu.RLock()
 			for _, h := range b.handlers {
-				if Match(h.filter, m.Topic) {
+				if platform.Matches(h.filter, m.Topic) {
 					h.fn(m)
 				}
 			}
 			b.mu.RUnlock()
 		}
-	}
-}
-
-// Match reports whether an MQTT topic filter (with + and #) matches topic.
-// Topics starting with $ match only filters that name that level.
-func Match(filter, topic string) bool {
-	if strings.HasPrefix(topic, "$") && (strings.HasPrefix(filter, "+") || strings.HasPrefix(filter, "#")) {
-		return false
-	}
-	for {
-		f, frest, fmore := strings.Cut(filter, "/")
-		if f == "#" {
-			return true
-		}
-		t, trest, tmore := strings.Cut(topic, "/")
-		if f != "+" && f != t {
-			return false
-		}
-		if !fmore || !tmore {
-			// "a/#" also matches "a".
-			return fmore == tmore || (!tmore && frest == "#")
-		}
-		filter, topic = frest, trest
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
 const (
@@ -334,7 +335,7 @@ func TestRetainedPictureAndSpontaneousTraffic(t *testing.T) {
 	}
 	var sysCount int
 	for topic := range retained {
-		if Match(slugBase+"/systems/+", topic) {
+		if platform.Matches(slugBase+"/systems/+", topic) {
 			sysCount++
 		}
 	}

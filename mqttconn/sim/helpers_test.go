@@ -14,6 +14,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
 // memBus is a Bus that keeps what was published and delivers it to the
@@ -32,7 +33,7 @@ func (b *memBus) Publish(topic string, payload []byte, qos byte, retain bool, pr
 	subs := append([]handler(nil), b.subs...)
 	b.mu.Unlock()
 	for _, h := range subs {
-		if Match(h.filter, topic) {
+		if platform.Matches(h.filter, topic) {
 			h.fn(m)
 		}
 	}
@@ -64,7 +65,7 @@ func (b *memBus) since(mark int, filter string) []mqttconn.Message {
 	defer b.mu.Unlock()
 	var out []mqttconn.Message
 	for _, m := range b.pubs[mark:] {
-		if Match(filter, m.Topic) {
+		if platform.Matches(filter, m.Topic) {
 			out = append(out, m)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
 // Platform names accepted in Config.Platforms (mqttconn/platform's names).
@@ -334,13 +335,13 @@ func (s *Sim) handle(m mqttconn.Message, now time.Time) {
 	}
 	var request bool
 	switch {
-	case s.drivr != nil && Match(drivrInputFilter(s.cfg.Slug), m.Topic):
+	case s.drivr != nil && platform.Matches(drivrInputFilter(s.cfg.Slug), m.Topic):
 		request = s.drivr.input(s, m)
-	case s.drogue != nil && Match(drogueCommandFilter(s.cfg.App), m.Topic):
+	case s.drogue != nil && platform.Matches(drogueCommandFilter(s.cfg.App), m.Topic):
 		request = s.drogue.command(s, m)
 	case s.dev != nil && matchAny(devFilters(), m.Topic):
 		request = s.dev.request(s, m)
-	case s.sw != nil && Match(swSetFilter(s.cfg.Account), m.Topic):
+	case s.sw != nil && platform.Matches(swSetFilter(s.cfg.Account), m.Topic):
 		request = s.sw.set(s, m)
 	}
 	if request {
@@ -350,7 +351,7 @@ func (s *Sim) handle(m mqttconn.Message, now time.Time) {
 
 func matchAny(filters []string, topic string) bool {
 	for _, f := range filters {
-		if Match(f, topic) {
+		if platform.Matches(f, topic) {
 			return true
 		}
 	}

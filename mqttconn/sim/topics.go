@@ -1,9 +1,12 @@
 package sim
 
+import "github.com/mqdeck/mqdeck/mqttconn/platform"
+
 // Every topic string the simulator builds or listens on, in one place. The
 // DRIVR event, state, ack, input and error shapes are seed 001's; the
 // connection state and datapoint levels are the [U] shapes that
-// mqttconn/platform routes (connectionState, datapoints/{name}).
+// mqttconn/platform routes (connectionState, datapoints/{name}). Where
+// mqttconn/platform has a builder (device API, SmartWorks), it is used.
 
 func drivrBase(slug string) string { return "drivr/v1/" + slug }
 
@@ -37,17 +40,18 @@ func drivrInputFilter(slug string) string { return drivrBase(slug) + "/input/#" 
 // drivrInputPrefix precedes event/s|c/{uuid}/{enc} and system/{uuid}/{enc}.
 func drivrInputPrefix(slug string) string { return drivrBase(slug) + "/input/" }
 
-// DRIVR input topic for an event on a system ("s") or component ("c").
-func drivrEventInput(slug, entity, uuid, enc string) string {
-	return drivrInputPrefix(slug) + "event/" + entity + "/" + uuid + "/" + enc
-}
-
 func drogueAppTopic(app string) string { return "app/" + app }
 
 // drogueCommandFilter: command/{app}/{device}/{command}.
 func drogueCommandFilter(app string) string { return "command/" + app + "/+/+" }
 
-func devTopic(id, what string) string { return "v1/device/" + id + "/" + what }
+// devTopic is v1/device/{id}/{what}. Ids are the simulator's own or came
+// from a topic that matched, so the builder's validation cannot fail; an
+// empty topic would only make that publish fail and be counted.
+func devTopic(id, what string) string {
+	t, _ := platform.DeviceTopic(id, what)
+	return t
+}
 
 // devFilters are the device API topics the platform side of the simulator
 // answers: operator commands, config and license pushes, snapshot requests.
@@ -56,7 +60,8 @@ func devFilters() []string {
 }
 
 func swStatus(account, thing, kind, name string) string {
-	return "status/" + account + "/things/" + thing + "/" + kind + "/" + name
+	t, _ := platform.ThingTopic("status", platform.ThingRef{Account: account, Thing: thing}, kind, name)
+	return t
 }
 
 // swSetFilter: set/{account}/things/{thing}/{properties|actions|events}[/...].
