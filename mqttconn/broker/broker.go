@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	mqtt "github.com/mochi-mqtt/server/v2"
@@ -38,9 +39,11 @@ type Config struct {
 
 // Broker is a running embedded broker.
 type Broker struct {
-	srv  *mqtt.Server
-	addr string
-	ws   *wsListener
+	srv       *mqtt.Server
+	addr      string
+	ws        *wsListener
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Start runs a broker with a TCP listener on addr (loopback; port 0 picks a
@@ -117,12 +120,15 @@ func (b *Broker) Port() int {
 	return n
 }
 
-// Close stops the listeners and disconnects every client.
+// Close stops the listeners and disconnects every client. Calling it
+// again is a no-op (mochi itself panics on a second Close).
 func (b *Broker) Close() error {
-	if err := b.srv.Close(); err != nil {
-		return fmt.Errorf("embedded broker: close: %w", err)
-	}
-	return nil
+	b.closeOnce.Do(func() {
+		if err := b.srv.Close(); err != nil {
+			b.closeErr = fmt.Errorf("embedded broker: close: %w", err)
+		}
+	})
+	return b.closeErr
 }
 
 // Dropped counts messages the broker discarded because a subscriber's

@@ -42,3 +42,19 @@ func runCLIAllowFail(t testing.TB, timeout time.Duration, name string, args ...s
 	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
 	return string(out), err
 }
+
+// SubCLIQuiet runs mosquitto_sub from a goroutine other than the test's:
+// it returns the output, or the error text, and never calls t.Fatal.
+func SubCLIQuiet(args ...string) string {
+	bin, err := exec.LookPath("mosquitto_sub")
+	if err != nil {
+		return err.Error()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
+	if err != nil {
+		return err.Error() + ": " + string(out)
+	}
+	return string(out)
+}

@@ -2,6 +2,8 @@ package mqtttest
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -30,6 +32,12 @@ type MosquittoConfig struct {
 	// ACL is the content of an acl_file; anonymous clients get the "topic"
 	// lines that come before any "user" line.
 	ACL string
+	// DenySubscribe and DenyPublish refuse these filters/topics to
+	// anonymous clients through the dynamic security plugin, which (unlike
+	// acl_file) answers SUBSCRIBE with "not authorized" in the SUBACK and a
+	// refused MQTT 5 publish in the PUBACK. Not combinable with ACL.
+	DenySubscribe []string
+	DenyPublish   []string
 	// Users adds a password_file (made with mosquitto_passwd). With users,
 	// anonymous clients are refused unless AllowAnonymous is set.
 	Users          map[string]string
@@ -219,6 +227,17 @@ func (m *Mosquitto) writeConfig(cfg MosquittoConfig) (string, error) {
 		}
 		line("acl_file %s", p)
 	}
+	if len(cfg.DenySubscribe)+len(cfg.DenyPublish) > 0 {
+		if cfg.ACL != "" {
+			return "", errors.New("ACL and DenySubscribe/DenyPublish cannot be combined")
+		}
+		plugin, p, err := m.writeDynsec(cfg.DenySubscribe, cfg.DenyPublish)
+		if err != nil {
+			return "", err
+		}
+		line("plugin %s", plugin)
+		line("plugin_opt_config_file %s", p)
+	}
 	if len(cfg.Users) > 0 {
 		p, err := m.writePasswords(cfg.Users)
 		if err != nil {
@@ -266,6 +285,57 @@ func (m *Mosquitto) writePasswords(users map[string]string) (string, error) {
 		}
 	}
 	return p, nil
+}
+
+// writeDynsec writes a dynamic-security configuration whose anonymous
+// group has deny rules, and returns the plugin path and the file.
+func (m *Mosquitto) writeDynsec(denySub, denyPub []string) (plugin, file string, err error) {
+	for _, p := range []string{
+		"/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so",
+		"/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so",
+		"/usr/lib/mosquitto_dynamic_security.so",
+		"/usr/local/lib/mosquitto_dynamic_security.so",
+	} {
+		if _, err := os.Stat(p); err == nil {
+			plugin = p
+			break
+		}
+	}
+	if plugin == "" {
+		if os.Getenv(RequireEnv) == "1" {
+			m.t.Fatalf("mosquitto_dynamic_security.so not found and %s=1", RequireEnv)
+		}
+		m.t.Skip("mosquitto_dynamic_security.so not found: cannot make Mosquitto refuse a subscription")
+	}
+	type acl struct {
+		Type     string `json:"acltype"`
+		Topic    string `json:"topic"`
+		Allow    bool   `json:"allow"`
+		Priority int    `json:"priority"`
+	}
+	var acls []acl
+	for _, f := range denySub {
+		acls = append(acls, acl{"subscribePattern", f, false, 1})
+	}
+	for _, f := range denyPub {
+		acls = append(acls, acl{"publishClientSend", f, false, 1})
+	}
+	conf := map[string]any{
+		"defaultACLAccess": map[string]bool{"publishClientSend": true, "publishClientReceive": true, "subscribe": true, "unsubscribe": true},
+		"clients":          []any{},
+		"groups":           []any{map[string]any{"groupname": "anonymous", "roles": []any{map[string]string{"rolename": "limited"}}, "clients": []any{}}},
+		"roles":            []any{map[string]any{"rolename": "limited", "acls": acls}},
+		"anonymousGroup":   "anonymous",
+	}
+	data, err := json.MarshalIndent(conf, "", "  ")
+	if err != nil {
+		return "", "", fmt.Errorf("dynamic security config: %w", err)
+	}
+	file = filepath.Join(m.dir, "dynamic-security.json")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		return "", "", fmt.Errorf("write dynamic security config: %w", err)
+	}
+	return plugin, file, nil
 }
 
 // lockedBuffer collects the broker's output from its pipe goroutines.

@@ -1,0 +1,242 @@
+package mqttconn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	pahomqtt "github.com/eclipse/paho.mqtt.golang"
+)
+
+// v311 is the MQTT 3.1.1 implementation on paho.mqtt.golang. Its own
+// auto-reconnect is off: this type runs the loop so that back-off, jitter
+// and "reconnecting in N s" work the same as for MQTT 5. Each connection
+// gets a fresh paho client (paho.mqtt.golang warns against reusing one).
+type v311 struct {
+	c *common
+
+	cur    atomic.Pointer[pahoClient]
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// pahoClient pairs a paho client with the channel its connection-lost
+// handler signals.
+type pahoClient struct {
+	cli  pahomqtt.Client
+	lost chan error
+}
+
+func newV311(c *common) *v311 { return &v311{c: c, done: make(chan struct{})} }
+
+func (v *v311) newClient(life context.Context) *pahoClient {
+	o := &v.c.opts
+	pc := &pahoClient{lost: make(chan error, 1)}
+	po := pahomqtt.NewClientOptions()
+	// The scheme is only a label: the custom dialer below decides.
+	po.Servers = []*url.URL{{Scheme: "tcp", Host: v.c.broker.Addr()}}
+	po.SetClientID(v.c.clientID)
+	po.SetUsername(o.Username)
+	po.SetPassword(o.Password)
+	po.SetCleanSession(!v.c.persistent3)
+	po.SetKeepAlive(o.KeepAlive)
+	po.SetPingTimeout(min(o.KeepAlive, 10*time.Second))
+	po.SetConnectTimeout(o.ConnectTimeout)
+	po.SetWriteTimeout(DefaultPublishTimeout)
+	po.SetAutoReconnect(false)
+	po.SetConnectRetry(false)
+	po.SetProtocolVersion(4)
+	po.SetOrderMatters(true) // handler runs on one goroutine, in order; it never blocks
+	po.SetDefaultPublishHandler(v.onMessage)
+	po.SetCustomOpenConnectionFn(func(*url.URL, pahomqtt.ClientOptions) (net.Conn, error) {
+		return dial(life, v.c.broker, v.c.tls, o.ConnectTimeout, false)
+	})
+	po.SetConnectionLostHandler(func(_ pahomqtt.Client, err error) {
+		select {
+		case pc.lost <- err:
+		default:
+		}
+	})
+	if w := o.Will; w != nil {
+		po.SetBinaryWill(w.Topic, w.Payload, w.QoS, w.Retain)
+	}
+	pc.cli = pahomqtt.NewClient(po)
+	return pc
+}
+
+// connect makes one attempt and returns a classified error.
+func (v *v311) connect(ctx context.Context, pc *pahoClient, deadline time.Time) error {
+	tok := pc.cli.Connect()
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case <-tok.Done():
+	case <-timer.C:
+		pc.cli.Disconnect(0)
+		return classify(context.DeadlineExceeded, &v.c.opts, v.c.display, v.c.opts.ConnectTimeout)
+	case <-ctx.Done():
+		pc.cli.Disconnect(0)
+		return classify(ctx.Err(), &v.c.opts, v.c.display, v.c.opts.ConnectTimeout)
+	}
+	err := tok.Error()
+	if err == nil {
+		return nil
+	}
+	if ct, ok := tok.(*pahomqtt.ConnectToken); ok {
+		if rc := ct.ReturnCode(); rc > 0 && rc < 6 {
+			err = &connackError{code: rc, v3: true}
+		}
+	}
+	return classify(err, &v.c.opts, v.c.display, v.c.opts.ConnectTimeout)
+}
+
+func (v *v311) start(ctx context.Context, deadline time.Time) error {
+	life, cancel := context.WithCancel(context.Background())
+	v.cancel = cancel
+	pc := v.newClient(life)
+	if err := v.connect(ctx, pc, deadline); err != nil {
+		cancel()
+		close(v.done)
+		return err
+	}
+	v.connected(pc, deadline)
+	go v.run(life, pc)
+	return nil
+}
+
+func (v *v311) connected(pc *pahoClient, subDeadline time.Time) {
+	v.cur.Store(pc)
+	v.c.setProtocol(string(Protocol311))
+	v.c.state(State{Kind: StateConnected, Protocol: string(Protocol311)})
+	v.subscribe(pc, subDeadline)
+}
+
+// run waits for the connection to drop, then reconnects with back-off
+// until close.
+func (v *v311) run(life context.Context, pc *pahoClient) {
+	defer close(v.done)
+	for {
+		var why error
+		select {
+		case why = <-pc.lost:
+		case <-life.Done():
+			return
+		}
+		v.cur.Store(nil)
+		if why == nil {
+			why = errors.New("connection lost")
+		}
+		for attempt := 0; ; attempt++ {
+			d := v.c.retryDelay(attempt)
+			v.c.state(State{Kind: StateReconnecting, RetryIn: d, Attempt: attempt + 1, Err: why})
+			select {
+			case <-time.After(d):
+			case <-life.Done():
+				return
+			}
+			pc = v.newClient(life)
+			err := v.connect(life, pc, time.Now().Add(v.c.opts.ConnectTimeout))
+			if err == nil {
+				break
+			}
+			var ce *ConnectError
+			if errors.As(err, &ce) {
+				err = fmt.Errorf("%s: %s", ce.Kind, ce.Detail)
+			}
+			why = err
+			if life.Err() != nil {
+				return
+			}
+		}
+		v.connected(pc, time.Now().Add(DefaultPublishTimeout))
+	}
+}
+
+func (v *v311) subscribe(pc *pahoClient, deadline time.Time) {
+	subs := v.c.opts.Subscriptions
+	if len(subs) == 0 {
+		return
+	}
+	filters := make(map[string]byte, len(subs))
+	for _, s := range subs {
+		filters[s.Filter] = s.QoS
+	}
+	tok := pc.cli.SubscribeMultiple(filters, nil)
+	ok := tok.WaitTimeout(max(time.Until(deadline), time.Second))
+	res := make([]SubResult, len(subs))
+	var granted map[string]byte
+	if st, isSub := tok.(*pahomqtt.SubscribeToken); isSub && ok && tok.Error() == nil {
+		granted = st.Result()
+	}
+	for i, s := range subs {
+		res[i].Filter = s.Filter
+		code, have := granted[s.Filter]
+		switch {
+		case !ok:
+			res[i].Err = errors.New("subscribe: no SUBACK in time")
+		case tok.Error() != nil:
+			res[i].Err = fmt.Errorf("subscribe: %w", tok.Error())
+		case !have:
+			res[i].Err = errors.New("subscribe: no SUBACK for this filter")
+		case code >= 0x80:
+			res[i].Err = &SubscribeError{Code: code, Reason: "refused (MQTT 3.1.1 gives no reason)"}
+		default:
+			res[i].Granted = code
+		}
+	}
+	v.c.subscribed(res)
+}
+
+// onMessage is the hot path for 3.1.1: never block.
+func (v *v311) onMessage(_ pahomqtt.Client, m pahomqtt.Message) {
+	v.c.deliver(Message{
+		Topic:    m.Topic(),
+		Payload:  m.Payload(),
+		QoS:      m.Qos(),
+		Retain:   m.Retained(),
+		Dup:      m.Duplicate(),
+		Received: time.Now(),
+	})
+}
+
+func (v *v311) publish(ctx context.Context, req PublishRequest) PublishResult {
+	pc := v.cur.Load()
+	if pc == nil || !pc.cli.IsConnectionOpen() {
+		return offline()
+	}
+	ctx, cancel := publishContext(ctx)
+	defer cancel()
+	tok := pc.cli.Publish(req.Topic, req.QoS, req.Retain, req.Payload)
+	select {
+	case <-tok.Done():
+	case <-ctx.Done():
+		err := fmt.Errorf("no acknowledgement: %w", ctx.Err())
+		return PublishResult{Outcome: OutcomeTimeout, Reason: err.Error(), Err: err}
+	}
+	if err := tok.Error(); err != nil {
+		if errors.Is(err, pahomqtt.ErrNotConnected) {
+			return offline()
+		}
+		return PublishResult{Outcome: OutcomeFailed, Reason: err.Error(), Err: err}
+	}
+	r := PublishResult{Outcome: OutcomeAcked}
+	if req.Props != nil {
+		r.Reason, r.Err = ErrPropsDropped.Error(), ErrPropsDropped
+	}
+	return r
+}
+
+func (v *v311) close() {
+	if v.cancel == nil {
+		return
+	}
+	v.cancel()
+	<-v.done
+	if pc := v.cur.Swap(nil); pc != nil {
+		pc.cli.Disconnect(250)
+	}
+}

@@ -1,0 +1,357 @@
+package mqttconn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/eclipse/paho.golang/autopaho"
+	"github.com/eclipse/paho.golang/paho"
+)
+
+// v5 is the MQTT 5 implementation on autopaho. autopaho owns the reconnect
+// loop; this type feeds it the back-off, restores subscriptions in
+// OnConnectionUp and turns its callbacks into State values.
+type v5 struct {
+	c *common
+
+	cm     atomic.Pointer[autopaho.ConnectionManager]
+	cancel context.CancelFunc
+	up     atomic.Bool
+	everUp atomic.Bool
+
+	firstErr chan error    // first failed attempt while Start waits
+	firstUp  chan struct{} // closed on the first CONNACK success
+	firstSub chan struct{} // closed after the first SUBACK(s)
+	upOnce   sync.Once
+	subOnce  sync.Once
+
+	lastErr  atomic.Pointer[error] // why the connection went down, for the next State
+	errReady chan struct{}         // pinged when lastErr is set
+}
+
+func newV5(c *common) *v5 {
+	return &v5{
+		c:        c,
+		firstErr: make(chan error, 1),
+		firstUp:  make(chan struct{}),
+		firstSub: make(chan struct{}),
+		errReady: make(chan struct{}, 1),
+	}
+}
+
+func (v *v5) start(ctx context.Context, deadline time.Time) error {
+	o := &v.c.opts
+	u := &url.URL{Scheme: v.c.broker.Scheme, Host: v.c.broker.Addr(), Path: v.c.broker.Path}
+	cfg := autopaho.ClientConfig{
+		ServerUrls:                    []*url.URL{u},
+		KeepAlive:                     uint16(o.KeepAlive / time.Second),
+		CleanStartOnInitialConnection: o.CleanStart,
+		SessionExpiryInterval:         uint32(o.SessionExpiry / time.Second),
+		ReconnectBackoff:              v.backoff,
+		ConnectTimeout:                o.ConnectTimeout,
+		AttemptConnection: func(ctx context.Context, _ autopaho.ClientConfig, _ *url.URL) (net.Conn, error) {
+			return dial(ctx, v.c.broker, v.c.tls, o.ConnectTimeout, true)
+		},
+		OnConnectionUp:   v.onUp,
+		OnConnectionDown: func() bool { v.up.Store(false); return true },
+		OnConnectError:   v.onConnectError,
+		ConnectUsername:  o.Username,
+		ConnectPassword:  []byte(o.Password),
+		ClientConfig: paho.ClientConfig{
+			ClientID:          v.c.clientID,
+			OnPublishReceived: []func(paho.PublishReceived) (bool, error){v.onPublish},
+			OnClientError:     func(err error) { v.setLastErr(err) },
+			OnServerDisconnect: func(d *paho.Disconnect) {
+				msg := "broker sent DISCONNECT: " + ReasonText(d.ReasonCode)
+				if d.Properties != nil && d.Properties.ReasonString != "" {
+					msg += ": " + d.Properties.ReasonString
+				}
+				v.setLastErr(errors.New(msg))
+			},
+		},
+	}
+	if w := o.Will; w != nil {
+		cfg.WillMessage = &paho.WillMessage{Topic: w.Topic, Payload: w.Payload, QoS: w.QoS, Retain: w.Retain}
+		cfg.WillProperties = &paho.WillProperties{}
+		if p := w.Props; p != nil {
+			cfg.WillProperties = &paho.WillProperties{
+				PayloadFormat: p.PayloadFormat, MessageExpiry: p.MessageExpiry, ContentType: p.ContentType,
+				ResponseTopic: p.ResponseTopic, CorrelationData: p.CorrelationData, User: toPahoUser(p.User),
+			}
+		}
+	}
+
+	life, cancel := context.WithCancel(context.Background())
+	v.cancel = cancel
+	cm, err := autopaho.NewConnection(life, cfg)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("mqtt 5 client: %w", err)
+	}
+	v.cm.Store(cm)
+
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	fail := func(err error) error {
+		v.close()
+		return classify(err, o, v.c.display, o.ConnectTimeout)
+	}
+	select {
+	case <-v.firstUp:
+	case err := <-v.firstErr:
+		return fail(err)
+	case <-timer.C:
+		return fail(context.DeadlineExceeded)
+	case <-ctx.Done():
+		return fail(ctx.Err())
+	}
+	// Connected: give the SUBACK the rest of the time, so messages published
+	// right after Start returns are not missed; a slow SUBACK still reports
+	// through OnSubscribe later.
+	select {
+	case <-v.firstSub:
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+// backoff is autopaho's ReconnectBackoff: it is called before every
+// attempt, so it is where "reconnecting in N s because X" is reported.
+func (v *v5) backoff(attempt int) time.Duration {
+	if !v.everUp.Load() {
+		if attempt == 0 {
+			return 0
+		}
+		return time.Hour // the first connection failed: Start is tearing down
+	}
+	d := v.c.retryDelay(attempt)
+	why := v.takeLastErr(attempt == 0)
+	v.c.state(State{Kind: StateReconnecting, RetryIn: d, Attempt: attempt + 1, Err: why})
+	return d
+}
+
+func (v *v5) onUp(cm *autopaho.ConnectionManager, _ *paho.Connack) {
+	v.up.Store(true)
+	v.everUp.Store(true)
+	v.c.setProtocol(string(Protocol5))
+	v.c.state(State{Kind: StateConnected, Protocol: string(Protocol5)})
+	v.upOnce.Do(func() { close(v.firstUp) })
+	go v.subscribe(cm) // OnConnectionUp must not block; SUBSCRIBE waits for SUBACK
+}
+
+func (v *v5) onConnectError(err error) {
+	if !v.everUp.Load() {
+		select {
+		case v.firstErr <- err:
+		default:
+		}
+		return
+	}
+	v.setLastErr(err)
+}
+
+func (v *v5) setLastErr(err error) {
+	v.lastErr.Store(&err)
+	select {
+	case v.errReady <- struct{}{}:
+	default:
+	}
+}
+
+// takeLastErr returns why the connection went down. autopaho reports a
+// dropped connection from a goroutine that may lag the reconnect loop, so
+// right after a drop wait briefly for it.
+func (v *v5) takeLastErr(justDropped bool) error {
+	if p := v.lastErr.Swap(nil); p != nil {
+		return describeDrop(*p)
+	}
+	if justDropped {
+		select {
+		case <-v.errReady:
+			if p := v.lastErr.Swap(nil); p != nil {
+				return describeDrop(*p)
+			}
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return errors.New("connection lost")
+}
+
+// describeDrop keeps the reason short: a classified ConnectError line for
+// failed attempts, the error itself otherwise.
+func describeDrop(err error) error {
+	var ac *autopaho.ConnackError
+	if errors.As(err, &ac) || errors.As(err, new(*dialError)) {
+		ce := classify(err, &Options{}, "", 0)
+		return fmt.Errorf("%s: %s", ce.Kind, ce.Detail)
+	}
+	return err
+}
+
+func (v *v5) subscribe(cm *autopaho.ConnectionManager) {
+	defer v.subOnce.Do(func() { close(v.firstSub) })
+	subs := v.c.opts.Subscriptions
+	var res []SubResult
+	// One SUBSCRIBE per run of subscriptions with the same user properties:
+	// properties belong to the packet, not to a filter.
+	for start := 0; start < len(subs); {
+		end := start + 1
+		for end < len(subs) && slices.Equal(subs[end].User, subs[start].User) {
+			end++
+		}
+		res = append(res, v.subscribeGroup(cm, subs[start:end])...)
+		start = end
+	}
+	v.c.subscribed(res)
+}
+
+func (v *v5) subscribeGroup(cm *autopaho.ConnectionManager, group []Subscription) []SubResult {
+	p := &paho.Subscribe{Subscriptions: make([]paho.SubscribeOptions, len(group))}
+	for i, s := range group {
+		p.Subscriptions[i] = paho.SubscribeOptions{Topic: s.Filter, QoS: s.QoS}
+	}
+	if len(group[0].User) > 0 {
+		p.Properties = &paho.SubscribeProperties{User: toPahoUser(group[0].User)}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultPublishTimeout)
+	defer cancel()
+	ack, err := cm.Subscribe(ctx, p)
+	res := make([]SubResult, len(group))
+	for i, s := range group {
+		res[i].Filter = s.Filter
+		switch {
+		case ack != nil && i < len(ack.Reasons) && ack.Reasons[i] >= 0x80:
+			se := &SubscribeError{Code: ack.Reasons[i]}
+			if ack.Properties != nil {
+				se.Reason = ack.Properties.ReasonString
+			}
+			res[i].Err = se
+		case ack != nil && i < len(ack.Reasons):
+			res[i].Granted = ack.Reasons[i]
+		case err != nil:
+			res[i].Err = fmt.Errorf("subscribe: %w", err)
+		default:
+			res[i].Err = errors.New("subscribe: no SUBACK for this filter")
+		}
+	}
+	return res
+}
+
+// onPublish is the hot path: build the Message and hand it off without
+// blocking (a blocked handler stalls paho's read loop and keepalive).
+func (v *v5) onPublish(pr paho.PublishReceived) (bool, error) {
+	p := pr.Packet
+	v.c.deliver(Message{
+		Topic:    p.Topic,
+		Payload:  p.Payload,
+		QoS:      p.QoS,
+		Retain:   p.Retain,
+		Received: time.Now(),
+		Props:    fromPahoProps(p.Properties),
+	})
+	return true, nil
+}
+
+func (v *v5) publish(ctx context.Context, req PublishRequest) PublishResult {
+	cm := v.cm.Load()
+	if cm == nil || !v.up.Load() {
+		return offline()
+	}
+	ctx, cancel := publishContext(ctx)
+	defer cancel()
+	resp, err := cm.Publish(ctx, &paho.Publish{
+		QoS: req.QoS, Retain: req.Retain, Topic: req.Topic, Payload: req.Payload,
+		Properties: toPahoProps(req.Props),
+	})
+	r := PublishResult{}
+	if resp != nil {
+		r.ReasonCode = resp.ReasonCode
+		if resp.ReasonCode != 0 {
+			r.Reason = ReasonText(resp.ReasonCode)
+		}
+		if resp.Properties != nil && resp.Properties.ReasonString != "" {
+			r.Reason += ": " + resp.Properties.ReasonString
+		}
+	}
+	switch {
+	case resp != nil && resp.ReasonCode >= 0x80:
+		r.Outcome = OutcomeRefused
+		r.Err = fmt.Errorf("broker refused the publish: %s", r.Reason)
+	case errors.Is(err, autopaho.ConnectionDownError):
+		return offline()
+	case err != nil && isTimeout(err):
+		r.Outcome, r.Err = OutcomeTimeout, fmt.Errorf("no acknowledgement: %w", err)
+		r.Reason = r.Err.Error()
+	case err != nil:
+		r.Outcome, r.Err, r.Reason = OutcomeFailed, err, err.Error()
+	default:
+		r.Outcome = OutcomeAcked
+	}
+	return r
+}
+
+func (v *v5) close() {
+	cm := v.cm.Load()
+	if cm == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_ = cm.Disconnect(ctx) // sends DISCONNECT when up, stops reconnecting
+	v.cancel()
+	v.up.Store(false)
+}
+
+func fromPahoProps(p *paho.PublishProperties) *Props {
+	if p == nil || (p.ContentType == "" && p.ResponseTopic == "" && p.CorrelationData == nil &&
+		len(p.User) == 0 && p.PayloadFormat == nil && p.MessageExpiry == nil) {
+		return nil
+	}
+	out := &Props{
+		ContentType:     p.ContentType,
+		PayloadFormat:   p.PayloadFormat,
+		ResponseTopic:   p.ResponseTopic,
+		CorrelationData: p.CorrelationData,
+		MessageExpiry:   p.MessageExpiry,
+	}
+	if len(p.User) > 0 {
+		out.User = make([]UserProperty, len(p.User))
+		for i, u := range p.User {
+			out.User[i] = UserProperty{Key: u.Key, Value: u.Value}
+		}
+	}
+	return out
+}
+
+func toPahoProps(p *Props) *paho.PublishProperties {
+	if p == nil {
+		return nil
+	}
+	return &paho.PublishProperties{
+		ContentType:     p.ContentType,
+		PayloadFormat:   p.PayloadFormat,
+		ResponseTopic:   p.ResponseTopic,
+		CorrelationData: p.CorrelationData,
+		MessageExpiry:   p.MessageExpiry,
+		User:            toPahoUser(p.User),
+	}
+}
+
+func toPahoUser(u []UserProperty) paho.UserProperties {
+	if len(u) == 0 {
+		return nil
+	}
+	out := make(paho.UserProperties, len(u))
+	for i, p := range u {
+		out[i] = paho.UserProperty{Key: p.Key, Value: p.Value}
+	}
+	return out
+}
