@@ -75,6 +75,7 @@ func (c *ManualClock) Advance(d time.Duration) {
 // again (the same value) rather than reallocated.
 type task struct {
 	at  time.Time
+	key int64 // at in Unix nanoseconds: the heap compares it millions of times
 	seq uint64
 	fn  func(at time.Time)
 }
@@ -85,8 +86,8 @@ type schedule []*task
 
 func (q schedule) Len() int { return len(q) }
 func (q schedule) Less(i, j int) bool {
-	if !q[i].at.Equal(q[j].at) {
-		return q[i].at.Before(q[j].at)
+	if q[i].key != q[j].key {
+		return q[i].key < q[j].key
 	}
 	return q[i].seq < q[j].seq
 }
@@ -103,7 +104,7 @@ func (q *schedule) Pop() any {
 // at schedules fn at time t.
 func (s *Sim) at(t time.Time, fn func(at time.Time)) {
 	s.seq++
-	heap.Push(&s.queue, &task{at: t, seq: s.seq, fn: fn})
+	heap.Push(&s.queue, &task{at: t, key: t.UnixNano(), seq: s.seq, fn: fn})
 }
 
 // after schedules fn d after now (the simulated moment being processed).
@@ -115,7 +116,8 @@ func (s *Sim) after(d time.Duration, fn func(at time.Time)) {
 // divided by the rate multiplier) for as long as the simulation runs.
 func (s *Sim) every(first, period time.Duration, fn func(at time.Time)) {
 	s.seq++
-	t := &task{at: s.now.Add(s.scale(first)), seq: s.seq}
+	at := s.now.Add(s.scale(first))
+	t := &task{at: at, key: at.UnixNano(), seq: s.seq}
 	t.fn = func(at time.Time) {
 		fn(at)
 		next := at.Add(s.jitter(period))
@@ -125,7 +127,7 @@ func (s *Sim) every(first, period time.Duration, fn func(at time.Time)) {
 			next = s.now.Add(s.jitter(period))
 		}
 		s.seq++
-		t.at, t.seq = next, s.seq
+		t.at, t.key, t.seq = next, next.UnixNano(), s.seq
 		heap.Push(&s.queue, t)
 	}
 	heap.Push(&s.queue, t)
