@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mqdeck/mqdeck/mqttconn/broker"
+	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 )
 
@@ -30,15 +30,16 @@ func cli(t *testing.T, name string) string {
 
 // liveSub is a mosquitto_sub whose output lines are read as they come.
 type liveSub struct {
-	lines chan string
+	lines   chan string
+	backlog []string // read while waiting for the marker (retained messages)
 }
 
 const readyTopic = "mqdeck-test/ready"
 
 // startSub runs mosquitto_sub on the topics (plus a marker topic) with
-// format "%t|%C|%P|%p" and returns once it receives: the marker is
-// published through the broker until it shows up.
-func startSub(t *testing.T, b *broker.Broker, conn []string, topics ...string) *liveSub {
+// format "%t|%C|%P|%p" and returns once it receives: mark publishes the
+// marker, again and again until it shows up.
+func startSub(t *testing.T, mark func(), conn []string, topics ...string) *liveSub {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	args := append(append([]string{}, conn...), "-F", "%t|%C|%P|%p", "-t", readyTopic)
@@ -69,7 +70,7 @@ func startSub(t *testing.T, b *broker.Broker, conn []string, topics ...string) *
 		close(l.lines)
 	}()
 	for i := 0; i < 100; i++ {
-		_ = b.Publish(readyTopic, []byte("x"), false, 0)
+		mark()
 		select {
 		case line, ok := <-l.lines:
 			if !ok {
@@ -78,6 +79,7 @@ func startSub(t *testing.T, b *broker.Broker, conn []string, topics ...string) *
 			if strings.HasPrefix(line, readyTopic+"|") {
 				return l
 			}
+			l.backlog = append(l.backlog, line)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -90,6 +92,14 @@ func startSub(t *testing.T, b *broker.Broker, conn []string, topics ...string) *
 func (l *liveSub) until(t *testing.T, timeout time.Duration, pred func(line string) bool) []string {
 	t.Helper()
 	var seen []string
+	for len(l.backlog) > 0 {
+		line := l.backlog[0]
+		l.backlog = l.backlog[1:]
+		seen = append(seen, line)
+		if pred(line) {
+			return seen
+		}
+	}
 	deadline := time.After(timeout)
 	for {
 		select {
@@ -138,8 +148,10 @@ func TestEmbeddedBrokerWithRealClients(t *testing.T) {
 		t.Fatalf("%d retained systems, want %d:\n%s", n, DefaultSystems, out)
 	}
 
+	mark := func() { _ = b.Publish(readyTopic, []byte("x"), false, 0) }
+
 	// The seed's bad request is answered on its /error twin, byte for byte.
-	sub := startSub(t, b, conn, sysInput+"/error", emsTopic+"/events/#")
+	sub := startSub(t, mark, conn, sysInput+"/error", emsTopic+"/events/#")
 	mqtttest.PubCLI(t, append(conn, "-t", sysInput, "-m", string(seedJSON(t, mkBadFieldReq)))...)
 	want := sysInput + "/error|||" + string(seedJSON(t, mkBadFieldErr))
 	sub.until(t, 10*time.Second, func(l string) bool { return l == want })
@@ -155,7 +167,7 @@ func TestEmbeddedBrokerWithRealClients(t *testing.T) {
 	})
 
 	// Drogue: both CloudEvents modes arrive with their MQTT 5 properties.
-	drogue := startSub(t, b, conn, "app/demo-app")
+	drogue := startSub(t, mark, conn, "app/demo-app")
 	drogue.until(t, 10*time.Second, func(l string) bool {
 		return strings.HasPrefix(l, "app/demo-app|application/cloudevents+json; charset=utf-8||{\"specversion\":\"1.0\"")
 	})
@@ -165,7 +177,7 @@ func TestEmbeddedBrokerWithRealClients(t *testing.T) {
 
 	// Device API snapshot: the access key is a user property.
 	id := s.DeviceIDs()[0]
-	dev := startSub(t, b, conn, "v1/device/"+id+"/space_info", "v1/device/"+id+"/firmware")
+	dev := startSub(t, mark, conn, "v1/device/"+id+"/space_info", "v1/device/"+id+"/firmware")
 	mqtttest.PubCLI(t, append(conn, "-t", "v1/device/"+id+"/get", "-m", "{}", "-D", "publish", "user-property", "access_key", DefaultAccessKey)...)
 	dev.until(t, 10*time.Second, func(l string) bool { return strings.HasPrefix(l, "v1/device/"+id+"/space_info|||{\"location\"") })
 	dev.until(t, 10*time.Second, func(l string) bool {
@@ -173,5 +185,63 @@ func TestEmbeddedBrokerWithRealClients(t *testing.T) {
 	})
 	if st := s.Stats(); st.Published == 0 || st.PublishErrors != 0 || st.Inputs < 3 {
 		t.Fatalf("stats %+v (last error %v)", st, s.LastError())
+	}
+}
+
+// TestMosquittoThroughClient runs the simulator as `mqdeck sim --broker`
+// does: through an mqttconn.Client to Mosquitto, over MQTT 5 and over
+// 3.1.1 (DRIVR's protocol), answering mosquitto_pub requests.
+func TestMosquittoThroughClient(t *testing.T) {
+	cli(t, "mosquitto_pub")
+	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{})
+	port := strconv.Itoa(m.Port)
+	for _, proto := range []mqttconn.Protocol{mqttconn.Protocol5, mqttconn.Protocol311} {
+		t.Run(string(proto), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			s, c, err := Connect(ctx, Config{Seed: 3}, mqttconn.Options{Broker: m.URL(), Protocol: proto, ClientID: "mqdeck-sim-" + string(proto)})
+			if err != nil {
+				cancel()
+				t.Fatal(err)
+			}
+			if c.Protocol() != string(proto) {
+				t.Errorf("protocol %q", c.Protocol())
+			}
+			done := make(chan error, 1)
+			go func() { done <- s.Run(ctx) }()
+			defer func() {
+				cancel()
+				if err := <-done; err != nil {
+					t.Errorf("Run: %v", err)
+				}
+				_ = c.Close()
+			}()
+			conn := []string{"-h", "127.0.0.1", "-p", port, "-V", "5"}
+			mark := func() { mqtttest.PubCLI(t, append(conn, "-t", readyTopic, "-m", "x")...) }
+
+			sub := startSub(t, mark, conn, compInput+"/error", meterTopic+"/events/#", slugBase+"/systems/+")
+			// Retained systems, published through the client, arrive first.
+			sub.until(t, 10*time.Second, func(l string) bool { return strings.HasPrefix(l, emsTopic+"|||{\"uuid\":\""+SeedSystemUUID) })
+			mqtttest.PubCLI(t, append(conn, "-t", compInput, "-m", string(seedJSON(t, mkBadModelReq)))...)
+			want := compInput + "/error|||" + string(seedJSON(t, mkBadModelErr))
+			sub.until(t, 10*time.Second, func(l string) bool { return l == want })
+			mqtttest.PubCLI(t, append(conn, "-t", compInput, "-m", string(seedJSON(t, mkCompRequest)))...)
+			sub.until(t, 10*time.Second, func(l string) bool {
+				return strings.HasPrefix(l, meterTopic+"/events/") && strings.Contains(l, `"status":"ACTIVE"`)
+			})
+
+			if proto == mqttconn.Protocol5 {
+				// Device API command lifecycle, user properties included.
+				id := s.DeviceIDs()[0]
+				dev := startSub(t, mark, conn, "v1/device/"+id+"/commands/update")
+				mqtttest.PubCLI(t, append(conn, "-t", "v1/device/"+id+"/commands", "-m", `{"id":"c-1","status":"pending","name":"reboot","parameters":{}}`)...)
+				dev.until(t, 10*time.Second, func(l string) bool {
+					return strings.Contains(l, "device_id:"+id) && strings.HasSuffix(l, `{"status":"in_progress","message":"executing reboot","id":"c-1"}`)
+				})
+				dev.until(t, 10*time.Second, func(l string) bool { return strings.HasSuffix(l, `{"status":"done","message":"rebooted","id":"c-1"}`) })
+			}
+			if st := s.Stats(); st.PublishErrors != 0 {
+				t.Fatalf("publish errors: %+v, last %v", st, s.LastError())
+			}
+		})
 	}
 }

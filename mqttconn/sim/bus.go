@@ -95,7 +95,7 @@ func (b *ClientBus) Subscribe(filter string, fn func(mqttconn.Message)) error {
 }
 
 // Run hands every received message to the handlers whose filter matches,
-// until ctx ends or the client's message channel closes.
+// until ctx ends or the client's message channel closes. Sim.Run starts it.
 func (b *ClientBus) Run(ctx context.Context) error {
 	msgs := b.c.Messages()
 	for {
@@ -115,4 +115,25 @@ func (b *ClientBus) Run(ctx context.Context) error {
 			b.mu.RUnlock()
 		}
 	}
+}
+
+// Connect makes an mqttconn.Client for opts, with the simulator's request
+// filters added to its subscriptions, starts it, and returns a simulator
+// publishing through it: `mqdeck sim --broker URL`. Run the simulator, then
+// Close the client. Over MQTT 3.1.1 the MQTT 5 properties (Drogue binary
+// mode's attributes, the device API's user properties) are dropped.
+func Connect(ctx context.Context, cfg Config, opts mqttconn.Options) (*Sim, mqttconn.Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	opts.Subscriptions = append(append([]mqttconn.Subscription(nil), opts.Subscriptions...), Subscriptions(cfg)...)
+	c, err := mqttconn.New(opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sim: %w", err)
+	}
+	if err := c.Start(ctx); err != nil {
+		_ = c.Close()
+		return nil, nil, fmt.Errorf("sim: connect: %w", err)
+	}
+	return New(cfg, NewClientBus(c)), c, nil
 }

@@ -285,7 +285,7 @@ func Flood(ctx context.Context, bus Bus, cfg FloodConfig) (FloodStats, error) {
 		if cfg.Rate > 0 {
 			// Sleep only when more than a millisecond ahead: finer sleeps
 			// cost more than they smooth.
-			if ahead := start.Add(time.Duration(float64(i) / cfg.Rate * float64(time.Second))).Sub(time.Now()); ahead > time.Millisecond {
+			if ahead := time.Until(start.Add(time.Duration(float64(i) / cfg.Rate * float64(time.Second)))); ahead > time.Millisecond {
 				if timer == nil {
 					timer = time.NewTimer(ahead)
 				} else {

@@ -297,6 +297,10 @@ func (s *Sim) Step(now time.Time) time.Time {
 // subscribed; publish failures are counted (Stats, LastError).
 func (s *Sim) Run(ctx context.Context) error {
 	clock := s.cfg.Clock
+	if r, ok := s.bus.(interface{ Run(context.Context) error }); ok {
+		// A bus with its own delivery loop (ClientBus) runs beside us.
+		go func() { _ = r.Run(ctx) }()
+	}
 	if err := s.Start(clock.Now()); err != nil {
 		return err
 	}
