@@ -31,7 +31,9 @@ func cut(s string) (level, rest string, more bool) {
 // forbidden in topic names. Such a topic is routed as unknown, never as an
 // entity called "+".
 func hostile(topic string) bool {
-	return topic == "" || strings.ContainsAny(topic, "+#\x00")
+	// Three vectorised byte searches beat one ContainsAny loop on long topics.
+	return topic == "" || strings.IndexByte(topic, '+') >= 0 || strings.IndexByte(topic, '#') >= 0 ||
+		strings.IndexByte(topic, 0) >= 0
 }
 
 // idOK accepts a level used as an id: not empty. Wildcards and NUL were
