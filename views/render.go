@@ -95,20 +95,6 @@ func spaces(n int) string {
 	return strings.Repeat(" ", n)
 }
 
-// Column is one column of a table: a width and whether it aligns right.
-type column struct {
-	w     int
-	right bool
-}
-
-// cellText fits one cell to its column.
-func (c column) cellText(s string) string {
-	if c.right {
-		return fitRight(s, c.w)
-	}
-	return fit(s, c.w)
-}
-
 // border is one set of box-drawing characters.
 type border struct {
 	tl, tr, bl, br, h, v string

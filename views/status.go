@@ -17,6 +17,9 @@ type ConnInfo struct {
 	Protocol string // requested: "5", "3.1.1", "auto"; the State's wins once connected
 	ReadOnly bool
 	Insecure bool // TLS verification is off: warned for as long as it runs
+	// NoState is said instead of the connection state while none has been
+	// reported, e.g. "replay" when the messages come from a file.
+	NoState string
 }
 
 // Counters are the numbers the status bar shows.
@@ -114,6 +117,9 @@ func (s *StatusBar) View() string {
 	}
 	st := s.st
 	glyph, words, kind := StateWords(s.state, s.known)
+	if !s.known && s.conn.NoState != "" {
+		glyph, words, kind = "▶", s.conn.NoState, mqttconn.StateConnected
+	}
 	statePaint := st.StatusWarn
 	switch kind {
 	case mqttconn.StateConnected:
@@ -158,7 +164,13 @@ func (s *StatusBar) View() string {
 	if proto == "" {
 		left = left[:3]
 	}
-	return renderBar(st, w, left, right)
+	kept := left[:0]
+	for _, sg := range left {
+		if sg.text != "" {
+			kept = append(kept, sg)
+		}
+	}
+	return renderBar(st, w, kept, right)
 }
 
 // renderBar drops segments from the highest priority number down until the

@@ -1,0 +1,263 @@
+// Package tui is mqdeck's console: the root Bubble Tea model that lays out
+// the panes of views, routes keys and data to them, and Run, which starts
+// the program and the pump. The fleet state lives in tui/fleet, the batching
+// in tui/pump.
+package tui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/pump"
+	"github.com/mqdeck/mqdeck/views"
+)
+
+// Source is where the console's messages come from: a live client's
+// Messages() or a replay. Run starts a pump on it.
+type Source struct {
+	Messages <-chan mqttconn.Message
+	Scheme   platform.Scheme // nil: raw routing
+	Dropped  func() uint64   // transport drop counter, optional
+	Hooks    *pump.Hooks     // give its OnState/OnSubscribe to mqttconn.Options
+	Limits   decode.Limits   // zero: decode.DefaultLimits()
+	Refine   pump.RefineFunc // nil: platform.Refine
+}
+
+// Config is everything the console needs.
+type Config struct {
+	Theme   string              // dark, light, high-contrast, mono; "" or auto follows the terminal
+	NoColor bool                // NO_COLOR is set (Run also reads the environment)
+	Keys    map[string][]string // rebinding from the config file: action name -> keys
+	Fleet   fleet.Config        // store caps; zero value: fleet.DefaultConfig()
+	Conn    views.ConnInfo      // for the status bar; Broker without credentials
+	Source  Source
+	NoMouse bool // leave the mouse to the terminal (text selection)
+
+	// Now is the clock for tests; time.Now when nil. It also drives the
+	// store unless Fleet.Now is set.
+	Now func() time.Time
+	// ExitAfter quits once this many messages have been applied (hidden
+	// flag for the performance comparison; 0: never).
+	ExitAfter uint64
+	// Redact lists secret values (password, token) that must never appear
+	// in a crash report.
+	Redact []string
+	// CrashDir is where a crash report is written; os.TempDir() when "".
+	CrashDir string
+}
+
+// pane is what the root needs of every pane in views.
+type pane interface {
+	Update(tea.Msg) tea.Cmd
+	View() string
+	SetSize(w, h int)
+	Focus()
+	Blur()
+	SetStyles(themes.Styles)
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+}
+
+// capturer is a pane with a filter input that takes keys while open.
+type capturer interface {
+	Capturing() bool
+	InputView(w int) string
+	ClearFilter() bool
+}
+
+// clicker is a list whose rows can be selected with the mouse.
+type clicker interface{ ClickRow(y int) }
+
+// pauser is a list that holds still while the view is paused.
+type pauser interface{ SetPaused(bool) }
+
+// tickMsg refreshes ages, rates and staleness once a second.
+type tickMsg time.Time
+
+func tickCmd() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// Model is the root of the console.
+type Model struct {
+	cfg    Config
+	keys   KeyMap
+	styles themes.Styles
+	detect bool // auto theme: follow the terminal's background
+	store  *fleet.Store
+	now    func() time.Time
+
+	w, h     int
+	rects    Rects
+	focus    Pane
+	back     Pane // where esc returns from the detail
+	zoomed   bool
+	showHelp bool
+	paused   bool
+	pausedAt uint64 // messages applied when paused
+	done     bool   // the input ended (replay finished)
+	quitting bool
+	keyErr   error // a bad rebinding from the config file, shown once
+
+	dropped uint64
+	fleetP  *views.FleetPane
+	eventsP *views.EventsPane
+	telP    *views.TelemetryPane
+	errP    *views.ErrorsPane
+	logP    *views.LogPane
+	detailP *views.DetailPane
+	panes   [PaneCount]pane
+	status  *views.StatusBar
+	help    *views.Help
+
+	// frozen pane views while paused: data does not move them, keys do
+	cache [PaneCount]string
+	stale bool
+}
+
+// New builds the console. It does not start anything: Run does.
+func New(cfg Config) *Model {
+	m := &Model{cfg: cfg, keys: DefaultKeyMap(), now: cfg.Now}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	if err := m.keys.Rebind(cfg.Keys); err != nil {
+		m.keyErr = err
+	}
+	name, detect := themes.Initial(cfg.Theme, cfg.NoColor)
+	m.styles, m.detect = themes.New(name), detect
+
+	fc := cfg.Fleet
+	if fc.MaxSystems == 0 && fc.MaxLog == 0 {
+		now := fc.Now
+		fc = fleet.DefaultConfig()
+		fc.Now = now
+	}
+	if fc.Now == nil || cfg.Now != nil && cfg.Fleet.Now == nil {
+		fc.Now = m.now
+	}
+	m.store = fleet.New(fc)
+
+	st, k := m.styles, m.keys.Pane
+	m.fleetP = views.NewFleetPane(st, k, m.store)
+	m.eventsP = views.NewEventsPane(st, k, m.store)
+	m.telP = views.NewTelemetryPane(st, k, m.store)
+	m.errP = views.NewErrorsPane(st, k, m.store)
+	m.logP = views.NewLogPane(st, k, m.store)
+	m.detailP = views.NewDetailPane(st, k, m.store)
+	m.panes = [PaneCount]pane{m.fleetP, m.eventsP, m.telP, m.errP, m.logP, m.detailP}
+	m.status = views.NewStatusBar(st, cfg.Conn)
+	m.help = views.NewHelp(st, k)
+	m.panes[m.focus].Focus()
+	if m.keyErr != nil {
+		m.status.SetNotice("key map: " + m.keyErr.Error())
+	}
+	return m
+}
+
+// Store is the fleet state the console draws (for tests and the actions).
+func (m *Model) Store() *fleet.Store { return m.store }
+
+// Focused is the pane with the keyboard focus.
+func (m *Model) Focused() Pane { return m.focus }
+
+// Zoomed reports whether the focused pane fills the screen.
+func (m *Model) Zoomed() bool { return m.zoomed }
+
+// Paused reports whether the view is paused, and how many messages were
+// applied since.
+func (m *Model) Paused() (bool, uint64) {
+	if !m.paused {
+		return false, 0
+	}
+	return true, m.store.Totals().Messages - m.pausedAt
+}
+
+// HelpOpen reports whether the help screen is shown.
+func (m *Model) HelpOpen() bool { return m.showHelp }
+
+// ThemeName is the theme in use.
+func (m *Model) ThemeName() string { return m.styles.Name() }
+
+// Init starts the clock and asks for the terminal's background when the
+// theme follows it.
+func (m *Model) Init() tea.Cmd {
+	if m.detect {
+		return tea.Batch(tickCmd(), tea.RequestBackgroundColor)
+	}
+	return tickCmd()
+}
+
+// setTheme switches every pane to a theme.
+func (m *Model) setTheme(name string) {
+	m.styles = themes.New(name)
+	for _, p := range m.panes {
+		p.SetStyles(m.styles)
+	}
+	m.status.SetStyles(m.styles)
+	m.help.SetStyles(m.styles)
+	m.stale = true
+}
+
+// resize lays the screen out again and tells every pane its size.
+func (m *Model) resize() {
+	m.rects = Layout(m.w, m.h, m.focus, m.zoomed)
+	for i, p := range m.panes {
+		r := m.rects.Panes[i]
+		p.SetSize(r.W, r.H)
+	}
+	m.status.SetSize(m.rects.Status.W)
+	body := Rect{0, 1, m.w, max(m.h-2, 0)}
+	m.help.SetSize(body.W, body.H)
+	m.stale = true
+}
+
+// setFocus moves the keyboard focus.
+func (m *Model) setFocus(p Pane) {
+	if p < 0 || p >= paneCount || p == m.focus {
+		return
+	}
+	if p == PaneDetail && m.focus != PaneDetail {
+		m.back = m.focus
+	}
+	m.panes[m.focus].Blur()
+	m.focus = p
+	m.panes[p].Focus()
+	m.resize() // compact mode shows the focused pane
+	m.follow()
+}
+
+// follow passes the selections along: the fleet's system to telemetry and
+// the events scope, the focused list's selection to the detail.
+func (m *Model) follow() {
+	sys := m.fleetP.SelectedSystem()
+	m.telP.SetSystem(sys)
+	m.eventsP.SetScope(sys)
+	if m.focus == PaneDetail {
+		return
+	}
+	if s, ok := m.panes[m.focus].(views.Selector); ok {
+		m.detailP.SetSubject(s.Selection())
+	}
+}
+
+// setPaused pauses or resumes the view.
+func (m *Model) setPaused(v bool) {
+	m.paused = v
+	if v {
+		m.pausedAt = m.store.Totals().Messages
+	}
+	for _, p := range m.panes {
+		if pp, ok := p.(pauser); ok {
+			pp.SetPaused(v)
+		}
+	}
+	m.stale = true
+}

@@ -1,0 +1,159 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/tui/pump"
+)
+
+// ErrCrashed wraps the error Run returns after a panic; the message names
+// the crash report.
+var ErrCrashed = errors.New("mqdeck crashed")
+
+// Run shows the console until the operator quits, ctx ends, or (with
+// ExitAfter) enough messages were applied. It starts the pump on
+// cfg.Source; the caller has started the client (or the replay) and closes
+// it afterwards. A panic restores the terminal first, then writes a crash
+// report without secrets and returns an error wrapping ErrCrashed.
+func Run(ctx context.Context, cfg Config, opts ...tea.ProgramOption) (err error) {
+	if !cfg.NoColor && os.Getenv("NO_COLOR") != "" {
+		cfg.NoColor = true
+	}
+	m := New(cfg)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	// Panics are ours to handle: Bubble Tea's handler would print the panic
+	// value, which may hold network text, straight to the terminal.
+	opts = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithoutCatchPanics()}, opts...)
+	p := tea.NewProgram(m, opts...)
+
+	pumpPanic := make(chan crash, 1)
+	pumpDone := make(chan struct{})
+	if cfg.Source.Messages != nil {
+		go func() {
+			defer close(pumpDone)
+			defer func() {
+				if r := recover(); r != nil {
+					pumpPanic <- crash{value: r, stack: debug.Stack()}
+					p.Kill()
+				}
+			}()
+			newPump(cfg.Source).Run(ctx, func(b pump.BatchMsg) { p.Send(b) })
+		}()
+	} else {
+		close(pumpDone)
+	}
+
+	defer func() {
+		if r := recover(); r != nil {
+			p.Kill() // leaves the alt screen, shows the cursor, restores the tty
+			err = crashed(cfg, crash{value: r, stack: debug.Stack()})
+		}
+	}()
+	_, runErr := p.Run()
+	cancel()
+	<-pumpDone
+	select {
+	case c := <-pumpPanic:
+		return crashed(cfg, c)
+	default:
+	}
+	if runErr != nil && ctx.Err() != nil && errors.Is(runErr, tea.ErrProgramKilled) {
+		return nil // the caller cancelled: a normal end
+	}
+	if runErr != nil {
+		return fmt.Errorf("console: %w", runErr)
+	}
+	return nil
+}
+
+// newPump wires a pump to a source with the default decoder and refiner.
+func newPump(s Source) *pump.Pump {
+	lim := s.Limits
+	if lim == (decode.Limits{}) {
+		lim = decode.DefaultLimits()
+	}
+	refine := s.Refine
+	if refine == nil {
+		refine = platform.Refine
+	}
+	return pump.New(pump.Config{
+		Messages: s.Messages,
+		Scheme:   s.Scheme,
+		Decode:   pump.DefaultDecode(lim),
+		Refine:   refine,
+		Dropped:  s.Dropped,
+		Hooks:    s.Hooks,
+	})
+}
+
+// crash is a recovered panic.
+type crash struct {
+	value any
+	stack []byte
+}
+
+// crashed writes the report and returns the error for Run.
+func crashed(cfg Config, c crash) error {
+	path, werr := writeCrashReport(cfg, c, time.Now())
+	if werr != nil {
+		return fmt.Errorf("%w: %s (no report: %v)", ErrCrashed, decode.Truncate(redact(cfg.Redact, fmt.Sprint(c.value)), 200), werr)
+	}
+	return fmt.Errorf("%w: %s; report in %s", ErrCrashed, decode.Truncate(redact(cfg.Redact, fmt.Sprint(c.value)), 200), path)
+}
+
+// redact makes text terminal-safe line by line and blanks every secret in
+// it.
+func redact(secrets []string, s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = decode.Safe(l)
+	}
+	s = strings.Join(lines, "\n")
+	for _, sec := range secrets {
+		if len(sec) >= 3 {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+			s = strings.ReplaceAll(s, decode.Safe(sec), "[redacted]")
+		}
+	}
+	return s
+}
+
+// writeCrashReport writes what a developer needs: the panic, the stack,
+// versions. Never the configuration or the environment, and every text
+// that could hold a secret goes through redact.
+func writeCrashReport(cfg Config, c crash, now time.Time) (string, error) {
+	dir := cfg.CrashDir
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	f, err := os.CreateTemp(dir, fmt.Sprintf("mqdeck-crash-%s-*.txt", now.UTC().Format("20060102T150405")))
+	if err != nil {
+		return "", fmt.Errorf("crash report: %w", err)
+	}
+	defer f.Close()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "mqdeck crash report\ntime: %s\ngo: %s %s/%s\n", now.UTC().Format(time.RFC3339), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		fmt.Fprintf(&sb, "module: %s %s\n", bi.Main.Path, bi.Main.Version)
+	}
+	fmt.Fprintf(&sb, "platform: %s\n\npanic: %s\n\n", decode.Safe(cfg.Conn.Platform), redact(cfg.Redact, fmt.Sprint(c.value)))
+	sb.WriteString(redact(cfg.Redact, string(c.stack)))
+	if _, err := f.WriteString(sb.String()); err != nil {
+		return "", fmt.Errorf("crash report: %w", err)
+	}
+	return filepath.Clean(f.Name()), nil
+}

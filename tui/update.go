@@ -1,0 +1,259 @@
+package tui
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/pump"
+	"github.com/mqdeck/mqdeck/views"
+)
+
+// Update routes in a fixed order (DESIGN convention 2): size and colour to
+// everyone; data batches to the store whatever has focus; then keys: an
+// open filter input first, then the help screen, then global keys, then the
+// focused pane.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		if m.detect {
+			m.detect = false
+			if name := themes.ForBackground(msg.IsDark()); name != m.styles.Name() {
+				m.setTheme(name)
+			}
+		}
+		return m, nil
+	case pump.BatchMsg:
+		return m, m.apply(msg)
+	case tickMsg:
+		m.refreshStatus()
+		if !m.paused {
+			m.stale = true
+		}
+		return m, tickCmd()
+	case tea.KeyPressMsg:
+		m.stale = true
+		return m, m.key(msg)
+	case tea.MouseClickMsg:
+		m.stale = true
+		m.click(msg)
+		return m, nil
+	case tea.MouseWheelMsg:
+		m.stale = true
+		if p, ok := m.paneAt(msg.X, msg.Y); ok {
+			cmd := m.panes[p].Update(msg)
+			if p == m.focus {
+				m.follow()
+			}
+			return m, cmd
+		}
+		return m, nil
+	}
+	// Anything else (cursor blink of a filter input, ...) goes to the
+	// focused pane.
+	return m, m.panes[m.focus].Update(msg)
+}
+
+// apply folds a batch into the store; the view follows unless paused.
+func (m *Model) apply(b pump.BatchMsg) tea.Cmd {
+	if len(b.Items) > 0 {
+		m.store.Apply(b.Items)
+	}
+	m.dropped = b.Dropped
+	if b.State != nil {
+		m.status.SetState(*b.State)
+	}
+	for _, subs := range b.Subs {
+		for _, r := range subs {
+			if r.Err != nil {
+				m.store.AddError(fleet.ErrorReport{
+					Source:  fleet.ErrSubscribe,
+					Topic:   r.Filter,
+					Code:    "SUBSCRIBE_REFUSED",
+					Message: fmt.Sprintf("subscription to %s refused: %v", r.Filter, r.Err),
+				})
+				m.status.SetNotice("subscription refused: " + decode.Truncate(r.Filter, 40))
+			}
+		}
+	}
+	if b.Done && !m.done {
+		m.done = true
+		m.status.SetNotice("input ended")
+	}
+	m.refreshStatus()
+	if !m.paused {
+		m.stale = true
+		m.follow()
+	}
+	if m.cfg.ExitAfter > 0 && m.store.Totals().Messages >= m.cfg.ExitAfter {
+		m.quitting = true
+		return tea.Quit
+	}
+	return nil
+}
+
+// refreshStatus hands the current figures to the status bar.
+func (m *Model) refreshStatus() {
+	t := m.store.Totals()
+	c := views.Counters{
+		Total:   t.Messages,
+		Rate:    t.PerSecond,
+		Dropped: m.dropped,
+		Evicted: t.Evicted.Total(),
+		Paused:  m.paused,
+	}
+	if m.paused {
+		c.New = t.Messages - m.pausedAt
+	}
+	m.status.SetCounters(c)
+}
+
+// key handles one key press in routing order.
+func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
+	focused := m.panes[m.focus]
+	// 1. An open filter input takes every key.
+	if c, ok := focused.(capturer); ok && c.Capturing() {
+		cmd := focused.Update(k)
+		m.follow()
+		return cmd
+	}
+	// 2. The help screen: close it, scroll it, or quit.
+	if m.showHelp {
+		switch {
+		case key.Matches(k, m.keys.Help), key.Matches(k, m.keys.Esc):
+			m.showHelp = false
+		case key.Matches(k, m.keys.Quit):
+			m.quitting = true
+			return tea.Quit
+		default:
+			m.help.Update(k)
+		}
+		return nil
+	}
+	// 3. Global keys.
+	switch {
+	case key.Matches(k, m.keys.Quit):
+		m.quitting = true
+		return tea.Quit
+	case key.Matches(k, m.keys.Help):
+		m.openHelp()
+		return nil
+	case key.Matches(k, m.keys.NextPane):
+		m.setFocus((m.focus + 1) % paneCount)
+		return nil
+	case key.Matches(k, m.keys.PrevPane):
+		m.setFocus((m.focus + paneCount - 1) % paneCount)
+		return nil
+	case key.Matches(k, m.keys.Zoom):
+		m.zoomed = !m.zoomed
+		m.resize()
+		return nil
+	case key.Matches(k, m.keys.Pause):
+		m.setPaused(!m.paused)
+		m.refreshStatus()
+		return nil
+	case key.Matches(k, m.keys.Theme):
+		m.setTheme(themes.Next(m.styles.Name()))
+		m.status.SetNotice("theme " + m.styles.Name())
+		return nil
+	case key.Matches(k, m.keys.Esc):
+		m.escape()
+		return nil
+	case key.Matches(k, m.keys.Pane.Enter) && m.focus != PaneDetail:
+		m.follow()
+		m.setFocus(PaneDetail)
+		return nil
+	}
+	for i, b := range m.keys.Focus {
+		if key.Matches(k, b) {
+			m.setFocus(Pane(i))
+			return nil
+		}
+	}
+	// 4. The focused pane.
+	cmd := focused.Update(k)
+	m.follow()
+	return cmd
+}
+
+// escape backs out one level: the detail to its list, a zoom, a filter.
+func (m *Model) escape() {
+	if c, ok := m.panes[m.focus].(capturer); ok && c.ClearFilter() {
+		return
+	}
+	switch {
+	case m.focus == PaneDetail:
+		m.setFocus(m.back)
+	case m.zoomed:
+		m.zoomed = false
+		m.resize()
+	case m.paused:
+		m.setPaused(false)
+		m.refreshStatus()
+	}
+}
+
+// openHelp builds the help from the key map and the focused pane.
+func (m *Model) openHelp() {
+	groups := []views.HelpGroup{}
+	for i, g := range m.panes[m.focus].FullHelp() {
+		title := m.focus.String()
+		if i > 0 {
+			title = ""
+		}
+		groups = append(groups, views.HelpGroup{Title: title, Keys: g})
+	}
+	titles := []string{"Panes", "View", "Actions"}
+	for i, g := range m.keys.FullHelp() {
+		groups = append(groups, views.HelpGroup{Title: titles[i], Keys: g})
+	}
+	m.help.SetGroups(groups)
+	m.showHelp = true
+}
+
+// paneAt finds the drawn pane under a screen cell.
+func (m *Model) paneAt(x, y int) (Pane, bool) {
+	if m.showHelp || m.rects.TooSmall {
+		return 0, false
+	}
+	for i, r := range m.rects.Panes {
+		if !r.Empty() && x >= r.X && x < r.X+r.W && y >= r.Y && y < r.Y+r.H {
+			return Pane(i), true
+		}
+	}
+	return 0, false
+}
+
+// click focuses the pane under the pointer and selects the row clicked;
+// in compact mode a click on the tab strip switches panes.
+func (m *Model) click(c tea.MouseClickMsg) {
+	if c.Button != tea.MouseLeft {
+		return
+	}
+	if r := m.rects.Tabs; !r.Empty() && c.Y == r.Y {
+		if p, ok := tabAt(c.X); ok {
+			m.setFocus(p)
+		}
+		return
+	}
+	p, ok := m.paneAt(c.X, c.Y)
+	if !ok {
+		return
+	}
+	m.setFocus(p)
+	r := m.rects.Panes[p]
+	if cl, ok := m.panes[p].(clicker); ok {
+		if row := c.Y - r.Y - 2; row >= 0 { // border and header rows
+			cl.ClickRow(row)
+		}
+	}
+	m.follow()
+}

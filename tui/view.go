@@ -1,0 +1,154 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mqdeck/mqdeck/views"
+)
+
+// tabLabels are the compact mode's tab strip entries, in pane order.
+func tabLabel(p Pane) string { return fmt.Sprintf(" %d %s ", int(p)+1, p) }
+
+// tabAt finds the tab under column x of the tab strip.
+func tabAt(x int) (Pane, bool) {
+	pos := 0
+	for p := Pane(0); p < paneCount; p++ {
+		w := len(tabLabel(p)) + 2 // brackets or spaces around
+		if x >= pos && x < pos+w {
+			return p, true
+		}
+		pos += w
+	}
+	return 0, false
+}
+
+// tabs renders the tab strip; the focused tab is bracketed, not only
+// coloured.
+func (m *Model) tabs(w int) string {
+	var sb strings.Builder
+	used := 0
+	for p := Pane(0); p < paneCount; p++ {
+		label := " " + tabLabel(p) + " "
+		if p == m.focus {
+			label = "[" + tabLabel(p) + "]"
+		}
+		if used+len(label) > w {
+			break
+		}
+		if p == m.focus {
+			sb.WriteString(m.styles.TitleFocused.Render(label))
+		} else {
+			sb.WriteString(m.styles.Subtle.Render(label))
+		}
+		used += len(label)
+	}
+	if used < w {
+		sb.WriteString(strings.Repeat(" ", w-used))
+	}
+	return sb.String()
+}
+
+// footer is the focused pane's filter input, or its keys and the global
+// ones.
+func (m *Model) footer(w int) string {
+	if m.showHelp {
+		return views.ShortHelpLine(m.styles, append(m.help.ShortHelp(), m.keys.Esc, m.keys.Quit), w)
+	}
+	if c, ok := m.panes[m.focus].(capturer); ok && c.Capturing() {
+		return c.InputView(w)
+	}
+	bs := append(m.panes[m.focus].ShortHelp(), m.keys.ShortHelp()...)
+	return views.ShortHelpLine(m.styles, bs, w)
+}
+
+// tooSmall says how large the terminal must be, within whatever fits.
+func tooSmall(w, h int) string {
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	msg := []string{
+		"mqdeck needs a larger terminal",
+		fmt.Sprintf("at least %dx%d, this one is %dx%d", MinWidth, MinHeight, w, h),
+		"enlarge it, or press q to quit",
+	}
+	lines := make([]string, 0, h)
+	top := max((h-len(msg))/2, 0)
+	for i := 0; i < h; i++ {
+		line := ""
+		if j := i - top; j >= 0 && j < len(msg) {
+			line = ansi.Truncate(msg[j], w, "…")
+			pad := (w - ansi.StringWidth(line)) / 2
+			line = strings.Repeat(" ", pad) + line
+		}
+		lines = append(lines, line+strings.Repeat(" ", w-ansi.StringWidth(line)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// render composes the whole screen.
+func (m *Model) render() string {
+	w, h := m.w, m.h
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	if m.rects.TooSmall {
+		return tooSmall(w, h)
+	}
+	lines := make([]string, h)
+	lines[m.rects.Status.Y] = m.status.View()
+	lines[m.rects.Footer.Y] = m.footer(w)
+	if m.showHelp {
+		for i, l := range strings.Split(m.help.View(), "\n") {
+			if 1+i < h-1 {
+				lines[1+i] = l
+			}
+		}
+		return strings.Join(lines, "\n")
+	}
+	if r := m.rects.Tabs; !r.Empty() {
+		lines[r.Y] = m.tabs(w)
+	}
+	// Left column first, so each row is assembled left to right.
+	order := make([]Pane, 0, paneCount)
+	for p := Pane(0); p < paneCount; p++ {
+		if !m.rects.Panes[p].Empty() {
+			order = append(order, p)
+		}
+	}
+	for i := 1; i < len(order); i++ {
+		for j := i; j > 0 && m.rects.Panes[order[j]].X < m.rects.Panes[order[j-1]].X; j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
+	}
+	fresh := m.stale || !m.paused
+	for _, p := range order {
+		r := m.rects.Panes[p]
+		if fresh || m.cache[p] == "" {
+			m.cache[p] = m.panes[p].View()
+		}
+		y := r.Y
+		for _, l := range strings.SplitN(m.cache[p], "\n", r.H) {
+			if y < r.Y+r.H && y < h {
+				lines[y] += l
+			}
+			y++
+		}
+	}
+	m.stale = false
+	return strings.Join(lines, "\n")
+}
+
+// View is the screen: alt screen, mouse cell motion unless disabled.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	if !m.cfg.NoMouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
+	v.WindowTitle = "mqdeck"
+	return v
+}

@@ -1,0 +1,481 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/fleet"
+)
+
+// DetailPane shows the selection of the last list in full: the decoded
+// payload pretty-printed with keys in wire order, MQTT 5 properties,
+// CloudEvent attributes, the entity's recent history, and a hex view (x).
+type DetailPane struct {
+	st      themes.Styles
+	keys    Keys
+	store   *fleet.Store
+	w, h    int
+	focused bool
+	subject Subject
+	hex     bool
+	offset  int
+
+	// cache of the rendered content
+	lines   []string
+	cacheOK bool
+	cacheV  uint64
+	cacheW  int
+}
+
+// NewDetailPane shows nothing until a subject is set.
+func NewDetailPane(st themes.Styles, keys Keys, store *fleet.Store) *DetailPane {
+	return &DetailPane{st: st, keys: keys, store: store}
+}
+
+// SetStyles switches the theme.
+func (p *DetailPane) SetStyles(st themes.Styles) { p.st = st; p.cacheOK = false }
+
+// SetSize sets the outer size, border included.
+func (p *DetailPane) SetSize(w, h int) { p.w, p.h = w, h }
+
+// Focus marks the pane focused.
+func (p *DetailPane) Focus() { p.focused = true }
+
+// Blur marks the pane unfocused.
+func (p *DetailPane) Blur() { p.focused = false }
+
+// Subject is what the pane shows.
+func (p *DetailPane) Subject() Subject { return p.subject }
+
+// SetSubject shows another selection; the scroll position resets when it
+// is a different one.
+func (p *DetailPane) SetSubject(s Subject) {
+	if !s.Same(p.subject) {
+		p.offset = 0
+	}
+	p.subject = s
+	p.cacheOK = false
+}
+
+// ShortHelp is the footer while the pane has focus.
+func (p *DetailPane) ShortHelp() []key.Binding {
+	return []key.Binding{p.keys.Up, p.keys.Down, p.keys.PageDown, p.keys.Hex}
+}
+
+// FullHelp lists the pane's keys.
+func (p *DetailPane) FullHelp() [][]key.Binding {
+	return [][]key.Binding{p.keys.nav(), {p.keys.Hex}}
+}
+
+// Update scrolls and toggles the hex view.
+func (p *DetailPane) Update(msg tea.Msg) tea.Cmd {
+	page := max(p.h-3, 1)
+	switch m := msg.(type) {
+	case tea.MouseWheelMsg:
+		if m.Button == tea.MouseWheelDown {
+			p.offset += 3
+		} else if m.Button == tea.MouseWheelUp {
+			p.offset -= 3
+		}
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(m, p.keys.Down):
+			p.offset++
+		case key.Matches(m, p.keys.Up):
+			p.offset--
+		case key.Matches(m, p.keys.PageDown):
+			p.offset += page
+		case key.Matches(m, p.keys.PageUp):
+			p.offset -= page
+		case key.Matches(m, p.keys.Top):
+			p.offset = 0
+		case key.Matches(m, p.keys.Bottom):
+			p.offset = 1 << 30
+		case key.Matches(m, p.keys.Hex):
+			p.hex = !p.hex
+			p.cacheOK = false
+		}
+	}
+	p.offset = max(p.offset, 0) // the upper bound needs the content: View clamps
+	return nil
+}
+
+// HexView reports whether the hex dump is on.
+func (p *DetailPane) HexView() bool { return p.hex }
+
+// content renders the subject, cached until it, the width or (for live
+// entities) the store changes.
+func (p *DetailPane) content(w int) []string {
+	live := p.subject.Kind != SubjectLog && p.subject.Kind != SubjectError
+	v := p.store.Version()
+	if p.cacheOK && p.cacheW == w && (!live || p.cacheV == v) {
+		return p.lines
+	}
+	b := detailBuilder{st: p.st, w: w, now: p.store.Now()}
+	switch p.subject.Kind {
+	case SubjectSystem:
+		b.system(p.store, p.subject.Ref)
+	case SubjectComponent:
+		b.component(p.store, p.subject.Ref)
+	case SubjectEvent:
+		b.event(p.store, p.subject)
+	case SubjectSeries:
+		b.series(p.store, p.subject)
+	case SubjectLog:
+		b.logEntry(&p.subject.Log, p.hex)
+	case SubjectError:
+		b.errorReport(&p.subject.Error, p.hex)
+	default:
+		b.dim("Select a row in a list: its detail shows here.")
+		b.dim("enter opens it full size; x toggles a hex dump of a payload.")
+	}
+	p.lines, p.cacheOK, p.cacheV, p.cacheW = b.lines, true, v, w
+	return p.lines
+}
+
+// View draws the visible part of the content.
+func (p *DetailPane) View() string {
+	if p.w < 4 || p.h < 3 {
+		return ""
+	}
+	inner := p.w - 2
+	lines := p.content(inner)
+	rows := p.h - 2
+	p.offset = clamp(p.offset, 0, max(len(lines)-rows, 0))
+	body := make([]string, 0, rows)
+	for _, l := range lines[p.offset:min(p.offset+rows, len(lines))] {
+		body = append(body, fit(l, inner))
+	}
+	info := ""
+	if len(lines) > rows {
+		info = fmt.Sprintf("%d-%d of %d", p.offset+1, min(p.offset+rows, len(lines)), len(lines))
+	}
+	if p.hex {
+		info = "hex · " + info
+	}
+	return frame(p.st, p.focused, p.w, p.h, "6 Detail", strings.TrimSuffix(info, " · "), body)
+}
+
+// detailBuilder accumulates the lines of one subject.
+type detailBuilder struct {
+	st    themes.Styles
+	w     int
+	now   time.Time
+	lines []string
+}
+
+func (b *detailBuilder) add(s string) { b.lines = append(b.lines, s) }
+
+func (b *detailBuilder) dim(s string) { b.add(b.st.Subtle.Render(trunc(s, b.w))) }
+
+// title is the subject's heading line.
+func (b *detailBuilder) title(kind, name string) {
+	b.add(b.st.Accent.Render(kind) + " " + b.st.Header.Render(trunc(safe(name), max(b.w-width(kind)-1, 1))))
+}
+
+// kv is a "label  value" line; the value is network text, wrapped.
+func (b *detailBuilder) kv(label, value string) {
+	if value == "" {
+		return
+	}
+	const lw = 11
+	room := max(b.w-lw-1, 8)
+	parts := wrap(safe(value), room)
+	for i, part := range parts {
+		l := spaces(lw)
+		if i == 0 {
+			l = fit(label, lw)
+		}
+		b.add(b.st.Subtle.Render(l) + " " + part)
+	}
+}
+
+func (b *detailBuilder) section(name string) {
+	rest := max(b.w-width(name)-4, 0)
+	b.add(b.st.Border.Render("── ") + b.st.Header.Render(name) + b.st.Border.Render(" "+strings.Repeat("─", rest)))
+}
+
+func (b *detailBuilder) when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000Z") + " (" + Age(b.now, t) + " ago)"
+}
+
+func (b *detailBuilder) pretty(v decode.Value) {
+	for _, l := range decode.Pretty(v, b.w) {
+		b.add(l)
+	}
+}
+
+func (b *detailBuilder) node(n decode.Node) {
+	if n.Kind == decode.KindNull {
+		b.dim("(none)")
+		return
+	}
+	b.pretty(decode.Value{Format: decode.FormatJSON, Data: n})
+}
+
+func (b *detailBuilder) history(hs []fleet.Change) {
+	if len(hs) == 0 {
+		return
+	}
+	b.section("history")
+	for i := len(hs) - 1; i >= 0; i-- { // newest first
+		h := hs[i]
+		b.add(b.st.Subtle.Render(h.Time.UTC().Format("01-02 15:04:05")) + " " + safe(h.What))
+	}
+}
+
+func wrap(s string, w int) []string {
+	if w <= 0 {
+		return nil
+	}
+	if width(s) <= w {
+		return []string{s}
+	}
+	return strings.Split(ansi.Hardwrap(s, w, true), "\n")
+}
+
+func (b *detailBuilder) system(store *fleet.Store, ref fleet.Ref) {
+	sys := store.System(ref)
+	if sys == nil {
+		b.dim("This system is no longer in the store (evicted or deleted).")
+		return
+	}
+	b.title("System", sys.Label())
+	pr := store.PresenceOf(sys)
+	glyph, word := PresenceWords(pr)
+	b.kv("presence", fmt.Sprintf("%s %s since %s", glyph, word, b.when(sys.ConnSince)))
+	b.kv("said by", sys.ConnSource)
+	b.kv("id", sys.Ref.System)
+	b.kv("code", sys.Code)
+	b.kv("platform", strings.TrimSpace(sys.Ref.Platform+" "+sys.Ref.Fleet))
+	b.kv("lifecycle", sys.Lifecycle)
+	b.kv("status", sys.Status)
+	b.kv("note", sys.Note)
+	b.kv("via", sys.Via)
+	b.kv("last seen", b.when(sys.LastSeen))
+	b.kv("first seen", b.when(sys.FirstSeen))
+	b.kv("messages", fmt.Sprint(sys.Messages))
+	b.kv("components", fmt.Sprint(sys.Components))
+	b.kv("events", fmt.Sprintf("%d active · %d unacknowledged", sys.ActiveEvents, sys.UnackedEvents))
+	b.kv("description", sys.Description)
+	if sys.Info.Kind != decode.KindNull {
+		b.section("info")
+		b.node(sys.Info)
+	}
+	b.history(sys.History())
+}
+
+func (b *detailBuilder) component(store *fleet.Store, ref fleet.Ref) {
+	c := store.Component(ref)
+	if c == nil {
+		b.dim("This component is no longer in the store.")
+		return
+	}
+	b.title("Component", c.Label())
+	glyph, word := PresenceWords(connPresence(c.Conn))
+	b.kv("presence", fmt.Sprintf("%s %s since %s", glyph, word, b.when(c.ConnSince)))
+	b.kv("system", entityLabel(store, ref.SystemRef()))
+	b.kv("code", c.Code)
+	b.kv("uuid", c.UUID)
+	b.kv("model", c.Model)
+	b.kv("lifecycle", c.Lifecycle)
+	b.kv("last seen", b.when(c.LastSeen))
+	b.kv("messages", fmt.Sprint(c.Messages))
+	if c.Info.Kind != decode.KindNull {
+		b.section("info")
+		b.node(c.Info)
+	}
+}
+
+func (b *detailBuilder) event(store *fleet.Store, s Subject) {
+	e := store.Event(s.Ref.Platform, s.Ref.Fleet, s.EventID)
+	if e == nil {
+		b.dim("This event is no longer in the store.")
+		return
+	}
+	glyph, word := LevelWords(e.Level, e.LevelText)
+	b.title("Event", e.ModelCode)
+	b.kv("level", glyph+" "+word)
+	state := e.StateText
+	if e.State != fleet.StateNone {
+		state = e.State.String()
+	}
+	if state == "" {
+		state = "none (single point)"
+	}
+	b.kv("state", state)
+	ack, _ := AckText(e, b.now)
+	if e.Acked {
+		ack = "✓ acknowledged"
+		if e.AckUser != "" {
+			ack += " by " + e.AckUser
+		}
+		if !e.AckTime.IsZero() {
+			ack += " at " + b.when(e.AckTime)
+		}
+	}
+	b.kv("ack", ack)
+	b.kv("entity", entityLabel(store, e.Ref))
+	b.kv("id", e.ID)
+	b.kv("type", e.Type)
+	b.kv("message", e.Message)
+	b.kv("time", b.when(e.Time))
+	b.kv("end", b.when(e.EndTime))
+	b.kv("created", b.when(e.Created))
+	b.kv("updated", b.when(e.Updated))
+	b.kv("model", e.ModelUUID)
+	b.kv("source", e.Source)
+	if e.Metadata.Kind != decode.KindNull && !(e.Metadata.Kind == decode.KindObject && len(e.Metadata.Fields) == 0) {
+		b.section("metadata")
+		b.node(e.Metadata)
+	}
+	b.history(e.History())
+}
+
+func (b *detailBuilder) series(store *fleet.Store, s Subject) {
+	var found *fleet.Series
+	buf, _ := store.SeriesWindow(fleet.SeriesQuery{Entity: s.Ref, Text: s.Series}, 0, 64, nil)
+	for _, x := range buf {
+		if x.Ref == s.Ref && x.Name == s.Series && x.Kind == s.SeriesKind {
+			found = x
+			break
+		}
+	}
+	if found == nil {
+		b.dim("This series is no longer in the store.")
+		return
+	}
+	b.title(found.Kind.String(), found.Name)
+	b.kv("entity", entityLabel(store, found.Ref))
+	val := found.Text
+	if val == "" {
+		val = found.Last.Text()
+	}
+	b.kv("value", strings.TrimSpace(val+" "+found.Unit))
+	b.kv("time", b.when(found.Time))
+	b.kv("received", b.when(found.LastSeen))
+	b.kv("updates", fmt.Sprint(found.Updates))
+	pts := found.Points(nil)
+	if len(pts) > 0 {
+		b.section("recent values")
+		b.add(b.st.Spark.Render(Sparkline(pts, min(len(pts), b.w))))
+	}
+	if found.Last.Kind == decode.KindObject || found.Last.Kind == decode.KindArray {
+		b.section("last value")
+		b.node(found.Last)
+	}
+}
+
+// message renders a received message: header, properties, payload.
+func (b *detailBuilder) message(it *fleet.Item, hex bool, redacted, dropped bool) {
+	m := &it.Msg
+	b.kv("topic", m.Topic)
+	flags := fmt.Sprintf("QoS %d", m.QoS)
+	if m.Retain {
+		flags += " · retained"
+	}
+	if m.Dup {
+		flags += " · duplicate"
+	}
+	b.kv("received", b.when(m.Received))
+	b.kv("flags", flags)
+	r := it.Route
+	route := strings.TrimSpace(fmt.Sprintf("%s %s", r.Platform, r.Kind))
+	for _, p := range [][2]string{{"system", r.System}, {"component", r.Component}, {"event", r.Event}, {"device", r.Device}, {"app", r.App}, {"thing", r.Thing}, {"command", r.Command}, {"channel", r.Channel}, {"name", r.Name}} {
+		if p[1] != "" {
+			route += " · " + p[0] + " " + p[1]
+		}
+	}
+	b.kv("route", route)
+	b.kv("answers", r.Input)
+	v := &it.Value
+	format := string(v.Format)
+	if v.Truncated {
+		format += " (truncated for display)"
+	}
+	b.kv("payload", fmt.Sprintf("%s · %d bytes", format, v.Size))
+	for _, w := range v.Warnings {
+		b.kv("warning", w)
+	}
+	if p := m.Props; p != nil {
+		b.section("MQTT 5 properties")
+		b.kv("content", p.ContentType)
+		if p.PayloadFormat != nil {
+			b.kv("format", fmt.Sprintf("%d", *p.PayloadFormat))
+		}
+		b.kv("response", p.ResponseTopic)
+		if len(p.CorrelationData) > 0 {
+			b.kv("correlation", fmt.Sprintf("%x", p.CorrelationData))
+		}
+		if p.MessageExpiry != nil {
+			b.kv("expiry", fmt.Sprintf("%ds", *p.MessageExpiry))
+		}
+		for _, u := range p.User {
+			b.kv("user", safe(u.Key)+" = "+safe(u.Value))
+		}
+	}
+	switch {
+	case redacted:
+		b.section("payload")
+		b.dim("Not kept: this topic carries credentials.")
+		return
+	case dropped:
+		b.section("payload")
+		b.dim("Dropped to keep the log within its memory cap.")
+		return
+	case hex:
+		b.section("payload (hex)")
+		for _, l := range decode.HexDump(m.Payload, b.w) {
+			b.add(l)
+		}
+		return
+	}
+	b.section("payload")
+	b.pretty(*v)
+}
+
+func (b *detailBuilder) logEntry(e *fleet.LogEntry, hex bool) {
+	b.title("Message", fmt.Sprintf("#%d", e.Seq))
+	b.message(&e.Item, hex, e.Redacted, e.Dropped)
+}
+
+func (b *detailBuilder) errorReport(e *fleet.ErrorReport, hex bool) {
+	code := e.Code
+	if code == "" {
+		code = string(e.Source)
+	}
+	b.title("Error", code)
+	b.kv("message", e.Message)
+	b.kv("source", string(e.Source))
+	b.kv("answers", e.Input)
+	b.kv("topic", e.Topic)
+	b.kv("time", b.when(e.Time))
+	if e.Count > 1 {
+		b.kv("repeated", fmt.Sprintf("%d times", e.Count))
+	}
+	if e.Stats != nil {
+		b.kv("stats", fmt.Sprintf("total %d · errors %d · imported %d", e.Stats.Total, e.Stats.Errors, e.Stats.Imported))
+	}
+	if len(e.Lines) > 0 {
+		b.section("errors per item")
+		for _, l := range e.Lines {
+			for _, part := range wrap(safe(l), b.w) {
+				b.add(b.st.Error.Render(part))
+			}
+		}
+	}
+	if e.Item != nil {
+		b.section("message")
+		b.message(e.Item, hex, false, false)
+	}
+}

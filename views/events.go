@@ -1,0 +1,426 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/fleet"
+)
+
+// EventsPane lists events newest first or by severity: level, model code,
+// entity, state, acknowledgement (by whom and when, or "not yet") and age,
+// with the counts of active and unacknowledged events in its title.
+type EventsPane struct {
+	st      themes.Styles
+	keys    Keys
+	store   *fleet.Store
+	w, h    int
+	focused bool
+	paused  bool
+	filter  filterBox
+	order   fleet.EventOrder
+	scope   fleet.Ref // narrow to one system (the fleet selection) when set
+	scoped  bool
+	cur     cursor
+	sel     eventKey // selected event, kept by identity
+	matched int      // matches at the last sync, to follow insertions
+
+	buf []*fleet.Event
+}
+
+type eventKey struct{ platform, fleet, id string }
+
+func keyOf(e *fleet.Event) eventKey { return eventKey{e.Ref.Platform, e.Ref.Fleet, e.ID} }
+
+// NewEventsPane draws the store's events.
+func NewEventsPane(st themes.Styles, keys Keys, store *fleet.Store) *EventsPane {
+	return &EventsPane{st: st, keys: keys, store: store,
+		filter: newFilterBox(st, "text  level:error,warning  state:active  ack:no")}
+}
+
+// SetStyles switches the theme.
+func (p *EventsPane) SetStyles(st themes.Styles) { p.st = st; p.filter.setStyles(st) }
+
+// SetSize sets the outer size, border included.
+func (p *EventsPane) SetSize(w, h int) { p.w, p.h = w, h; p.cur.rows = max(h-3, 0) }
+
+// Focus marks the pane focused.
+func (p *EventsPane) Focus() { p.focused = true }
+
+// Blur marks the pane unfocused.
+func (p *EventsPane) Blur() { p.focused = false }
+
+// SetPaused freezes the list's position while new events arrive.
+func (p *EventsPane) SetPaused(v bool) { p.paused = v }
+
+// SetScope narrows the list to one system's events when the scope toggle
+// is on (the fleet pane's selection).
+func (p *EventsPane) SetScope(ref fleet.Ref) { p.scope = ref.SystemRef() }
+
+// Capturing reports whether the filter input takes the keys.
+func (p *EventsPane) Capturing() bool { return p.filter.active }
+
+// InputView is the filter input line.
+func (p *EventsPane) InputView(w int) string { return p.filter.view(w) }
+
+// ClearFilter drops the filter; it reports whether there was one.
+func (p *EventsPane) ClearFilter() bool { return p.filter.clear() }
+
+// ShortHelp is the footer while the pane has focus.
+func (p *EventsPane) ShortHelp() []key.Binding {
+	return []key.Binding{p.keys.Up, p.keys.Down, p.keys.Enter, p.keys.Filter, p.keys.Order, p.keys.Scope, p.keys.Ack}
+}
+
+// FullHelp lists the pane's keys.
+func (p *EventsPane) FullHelp() [][]key.Binding {
+	return [][]key.Binding{p.keys.nav(), {p.keys.Enter, p.keys.Filter, p.keys.Order, p.keys.Scope, p.keys.Ack}}
+}
+
+// ParseEventFilter turns the filter text into a query: level:, state: and
+// ack: terms (comma lists allowed), the rest is free text.
+func ParseEventFilter(s string) fleet.EventQuery {
+	var q fleet.EventQuery
+	var text []string
+	for _, tok := range strings.Fields(s) {
+		name, val, ok := strings.Cut(tok, ":")
+		if !ok {
+			text = append(text, tok)
+			continue
+		}
+		switch strings.ToLower(name) {
+		case "level", "l":
+			var ls []fleet.Level
+			for _, v := range strings.Split(strings.ToLower(val), ",") {
+				switch v {
+				case "error", "err", "e":
+					ls = append(ls, fleet.LevelError)
+				case "warning", "warn", "w":
+					ls = append(ls, fleet.LevelWarning)
+				case "info", "i":
+					ls = append(ls, fleet.LevelInfo)
+				case "success", "ok", "s":
+					ls = append(ls, fleet.LevelSuccess)
+				case "none":
+					ls = append(ls, fleet.LevelNone)
+				}
+			}
+			q.Levels = fleet.Levels(ls...)
+		case "state", "s":
+			var ss []fleet.EventState
+			for _, v := range strings.Split(strings.ToLower(val), ",") {
+				switch v {
+				case "active", "a":
+					ss = append(ss, fleet.StateActive)
+				case "resolved", "r":
+					ss = append(ss, fleet.StateResolved)
+				case "none", "n", "-":
+					ss = append(ss, fleet.StateNone)
+				}
+			}
+			q.States = fleet.States(ss...)
+		case "ack":
+			switch strings.ToLower(val) {
+			case "no", "n", "false", "not":
+				q.Ack = fleet.AckNo
+			case "yes", "y", "true":
+				q.Ack = fleet.AckYes
+			}
+		default:
+			text = append(text, tok)
+		}
+	}
+	q.Text = strings.Join(text, " ")
+	return q
+}
+
+func (p *EventsPane) query() fleet.EventQuery {
+	q := ParseEventFilter(p.filter.value)
+	q.Order = p.order
+	if p.scoped {
+		q.Entity = p.scope
+	}
+	return q
+}
+
+// Selection is the selected event.
+func (p *EventsPane) Selection() Subject {
+	p.sync()
+	if p.sel.id == "" {
+		return Subject{}
+	}
+	return Subject{Kind: SubjectEvent, Ref: fleet.Ref{Platform: p.sel.platform, Fleet: p.sel.fleet}, EventID: p.sel.id}
+}
+
+// Update handles keys and the mouse wheel.
+func (p *EventsPane) Update(msg tea.Msg) tea.Cmd {
+	if p.filter.active {
+		changed, cmd := p.filter.update(msg)
+		if changed {
+			p.reset()
+		}
+		return cmd
+	}
+	p.sync()
+	switch m := msg.(type) {
+	case tea.MouseWheelMsg:
+		if m.Button == tea.MouseWheelDown {
+			p.cur.wheel(3)
+		} else if m.Button == tea.MouseWheelUp {
+			p.cur.wheel(-3)
+		}
+		p.pick()
+	case tea.KeyPressMsg:
+		switch {
+		case p.cur.move(m, p.keys):
+			p.pick()
+		case key.Matches(m, p.keys.Filter):
+			return p.filter.start()
+		case key.Matches(m, p.keys.Order):
+			if p.order == fleet.NewestFirst {
+				p.order = fleet.BySeverity
+			} else {
+				p.order = fleet.NewestFirst
+			}
+			p.reset()
+		case key.Matches(m, p.keys.Scope):
+			p.scoped = !p.scoped
+			p.reset()
+		}
+	}
+	return nil
+}
+
+// ClickRow selects the row at body line y.
+func (p *EventsPane) ClickRow(y int) {
+	p.sync()
+	p.cur.pos = p.cur.top + y
+	p.cur.clamp()
+	p.pick()
+}
+
+func (p *EventsPane) reset() {
+	p.cur.pos, p.cur.top = 0, 0
+	p.sel = eventKey{}
+	p.matched = -1
+}
+
+// pick makes the event under the cursor the selection.
+func (p *EventsPane) pick() {
+	p.buf, _ = p.store.EventsWindow(p.query(), p.cur.pos, 1, p.buf[:0])
+	if len(p.buf) == 1 {
+		p.sel = keyOf(p.buf[0])
+	} else {
+		p.sel = eventKey{}
+	}
+}
+
+// anchorSpan is how far around its expected row the selection is looked
+// for after insertions.
+const anchorSpan = 32
+
+// sync follows the newest event when the cursor is on the first row and
+// the view is live; otherwise it keeps the selected event under the cursor
+// as events arrive above it.
+func (p *EventsPane) sync() {
+	q := p.query()
+	_, n := p.store.EventsWindow(q, 0, 0, p.buf[:0])
+	p.cur.total, p.cur.rows = n, max(p.h-3, 0)
+	follow := !p.paused && p.cur.pos == 0
+	if !follow && p.sel.id != "" && p.matched >= 0 {
+		delta := n - p.matched
+		expect := p.cur.pos + max(delta, 0)
+		from := max(expect-anchorSpan, 0)
+		p.buf, _ = p.store.EventsWindow(q, from, 2*anchorSpan+1, p.buf[:0])
+		for i, e := range p.buf {
+			if keyOf(e) == p.sel {
+				p.cur.shift(from + i - p.cur.pos)
+				if from+i < p.cur.pos { // moved up (order change)
+					p.cur.pos = from + i
+				}
+				break
+			}
+		}
+	}
+	p.matched = n
+	p.cur.clamp()
+	if follow || p.sel.id == "" {
+		p.pick()
+	}
+}
+
+// LevelWords is the glyph and word of a level.
+func LevelWords(l fleet.Level, text string) (glyph, word string) {
+	switch l {
+	case fleet.LevelError:
+		return "✖", "ERROR"
+	case fleet.LevelWarning:
+		return "▲", "WARN"
+	case fleet.LevelInfo:
+		return "•", "INFO"
+	case fleet.LevelSuccess:
+		return "✓", "OK"
+	}
+	if text != "" {
+		return "·", strings.ToUpper(safe(text))
+	}
+	return "·", "-"
+}
+
+func (p *EventsPane) levelPaint(l fleet.Level) themes.Paint {
+	switch l {
+	case fleet.LevelError:
+		return p.st.Error
+	case fleet.LevelWarning:
+		return p.st.Warn
+	case fleet.LevelInfo:
+		return p.st.Info
+	case fleet.LevelSuccess:
+		return p.st.OK
+	}
+	return p.st.Subtle
+}
+
+type eventCols struct{ level, model, entity, state, ack, age int }
+
+func eventColumns(inner int) eventCols {
+	c := eventCols{level: 7, state: 8, ack: 19, age: 4}
+	if inner < 70 {
+		c.ack = 11
+	}
+	flex := inner - (1 + c.level + 1 + 1 + c.state + 1 + c.ack + 1 + c.age + 1 + 1)
+	c.model = max(flex*11/20, 6)
+	c.entity = max(flex-c.model, 6)
+	return c
+}
+
+// AckText says who acknowledged an event and when, or "not yet".
+func AckText(e *fleet.Event, now time.Time) (string, bool) {
+	switch {
+	case e.Acked && e.AckUser != "":
+		return "✓ " + shortID(e.AckUser, 8) + " " + Age(now, e.AckTime), true
+	case e.Acked:
+		return "✓ acked " + Age(now, e.AckTime), true
+	case e.Source == "drivr":
+		return "not yet", false
+	}
+	return "-", false
+}
+
+// entityLabel is "system/component" by label, for an event's row.
+func entityLabel(store *fleet.Store, ref fleet.Ref) string {
+	sys := store.System(ref)
+	name := ref.System
+	if sys != nil {
+		name = sys.Label()
+	}
+	if ref.Component != "" {
+		cname := ref.Component
+		if c := store.Component(ref); c != nil {
+			cname = c.Label()
+		}
+		name += "/" + cname
+	}
+	return safe(name)
+}
+
+// eventRow renders one event. A pure function of its arguments.
+func eventRow(st themes.Styles, c eventCols, inner int, e *fleet.Event, entity string, now time.Time, selected bool, lp themes.Paint) string {
+	glyph, word := LevelWords(e.Level, e.LevelText)
+	state := e.StateText
+	if e.State != fleet.StateNone {
+		state = e.State.String()
+	}
+	if state == "" {
+		state = "-"
+	}
+	ack, acked := AckText(e, now)
+	when := e.Time
+	if when.IsZero() {
+		when = e.FirstSeen
+	}
+	cells := []string{
+		fit(glyph+" "+word, c.level),
+		safeFit(e.ModelCode, c.model),
+		fit(entity, c.entity),
+		fit(safe(state), c.state),
+		fit(ack, c.ack),
+		fitRight(Age(now, when), c.age),
+	}
+	if !selected {
+		cells[0] = lp.Render(cells[0])
+		switch e.State {
+		case fleet.StateActive:
+			cells[3] = st.Warn.Render(cells[3])
+		case fleet.StateResolved:
+			cells[3] = st.OK.Render(cells[3])
+		}
+		if acked {
+			cells[4] = st.OK.Render(cells[4])
+		} else if ack == "not yet" {
+			cells[4] = st.Warn.Render(cells[4])
+		}
+		cells[2] = st.Subtle.Render(cells[2])
+	}
+	return fit(" "+joinCells(cells), inner)
+}
+
+// View draws the visible rows only.
+func (p *EventsPane) View() string {
+	if p.w < 4 || p.h < 3 {
+		return ""
+	}
+	p.sync()
+	inner := p.w - 2
+	c := eventColumns(inner)
+	now := p.store.Now()
+	q := p.query()
+	head := " " + joinCells([]string{fit("level", c.level), fit("event", c.model), fit("entity", c.entity),
+		fit("state", c.state), fit("ack", c.ack), fitRight("age", c.age)})
+	lines := []string{p.st.Header.Render(fit(head, inner))}
+	p.buf, _ = p.store.EventsWindow(q, p.cur.top, p.cur.rows, p.buf[:0])
+	for i, e := range p.buf {
+		sel := p.cur.top+i == p.cur.pos
+		line := eventRow(p.st, c, inner, e, entityLabel(p.store, e.Ref), now, sel, p.levelPaint(e.Level))
+		lines = append(lines, selPaint(p.st, line, sel, p.focused))
+	}
+	if p.cur.total == 0 {
+		msg := "no events yet"
+		if p.filter.value != "" || p.scoped {
+			msg = "no event matches the filter"
+		}
+		lines = append(lines, placeholder(p.st, msg, inner))
+	}
+	return frame(p.st, p.focused, p.w, p.h, "2 Events", p.info(q), lines)
+}
+
+func (p *EventsPane) info(q fleet.EventQuery) string {
+	cnt := p.store.EventCounts(q)
+	s := fmt.Sprintf("%d active · %d unacked · %d", cnt.Active, cnt.Unacked, cnt.Matched)
+	if p.order == fleet.BySeverity {
+		s += " · by severity"
+	}
+	if p.scoped {
+		s += " · " + entityLabel(p.store, p.scope)
+	}
+	if p.filter.value != "" {
+		s += " · /" + safe(p.filter.value)
+	}
+	return s
+}
+
+// selPaint highlights the selected row: bold reverse when focused, a
+// softer style when not.
+func selPaint(st themes.Styles, line string, sel, focused bool) string {
+	switch {
+	case !sel:
+		return line
+	case focused:
+		return st.Selected.Render(line)
+	}
+	return st.SelectedBlur.Render(line)
+}
