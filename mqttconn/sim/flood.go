@@ -324,3 +324,56 @@ func Flood(ctx context.Context, bus Bus, cfg FloodConfig) (FloodStats, error) {
 	}
 	return st, nil
 }
+
+// FloodParallel splits one flood over several buses (one connection each),
+// N and Rate shared out, and adds up what they sent. A single MQTT client
+// writes one packet per system call, so more connections go faster.
+func FloodParallel(ctx context.Context, buses []Bus, cfg FloodConfig) (FloodStats, error) {
+	if len(buses) == 0 {
+		return FloodStats{}, fmt.Errorf("sim: flood: no bus")
+	}
+	type result struct {
+		st  FloodStats
+		err error
+	}
+	results := make(chan result, len(buses))
+	k := len(buses)
+	for i, bus := range buses {
+		part := cfg
+		part.Seed = cfg.Seed + uint64(i)*7919
+		part.Rate = cfg.Rate / float64(k)
+		if cfg.N > 0 {
+			part.N = cfg.N / k
+			if i < cfg.N%k {
+				part.N++
+			}
+			if part.N == 0 {
+				results <- result{st: FloodStats{ByKind: map[string]uint64{}}}
+				continue
+			}
+		}
+		go func(bus Bus, part FloodConfig) {
+			st, err := Flood(ctx, bus, part)
+			results <- result{st, err}
+		}(bus, part)
+	}
+	total := FloodStats{ByKind: map[string]uint64{}}
+	var firstErr error
+	for range buses {
+		r := <-results
+		total.Sent += r.st.Sent
+		total.Errors += r.st.Errors
+		total.Bytes += r.st.Bytes
+		total.Elapsed = max(total.Elapsed, r.st.Elapsed)
+		for k, v := range r.st.ByKind {
+			total.ByKind[k] += v
+		}
+		if total.FirstErr == nil {
+			total.FirstErr = r.st.FirstErr
+		}
+		if firstErr == nil {
+			firstErr = r.err
+		}
+	}
+	return total, firstErr
+}

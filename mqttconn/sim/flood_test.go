@@ -3,12 +3,14 @@ package sim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 )
 
 func TestFloodRealisticPayloads(t *testing.T) {
@@ -87,6 +89,20 @@ func (failBus) Publish(string, []byte, byte, bool, *mqttconn.Props) error {
 }
 func (failBus) Subscribe(string, func(mqttconn.Message)) error { return nil }
 
+func TestFloodParallelSharesOut(t *testing.T) {
+	a, b, c := &memBus{}, &memBus{}, &memBus{}
+	st, err := FloodParallel(context.Background(), []Bus{a, b, c}, FloodConfig{N: 1000, Platform: PlatformDevAPI})
+	if err != nil || st.Sent != 1000 || st.ByKind["devapi telemetry"] != 1000 {
+		t.Fatalf("%v %v", st, err)
+	}
+	if len(a.pubs) != 334 || len(b.pubs) != 333 || len(c.pubs) != 333 {
+		t.Fatalf("split %d/%d/%d", len(a.pubs), len(b.pubs), len(c.pubs))
+	}
+	if _, err := FloodParallel(context.Background(), []Bus{&memBus{}, failBus{}}, FloodConfig{N: 10}); err == nil {
+		t.Fatal("a failing bus went unreported")
+	}
+}
+
 func TestFloodStopsAndReports(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -120,4 +136,45 @@ func BenchmarkFloodGenerate(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkFloodTo measures what Flood sustains into a real broker, as
+// `mqdeck bench pub` will: through the embedded broker's in-process
+// client, and through an mqttconn.Client (MQTT 5, QoS 0) to Mosquitto.
+//
+//	go test -run XXX -bench FloodTo -benchtime 200000x ./mqttconn/sim/
+func BenchmarkFloodTo(b *testing.B) {
+	b.Run("embedded", func(b *testing.B) {
+		br := mqtttest.EmbeddedBroker(b)
+		benchFlood(b, NewBrokerBus(br))
+	})
+	for _, conns := range []int{1, 4} {
+		b.Run(fmt.Sprintf("mosquitto-%dconn", conns), func(b *testing.B) {
+			m := mqtttest.StartMosquitto(b, mqtttest.MosquittoConfig{})
+			var buses []Bus
+			for i := 0; i < conns; i++ {
+				c, err := mqttconn.New(mqttconn.Options{Broker: m.URL(), Protocol: mqttconn.Protocol5, ClientID: fmt.Sprintf("mqdeck-bench-pub-%d", i)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := c.Start(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+				defer c.Close()
+				buses = append(buses, NewClientBus(c))
+			}
+			benchFlood(b, buses...)
+		})
+	}
+}
+
+func benchFlood(b *testing.B, buses ...Bus) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	st, err := FloodParallel(context.Background(), buses, FloodConfig{N: b.N, Topics: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(st.PerSecond(), "msg/s")
+	b.ReportMetric(float64(st.Bytes)/float64(max(1, st.Sent)), "B/msg")
 }
