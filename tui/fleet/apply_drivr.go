@@ -269,7 +269,7 @@ func (s *Store) drivrEventOf(it *Item, at time.Time) *Event {
 	if r.Component != "" {
 		s.component(sys, r.Component, at, true)
 	}
-	return s.event(refOf(r), r.Event, sourceDRIVR, at)
+	return s.event(sys, refOf(r), r.Event, sourceDRIVR, at)
 }
 
 // drivrEvent applies a full event payload (seed 001).

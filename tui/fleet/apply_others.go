@@ -105,7 +105,7 @@ func (s *Store) applyDevAPI(it *Item, at time.Time) {
 			s.setSeries(ref, SeriesConfig, "cloud."+p, get(d, "value"), "", time.Time{}, at)
 		}
 	case platform.KindIncidents:
-		eachObject(d, func(o decode.Node) { s.devapiIncident(ref, o, at) })
+		eachObject(d, func(o decode.Node) { s.devapiIncident(sys, o, at) })
 	}
 }
 
@@ -233,12 +233,12 @@ func (s *Store) devapiLicense(ref Ref, o decode.Node, at time.Time) {
 
 // devapiIncident maps an incident (platforms.md §3.7) onto an event:
 // active/closed to ACTIVE/RESOLVED, priority to a level.
-func (s *Store) devapiIncident(ref Ref, o decode.Node, at time.Time) {
+func (s *Store) devapiIncident(sys *System, o decode.Node, at time.Time) {
 	id := str(o, "id")
 	if id == "" {
 		return
 	}
-	e := s.event(ref, id, sourceIncident, at)
+	e := s.event(sys, sys.Ref, id, sourceIncident, at)
 	s.updateEvent(e, at, func(e *Event) {
 		if p := str(o, "priority"); p != "" {
 			e.LevelText = p
@@ -274,7 +274,7 @@ func (s *Store) applySmartWorks(it *Item, at time.Time) {
 	}
 	ref := refOf(r)
 	status := r.Side == "status"
-	s.system(ref, at, status)
+	sys := s.system(ref, at, status)
 	d := it.Value.Data
 	switch r.Kind {
 	case platform.KindProperty:
@@ -303,7 +303,7 @@ func (s *Store) applySmartWorks(it *Item, at time.Time) {
 			if i == maxFieldsPerMessage {
 				break
 			}
-			s.smartworksEvent(ref, it, d.Fields[i].Key, d.Fields[i].Value, at)
+			s.smartworksEvent(sys, it, d.Fields[i].Key, d.Fields[i].Value, at)
 		}
 	case platform.KindRawData:
 		s.flattenScalars(ref, SeriesDatapoint, "", d, time.Time{}, at, maxFieldsPerMessage)
@@ -350,8 +350,8 @@ func (s *Store) smartworksActions(ref Ref, it *Item, at time.Time) {
 
 // smartworksEvent records a thing event as a single-point event without
 // acknowledgement.
-func (s *Store) smartworksEvent(ref Ref, it *Item, name string, v decode.Node, at time.Time) {
-	e := s.event(ref, name+"#"+strconv.FormatUint(s.logSeq, 10), sourceThingEvent, at)
+func (s *Store) smartworksEvent(sys *System, it *Item, name string, v decode.Node, at time.Time) {
+	e := s.event(sys, sys.Ref, name+"#"+strconv.FormatUint(s.logSeq, 10), sourceThingEvent, at)
 	s.updateEvent(e, at, func(e *Event) {
 		e.ModelCode = name
 		e.Type = "SINGLE_POINT"

@@ -13,13 +13,17 @@ type eventID struct {
 	platform, fleet, id string
 }
 
-// eventKey is an event's place in the three event indexes.
+// eventKey is an event's place in the three event indexes. It is small
+// (inserts move keys within a block) and carries what the level, state and
+// acknowledgement filters test, so scans do not chase the Event pointer.
 type eventKey struct {
-	sys Ref // system only
-	sev Level
-	t   int64 // event time, unix nanoseconds
-	seq uint64
-	e   *Event
+	t     int64 // event time, unix nanoseconds
+	seq   uint64
+	sys   uint64 // System.id
+	e     *Event
+	sev   Level
+	state EventState
+	ack   uint8
 }
 
 // Newest first: time descending, then creation order descending.
@@ -38,8 +42,8 @@ func lessEvSev(a, b eventKey) bool {
 }
 
 func lessEvSys(a, b eventKey) bool {
-	if c := cmpRef(a.sys, b.sys); c != 0 {
-		return c < 0
+	if a.sys != b.sys {
+		return a.sys < b.sys
 	}
 	return lessEvTime(a, b)
 }
@@ -54,6 +58,7 @@ const (
 	ackNA  = 2 // incidents and thing events have no acknowledgement
 )
 
+// ackBucket says which acknowledgement bucket e counts in.
 func ackBucket(e *Event) int {
 	switch {
 	case e.Acked:
@@ -71,8 +76,8 @@ const (
 	sourceThingEvent = "thing event"
 )
 
-// event finds or creates an event. The system of ref must exist.
-func (s *Store) event(ref Ref, id, source string, at time.Time) *Event {
+// event finds or creates an event of sys (ref names the component, if any).
+func (s *Store) event(sys *System, ref Ref, id, source string, at time.Time) *Event {
 	key := eventID{ref.Platform, ref.Fleet, id}
 	e := s.events[key]
 	if e != nil {
@@ -88,7 +93,7 @@ func (s *Store) event(ref Ref, id, source string, at time.Time) *Event {
 	}
 	s.seq++
 	e = &Event{Ref: ref, ID: id, Source: source, FirstSeen: at, LastSeen: at, Updated: at,
-		history: newRing[Change](s.cfg.EventHistory), seq: s.seq}
+		history: newRing[Change](s.cfg.EventHistory), seq: s.seq, sys: sys}
 	e.node.v = e
 	s.events[key] = e
 	e.key = s.keyOfEvent(e)
@@ -107,8 +112,11 @@ func (s *Store) keyOfEvent(e *Event) eventKey {
 	if t.IsZero() {
 		t = e.FirstSeen
 	}
-	return eventKey{sys: e.Ref.SystemRef(), sev: e.Level, t: t.UnixNano(), seq: e.seq, e: e}
+	return eventKey{t: t.UnixNano(), seq: e.seq, sys: e.sys.id, e: e, sev: e.Level, state: e.State, ack: uint8(ackBucket(e))}
 }
+
+// firstOfSystem sorts before every event of the system in evBySys.
+func firstOfSystem(id uint64) eventKey { return eventKey{sys: id, t: maxTime, seq: ^uint64(0)} }
 
 // account adds (sign 1) or removes (-1) e from the counters.
 func (s *Store) account(e *Event, sign int) {
@@ -117,14 +125,13 @@ func (s *Store) account(e *Event, sign int) {
 		l = LevelNone
 	}
 	s.evCounts[l][st][a] += sign
-	if sys := s.systems[e.Ref.SystemRef()]; sys != nil {
-		sys.events[l][st][a] += int32(sign)
-		if st == StateActive {
-			sys.ActiveEvents += sign
-		}
-		if a == ackNo {
-			sys.UnackedEvents += sign
-		}
+	sys := e.sys
+	sys.events[l][st][a] += int32(sign)
+	if st == StateActive {
+		sys.ActiveEvents += sign
+	}
+	if a == ackNo {
+		sys.UnackedEvents += sign
 	}
 }
 

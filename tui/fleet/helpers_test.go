@@ -108,7 +108,7 @@ func checkInvariants(t testing.TB, s *Store) {
 	perSys := map[Ref]*evBuckets{}
 	for _, e := range s.events {
 		sys := s.systems[e.Ref.SystemRef()]
-		if sys == nil {
+		if sys == nil || sys != e.sys || sys.removed {
 			t.Fatalf("event %s: system %v not held", e.ID, e.Ref.SystemRef())
 		}
 		all[e.Level][e.State][ackBucket(e)]++

@@ -97,6 +97,7 @@ type System struct {
 	UnackedEvents int // events not acknowledged (ACTIVE or without state)
 	Components    int
 
+	id      uint64 // unique per store, for compact index keys
 	rate    rateRing
 	history ring[Change]
 	node    lnode[*System] // eviction order (least recently seen first)
@@ -276,6 +277,7 @@ type Event struct {
 	node    lnode[*Event]
 	key     eventKey // key currently in the indexes
 	seq     uint64
+	sys     *System // its system: events go when their system goes
 }
 
 // History returns the recorded changes, oldest first (capped).

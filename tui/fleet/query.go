@@ -327,17 +327,26 @@ func (s *Store) EventsWindow(q EventQuery, offset, n int, dst []*Event) ([]*Even
 // a system), until fn returns false.
 func (s *Store) eachEvent(q EventQuery, fn func(*Event) bool) {
 	needle := strings.ToLower(q.Text)
+	fast := !q.scanNeeded()
 	visit := func(k eventKey) bool {
-		if !q.match(k.e, needle) {
+		// The key answers level, state and ack (and the system, by the
+		// index range); only Text and a component need the event itself.
+		if !q.Levels.Has(k.sev) || !q.States.Has(k.state) || !q.Ack.has(int(k.ack)) {
+			return true
+		}
+		if !fast && !q.match(k.e, needle) {
 			return true
 		}
 		return fn(k.e)
 	}
 	switch {
 	case q.Entity.System != "":
-		ref := q.Entity.SystemRef()
-		s.evBySys.AscendFrom(eventKey{sys: ref, t: maxTime, seq: ^uint64(0)}, func(k eventKey) bool {
-			if k.sys != ref {
+		sys := s.System(q.Entity)
+		if sys == nil {
+			return
+		}
+		s.evBySys.AscendFrom(firstOfSystem(sys.id), func(k eventKey) bool {
+			if k.sys != sys.id {
 				return false
 			}
 			return visit(k)

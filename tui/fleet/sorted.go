@@ -13,7 +13,7 @@ type sortedList[T any] struct {
 	n      int
 }
 
-const maxBlock = 256
+const maxBlock = 128
 
 func newSortedList[T any](less func(a, b T) bool) *sortedList[T] {
 	return &sortedList[T]{less: less}

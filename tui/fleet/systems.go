@@ -82,7 +82,8 @@ func (s *Store) system(ref Ref, at time.Time, seen bool) *System {
 		for len(s.systems) >= s.cfg.MaxSystems {
 			s.dropSystem(s.sysLRU.Front().v, false)
 		}
-		sys = &System{Ref: ref, FirstSeen: at, history: newRing[Change](s.cfg.SystemHistory)}
+		s.seq++
+		sys = &System{Ref: ref, FirstSeen: at, history: newRing[Change](s.cfg.SystemHistory), id: s.seq}
 		sys.node.v, sys.stale.v = sys, sys
 		s.systems[ref] = sys
 		s.sysLRU.PushBack(&sys.node)
@@ -182,8 +183,8 @@ func (s *Store) dropSystem(sys *System, removed bool) {
 		counter.Components++
 	}
 	var evs []*Event
-	s.evBySys.AscendFrom(eventKey{sys: ref, t: maxTime, seq: ^uint64(0)}, func(k eventKey) bool {
-		if k.sys != ref {
+	s.evBySys.AscendFrom(firstOfSystem(sys.id), func(k eventKey) bool {
+		if k.sys != sys.id {
 			return false
 		}
 		evs = append(evs, k.e)
