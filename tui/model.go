@@ -105,6 +105,7 @@ type Model struct {
 	done     bool   // the input ended (replay finished)
 	quitting bool
 	keyErr   error // a bad rebinding from the config file, shown once
+	noticeAt time.Time
 
 	dropped uint64
 	fleetP  *views.FleetPane
@@ -157,9 +158,18 @@ func New(cfg Config) *Model {
 	m.help = views.NewHelp(st, k)
 	m.panes[m.focus].Focus()
 	if m.keyErr != nil {
-		m.status.SetNotice("key map: " + m.keyErr.Error())
+		m.notice("key map: " + m.keyErr.Error())
 	}
 	return m
+}
+
+// noticeFor is how long a notice stays in the status bar.
+const noticeFor = 6 * time.Second
+
+// notice shows a short message in the status bar for a few seconds.
+func (m *Model) notice(s string) {
+	m.status.SetNotice(s)
+	m.noticeAt = m.now()
 }
 
 // Store is the fleet state the console draws (for tests and the actions).
@@ -260,4 +270,7 @@ func (m *Model) setPaused(v bool) {
 		}
 	}
 	m.stale = true
+	if v {
+		m.snapshot() // what the operator sees now is what stays
+	}
 }

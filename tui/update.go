@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -34,6 +35,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pump.BatchMsg:
 		return m, m.apply(msg)
 	case tickMsg:
+		if !m.noticeAt.IsZero() && m.now().Sub(m.noticeAt) > noticeFor {
+			m.status.SetNotice("")
+			m.noticeAt = time.Time{}
+		}
 		m.refreshStatus()
 		if !m.paused {
 			m.stale = true
@@ -80,13 +85,13 @@ func (m *Model) apply(b pump.BatchMsg) tea.Cmd {
 					Code:    "SUBSCRIBE_REFUSED",
 					Message: fmt.Sprintf("subscription to %s refused: %v", r.Filter, r.Err),
 				})
-				m.status.SetNotice("subscription refused: " + decode.Truncate(r.Filter, 40))
+				m.notice("subscription refused: " + decode.Truncate(r.Filter, 40))
 			}
 		}
 	}
 	if b.Done && !m.done {
 		m.done = true
-		m.status.SetNotice("input ended")
+		m.notice("input ended")
 	}
 	m.refreshStatus()
 	if !m.paused {
@@ -162,7 +167,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, m.keys.Theme):
 		m.setTheme(themes.Next(m.styles.Name()))
-		m.status.SetNotice("theme " + m.styles.Name())
+		m.notice("theme " + m.styles.Name())
 		return nil
 	case key.Matches(k, m.keys.Esc):
 		m.escape()

@@ -124,12 +124,11 @@ func (m *Model) render() string {
 			order[j], order[j-1] = order[j-1], order[j]
 		}
 	}
-	fresh := m.stale || !m.paused
+	if m.stale || !m.paused {
+		m.snapshot()
+	}
 	for _, p := range order {
 		r := m.rects.Panes[p]
-		if fresh || m.cache[p] == "" {
-			m.cache[p] = m.panes[p].View()
-		}
 		y := r.Y
 		for _, l := range strings.SplitN(m.cache[p], "\n", r.H) {
 			if y < r.Y+r.H && y < h {
@@ -138,8 +137,19 @@ func (m *Model) render() string {
 			y++
 		}
 	}
-	m.stale = false
 	return strings.Join(lines, "\n")
+}
+
+// snapshot renders every visible pane into the cache.
+func (m *Model) snapshot() {
+	for p := Pane(0); p < paneCount; p++ {
+		if !m.rects.Panes[p].Empty() {
+			m.cache[p] = m.panes[p].View()
+		} else {
+			m.cache[p] = ""
+		}
+	}
+	m.stale = false
 }
 
 // View is the screen: alt screen, mouse cell motion unless disabled.

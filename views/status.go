@@ -145,16 +145,16 @@ func (s *StatusBar) View() string {
 	if s.count.Dropped > 0 {
 		right = append(right, segment{"dropped " + Count(s.count.Dropped), st.StatusWarn, 0})
 	} else {
-		right = append(right, segment{"dropped 0", st.Status, 3})
+		right = append(right, segment{"dropped 0", st.Status, 4})
+	}
+	if s.notice != "" {
+		right = append(right, segment{trunc(safe(s.notice), 40), st.StatusKey, 1})
 	}
 	right = append(right,
-		segment{Count(s.count.Total) + " msgs", st.StatusKey, 1},
-		segment{Rate(s.count.Rate) + "/s", st.Status, 2},
-		segment{"evicted " + Count(s.count.Evicted), st.Status, 4},
+		segment{Count(s.count.Total) + " msgs", st.StatusKey, 2},
+		segment{Rate(s.count.Rate) + "/s", st.Status, 3},
+		segment{"evicted " + Count(s.count.Evicted), st.Status, 5},
 	)
-	if s.notice != "" {
-		right = append(right, segment{s.notice, st.StatusKey, 5})
-	}
 	left := []segment{
 		{glyph + " " + words, statePaint, 0},
 		{safe(s.conn.Broker), st.StatusKey, 6},
