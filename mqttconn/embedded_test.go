@@ -17,7 +17,9 @@ func TestEmbeddedPubSubBothProtocols(t *testing.T) {
 	url := mqtttest.Embedded(t)
 	for _, p := range protocols {
 		t.Run(string(p), func(t *testing.T) {
-			sub, rec := start(t, mqttconn.Options{Broker: url, Protocol: p,
+			// A session expiry puts properties into CONNECT: they must not
+			// cost the user properties of received messages.
+			sub, rec := start(t, mqttconn.Options{Broker: url, Protocol: p, SessionExpiry: time.Minute,
 				Subscriptions: []mqttconn.Subscription{{Filter: "emb/" + string(p) + "/#", QoS: 1}}})
 			if sub.Protocol() != string(p) {
 				t.Fatalf("Protocol() = %q, want %q", sub.Protocol(), p)

@@ -15,6 +15,10 @@ import (
 	"github.com/eclipse/paho.golang/paho"
 )
 
+// receiveMaximum caps QoS 1/2 messages in flight from the broker and the
+// depth of paho's internal receive queue.
+const receiveMaximum uint16 = 1024
+
 // v5 is the MQTT 5 implementation on autopaho. autopaho owns the reconnect
 // loop; this type feeds it the back-off, restores subscriptions in
 // OnConnectionUp and turns its callbacks into State values.
@@ -62,8 +66,25 @@ func (v *v5) start(ctx context.Context, deadline time.Time) error {
 		OnConnectionUp:   v.onUp,
 		OnConnectionDown: func() bool { v.up.Store(false); return true },
 		OnConnectError:   v.onConnectError,
-		ConnectUsername:  o.Username,
-		ConnectPassword:  []byte(o.Password),
+		ConnectPacketBuilder: func(cp *paho.Connect, _ *url.URL) (*paho.Connect, error) {
+			// paho sizes its internal queue of decoded PUBLISH packets by
+			// Receive Maximum (65535 by default). Messages() is the bounded
+			// buffer; a second, hidden one of 65535 packets only holds garbage
+			// the collector has to walk during a flood.
+			rm := receiveMaximum
+			if cp.Properties == nil {
+				cp.Properties = &paho.ConnectProperties{}
+			}
+			cp.Properties.ReceiveMaximum = &rm
+			// paho encodes a false RequestProblemInfo as 0, which asks the
+			// broker to drop reason strings from SUBACK/PUBACK (the errors an
+			// operator needs to see); mochi even drops user properties from
+			// PUBLISH then.
+			cp.Properties.RequestProblemInfo = true
+			return cp, nil
+		},
+		ConnectUsername: o.Username,
+		ConnectPassword: []byte(o.Password),
 		ClientConfig: paho.ClientConfig{
 			ClientID:          v.c.clientID,
 			OnPublishReceived: []func(paho.PublishReceived) (bool, error){v.onPublish},
