@@ -97,9 +97,7 @@ func (s *Store) event(sys *System, ref Ref, id, source string, at time.Time) *Ev
 	e.node.v = e
 	s.events[key] = e
 	e.key = s.keyOfEvent(e)
-	s.evByTime.Insert(e.key)
-	s.evBySev.Insert(e.key)
-	s.evBySys.Insert(e.key)
+	s.indexEvent(e.key)
 	s.evClosed.PushBack(&e.node)
 	s.account(e, 1)
 	s.evVersion++
@@ -115,15 +113,35 @@ func (s *Store) keyOfEvent(e *Event) eventKey {
 	return eventKey{t: t.UnixNano(), seq: e.seq, sys: e.sys.id, e: e, sev: e.Level, state: e.State, ack: uint8(ackBucket(e))}
 }
 
+// bucket is the list of events with k's level, state and acknowledgement.
+func (s *Store) bucket(k eventKey) *sortedList[eventKey] {
+	b := &s.evBucket[k.sev][k.state][k.ack]
+	if *b == nil {
+		*b = newSortedList(lessEvTime)
+	}
+	return *b
+}
+
+func (s *Store) indexEvent(k eventKey) {
+	s.evByTime.Insert(k)
+	s.evBySev.Insert(k)
+	s.evBySys.Insert(k)
+	s.bucket(k).Insert(k)
+}
+
+func (s *Store) unindexEvent(k eventKey) {
+	s.evByTime.Delete(k)
+	s.evBySev.Delete(k)
+	s.evBySys.Delete(k)
+	s.bucket(k).Delete(k)
+}
+
 // firstOfSystem sorts before every event of the system in evBySys.
 func firstOfSystem(id uint64) eventKey { return eventKey{sys: id, t: maxTime, seq: ^uint64(0)} }
 
 // account adds (sign 1) or removes (-1) e from the counters.
 func (s *Store) account(e *Event, sign int) {
 	l, st, a := e.Level, e.State, ackBucket(e)
-	if l >= numLevels {
-		l = LevelNone
-	}
 	s.evCounts[l][st][a] += sign
 	sys := e.sys
 	sys.events[l][st][a] += int32(sign)
@@ -147,13 +165,9 @@ func (s *Store) updateEvent(e *Event, at time.Time, fn func(e *Event)) {
 	s.account(e, 1)
 	k := s.keyOfEvent(e)
 	if k != e.key {
-		s.evByTime.Delete(e.key)
-		s.evBySev.Delete(e.key)
-		s.evBySys.Delete(e.key)
+		s.unindexEvent(e.key)
 		e.key = k
-		s.evByTime.Insert(k)
-		s.evBySev.Insert(k)
-		s.evBySys.Insert(k)
+		s.indexEvent(k)
 	}
 	if e.State == StateActive {
 		s.evOpen.Touch(&e.node)
@@ -174,9 +188,7 @@ func (e *Event) note(at time.Time, what string) {
 func (s *Store) dropEvent(e *Event) {
 	s.account(e, -1)
 	delete(s.events, eventID{e.Ref.Platform, e.Ref.Fleet, e.ID})
-	s.evByTime.Delete(e.key)
-	s.evBySev.Delete(e.key)
-	s.evBySys.Delete(e.key)
+	s.unindexEvent(e.key)
 	if e.node.list != nil {
 		e.node.list.Remove(&e.node)
 	}

@@ -159,6 +159,7 @@ type Store struct {
 	evBySev     *sortedList[eventKey]
 	evBySys     *sortedList[eventKey]
 	evCounts    [numLevels][numStates][3]int
+	evBucket    [numLevels][numStates][3]*sortedList[eventKey] // newest first, one per counter
 	evVersion   uint64
 	evTextCache evTextCache
 

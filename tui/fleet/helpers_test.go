@@ -97,6 +97,24 @@ func checkInvariants(t testing.TB, s *Store) {
 	eq("evBySev", s.evBySev.Len(), len(s.events))
 	eq("evBySys", s.evBySys.Len(), len(s.events))
 	eq("event lists", s.evOpen.Len()+s.evClosed.Len(), len(s.events))
+	inBuckets := 0
+	for l := range s.evBucket {
+		for st := range s.evBucket[l] {
+			for a, b := range s.evBucket[l][st] {
+				if b == nil {
+					continue
+				}
+				inBuckets += b.Len()
+				b.Ascend(0, func(k eventKey) bool {
+					if int(k.sev) != l || int(k.state) != st || int(k.ack) != a || k != k.e.key {
+						t.Fatalf("event %s in bucket %d/%d/%d with key %+v", k.e.ID, l, st, a, k)
+					}
+					return true
+				})
+			}
+		}
+	}
+	eq("event buckets", inBuckets, len(s.events))
 	eq("cmdIdx", s.cmdIdx.Len(), len(s.commands))
 	eq("cmdLRU", s.cmdLRU.Len(), len(s.commands))
 	eq("licIdx", s.licIdx.Len(), len(s.licenses))

@@ -351,10 +351,48 @@ func (s *Store) eachEvent(q EventQuery, fn func(*Event) bool) {
 			}
 			return visit(k)
 		})
+	case q.Levels != 0 || q.States != 0 || q.Ack != AckAny:
+		s.mergeBuckets(q, visit)
 	case q.Order == BySeverity:
 		s.evBySev.Ascend(0, visit)
 	default:
 		s.evByTime.Ascend(0, visit)
+	}
+}
+
+// mergeBuckets visits the events of the buckets q's level, state and ack
+// filters select, merged in q's order: the cost is the rows visited times
+// the number of buckets, however sparse the matches are in the whole.
+func (s *Store) mergeBuckets(q EventQuery, visit func(eventKey) bool) {
+	less := lessEvTime
+	if q.Order == BySeverity {
+		less = lessEvSev
+	}
+	var buf [int(numLevels) * int(numStates) * 3]cursor[eventKey]
+	curs := buf[:0]
+	for l := range s.evBucket {
+		for st := range s.evBucket[l] {
+			for a, b := range s.evBucket[l][st] {
+				if b != nil && b.Len() > 0 && q.Levels.Has(Level(l)) && q.States.Has(EventState(st)) && q.Ack.has(a) {
+					curs = append(curs, b.cursor())
+				}
+			}
+		}
+	}
+	for len(curs) > 0 {
+		best := 0
+		for i := 1; i < len(curs); i++ {
+			if less(curs[i].value(), curs[best].value()) {
+				best = i
+			}
+		}
+		if !visit(curs[best].value()) {
+			return
+		}
+		curs[best].next()
+		if !curs[best].ok() {
+			curs = append(curs[:best], curs[best+1:]...)
+		}
 	}
 }
 

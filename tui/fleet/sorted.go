@@ -182,3 +182,27 @@ func (s *sortedList[T]) At(i int) (v T, ok bool) {
 	}
 	return v, false
 }
+
+// cursor walks a sortedList in order from a starting rank.
+type cursor[T any] struct {
+	l    *sortedList[T]
+	b, i int
+}
+
+// cursor returns a cursor at rank 0.
+func (s *sortedList[T]) cursor() cursor[T] { return cursor[T]{l: s} }
+
+// ok reports whether the cursor points at a value.
+func (c *cursor[T]) ok() bool { return c.b < len(c.l.blocks) }
+
+// value is the value under the cursor; ok must be true.
+func (c *cursor[T]) value() T { return c.l.blocks[c.b][c.i] }
+
+// next advances the cursor.
+func (c *cursor[T]) next() {
+	c.i++
+	if c.i >= len(c.l.blocks[c.b]) {
+		c.b++
+		c.i = 0
+	}
+}
