@@ -207,7 +207,7 @@ func seriesRow(st themes.Styles, c seriesCols, inner int, s *fleet.Series, entit
 		cells = append(cells, fit(entity, c.entity))
 	}
 	name := s.Name
-	if s.Ref.Component != "" && c.entity == 0 {
+	if s.Ref.Component != "" {
 		name = s.Ref.Component + "." + name
 	}
 	cells = append(cells,
@@ -246,7 +246,7 @@ func (p *TelemetryPane) View() string {
 		p.pts = s.Points(p.pts[:0])
 		ent := ""
 		if c.entity > 0 {
-			ent = entityLabel(p.store, s.Ref)
+			ent = entityLabel(p.store, s.Ref.SystemRef())
 		}
 		lines = append(lines, selPaint(p.st, seriesRow(p.st, c, inner, s, ent, p.pts, now, sel), sel, p.focused))
 	}
