@@ -200,9 +200,9 @@ func TestLogWindow(t *testing.T) {
 	if total != 4 || rows[0].Item.Msg.Topic != "site/3/temp" {
 		t.Fatalf("log %d newest %q", total, rows[0].Item.Msg.Topic)
 	}
-	rows, total = s.LogWindow(LogFilter{Topic: "site/+/temp", Text: "boiler"}, 0, 10, nil)
-	if total != 4 {
-		t.Errorf("topic+text: %d", total)
+	rows, total = s.LogWindow(LogFilter{Topic: "site/+/temp", Text: "boiler"}, 1, 10, nil)
+	if total != 4 || len(rows) != 3 || rows[0].Item.Msg.Topic != "site/2/temp" {
+		t.Errorf("topic+text from offset 1: %d rows of %d", len(rows), total)
 	}
 	rows, total = s.LogWindow(LogFilter{Topic: "site/2/#"}, 0, 10, nil)
 	if total != 1 || rows[0].Item.Msg.Topic != "site/2/temp" {

@@ -107,8 +107,8 @@ func (s *Store) deleteSeries(ref Ref, kind SeriesKind, name string) {
 	}
 }
 
-// seriesRange appends the series of ref (a system: all its own and its
-// components'; a component: its own) of kind (all kinds when kind < 0).
+// seriesRange appends the series of ref: for a system, its own and its
+// components'; for a component, its own.
 func (s *Store) seriesRange(ref Ref, dst []*Series) []*Series {
 	sysOnly := ref.Component == ""
 	s.seriesIdx.AscendFrom(seriesKey{id: seriesID{ref: ref}}, func(k seriesKey) bool {

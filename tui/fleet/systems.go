@@ -106,6 +106,7 @@ func (s *Store) system(ref Ref, at time.Time, seen bool) *System {
 			wasStale := sys.stale.list == &s.staleList
 			s.fresh.Touch(&sys.stale)
 			if wasStale {
+				sys.history.Push(Change{Time: at, What: "heard again"})
 				s.reindexSystem(sys)
 			}
 		}
