@@ -1,0 +1,150 @@
+package tape
+
+import (
+	"context"
+	"errors"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+const sample = `# A tour.
+Output demo.gif
+Require mqdeck
+Set Shell "bash"
+Set FontSize 16
+Set Width 1280
+Set Height 700
+Set TypingSpeed 40ms
+Env MQDECK_THEME "dark"
+
+Hide
+Type "echo 'hi there'"
+Enter
+Show
+Sleep 1.5
+Type@10ms "q"
+Down 3
+Up@100ms 2
+Ctrl+C
+Alt+Enter
+Shift+Tab
+Ctrl+Alt+x
+Backspace
+PageDown
+# expect: hi there
+Wait+Screen@3s /\$ $/
+Screenshot shot.png
+Sleep 500ms
+`
+
+func TestParse(t *testing.T) {
+	tp, err := Parse(strings.NewReader(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tp.Output != "demo.gif" || tp.Settings["Shell"] != "bash" || tp.Settings["FontSize"] != "16" {
+		t.Fatalf("settings %v output %q", tp.Settings, tp.Output)
+	}
+	var got []string
+	for _, s := range tp.Steps {
+		switch s.Kind {
+		case Type:
+			got = append(got, "type:"+s.Text+"@"+s.Delay.String())
+		case Key:
+			got = append(got, strings.Join(s.Keys, "+")+"x"+string(rune('0'+s.Repeat))+"@"+s.Delay.String())
+		case Sleep:
+			got = append(got, "sleep:"+s.Delay.String())
+		case Expect:
+			got = append(got, "expect:"+s.Re.String())
+		case Wait:
+			got = append(got, s.Name+":"+s.Re.String()+"@"+s.Delay.String())
+		case Hide:
+			got = append(got, "hide")
+		case Show:
+			got = append(got, "show")
+		}
+	}
+	want := []string{"hide", "type:echo 'hi there'@0s", "Enterx1@0s", "show", "sleep:1.5s", "type:q@10ms",
+		"Downx3@0s", "Upx2@100ms", "C-cx1@0s", "M-Enterx1@0s", "BTabx1@0s", "C-M-xx1@0s", "BSpacex1@0s", "NPagex1@0s",
+		"expect:hi there", `Wait+Screen:\$ $@3s`, "sleep:500ms"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("steps\n got %q\nwant %q", got, want)
+	}
+	if cols, rows := tp.Size(); cols != 120 || rows != 36 {
+		t.Fatalf("size %dx%d, want 120x36", cols, rows)
+	}
+	if tp.TypingSpeed() != 40*time.Millisecond {
+		t.Fatalf("typing speed %v", tp.TypingSpeed())
+	}
+	// 2s of sleeps, 15 characters at 40ms, 1 at 10ms, 2 presses at 100ms.
+	if d := tp.Duration(); d != 2*time.Second+15*40*time.Millisecond+10*time.Millisecond+200*time.Millisecond {
+		t.Fatalf("duration %v", d)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, bad := range []string{"Typ \"x\"", "Type x", "Sleep soon", "Down -1", "Hyper+X", "Ctrl+Banana", "Set FontSize", "Wait /unclosed", "# expect: ("} {
+		if _, err := Parse(strings.NewReader(bad + "\n")); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}
+
+func requireTmux(t *testing.T) {
+	t.Helper()
+	if _, err := StartSession(context.Background(), 10, 5, t.TempDir(), nil, "true"); errors.Is(err, ErrNoTmux) {
+		if os.Getenv("MQDECK_REQUIRE_MOSQUITTO") == "1" {
+			t.Fatal("tmux missing and the CI tools are required")
+		}
+		t.Skip("tmux not installed")
+	}
+}
+
+func TestPlayInTmux(t *testing.T) {
+	requireTmux(t)
+	tp, err := Parse(strings.NewReader(`Set FontSize 16
+Set Width 1280
+Set Height 700
+Set TypingSpeed 5ms
+Type "echo 'tape says hi'"
+Enter
+# expect: (?m)^tape says hi$
+Type "cat"
+Enter
+Type "abc"
+Ctrl+C
+Type "stty size"
+Enter
+# expect: (?m)^36 120$
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cols, rows := tp.Size()
+	s, err := StartSession(ctx, cols, rows, t.TempDir(), []string{"PS1=$ "}, "bash", "--norc", "--noprofile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if c, r, err := s.Size(ctx); err != nil || c != 120 || r != 36 {
+		t.Fatalf("pane %dx%d %v", c, r, err)
+	}
+	if err := Play(ctx, s, tp, Options{ExpectWait: 5 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	// An expectation that never comes true fails with the screen.
+	never, _ := Parse(strings.NewReader("# expect: nothing like this\n"))
+	err = Play(ctx, s, never, Options{ExpectWait: 300 * time.Millisecond})
+	var ee *ExpectError
+	if !errors.As(err, &ee) || !strings.Contains(ee.Screen, "tape says hi") || ee.Line != 1 {
+		t.Fatalf("failed expectation: %v", err)
+	}
+	if s.Dead(ctx) {
+		t.Fatal("shell died")
+	}
+}
