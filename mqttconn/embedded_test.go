@@ -218,3 +218,24 @@ func TestConnectTimeout(t *testing.T) {
 		t.Fatalf("Start returned after %s with a 700ms connect timeout", d)
 	}
 }
+
+func TestCloseStopsAndReports(t *testing.T) {
+	url := mqtttest.Embedded(t)
+	for _, p := range []mqttconn.Protocol{mqttconn.Protocol5, mqttconn.Protocol311, mqttconn.ProtocolAuto} {
+		c, rec := start(t, mqttconn.Options{Broker: url, Protocol: p})
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		_ = c.Close() // twice is fine
+		st, _ := rec.snapshot()
+		if last := st[len(st)-1]; last.Kind != mqttconn.StateStopped || last.Err != nil || countKind(st, mqttconn.StateStopped) != 1 {
+			t.Fatalf("%s: states after Close:\n%s", p, describeStates(st))
+		}
+		if r := publish(t, c, mqttconn.PublishRequest{Topic: "a", Payload: []byte("x")}); r.Outcome != mqttconn.OutcomeOffline {
+			t.Fatalf("%s: publish after Close %+v", p, r)
+		}
+		if err := c.Start(t.Context()); err == nil {
+			t.Fatalf("%s: Start after Start succeeded", p)
+		}
+	}
+}

@@ -124,7 +124,7 @@ type SubscribeError struct {
 }
 
 func (e *SubscribeError) Error() string {
-	s := "subscription refused: " + ReasonText(e.Code)
+	s := ReasonText(e.Code)
 	if e.Reason != "" {
 		s += ": " + oneLine(e.Reason)
 	}

@@ -146,7 +146,7 @@ func TestReasonText(t *testing.T) {
 		t.Fatalf("ReasonText(0x87) = %q", got)
 	}
 	e := &SubscribeError{Code: 0x87, Reason: "acl\x1b[2J"}
-	if got := e.Error(); got != "subscription refused: not authorized (0x87): acl[2J" {
+	if got := e.Error(); got != "not authorized (0x87): acl[2J" {
 		t.Fatalf("SubscribeError = %q", got)
 	}
 }
