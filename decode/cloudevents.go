@@ -137,6 +137,7 @@ func (ev *CloudEvent) check(v *Value) {
 func (d *Decoder) structured(n Node, v *Value) {
 	ev := &CloudEvent{Mode: "structured"}
 	var data, b64 *Node
+	badNames := 0
 	for i := range n.Fields {
 		f := &n.Fields[i]
 		switch f.Key {
@@ -150,12 +151,15 @@ func (d *Decoder) structured(n Node, v *Value) {
 			}
 		default:
 			if isAttrName(f.Key) {
-				ev.set(f.Key, f.Value.Text())
+				ev.set(f.Key, attrText(f.Value, d.lim.MaxString))
 			} else {
-				v.warn("cloudevent: %q is not a valid attribute name, kept as extension", f.Key)
-				ev.Extensions = append(ev.Extensions, Attribute{Name: f.Key, Value: f.Value.Text()})
+				badNames++
+				ev.Extensions = append(ev.Extensions, Attribute{Name: f.Key, Value: attrText(f.Value, d.lim.MaxString)})
 			}
 		}
+	}
+	if badNames > 0 {
+		v.warn("cloudevent: %d attribute names are not lower-case letters and digits, kept as extensions", badNames)
 	}
 	v.Format, v.Event, v.Data = FormatCloudEvents, ev, Node{}
 	switch {
@@ -181,4 +185,19 @@ func (d *Decoder) structured(n Node, v *Value) {
 			ev.DataContentType, false, v)
 	}
 	ev.check(v)
+}
+
+// attrText renders an attribute value; non-string values (a number, or an
+// object some sender put there) as compact text of bounded length.
+func attrText(n Node, max int) string {
+	if n.Kind != KindArray && n.Kind != KindObject {
+		return n.Text()
+	}
+	var b strings.Builder
+	writeCompact(&b, n, max)
+	s := b.String()
+	if len(s) > max {
+		s = cutString(s, max)
+	}
+	return s
 }

@@ -35,11 +35,7 @@ func summaryData(b *strings.Builder, n Node, budget int) {
 	switch n.Kind {
 	case KindString:
 		// Text payloads and string data read best unquoted, on one line.
-		s := n.Str
-		if len(s) > budget {
-			s = s[:budget]
-		}
-		b.WriteString(Safe(s))
+		b.WriteString(Safe(runePrefix(n.Str, budget)))
 	case KindBytes:
 		fmt.Fprintf(b, "<%d bytes>", len(n.Bytes))
 		for i, c := range n.Bytes {

@@ -127,8 +127,8 @@ func appendScalar(dst []byte, n Node, max int) []byte {
 		return appendFloat(dst, n.Float)
 	case KindString:
 		s := n.Str
-		if max >= 0 && len(s) > max+4 {
-			s = s[:max+4] // the caller truncates the whole line anyway
+		if max >= 0 {
+			s = runePrefix(s, max+4) // the caller truncates the whole line anyway
 		}
 		return appendQuoted(dst, s, true)
 	case KindTime:
@@ -159,4 +159,15 @@ func appendHexTail(dst, b []byte, max int) []byte {
 		dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])
 	}
 	return append(dst, '>')
+}
+
+// runePrefix returns at most n bytes of s, not splitting a UTF-8 sequence.
+func runePrefix(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

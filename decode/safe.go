@@ -148,6 +148,10 @@ func Width(s string) int {
 // ellipsis marks a cut.
 const ellipsis = "…"
 
+// truncBytesPerCell bounds how many bytes of input Truncate looks at per
+// cell of output (generous: combining marks take bytes and no cells).
+const truncBytesPerCell = 16
+
 // Truncate returns Safe(s) cut to at most width cells, ending in "…" when
 // something was cut. Graphemes (a base with its combining marks, an emoji
 // sequence) are never split.
@@ -161,11 +165,21 @@ func Truncate(s string, width int) string {
 		}
 		return s[:width-1] + ellipsis
 	}
+	// The work is bounded by the width, not by len(s): a huge payload line
+	// is cut to a prefix before it is made safe and measured.
+	long := false
+	if limit := width*truncBytesPerCell + 64; len(s) > limit {
+		for limit > 0 && !utf8.RuneStart(s[limit]) {
+			limit--
+		}
+		s, long = s[:limit], true
+	}
 	s = Safe(s)
-	if ansi.StringWidth(s) <= width {
+	head := cutWidth(s, width-1)
+	if rest := s[len(head):]; !long && (rest == "" || cutWidth(rest, 1) == rest) {
 		return s
 	}
-	return cutWidth(s, width-1) + ellipsis
+	return head + ellipsis
 }
 
 // cutWidth returns the longest prefix of the safe string s whose width is at

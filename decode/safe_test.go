@@ -111,6 +111,22 @@ func TestWidthAndTruncate(t *testing.T) {
 	}
 }
 
+func TestTruncateHugeStringIsBounded(t *testing.T) {
+	s := strings.Repeat("\x1b温", 1<<18) // 1 MiB, dirty
+	if got := Truncate(s, 10); got != "␛温␛温␛温…" {
+		t.Fatalf("Truncate = %q", got)
+	}
+	// Only a prefix is made safe: the allocation does not grow with len(s).
+	var sizes []float64
+	for _, n := range []int{1 << 10, 1 << 18} {
+		long := strings.Repeat("\x1b温", n)
+		sizes = append(sizes, testing.AllocsPerRun(10, func() { _ = Truncate(long, 10) }))
+	}
+	if sizes[0] != sizes[1] {
+		t.Fatalf("allocations grow with the input: %v", sizes)
+	}
+}
+
 func TestSplitWidth(t *testing.T) {
 	parts := splitWidth("ab温cd", 2)
 	if strings.Join(parts, "|") != "ab|温|cd" {
