@@ -178,6 +178,10 @@ func validateEvent(it node) (eventFields, node, bool) {
 	if !f.hasCode && !f.hasModel {
 		return f, fieldErrors([]field{fieldMsg("_schema", "Either eventModelCode or eventModelUuid is required.")}), false
 	}
+	// Seed 001: "we can only pass either code or uuid".
+	if f.hasCode && f.hasModel {
+		return f, fieldErrors([]field{fieldMsg("_schema", "Pass either eventModelCode or eventModelUuid, not both.")}), false
+	}
 	if f.end != nil && f.end.Before(*f.time) {
 		return f, fieldErrors([]field{fieldMsg("endTime", "The end time must not be before the time.")}), false
 	}
@@ -237,9 +241,6 @@ func (d *drivrSim) applyEvent(s *Sim, it node, entity, id string) (node, bool) {
 	if f.hasModel {
 		if model = d.modelByUUID(f.modelUUID); model == nil {
 			return itemError("event_model_does_not_exist", str("An event model with the uuid "+f.modelUUID+" does not exist")), true
-		}
-		if f.hasCode && model.code != f.code {
-			return fieldErrors([]field{fieldMsg("_schema", "eventModelCode and eventModelUuid name different event models.")}), true
 		}
 	} else if model = d.modelByCode(f.code); model == nil {
 		return itemError("event_model_does_not_exist", str("An event model with the code "+f.code+" does not exist")), true

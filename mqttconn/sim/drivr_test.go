@@ -254,6 +254,8 @@ func TestInputValidation(t *testing.T) {
 			`{"0":[{"code":"validation_error","message":{"time":["Not a valid datetime."],"a":["Unknown field."],"b":["Unknown field."]}}]}`},
 		{"no model", sysInput, `{"time":"2025-05-09T13:28:42Z"}`,
 			`{"0":[{"code":"validation_error","message":{"_schema":["Either eventModelCode or eventModelUuid is required."]}}]}`},
+		{"code and uuid", sysInput, `{"eventModelCode":"energy-overload-model","eventModelUuid":"c867ee9d-52f1-4819-9bfc-b64d6321a04b","time":"2025-05-09T13:28:42Z"}`,
+			`{"0":[{"code":"validation_error","message":{"_schema":["Pass either eventModelCode or eventModelUuid, not both."]}}]}`},
 		{"unknown model uuid", sysInput, `{"eventModelUuid":"11111111-2222-4333-8444-555555555555","time":"2025-05-09T13:28:42Z"}`,
 			`{"0":[{"code":"event_model_does_not_exist","message":"An event model with the uuid 11111111-2222-4333-8444-555555555555 does not exist"}]}`},
 		{"component model on a system", sysInput, `{"eventModelCode":"smart-meter-malfunction-event","time":"2025-05-09T13:28:42Z"}`,
