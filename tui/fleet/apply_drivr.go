@@ -286,8 +286,13 @@ func (s *Store) drivrEvent(it *Item, at time.Time) {
 	} else if uuid := str(d, "eventModelUuid"); uuid != "" {
 		model = s.models[uuid]
 	}
+	entity := str(d, "entityUuid")
 	if c := s.Component(e.Ref); c != nil && e.Ref.Component != "" {
-		s.setComponentUUID(c, str(d, "entityUuid"))
+		s.setComponentUUID(c, entity)
+	} else if c := s.ComponentByUUID(entity); c != nil && e.Ref.Component == "" && c.Ref.SystemRef() == e.Ref {
+		// A component's event on its system's topic: file it under the
+		// component the entity uuid names.
+		e.Ref.Component = c.Ref.Component
 	}
 	s.updateEvent(e, at, func(e *Event) {
 		fresh := e.Type == "" && e.ModelCode == ""

@@ -275,3 +275,27 @@ func TestDrogue(t *testing.T) {
 	}
 	checkInvariants(t, s)
 }
+
+// A component event published on its system's topic lands under the
+// component its entityUuid names, once that uuid is known.
+func TestComponentEventOnSystemTopic(t *testing.T) {
+	clk := &clock{now: t0}
+	s := newTestStore(clk, nil)
+	f := drivrFeeder(t, clk)
+	s.Apply([]Item{f.item("drivr/v1/company-example/systems/"+seedSystem+"/components/"+seedComp, `{"uuid":"`+seedCompID+`","code":"`+seedComp+`","name":"Smart Meter"}`)})
+	topic := "drivr/v1/company-example/systems/" + seedSystem + "/events/" + seedCompEv
+	s.Apply([]Item{f.item(topic, seedCompEvent)})
+	e := s.Event(platform.DRIVR, seedSlug, seedCompEv)
+	if e == nil || e.Ref.Component != seedComp {
+		t.Fatalf("event filed under %+v", e)
+	}
+	compRef := sysRef()
+	compRef.Component = seedComp
+	if c := s.EventCounts(EventQuery{Entity: compRef}); c.Matched != 1 || c.Active != 1 {
+		t.Errorf("component counts %+v", c)
+	}
+	if c := s.Component(compRef); c == nil || c.Name != "Smart Meter" {
+		t.Errorf("component %+v", c)
+	}
+	checkInvariants(t, s)
+}

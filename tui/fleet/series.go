@@ -156,5 +156,9 @@ func (s *Store) flattenScalars(ref Ref, kind SeriesKind, prefix string, n decode
 		walk(prefix, n, 0)
 		return
 	}
-	s.setSeries(ref, kind, strings.TrimSuffix(prefix, "."), n, "", t, at)
+	name := strings.TrimSuffix(prefix, ".")
+	if name == "" {
+		name = "value"
+	}
+	s.setSeries(ref, kind, name, n, "", t, at)
 }
