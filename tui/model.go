@@ -36,6 +36,7 @@ type Config struct {
 	NoColor bool                // NO_COLOR is set (Run also reads the environment)
 	Keys    map[string][]string // rebinding from the config file: action name -> keys
 	Fleet   fleet.Config        // store caps; zero value: fleet.DefaultConfig()
+	Store   *fleet.Store        // draw this store instead of a new one (tests, benchmarks)
 	Conn    views.ConnInfo      // for the status bar; Broker without credentials
 	Source  Source
 	NoMouse bool // leave the mouse to the terminal (text selection)
@@ -144,7 +145,10 @@ func New(cfg Config) *Model {
 	if fc.Now == nil || cfg.Now != nil && cfg.Fleet.Now == nil {
 		fc.Now = m.now
 	}
-	m.store = fleet.New(fc)
+	m.store = cfg.Store
+	if m.store == nil {
+		m.store = fleet.New(fc)
+	}
 
 	st, k := m.styles, m.keys.Pane
 	m.fleetP = views.NewFleetPane(st, k, m.store)
