@@ -27,11 +27,19 @@ var ErrCrashed = errors.New("mqdeck crashed")
 // cfg.Source; the caller has started the client (or the replay) and closes
 // it afterwards. A panic restores the terminal first, then writes a crash
 // report without secrets and returns an error wrapping ErrCrashed.
-func Run(ctx context.Context, cfg Config, opts ...tea.ProgramOption) (err error) {
+func Run(ctx context.Context, cfg Config, opts ...tea.ProgramOption) error {
+	return run(ctx, cfg, nil, opts...)
+}
+
+// run is Run with a hook that receives the final model (tests).
+func run(ctx context.Context, cfg Config, final func(*Model), opts ...tea.ProgramOption) (err error) {
 	if !cfg.NoColor && os.Getenv("NO_COLOR") != "" {
 		cfg.NoColor = true
 	}
 	m := New(cfg)
+	if final != nil {
+		defer final(m)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
