@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/mqdeck/mqdeck/decode"
 )
 
 // Exit codes.
@@ -28,6 +30,7 @@ const (
 type CLI struct {
 	Globals `embed:""`
 
+	Log     LogCmd     `cmd:"" help:"Print every received message as one JSON object per line (headless)."`
 	Version VersionCmd `cmd:"" help:"Print the version and exit."`
 }
 
@@ -128,5 +131,5 @@ func newParser(grammar any, stdout, stderr io.Writer) (*kong.Kong, error) {
 func oneLine(s string) string {
 	s = strings.ReplaceAll(s, "\r", " ")
 	s = strings.ReplaceAll(s, "\n", " ")
-	return safe(s)
+	return decode.Safe(s)
 }

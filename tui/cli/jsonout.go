@@ -28,6 +28,11 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight plain ASCII bytes at a time: most of a payload needs no escape.
+		if i+8 <= len(s) && plain8(load64(s, i)) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
@@ -70,6 +75,30 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// Byte-parallel tests on a uint64 (eight bytes at once).
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// load64 reads s[i:i+8] little-endian; the compiler makes it one load.
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// zeroByte is non-zero when some byte of x is 0 (it may also flag bytes
+// after a real zero, which only sends plain8 down the slow path).
+func zeroByte(x uint64) uint64 { return (x - ones) &^ x & highs }
+
+// plain8 reports whether all eight bytes are printable ASCII other than
+// '"' and '\\', that is, copied to JSON as they are.
+func plain8(x uint64) bool {
+	lessThan20 := (x - ones*0x20) &^ x & highs
+	return (x&highs)|lessThan20|zeroByte(x^(ones*'"'))|zeroByte(x^(ones*'\\'))|zeroByte(x^(ones*0x7f)) == 0
 }
 
 // escapeRune: C1 controls, LRM/RLM/ALM, line and paragraph separators, bidi

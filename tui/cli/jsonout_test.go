@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -202,4 +204,23 @@ func BenchmarkAppendLine(b *testing.B) {
 		buf = appendLine(buf[:0], &m, &r, &v)
 	}
 	b.SetBytes(int64(len(buf)))
+}
+
+// BenchmarkLogWrite is the per-message cost of mqdeck log after the
+// transport: route, decode, refine, encode, buffered write.
+func BenchmarkLogWrite(b *testing.B) {
+	payload := []byte(`{"uuid":"a707aa3a-b44f-42e0-9ab8-000000000001","createdAt":"2025-05-09T13:28:42.658581","entityUuid":"792b6149-1daa-488f-b07a-f684503b0586","time":"2025-05-09T13:28:42.611276+00:00","status":"ACTIVE","acknowledged":false,"eventModel":{"code":"energy-overload-model","eventLevel":"ERROR","v":411.29268}}`)
+	m := mqttconn.Message{Topic: "drivr/v1/company-example/systems/792b6149-1daa-488f-b07a-f684503b0586/events/a707aa3a-b44f-42e0-9ab8-b8efe13409c8", Payload: payload, Received: time.Now()}
+	scheme, err := platform.New("drivr", platform.Params{Slug: "company-example"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := &logger{out: bufio.NewWriterSize(io.Discard, stdoutBuffer), scheme: scheme, dec: decode.NewDecoder(decode.Limits{})}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(payload)))
+	for b.Loop() {
+		if err := l.write(&m); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -1,0 +1,185 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/mqttconn/record"
+)
+
+// LogCmd is `mqdeck log`: headless, one JSON object per received message.
+type LogCmd struct {
+	ConnFlags     `embed:""`
+	PlatformFlags `embed:""`
+
+	Count      int    `name:"count" short:"n" help:"Exit 0 after N messages (0: until interrupted)." default:"0" placeholder:"N"`
+	Record     string `help:"Also append every received message to FILE (JSON lines; mqdeck replay reads it)." type:"path" env:"MQDECK_RECORD" placeholder:"FILE"`
+	MaxPayload int    `name:"max-payload" help:"Decode payloads up to this many bytes; larger ones are printed but not decoded." default:"1048576" env:"MQDECK_MAX_PAYLOAD" placeholder:"BYTES"`
+	Verbose    bool   `short:"v" help:"Report connection states, granted subscriptions and final stats on stderr."`
+}
+
+// stdoutBuffer is large enough that a flood is written in few syscalls.
+const stdoutBuffer = 256 << 10
+
+// Run connects, subscribes and prints until the count is reached, the
+// input ends or the context is cancelled (Ctrl-C: flush and exit 0).
+func (c *LogCmd) Run(env *runEnv) error {
+	w := warner{env.stderr}
+	opts, err := c.options(w.warn)
+	if err != nil {
+		return err
+	}
+	if c.Count < 0 || c.MaxPayload <= 0 {
+		return usageError{errors.New("--count must not be negative and --max-payload must be positive")}
+	}
+	scheme, err := platform.New(c.Platform, c.params(c.QoS))
+	if err != nil {
+		return usageError{err}
+	}
+	opts.Subscriptions = scheme.Filters()
+	if c.Insecure {
+		w.warn("--insecure: the broker's certificate is not verified")
+	}
+
+	events := newConnEvents(len(opts.Subscriptions))
+	opts.OnState = events.onState
+	opts.OnSubscribe = events.onSubscribe
+	client, err := mqttconn.New(opts)
+	if err != nil {
+		return usageError{err}
+	}
+	defer client.Close()
+
+	var rec *record.Writer
+	if c.Record != "" {
+		if rec, err = record.Create(c.Record); err != nil {
+			return fmt.Errorf("--record: %w", err)
+		}
+		defer rec.Close()
+	}
+
+	started := time.Now()
+	startCtx, cancel := context.WithTimeout(env.ctx, c.ConnectTimeout)
+	err = client.Start(startCtx)
+	cancel()
+	if err != nil {
+		if env.ctx.Err() != nil {
+			return nil // interrupted while connecting
+		}
+		return errors.New(mqttconn.Describe(err))
+	}
+
+	l := &logger{
+		out:     bufio.NewWriterSize(env.stdout, stdoutBuffer),
+		stderr:  env.stderr,
+		scheme:  scheme,
+		dec:     decode.NewDecoder(decode.Limits{MaxPayload: c.MaxPayload}),
+		rec:     rec,
+		verbose: c.Verbose,
+		events:  events,
+	}
+	n, runErr := l.run(env.ctx, client.Messages(), c.Count)
+	if err := l.out.Flush(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("stdout: %w", err)
+	}
+	l.printEvents() // what happened while we were busy
+	if c.Verbose {
+		el := time.Since(started)
+		fmt.Fprintf(env.stderr, "mqdeck: %d messages, %d bytes of payload in %s (%.0f msg/s), %d dropped\n",
+			n, l.payloadBytes, el.Round(time.Millisecond), float64(n)/el.Seconds(), client.Dropped())
+	}
+	if rec != nil {
+		if err := rec.Close(); err != nil && runErr == nil {
+			runErr = fmt.Errorf("--record: %w", err)
+		}
+	}
+	return runErr
+}
+
+// logger owns the output side of mqdeck log.
+type logger struct {
+	out          *bufio.Writer
+	stderr       io.Writer
+	scheme       platform.Scheme
+	dec          *decode.Decoder
+	rec          *record.Writer
+	verbose      bool
+	events       *connEvents
+	buf          []byte
+	payloadBytes int64
+}
+
+// run prints messages until count (0: no limit), the end of input or ctx.
+// It flushes whenever the input runs dry, so a quiet topic is not held in
+// the buffer, while a flood goes out in large writes.
+func (l *logger) run(ctx context.Context, msgs <-chan mqttconn.Message, count int) (int, error) {
+	n := 0
+	for count == 0 || n < count {
+		var m mqttconn.Message
+		var ok bool
+		select {
+		case m, ok = <-msgs:
+		default:
+			if err := l.out.Flush(); err != nil {
+				return n, fmt.Errorf("stdout: %w", err)
+			}
+			l.printEvents()
+			select {
+			case m, ok = <-msgs:
+			case <-l.events.wake:
+				if err := l.events.fatal(); err != nil {
+					return n, err
+				}
+				continue
+			case <-ctx.Done():
+				return n, nil
+			}
+		}
+		if !ok {
+			return n, nil
+		}
+		if err := l.write(&m); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// write routes, decodes and prints one message (and records it).
+func (l *logger) write(m *mqttconn.Message) error {
+	route := l.scheme.Route(m.Topic, m.Props)
+	var v decode.Value
+	if !route.Secret {
+		v = l.dec.Decode(m.Payload, decode.HintsFrom(*m, route.Encoding))
+		route = platform.Refine(route, &v)
+	}
+	l.payloadBytes += int64(len(m.Payload))
+	l.buf = appendLine(l.buf[:0], m, &route, &v)
+	if _, err := l.out.Write(l.buf); err != nil {
+		return fmt.Errorf("stdout: %w", err)
+	}
+	if l.rec != nil {
+		rm := *m
+		if route.Secret {
+			rm.Payload = []byte(redacted)
+		}
+		if err := l.rec.Write(rm); err != nil {
+			return fmt.Errorf("--record: %w", err)
+		}
+	}
+	return nil
+}
+
+func (l *logger) printEvents() {
+	for _, line := range l.events.drain(l.verbose) {
+		fmt.Fprintf(l.stderr, "mqdeck: %s\n", line)
+	}
+}
