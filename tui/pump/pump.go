@@ -148,8 +148,17 @@ func (p *Pump) loop(ctx context.Context, out chan<- BatchMsg) {
 			}
 			b.Items = append(b.Items, p.item(m))
 			// Take what is already waiting without going back to select:
-			// cheaper per message under a flood.
-			for len(b.Items) < hardCap {
+			// cheaper per message under a flood. Every MaxBatch items the
+			// batch is offered to the UI; while the UI is busy it grows
+			// up to the hard cap, then the pump waits.
+			for {
+				if n := len(b.Items); n >= hardCap {
+					if !offer(true) {
+						return
+					}
+				} else if n >= cfg.MaxBatch && n%cfg.MaxBatch == 0 {
+					offer(false)
+				}
 				select {
 				case m, ok = <-in:
 				default:
@@ -159,13 +168,6 @@ func (p *Pump) loop(ctx context.Context, out chan<- BatchMsg) {
 					break
 				}
 				b.Items = append(b.Items, p.item(m))
-			}
-			if len(b.Items) >= hardCap {
-				if !offer(true) {
-					return
-				}
-			} else if len(b.Items) >= cfg.MaxBatch {
-				offer(false)
 			}
 		case s := <-states:
 			b.State = &s
