@@ -8,9 +8,14 @@ import (
 
 const maxTime = math.MaxInt64
 
-// eventID is an event's identity: ids are unique within a fleet.
-type eventID struct {
-	platform, fleet, id string
+// eventMapKey appends an event's map key to dst: ids are unique within a
+// fleet.
+func eventMapKey(dst []byte, platform, fleet, id string) []byte {
+	dst = append(dst, platform...)
+	dst = append(dst, 0)
+	dst = append(dst, fleet...)
+	dst = append(dst, 0)
+	return append(dst, id...)
 }
 
 // eventKey is an event's place in the three event indexes. It is small
@@ -78,9 +83,8 @@ const (
 
 // event finds or creates an event of sys (ref names the component, if any).
 func (s *Store) event(sys *System, ref Ref, id, source string, at time.Time) *Event {
-	key := eventID{ref.Platform, ref.Fleet, id}
-	e := s.events[key]
-	if e != nil {
+	s.kbuf = eventMapKey(s.kbuf[:0], ref.Platform, ref.Fleet, id)
+	if e := s.events[string(s.kbuf)]; e != nil {
 		return e
 	}
 	for len(s.events) >= s.cfg.MaxEvents {
@@ -92,10 +96,11 @@ func (s *Store) event(sys *System, ref Ref, id, source string, at time.Time) *Ev
 		s.evicted.Events++
 	}
 	s.seq++
-	e = &Event{Ref: ref, ID: id, Source: source, FirstSeen: at, LastSeen: at, Updated: at,
+	e := &Event{Ref: ref, ID: id, Source: source, FirstSeen: at, LastSeen: at, Updated: at,
 		history: newRing[Change](s.cfg.EventHistory), seq: s.seq, sys: sys}
 	e.node.v = e
-	s.events[key] = e
+	e.mkey = string(eventMapKey(s.kbuf[:0], ref.Platform, ref.Fleet, id))
+	s.events[e.mkey] = e
 	e.key = s.keyOfEvent(e)
 	s.indexEvent(e.key)
 	s.evClosed.PushBack(&e.node)
@@ -187,7 +192,7 @@ func (e *Event) note(at time.Time, what string) {
 
 func (s *Store) dropEvent(e *Event) {
 	s.account(e, -1)
-	delete(s.events, eventID{e.Ref.Platform, e.Ref.Fleet, e.ID})
+	delete(s.events, e.mkey)
 	s.unindexEvent(e.key)
 	if e.node.list != nil {
 		e.node.list.Remove(&e.node)
@@ -197,7 +202,8 @@ func (s *Store) dropEvent(e *Event) {
 
 // Event returns the event id of a fleet, or nil.
 func (s *Store) Event(platform, fleet, id string) *Event {
-	return s.events[eventID{platform, fleet, id}]
+	s.kbuf = eventMapKey(s.kbuf[:0], platform, fleet, id)
+	return s.events[string(s.kbuf)]
 }
 
 // parseLevel maps DRIVR levels and device API incident priorities.

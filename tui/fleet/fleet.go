@@ -135,7 +135,8 @@ type Store struct {
 	removed  Evicted // deleted by the platform (empty retained info, null telemetry)
 	created  Evicted // entities ever created, for the invariant tests
 
-	systems    map[Ref]*System
+	kbuf       []byte // scratch for map keys: lookups do not allocate
+	systems    map[string]*System // by sysMapKey
 	sysLRU     lru[*System]
 	fresh      lru[*System] // not authoritative, heard within StaleAfter (by LastSeen)
 	staleList  lru[*System] // not authoritative, silent past StaleAfter
@@ -148,11 +149,11 @@ type Store struct {
 	compIdx    *sortedList[compKey]
 	compByUUID map[string]*Component
 
-	series    map[seriesID]*Series
+	series    map[string]*Series // by seriesMapKey
 	seriesLRU lru[*Series]
 	seriesIdx *sortedList[seriesKey]
 
-	events      map[eventID]*Event
+	events      map[string]*Event // by eventMapKey
 	evOpen      lru[*Event] // ACTIVE events: evicted only when no other is left
 	evClosed    lru[*Event]
 	evByTime    *sortedList[eventKey]
@@ -191,15 +192,15 @@ func New(cfg Config) *Store {
 	s := &Store{
 		cfg:        cfg,
 		rate:       rateRing{},
-		systems:    make(map[Ref]*System),
+		systems:    make(map[string]*System),
 		byName:     newSortedList(lessByName),
 		byState:    newSortedList(lessByState),
 		comps:      make(map[Ref]*Component),
 		compIdx:    newSortedList(lessComp),
 		compByUUID: make(map[string]*Component),
-		series:     make(map[seriesID]*Series),
+		series:     make(map[string]*Series),
 		seriesIdx:  newSortedList(lessSeries),
-		events:     make(map[eventID]*Event),
+		events:     make(map[string]*Event),
 		evByTime:   newSortedList(lessEvTime),
 		evBySev:    newSortedList(lessEvSev),
 		evBySys:    newSortedList(lessEvSys),

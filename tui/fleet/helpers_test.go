@@ -97,6 +97,16 @@ func checkInvariants(t testing.TB, s *Store) {
 	eq("evBySev", s.evBySev.Len(), len(s.events))
 	eq("evBySys", s.evBySys.Len(), len(s.events))
 	eq("event lists", s.evOpen.Len()+s.evClosed.Len(), len(s.events))
+	for key, se := range s.series {
+		if key != se.mkey || key != string(seriesMapKey(nil, se.Ref, se.Kind, se.Name)) {
+			t.Fatalf("series %v %s filed under %q", se.Ref, se.Name, key)
+		}
+	}
+	for key, e := range s.events {
+		if key != e.mkey || s.Event(e.Ref.Platform, e.Ref.Fleet, e.ID) != e {
+			t.Fatalf("event %s filed under %q", e.ID, key)
+		}
+	}
 	inBuckets := 0
 	for l := range s.evBucket {
 		for st := range s.evBucket[l] {
@@ -125,7 +135,7 @@ func checkInvariants(t testing.TB, s *Store) {
 	var all evBuckets
 	perSys := map[Ref]*evBuckets{}
 	for _, e := range s.events {
-		sys := s.systems[e.Ref.SystemRef()]
+		sys := s.System(e.Ref)
 		if sys == nil || sys != e.sys || sys.removed {
 			t.Fatalf("event %s: system %v not held", e.ID, e.Ref.SystemRef())
 		}
@@ -142,12 +152,16 @@ func checkInvariants(t testing.TB, s *Store) {
 	}
 	comps := map[Ref]int{}
 	for _, cp := range s.comps {
-		if s.systems[cp.Ref.SystemRef()] == nil {
+		if s.System(cp.Ref) == nil {
 			t.Fatalf("component %v: system not held", cp.Ref)
 		}
 		comps[cp.Ref.SystemRef()]++
 	}
-	for ref, sys := range s.systems {
+	for key, sys := range s.systems {
+		ref := sys.Ref
+		if key != sys.mkey || s.System(ref) != sys {
+			t.Fatalf("system %v filed under %q", ref, key)
+		}
 		var want evBuckets
 		if b := perSys[ref]; b != nil {
 			want = *b

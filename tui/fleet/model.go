@@ -98,6 +98,7 @@ type System struct {
 	Components    int
 
 	id      uint64 // unique per store, for compact index keys
+	mkey    string // key in Store.systems
 	rate    rateRing
 	history ring[Change]
 	node    lnode[*System] // eviction order (least recently seen first)
@@ -193,6 +194,7 @@ type Series struct {
 	points ring[float64]
 	node   lnode[*Series]
 	key    seriesKey
+	mkey   string // key in Store.series
 }
 
 // Points appends the recent numeric values, oldest first, to dst.
@@ -278,6 +280,7 @@ type Event struct {
 	key     eventKey // key currently in the indexes
 	seq     uint64
 	sys     *System // its system: events go when their system goes
+	mkey    string  // key in Store.events
 }
 
 // History returns the recorded changes, oldest first (capped).

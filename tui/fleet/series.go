@@ -35,6 +35,15 @@ func lessSeries(a, b seriesKey) bool {
 // maxText bounds the short text kept per series value.
 const maxText = 256
 
+// seriesMapKey appends the map key of a series to dst.
+func seriesMapKey(dst []byte, ref Ref, kind SeriesKind, name string) []byte {
+	dst = sysMapKey(dst, ref)
+	dst = append(dst, 0)
+	dst = append(dst, ref.Component...)
+	dst = append(dst, 0, byte(kind), 0)
+	return append(dst, name...)
+}
+
 // shortText renders a node for a row, cut at maxText bytes on a rune
 // boundary.
 func shortText(n decode.Node) string {
@@ -52,8 +61,8 @@ func shortText(n decode.Node) string {
 // setSeries records one value of a series, creating it when new. t is the
 // value's own time when the payload gives one, else zero.
 func (s *Store) setSeries(ref Ref, kind SeriesKind, name string, v decode.Node, unit string, t, at time.Time) *Series {
-	id := seriesID{ref: ref, kind: kind, name: name}
-	se := s.series[id]
+	s.kbuf = seriesMapKey(s.kbuf[:0], ref, kind, name)
+	se := s.series[string(s.kbuf)]
 	if se == nil {
 		for len(s.series) >= s.cfg.MaxSeries {
 			s.dropSeries(s.seriesLRU.Front().v)
@@ -61,8 +70,9 @@ func (s *Store) setSeries(ref Ref, kind SeriesKind, name string, v decode.Node, 
 		}
 		se = &Series{Ref: ref, Kind: kind, Name: name, points: newRing[float64](s.cfg.SeriesPoints)}
 		se.node.v = se
-		se.key = seriesKey{id: id, s: se}
-		s.series[id] = se
+		se.key = seriesKey{id: seriesID{ref: ref, kind: kind, name: name}, s: se}
+		se.mkey = string(seriesMapKey(s.kbuf[:0], ref, kind, name)) // eviction may have used kbuf
+		s.series[se.mkey] = se
 		s.seriesLRU.PushBack(&se.node)
 		s.seriesIdx.Insert(se.key)
 		s.created.Series++
@@ -94,14 +104,15 @@ func (s *Store) setSeries(ref Ref, kind SeriesKind, name string, v decode.Node, 
 }
 
 func (s *Store) dropSeries(se *Series) {
-	delete(s.series, se.key.id)
+	delete(s.series, se.mkey)
 	s.seriesLRU.Remove(&se.node)
 	s.seriesIdx.Delete(se.key)
 }
 
 // deleteSeries removes one series (device API telemetry key set to null).
 func (s *Store) deleteSeries(ref Ref, kind SeriesKind, name string) {
-	if se := s.series[seriesID{ref: ref, kind: kind, name: name}]; se != nil {
+	s.kbuf = seriesMapKey(s.kbuf[:0], ref, kind, name)
+	if se := s.series[string(s.kbuf)]; se != nil {
 		s.dropSeries(se)
 		s.removed.Series++
 	}
