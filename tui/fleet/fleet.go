@@ -135,7 +135,7 @@ type Store struct {
 	removed  Evicted // deleted by the platform (empty retained info, null telemetry)
 	created  Evicted // entities ever created, for the invariant tests
 
-	kbuf       []byte // scratch for map keys: lookups do not allocate
+	kbuf       []byte             // scratch for map keys: lookups do not allocate
 	systems    map[string]*System // by sysMapKey
 	sysLRU     lru[*System]
 	fresh      lru[*System] // not authoritative, heard within StaleAfter (by LastSeen)
@@ -154,7 +154,7 @@ type Store struct {
 	seriesIdx *sortedList[seriesKey]
 
 	events      map[string]*Event // by eventMapKey
-	evOpen      lru[*Event] // ACTIVE events: evicted only when no other is left
+	evOpen      lru[*Event]       // ACTIVE events: evicted only when no other is left
 	evClosed    lru[*Event]
 	evByTime    *sortedList[eventKey]
 	evBySev     *sortedList[eventKey]
