@@ -30,8 +30,13 @@ const (
 type CLI struct {
 	Globals `embed:""`
 
+	Console ConsoleCmd `cmd:"" default:"withargs" help:"The live console (what mqdeck runs without a command)."`
+	Demo    DemoCmd    `cmd:"" help:"Embedded broker and a simulated fleet of all four platforms, with the console on it."`
 	Log     LogCmd     `cmd:"" help:"Print every received message as one JSON object per line (headless)."`
+	Replay  ReplayCmd  `cmd:"" help:"Play a recording through the console, no broker needed."`
+	Sim     SimCmd     `cmd:"" help:"Run the simulated fleet against any broker."`
 	Version VersionCmd `cmd:"" help:"Print the version and exit."`
+	Bench   BenchCmd   `cmd:"" help:"Performance tools: bench pub floods a broker with realistic platform traffic."`
 }
 
 // Globals select the configuration file and profile.
@@ -116,6 +121,7 @@ func parse(parser *kong.Kong, args []string) (kctx *kong.Context, code int, done
 // Globals) with the profile loader hooked in before resolution.
 func newParser(grammar any, stdout, stderr io.Writer) (*kong.Kong, error) {
 	w := warner{stderr}
+	loaded := &loadedConfig{}
 	return kong.New(grammar,
 		kong.Name("mqdeck"),
 		kong.Description("A terminal console for IoT fleets over MQTT (DRIVR, Drogue Cloud, device API, SmartWorks, any broker)."),
@@ -123,7 +129,8 @@ func newParser(grammar any, stdout, stderr io.Writer) (*kong.Kong, error) {
 		kong.Exit(func(code int) { panic(exitPanic{code}) }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Vars{"default_config": defaultConfigPath(), "platform_default": "generic"},
-		kong.WithBeforeResolve(func(kctx *kong.Context) error { return applyProfile(kctx, w) }),
+		kong.WithBeforeResolve(func(kctx *kong.Context) error { return applyProfile(kctx, w, loaded) }),
+		kong.Bind(loaded),
 	)
 }
 

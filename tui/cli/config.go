@@ -28,6 +28,16 @@ import (
 type fileConfig struct {
 	Profile  string                    `toml:"profile"`
 	Profiles map[string]map[string]any `toml:"profiles"`
+	// Keys rebinds console actions: quit = ["q", "ctrl+q"].
+	Keys map[string][]string `toml:"keys"`
+}
+
+// loadedConfig is what the configuration file gave, for the runners: the
+// profile went into the flags; the rest is here. Empty without a file.
+type loadedConfig struct {
+	file    string
+	profile string
+	keys    map[string][]string
 }
 
 // isProfileKey reports whether a profile may set key (a flag name with '_').
@@ -113,39 +123,39 @@ type profile struct {
 // loadProfile reads the configuration file and selects a profile. explicit
 // is true when the file was named by --config or MQDECK_CONFIG (then it
 // must exist). It returns nil, nil when there is nothing to apply.
-func loadProfile(file string, explicit bool, name string, warn func(string)) (*profile, error) {
+func loadProfile(file string, explicit bool, name string, warn func(string)) (*profile, *fileConfig, error) {
 	if file == "" {
 		if name != "" {
-			return nil, fmt.Errorf("profile %q: no configuration file (use --config)", name)
+			return nil, nil, fmt.Errorf("profile %q: no configuration file (use --config)", name)
 		}
-		return nil, nil
+		return nil, nil, nil
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		if !explicit && errors.Is(err, fs.ErrNotExist) {
 			if name != "" {
-				return nil, fmt.Errorf("profile %q: configuration file %s does not exist", name, file)
+				return nil, nil, fmt.Errorf("profile %q: configuration file %s does not exist", name, file)
 			}
-			return nil, nil
+			return nil, nil, nil
 		}
-		return nil, fmt.Errorf("configuration file: %w", err)
+		return nil, nil, fmt.Errorf("configuration file: %w", err)
 	}
 	var cfg fileConfig
 	if _, err := toml.Decode(string(data), &cfg); err != nil {
-		return nil, fmt.Errorf("configuration file %s: %s", file, tomlError(err))
+		return nil, nil, fmt.Errorf("configuration file %s: %s", file, tomlError(err))
 	}
 	if err := checkProfiles(file, &cfg, warn); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if name == "" {
 		name = cfg.Profile
 	}
 	if name == "" {
-		return nil, nil
+		return nil, &cfg, nil
 	}
 	values, ok := cfg.Profiles[name]
 	if !ok {
-		return nil, fmt.Errorf("configuration file %s: no profile %q (have: %s)", file, name, strings.Join(profileNames(&cfg), ", "))
+		return nil, nil, fmt.Errorf("configuration file %s: no profile %q (have: %s)", file, name, strings.Join(profileNames(&cfg), ", "))
 	}
 	dir := filepath.Dir(file)
 	resolved := make(map[string]any, len(values))
@@ -155,7 +165,7 @@ func loadProfile(file string, explicit bool, name string, warn func(string)) (*p
 		}
 		resolved[k] = v
 	}
-	return &profile{file: file, name: name, values: resolved}, nil
+	return &profile{file: file, name: name, values: resolved}, &cfg, nil
 }
 
 // tomlError describes a TOML syntax error without quoting a value that
@@ -262,7 +272,7 @@ func (r profileResolver) Resolve(_ *kong.Context, _ *kong.Path, flag *kong.Flag)
 // applyProfile runs before kong resolves flags: it loads the configuration
 // named by --config (or the default file) and adds the selected profile as
 // a resolver.
-func applyProfile(kctx *kong.Context, w warner) error {
+func applyProfile(kctx *kong.Context, w warner, out *loadedConfig) error {
 	file, explicit, name := "", false, ""
 	for _, f := range kctx.Flags() {
 		switch f.Name {
@@ -276,9 +286,15 @@ func applyProfile(kctx *kong.Context, w warner) error {
 	if file == "" {
 		file = defaultConfigPath()
 	}
-	p, err := loadProfile(file, explicit, name, w.warn)
+	p, cfg, err := loadProfile(file, explicit, name, w.warn)
 	if err != nil {
 		return usageError{err}
+	}
+	if cfg != nil {
+		out.file, out.keys = file, cfg.Keys
+	}
+	if p != nil {
+		out.profile = p.name
 	}
 	kctx.AddResolver(profileResolver{p: p})
 	return nil

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -19,13 +20,14 @@ const maxPendingEvents = 256
 // print on stderr between messages.
 type connEvents struct {
 	wake chan struct{} // poked (never blocking) when something arrived
-	subs int           // number of filters subscribed
 
 	mu        sync.Mutex
+	subs      int // number of filters subscribed
 	lines     []eventLine
 	lost      int
-	connected bool  // seen a first StateConnected
-	allDenied error // set when every filter of a SUBACK was refused
+	connected bool              // seen a first StateConnected
+	denied    map[string]string // filter -> why, for the filters refused last time
+	granted   map[string]bool
 }
 
 type eventLine struct {
@@ -33,8 +35,15 @@ type eventLine struct {
 	verbose bool // printed only with -v
 }
 
-func newConnEvents(subs int) *connEvents {
-	return &connEvents{wake: make(chan struct{}, 1), subs: subs}
+func newConnEvents() *connEvents {
+	return &connEvents{wake: make(chan struct{}, 1), denied: map[string]string{}, granted: map[string]bool{}}
+}
+
+// expect is told how many filters are subscribed, before connecting.
+func (e *connEvents) expect(n int) {
+	e.mu.Lock()
+	e.subs = n
+	e.mu.Unlock()
 }
 
 func (e *connEvents) add(text string, verbose bool) {
@@ -52,8 +61,8 @@ func (e *connEvents) poke() {
 	}
 }
 
-// onState is mqttconn.Options.OnState.
-func (e *connEvents) onState(s mqttconn.State) {
+// OnState is mqttconn.Options.OnState.
+func (e *connEvents) OnState(s mqttconn.State) {
 	e.mu.Lock()
 	switch s.Kind {
 	case mqttconn.StateConnecting:
@@ -81,21 +90,20 @@ func (e *connEvents) onState(s mqttconn.State) {
 	e.poke()
 }
 
-// onSubscribe is mqttconn.Options.OnSubscribe.
-func (e *connEvents) onSubscribe(res []mqttconn.SubResult) {
+// OnSubscribe is mqttconn.Options.OnSubscribe.
+func (e *connEvents) OnSubscribe(res []mqttconn.SubResult) {
 	e.mu.Lock()
-	denied := []string{}
 	for _, r := range res {
 		if r.Err != nil {
 			msg := fmt.Sprintf("subscription %q refused: %s", r.Filter, mqttconn.Describe(r.Err))
 			e.add(msg, false)
-			denied = append(denied, msg)
+			e.denied[r.Filter] = msg
+			delete(e.granted, r.Filter)
 		} else {
 			e.add(fmt.Sprintf("subscribed %q (QoS %d)", r.Filter, r.Granted), true)
+			e.granted[r.Filter] = true
+			delete(e.denied, r.Filter)
 		}
-	}
-	if len(res) >= e.subs && len(denied) == len(res) {
-		e.allDenied = errors.New("no subscription granted: " + strings.Join(denied, "; "))
 	}
 	e.mu.Unlock()
 	e.poke()
@@ -123,5 +131,13 @@ func (e *connEvents) drain(verbose bool) []string {
 func (e *connEvents) fatal() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.allDenied
+	if e.subs == 0 || len(e.granted) > 0 || len(e.denied) < e.subs {
+		return nil
+	}
+	why := make([]string, 0, len(e.denied))
+	for _, msg := range e.denied {
+		why = append(why, msg)
+	}
+	sort.Strings(why)
+	return errors.New("no subscription granted: " + strings.Join(why, "; "))
 }

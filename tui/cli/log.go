@@ -32,49 +32,27 @@ const stdoutBuffer = 256 << 10
 // input ends or the context is cancelled (Ctrl-C: flush and exit 0).
 func (c *LogCmd) Run(env *runEnv) error {
 	w := warner{env.stderr}
-	opts, err := c.options(w.warn)
-	if err != nil {
-		return err
-	}
 	if c.Count < 0 || c.MaxPayload <= 0 {
 		return usageError{errors.New("--count must not be negative and --max-payload must be positive")}
 	}
-	scheme, err := platform.New(c.Platform, c.params(c.QoS))
-	if err != nil {
-		return usageError{err}
-	}
-	opts.Subscriptions = scheme.Filters()
-	if c.Insecure {
-		w.warn("--insecure: the broker's certificate is not verified")
-	}
-
-	events := newConnEvents(len(opts.Subscriptions))
-	opts.OnState = events.onState
-	opts.OnSubscribe = events.onSubscribe
-	client, err := mqttconn.New(opts)
-	if err != nil {
-		return usageError{err}
-	}
-	defer client.Close()
-
 	var rec *record.Writer
 	if c.Record != "" {
+		var err error
 		if rec, err = record.Create(c.Record); err != nil {
 			return fmt.Errorf("--record: %w", err)
 		}
 		defer rec.Close()
 	}
-
-	started := time.Now()
-	startCtx, cancel := context.WithTimeout(env.ctx, c.ConnectTimeout)
-	err = client.Start(startCtx)
-	cancel()
+	events := newConnEvents()
+	sess, err := openSession(env.ctx, &c.ConnFlags, &c.PlatformFlags, w, nil, events)
 	if err != nil {
 		if env.ctx.Err() != nil {
 			return nil // interrupted while connecting
 		}
-		return errors.New(mqttconn.Describe(err))
+		return err
 	}
+	client, scheme := sess.client, sess.scheme
+	defer client.Close()
 
 	l := &logger{
 		out:     bufio.NewWriterSize(env.stdout, stdoutBuffer),
@@ -91,9 +69,16 @@ func (c *LogCmd) Run(env *runEnv) error {
 	}
 	l.printEvents() // what happened while we were busy
 	if c.Verbose {
-		el := time.Since(started)
-		fmt.Fprintf(env.stderr, "mqdeck: %d messages, %d bytes of payload in %s (%.0f msg/s), %d dropped\n",
-			n, l.payloadBytes, el.Round(time.Millisecond), float64(n)/el.Seconds(), client.Dropped())
+		el := time.Duration(0)
+		if n > 0 {
+			el = time.Since(l.first)
+		}
+		rate := 0.0
+		if el > 0 {
+			rate = float64(n) / el.Seconds()
+		}
+		fmt.Fprintf(env.stderr, "mqdeck: %d messages, %d bytes of payload, %s from the first to the end (%.0f msg/s), %d dropped\n",
+			n, l.payloadBytes, el.Round(time.Millisecond), rate, client.Dropped())
 	}
 	if rec != nil {
 		if err := rec.Close(); err != nil && runErr == nil {
@@ -114,6 +99,7 @@ type logger struct {
 	events       *connEvents
 	buf          []byte
 	payloadBytes int64
+	first        time.Time // when the first message was written
 }
 
 // run prints messages until count (0: no limit), the end of input or ctx.
@@ -155,6 +141,9 @@ func (l *logger) run(ctx context.Context, msgs <-chan mqttconn.Message, count in
 
 // write routes, decodes and prints one message (and records it).
 func (l *logger) write(m *mqttconn.Message) error {
+	if l.first.IsZero() {
+		l.first = time.Now()
+	}
 	route := l.scheme.Route(m.Topic, m.Props)
 	var v decode.Value
 	if !route.Secret {

@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/mqttconn/record"
+	"github.com/mqdeck/mqdeck/tui"
+	"github.com/mqdeck/mqdeck/tui/pump"
+	"github.com/mqdeck/mqdeck/views"
+)
+
+// UIFlags are the console's own settings.
+type UIFlags struct {
+	Theme      string `help:"Colours: auto (follow the terminal), dark, light, high-contrast, mono. NO_COLOR forces mono." enum:"auto,dark,light,high-contrast,mono" default:"auto" env:"MQDECK_THEME" group:"Console"`
+	NoMouse    bool   `name:"no-mouse" help:"Leave the mouse to the terminal (text selection)." env:"MQDECK_NO_MOUSE" group:"Console"`
+	MaxPayload int    `name:"max-payload" help:"Decode payloads up to this many bytes; larger ones are shown as truncated binary." default:"1048576" env:"MQDECK_MAX_PAYLOAD" placeholder:"BYTES" group:"Console"`
+	ExitAfter  uint64 `name:"exit-after" hidden:"" help:"Quit once N messages were applied (benchmarks)."`
+}
+
+// ConsoleCmd is `mqdeck` without a subcommand: the live console.
+type ConsoleCmd struct {
+	ConnFlags     `embed:""`
+	PlatformFlags `embed:""`
+	UIFlags       `embed:""`
+	Record        string `help:"Also append every received message to FILE (JSON lines; mqdeck replay plays it)." type:"path" env:"MQDECK_RECORD" placeholder:"FILE" group:"Console"`
+}
+
+// Run connects, then shows the console until the operator quits.
+func (c *ConsoleCmd) Run(env *runEnv, loaded *loadedConfig) error {
+	w := warner{env.stderr}
+	hooks := pump.NewHooks()
+	sess, err := openSession(env.ctx, &c.ConnFlags, &c.PlatformFlags, w, nil, hooks)
+	if err != nil {
+		return err
+	}
+	defer sess.client.Close()
+
+	msgs := sess.client.Messages()
+	if c.Record != "" {
+		rec, err := record.Create(c.Record)
+		if err != nil {
+			return fmt.Errorf("--record: %w", err)
+		}
+		defer rec.Close()
+		ctx, cancel := context.WithCancel(env.ctx)
+		defer cancel() // before rec.Close: the tee stops writing first
+		msgs = teeRecord(ctx, msgs, rec, sess.scheme)
+	}
+	cfg := c.UIFlags.config(loaded, sess.redact)
+	cfg.Conn = views.ConnInfo{
+		Broker:   sess.display,
+		Platform: sess.scheme.Name(),
+		Protocol: sess.client.Protocol(),
+		ReadOnly: c.ReadOnly,
+		Insecure: c.Insecure,
+	}
+	cfg.Source = tui.Source{
+		Messages: msgs,
+		Scheme:   sess.scheme,
+		Dropped:  sess.client.Dropped,
+		Hooks:    hooks,
+		Limits:   decode.Limits{MaxPayload: c.MaxPayload},
+	}
+	return runConsole(env.ctx, cfg)
+}
+
+// config builds the console's configuration from the UI flags.
+func (u *UIFlags) config(loaded *loadedConfig, redact []string) tui.Config {
+	theme := u.Theme
+	if theme == "auto" {
+		theme = ""
+	}
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return tui.Config{
+		Theme:     theme,
+		NoColor:   noColor,
+		Keys:      loaded.keys,
+		NoMouse:   u.NoMouse,
+		ExitAfter: u.ExitAfter,
+		Redact:    redact,
+	}
+}
+
+// runConsole runs the TUI; a bad [keys] table is refused before the screen
+// is taken over.
+func runConsole(ctx context.Context, cfg tui.Config) error {
+	if len(cfg.Keys) > 0 {
+		km := tui.DefaultKeyMap()
+		if err := km.Rebind(cfg.Keys); err != nil {
+			return usageError{fmt.Errorf("configuration [keys]: %w", err)}
+		}
+	}
+	if cfg.Source.Limits.MaxPayload < 0 {
+		return usageError{errors.New("--max-payload must be positive")}
+	}
+	return tui.Run(ctx, cfg)
+}
+
+// session is one started connection with its platform grammar.
+type session struct {
+	client  mqttconn.Client
+	scheme  platform.Scheme
+	display string   // broker URL without credentials
+	redact  []string // secrets in use, for the crash report's scrubber
+}
+
+// connHooks receive connection states and SUBACK results without blocking
+// (pump.Hooks for the console, connEvents for log).
+type connHooks interface {
+	OnState(mqttconn.State)
+	OnSubscribe([]mqttconn.SubResult)
+}
+
+// openSession builds the options and scheme from the flags, adds extra
+// subscriptions, connects and subscribes. The first connection failing is
+// one clear error.
+func openSession(ctx context.Context, c *ConnFlags, p *PlatformFlags, w warner, extra []mqttconn.Subscription, hooks connHooks) (*session, error) {
+	opts, err := c.options(w.warn)
+	if err != nil {
+		return nil, err
+	}
+	scheme, err := platform.New(p.Platform, p.params(c.QoS))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	if c.Insecure {
+		w.warn("--insecure: the broker's certificate is not verified")
+	}
+	opts.Subscriptions = append(scheme.Filters(), extra...)
+	s, err := startSession(ctx, opts, scheme, hooks)
+	if err != nil {
+		return nil, err
+	}
+	if c.TokenEnv != "" && opts.Username != "" {
+		s.redact = append(s.redact, opts.Username)
+	}
+	return s, nil
+}
+
+// startSession connects with ready options: Start returns once subscribed,
+// or fails within opts.ConnectTimeout.
+func startSession(ctx context.Context, opts mqttconn.Options, scheme platform.Scheme, hooks connHooks) (*session, error) {
+	u, err := mqttconn.ParseBroker(opts.Broker)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--broker: %w", err)}
+	}
+	opts.OnState, opts.OnSubscribe = hooks.OnState, hooks.OnSubscribe
+	if ex, ok := hooks.(interface{ expect(int) }); ok {
+		ex.expect(len(opts.Subscriptions))
+	}
+	client, err := mqttconn.New(opts)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	timeout := opts.ConnectTimeout
+	if timeout <= 0 {
+		timeout = mqttconn.DefaultConnectTimeout
+	}
+	startCtx, cancel := context.WithTimeout(ctx, timeout)
+	err = client.Start(startCtx)
+	cancel()
+	if err != nil {
+		client.Close()
+		return nil, errors.New(mqttconn.Describe(err))
+	}
+	s := &session{client: client, scheme: scheme, display: u.String()}
+	if opts.Password != "" {
+		s.redact = append(s.redact, opts.Password)
+	}
+	return s, nil
+}
+
+// teeRecord writes every message to rec (a payload the platform marks as
+// secret is redacted) and passes it on. The recorder buffers, so the extra
+// hop costs little; it only exists with --record.
+func teeRecord(ctx context.Context, in <-chan mqttconn.Message, rec *record.Writer, scheme platform.Scheme) <-chan mqttconn.Message {
+	out := make(chan mqttconn.Message, cap(in))
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case m, ok := <-in:
+				if !ok {
+					return
+				}
+				rm := m
+				if scheme.Route(m.Topic, m.Props).Secret {
+					rm.Payload = []byte(redacted)
+				}
+				_ = rec.Write(rm) // a full disk must not stop the console
+				select {
+				case out <- m:
+				case <-ctx.Done():
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
