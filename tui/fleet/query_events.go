@@ -310,4 +310,3 @@ func (s *Store) scanEvents(q EventQuery) []*Event {
 	*c = evTextCache{q: q, version: s.evVersion, valid: true, rows: rows}
 	return rows
 }
-
