@@ -275,6 +275,7 @@ func (v *v5) onPublish(pr paho.PublishReceived) (bool, error) {
 		Payload:  p.Payload,
 		QoS:      p.QoS,
 		Retain:   p.Retain,
+		Dup:      p.Duplicate(), // a redelivery: the UI and log mark it
 		Received: time.Now(),
 		Props:    fromPahoProps(p.Properties),
 	})
