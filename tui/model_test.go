@@ -463,3 +463,21 @@ func TestBadRebindingIsShownNotFatal(t *testing.T) {
 		t.Fatal("default keys lost after a bad rebinding")
 	}
 }
+
+// NO_COLOR: no colour at all on screen, and every status still readable
+// in words.
+func TestMonochromeScreenHasNoColourButWords(t *testing.T) {
+	m := New(Config{NoColor: true, Now: fixture.Clock})
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40}, pump.BatchMsg{Items: fixture.FleetItems()})
+	out := m.View().Content
+	checkScreen(t, out, 120, 40)
+	if strings.Contains(out, "38;") || strings.Contains(out, "48;") {
+		t.Fatal("a colour sequence in the monochrome theme")
+	}
+	p := ansi.Strip(out)
+	for _, w := range []string{"online", "offline", "stale", "ERROR", "ACTIVE", "RESOLVED", "not yet", "SOME_DATA_I"} {
+		if !strings.Contains(p, w) {
+			t.Errorf("status word %q missing in monochrome", w)
+		}
+	}
+}

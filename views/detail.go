@@ -206,7 +206,13 @@ func (b *detailBuilder) when(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02 15:04:05.000Z") + " (" + Age(b.now, t) + " ago)"
+	ago := Age(b.now, t)
+	if ago == "now" {
+		ago = "just now"
+	} else {
+		ago += " ago"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000Z") + " (" + ago + ")"
 }
 
 func (b *detailBuilder) pretty(v decode.Value) {

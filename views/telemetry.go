@@ -165,7 +165,10 @@ type seriesCols struct{ entity, name, value, unit, age, spark, kind int }
 
 func seriesColumns(inner int, all bool) seriesCols {
 	c := seriesCols{value: 12, unit: 5, age: 4, spark: 16, kind: 3}
-	if inner < 70 {
+	switch {
+	case inner < 60:
+		c.spark, c.value, c.unit, c.age = 6, 8, 4, 3
+	case inner < 70:
 		c.spark, c.value, c.unit = 8, 9, 4
 	}
 	flex := inner - (1 + c.value + 1 + c.unit + 1 + c.age + 1 + c.spark + 1 + c.kind + 1 + 1)
