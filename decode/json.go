@@ -190,7 +190,6 @@ func (p *jsonParser) object(depth int) (Node, bool) {
 	}
 	fs := make([]Field, len(p.fields)-start)
 	copy(fs, p.fields[start:])
-	clear(p.fields[start:])
 	p.fields = p.fields[:start]
 	return Node{Kind: KindObject, Fields: fs}, true
 }
@@ -232,7 +231,6 @@ func (p *jsonParser) array(depth int) (Node, bool) {
 	}
 	items := make([]Node, len(p.items)-start)
 	copy(items, p.items[start:])
-	clear(p.items[start:])
 	p.items = p.items[:start]
 	return Node{Kind: KindArray, Items: items}, true
 }
