@@ -3,6 +3,9 @@ package decode
 import (
 	"bytes"
 	"math"
+	"math/rand/v2"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -268,4 +271,135 @@ func TestCheckMsgPackKillers(t *testing.T) {
 	if end, err := checkMsgPack("\x92\x01\xa1x\xff", 64); err != nil || end != 4 {
 		t.Fatalf("valid prefix: end %d err %v", end, err)
 	}
+}
+
+// TestMsgPackAgainstLibrary decodes random documents written by msgpack/v5
+// with both our reader and msgpack/v5 itself, and compares the results.
+func TestMsgPackAgainstLibrary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 2000 {
+		var buf bytes.Buffer
+		enc := msgpack.NewEncoder(&buf)
+		enc.UseCompactInts(rng.IntN(2) == 0)
+		if err := randomDoc(rng, enc, &buf, 0); err != nil {
+			t.Fatal(err)
+		}
+		var lib any
+		if err := msgpack.Unmarshal(buf.Bytes(), &lib); err != nil {
+			t.Fatalf("doc %d: library: %v", i, err)
+		}
+		v := Decode(buf.Bytes(), Hints{Encoding: "msgpack"}, Limits{MaxString: 1 << 20})
+		if v.Format != FormatMsgPack || len(v.Warnings) != 0 {
+			t.Fatalf("doc %d: %s %v", i, v.Format, v.Warnings)
+		}
+		if !libEqual(v.Data, lib) {
+			t.Fatalf("doc %d (%x): ours %+v, library %#v", i, buf.Bytes(), v.Data, lib)
+		}
+	}
+}
+
+func randomDoc(rng *rand.Rand, e *msgpack.Encoder, buf *bytes.Buffer, depth int) error {
+	k := rng.IntN(14)
+	if depth > 4 && k >= 12 {
+		k = rng.IntN(12)
+	}
+	switch k {
+	case 0:
+		return e.EncodeNil()
+	case 1:
+		return e.EncodeBool(rng.IntN(2) == 0)
+	case 2:
+		return e.EncodeInt(rng.Int64() >> rng.IntN(64))
+	case 3:
+		return e.EncodeInt(-(rng.Int64() >> rng.IntN(64)))
+	case 4:
+		return e.EncodeUint(rng.Uint64() >> rng.IntN(64))
+	case 5:
+		return e.EncodeFloat32(rng.Float32() * 1000)
+	case 6:
+		return e.EncodeFloat64(rng.NormFloat64() * 1e6)
+	case 7:
+		return e.EncodeString(strings.Repeat("é", rng.IntN(3)) + strings.Repeat("x", rng.IntN(300)))
+	case 8:
+		return e.EncodeBytes(bytes.Repeat([]byte{byte(rng.IntN(256))}, rng.IntN(300)))
+	case 9:
+		return e.EncodeTime(time.Unix(rng.Int64N(1<<40), rng.Int64N(1e9)))
+	case 10:
+		return e.EncodeInt8(int8(rng.IntN(256)))
+	case 11:
+		return e.EncodeInt16(int16(rng.IntN(65536)))
+	case 12:
+		n := rng.IntN(20)
+		if err := e.EncodeArrayLen(n); err != nil {
+			return err
+		}
+		for range n {
+			if err := randomDoc(rng, e, buf, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		n := rng.IntN(20)
+		if err := e.EncodeMapLen(n); err != nil {
+			return err
+		}
+		for j := range n {
+			if err := e.EncodeString("k" + strconv.Itoa(j)); err != nil {
+				return err
+			}
+			if err := randomDoc(rng, e, buf, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func libEqual(n Node, x any) bool {
+	switch x := x.(type) {
+	case nil:
+		return n.Kind == KindNull
+	case bool:
+		return n.Kind == KindBool && n.Bool == x
+	case int8, int16, int32, int64:
+		return n.Kind == KindInt && n.Int == reflect.ValueOf(x).Int()
+	case uint8, uint16, uint32, uint64:
+		u := reflect.ValueOf(x).Uint()
+		if u > math.MaxInt64 {
+			return n.Kind == KindUint && n.Uint == u
+		}
+		return n.Kind == KindInt && n.Int == int64(u)
+	case float32:
+		return n.Kind == KindFloat && n.Float == float64(x)
+	case float64:
+		return n.Kind == KindFloat && n.Float == x
+	case string:
+		return n.Kind == KindString && n.Str == x
+	case []byte:
+		return n.Kind == KindBytes && bytes.Equal(n.Bytes, x)
+	case time.Time:
+		return n.Kind == KindTime && n.Time.Equal(x)
+	case []any:
+		if n.Kind != KindArray || len(n.Items) != len(x) {
+			return false
+		}
+		for i := range x {
+			if !libEqual(n.Items[i], x[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		if n.Kind != KindObject || len(n.Fields) != len(x) {
+			return false
+		}
+		for i, f := range n.Fields {
+			if f.Key != "k"+strconv.Itoa(i) || !libEqual(f.Value, x[f.Key]) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
