@@ -43,8 +43,9 @@ func (v *v311) newClient(life context.Context) *pahoClient {
 	po.SetUsername(o.Username)
 	po.SetPassword(o.Password)
 	po.SetCleanSession(!v.c.persistent3)
-	po.SetKeepAlive(o.KeepAlive)
-	po.SetPingTimeout(min(o.KeepAlive, 10*time.Second))
+	ka, pingTimeout := keepalive311(o.KeepAlive) // see keepalive.go
+	po.SetKeepAlive(ka)
+	po.SetPingTimeout(pingTimeout)
 	po.SetConnectTimeout(o.ConnectTimeout)
 	po.SetWriteTimeout(DefaultPublishTimeout)
 	po.SetAutoReconnect(false)

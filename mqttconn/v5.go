@@ -87,6 +87,7 @@ func (v *v5) start(ctx context.Context, deadline time.Time) error {
 		ConnectPassword: []byte(o.Password),
 		ClientConfig: paho.ClientConfig{
 			ClientID:          v.c.clientID,
+			PingHandler:       &pinger{}, // notices a hung broker within ~1.1x keepalive (keepalive.go)
 			OnPublishReceived: []func(paho.PublishReceived) (bool, error){v.onPublish},
 			OnClientError:     func(err error) { v.setLastErr(err) },
 			OnServerDisconnect: func(d *paho.Disconnect) {
