@@ -157,4 +157,3 @@ func readBE(b string) uint64 {
 	}
 	return n
 }
-
