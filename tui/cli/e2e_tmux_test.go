@@ -1,0 +1,193 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
+)
+
+// tmuxTerm is a private tmux server running one mqdeck in a pane of a fixed
+// size, read back with capture-pane.
+type tmuxTerm struct {
+	t       *testing.T
+	bin     string
+	socket  string
+	conf    string
+	env     []string
+	started time.Time
+}
+
+// newTmux starts `mqdeck args...` in a width x height pane. Without tmux the
+// test is skipped, or fails when MQDECK_REQUIRE_MOSQUITTO=1 (CI installs it).
+func newTmux(t *testing.T, width, height int, args ...string) *tmuxTerm {
+	t.Helper()
+	bin, err := exec.LookPath("tmux")
+	if err != nil {
+		if os.Getenv(mqtttest.RequireEnv) == "1" {
+			t.Fatalf("tmux not on PATH and %s=1: install tmux", mqtttest.RequireEnv)
+		}
+		t.Skip("tmux not on PATH: install tmux to run the console end to end")
+	}
+	dir := t.TempDir()
+	tm := &tmuxTerm{t: t, bin: bin, socket: fmt.Sprintf("mqdeck-test-%d-%d", os.Getpid(), time.Now().UnixNano()),
+		conf: filepath.Join(dir, "tmux.conf"), env: append(testEnv(t), "TERM=xterm-256color")}
+	// The pane stays after mqdeck exits (its status is read); no status
+	// line, so the pane is the whole size.
+	if err := os.WriteFile(tm.conf, []byte("set -g remain-on-exit on\nset -g status off\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	quoted := make([]string, 0, len(args)+1)
+	for _, a := range append([]string{mqdeckBin}, args...) {
+		quoted = append(quoted, "'"+strings.ReplaceAll(a, "'", `'\''`)+"'")
+	}
+	t.Cleanup(func() { _, _ = tm.run("kill-server") })
+	tm.started = time.Now()
+	if out, err := tm.run("new-session", "-d", "-s", "main", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), strings.Join(quoted, " ")); err != nil {
+		t.Fatalf("tmux new-session: %v: %s", err, out)
+	}
+	return tm
+}
+
+func (tm *tmuxTerm) run(args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tm.bin, append([]string{"-L", tm.socket, "-f", tm.conf}, args...)...)
+	cmd.Env = tm.env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// screen is the pane's text now.
+func (tm *tmuxTerm) screen() string {
+	out, err := tm.run("capture-pane", "-p", "-t", "main")
+	if err != nil {
+		return "capture-pane: " + err.Error() + ": " + out
+	}
+	return out
+}
+
+// waitScreen polls until every want is on screen.
+func (tm *tmuxTerm) waitScreen(timeout time.Duration, want ...string) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		s := tm.screen()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("after %s the screen does not show %q:\n%s", timeout, missing, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (tm *tmuxTerm) keys(keys ...string) {
+	tm.t.Helper()
+	if out, err := tm.run(append([]string{"send-keys", "-t", "main"}, keys...)...); err != nil {
+		tm.t.Fatalf("send-keys: %v: %s", err, out)
+	}
+}
+
+// exited waits for mqdeck to end and returns its exit status.
+func (tm *tmuxTerm) exited(timeout time.Duration) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		out, _ := tm.run("list-panes", "-t", "main", "-F", "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}")
+		f := strings.Split(strings.TrimSpace(out), "|")
+		if len(f) == 3 && f[0] == "1" && (f[1] != "" || f[2] != "") {
+			if f[2] != "" {
+				return "signal " + f[2]
+			}
+			return f[1]
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("mqdeck still running after %s:\n%s", timeout, tm.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// publishSeed sends the seed messages with mosquitto_pub, a client nobody
+// here wrote; without it (and not required) with mqdeck's own client.
+func publishSeed(t *testing.T, url string, seed []seedMsg) {
+	t.Helper()
+	if _, err := exec.LookPath("mosquitto_pub"); err == nil || os.Getenv(mqtttest.RequireEnv) == "1" {
+		for _, s := range seed {
+			mqtttest.PubCLI(t, "-h", "127.0.0.1", "-p", port(url), "-t", s.topic, "-m", s.payload)
+		}
+		return
+	}
+	t.Log("mosquitto_pub not found: publishing with mqdeck's own client")
+	c, err := mqttconn.New(mqttconn.Options{Broker: url, ConnectTimeout: 5 * time.Second})
+	must(t, err)
+	ctx := ctxFor(t, 10*time.Second)
+	must(t, c.Start(ctx))
+	defer c.Close()
+	for _, s := range seed {
+		if r := c.Publish(ctx, mqttconn.PublishRequest{Topic: s.topic, Payload: []byte(s.payload), QoS: 1}); r.Outcome != mqttconn.OutcomeAcked {
+			t.Fatalf("publish %s: %+v", s.topic, r)
+		}
+	}
+}
+
+// TestConsoleShowsSeedEvents runs the console under tmux against the
+// embedded broker; a real client publishes the DRIVR event and error
+// examples of seed 001 and the screen shows them.
+func TestConsoleShowsSeedEvents(t *testing.T) {
+	b := mqtttest.EmbeddedBroker(t)
+	tm := newTmux(t, 120, 40, "--broker", b.URL(), "--platform", "drivr", "--slug", seedSlug, "--theme", "mono")
+	tm.waitScreen(10*time.Second, "connected")
+	publishSeed(t, b.URL(), drivrSeed())
+	screen := tm.waitScreen(10*time.Second, "energy-overl", "smart-meter", "ACTIVE", "SOME_DATA_I")
+	t.Logf("120x40 after the seed:\n%s", screen)
+	for _, line := range strings.Split(screen, "\n") {
+		if w := len([]rune(line)); w > 120 {
+			t.Errorf("a line is %d runes wide: %q", w, line)
+		}
+	}
+	tm.keys("q")
+	if status := tm.exited(5 * time.Second); status != "0" {
+		t.Errorf("exit status %q after q", status)
+	}
+}
+
+// TestDemoShowsSystemsQuickly: `mqdeck demo` shows the simulated systems
+// within 2 s of starting (issue 7).
+func TestDemoShowsSystemsQuickly(t *testing.T) {
+	tm := newTmux(t, 120, 40, "demo", "--theme", "mono")
+	screen := tm.waitScreen(5*time.Second, "12 systems", "online")
+	took := time.Since(tm.started)
+	t.Logf("systems on screen after %s", took.Round(time.Millisecond))
+	if took > 2*time.Second {
+		t.Errorf("demo took %s to show its systems, want under 2 s:\n%s", took, screen)
+	}
+	tm.keys("q")
+	if status := tm.exited(5 * time.Second); status != "0" {
+		t.Errorf("exit status %q after q", status)
+	}
+}
+
+// TestConsoleConnectFailureLeavesTerminal: a console that cannot connect
+// says why in one line and never takes over the screen.
+func TestConsoleConnectFailureLeavesTerminal(t *testing.T) {
+	url := fmt.Sprintf("mqtt://127.0.0.1:%d", mqtttest.FreePort(t))
+	p := runMQDeck(t, 10*time.Second, testEnv(t), "--broker", url, "--connect-timeout", "2s")
+	oneFailureLine(t, p, 2*time.Second, "connection refused")
+}
