@@ -84,6 +84,19 @@ func TestCloudEventStructuredEdgeCases(t *testing.T) {
 	if v.Format != FormatText || len(v.Warnings) != 2 {
 		t.Fatalf("text with CE content type: %s %v", v.Format, v.Warnings)
 	}
+	// Non-string attribute values are kept as compact text, bounded.
+	v = Decode([]byte(`{"specversion":"1.0","id":7,"source":"s","type":"t","seq":42,"geo":{"lat":1.5,"tags":["a"]},"Bad_Name":true}`), Hints{}, Limits{MaxString: 12})
+	if v.Event.ID != "7" || len(v.Event.Extensions) != 3 ||
+		v.Event.Extensions[0] != (Attribute{"seq", "42"}) || v.Event.Extensions[1] != (Attribute{"geo", `{"lat":1.5,"…`}) ||
+		v.Event.Extensions[2] != (Attribute{"Bad_Name", "true"}) {
+		t.Fatalf("attribute values %+v", v.Event)
+	}
+	if len(v.Warnings) != 1 || !strings.Contains(v.Warnings[0], "1 attribute names are not lower-case") {
+		t.Fatalf("warnings %v", v.Warnings)
+	}
+	if _, ok := (*CloudEvent)(nil).Extension("device"); ok {
+		t.Fatal("nil event has no extensions")
+	}
 	// A "specversion" that is not a string does not make an event.
 	if v := Decode([]byte(`{"specversion":1}`), Hints{}, DefaultLimits()); v.Format != FormatJSON {
 		t.Fatalf("numeric specversion: %s", v.Format)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -402,4 +404,31 @@ func libEqual(n Node, x any) bool {
 		return true
 	}
 	return false
+}
+
+// TestDecoderReuse: a reused Decoder gives what a fresh one gives, also
+// after payloads that fail half way (the scratch space must not leak).
+func TestDecoderReuse(t *testing.T) {
+	var payloads [][]byte
+	for _, dir := range []string{"seeds", "cloudevents"} {
+		files, _ := filepath.Glob(filepath.Join("testdata", dir, "*"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			payloads = append(payloads, b, b[:len(b)/2], mpFromJSONBytes(b))
+		}
+	}
+	payloads = append(payloads, []byte(`{"a":[1,2,{"b":[3,`), []byte("\xdd\xff\xff\xff\xff"), []byte(`[[[[[[[[1]]]]]]]]`))
+	d := NewDecoder(Limits{MaxDepth: 5})
+	for round := range 2 {
+		for i, p := range payloads {
+			got := d.Decode(p, Hints{})
+			want := Decode(p, Hints{}, Limits{MaxDepth: 5})
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("round %d payload %d %q: reused decoder differs:\n%+v\n%+v", round, i, p, got, want)
+			}
+		}
+	}
 }
