@@ -1,0 +1,9 @@
+// Package reliability proves mqdeck's fault behaviour end to end: the built
+// binary and the transport against a real Mosquitto that is killed, paused,
+// cut off or fed hostile input. Everything lives in the tests; see
+// docs/RELIABILITY.md for what each test shows and the figures measured.
+//
+// The default run fits in CI (about two minutes on two cores with -race).
+// Long runs are behind environment variables: MQDECK_SOAK=30m for the soak
+// (bench/reliability/soak.sh runs it).
+package reliability
