@@ -175,18 +175,16 @@ func errorRow(st themes.Styles, c errorCols, inner int, e *fleet.ErrorReport, no
 	if code == "" {
 		code = string(e.Source)
 	}
-	cells := []string{fitRight(Age(now, e.Time), c.age)}
+	var r rowBuilder
+	r.lead(" ", 1)
+	r.cell(paintIf(st.Subtle, fitRight(Age(now, e.Time), c.age), selected), c.age)
 	if c.source > 0 {
-		cells = append(cells, fit(string(e.Source), c.source))
+		r.cell(fit(string(e.Source), c.source), c.source)
 	}
-	cells = append(cells, fit("✖ "+safe(code), c.code), tailFit(topic, c.input), fit(safe(strings.TrimSpace(msg)), c.msg))
-	if !selected {
-		i := len(cells) - 3
-		cells[i] = st.Error.Render(cells[i])
-		cells[0] = st.Subtle.Render(cells[0])
-		cells[i+1] = st.Subtle.Render(cells[i+1])
-	}
-	return fit(" "+joinCells(cells), inner)
+	r.cell(paintIf(st.Error, fit("✖ "+safe(code), c.code), selected), c.code)
+	r.cell(paintIf(st.Subtle, tailFit(topic, c.input), selected), c.input)
+	r.cell(fit(safe(strings.TrimSpace(msg)), c.msg), c.msg)
+	return r.line(inner)
 }
 
 // View draws the visible rows only.

@@ -343,30 +343,27 @@ func eventRow(st themes.Styles, c eventCols, inner int, e *fleet.Event, entity s
 	if when.IsZero() {
 		when = e.FirstSeen
 	}
-	cells := []string{
-		fit(glyph+" "+word, c.level),
-		safeFit(e.ModelCode, c.model),
-		fit(entity, c.entity),
-		fit(safe(state), c.state),
-		fit(ack, c.ack),
-		fitRight(Age(now, when), c.age),
+	statePaint, ackPaint := themes.Paint{}, themes.Paint{}
+	switch e.State {
+	case fleet.StateActive:
+		statePaint = st.Warn
+	case fleet.StateResolved:
+		statePaint = st.OK
 	}
-	if !selected {
-		cells[0] = lp.Render(cells[0])
-		switch e.State {
-		case fleet.StateActive:
-			cells[3] = st.Warn.Render(cells[3])
-		case fleet.StateResolved:
-			cells[3] = st.OK.Render(cells[3])
-		}
-		if acked {
-			cells[4] = st.OK.Render(cells[4])
-		} else if ack == "not yet" {
-			cells[4] = st.Warn.Render(cells[4])
-		}
-		cells[2] = st.Subtle.Render(cells[2])
+	if acked {
+		ackPaint = st.OK
+	} else if ack == "not yet" {
+		ackPaint = st.Warn
 	}
-	return fit(" "+joinCells(cells), inner)
+	var r rowBuilder
+	r.lead(" ", 1)
+	r.cell(paintIf(lp, padKnown(glyph+" "+word, 2+width(word), c.level), selected), c.level)
+	r.cell(safeFit(e.ModelCode, c.model), c.model)
+	r.cell(paintIf(st.Subtle, fit(entity, c.entity), selected), c.entity)
+	r.cell(paintIf(statePaint, fit(safe(state), c.state), selected), c.state)
+	r.cell(paintIf(ackPaint, fit(ack, c.ack), selected), c.ack)
+	r.cell(fitRight(Age(now, when), c.age), c.age)
+	return r.line(inner)
 }
 
 // View draws the visible rows only.

@@ -319,9 +319,23 @@ func connPresence(c fleet.ConnState) fleet.Presence {
 	return fleet.PresenceUnknown
 }
 
+// paintIf paints s unless the row is selected (a selected row is one
+// paint, so its highlight is not broken by resets).
+func paintIf(p themes.Paint, s string, selected bool) string {
+	if selected {
+		return s
+	}
+	return p.Render(s)
+}
+
+// presenceCell is "● online" padded to w: the glyph is one cell.
+func presenceCell(pr fleet.Presence, w int) string {
+	glyph, word := PresenceWords(pr)
+	return padKnown(glyph+" "+word, 2+len(word), w)
+}
+
 // systemRow renders one system. A pure function of its arguments.
 func systemRow(st themes.Styles, c fleetCols, inner int, sys *fleet.System, pr fleet.Presence, now time.Time, rate []float64, expanded, selected bool, presence themes.Paint) string {
-	glyph, word := PresenceWords(pr)
 	mark := " "
 	if sys.Components > 0 {
 		mark = "▸"
@@ -333,55 +347,36 @@ func systemRow(st themes.Styles, c fleetCols, inner int, sys *fleet.System, pr f
 	if sys.ActiveEvents > 0 {
 		ev = fmt.Sprint(sys.ActiveEvents)
 	}
-	cells := []string{
-		mark,
-		fit(glyph+" "+word, c.state),
-		safeFit(sys.Label(), c.label),
-	}
+	var r rowBuilder
+	r.cell(mark, 1)
+	r.cell(paintIf(presence, presenceCell(pr, c.state), selected), c.state)
+	r.cell(safeFit(sys.Label(), c.label), c.label)
 	if c.id > 0 {
-		cells = append(cells, fit(shortID(sys.Ref.System, c.id), c.id))
+		r.cell(paintIf(st.Subtle, fit(shortID(sys.Ref.System, c.id), c.id), selected), c.id)
 	}
-	cells = append(cells, fitRight(Age(now, sys.LastSeen), c.seen), fitRight(ev, c.events), Sparkline(rate, c.spark))
-	if selected {
-		return fit(joinCells(cells), inner)
-	}
-	cells[1] = presence.Render(cells[1])
-	if ev != "" {
-		cells[len(cells)-2] = st.Warn.Render(cells[len(cells)-2])
-	}
-	if c.id > 0 {
-		cells[3] = st.Subtle.Render(cells[3])
-	}
-	cells[len(cells)-1] = st.Spark.Render(cells[len(cells)-1])
-	return fit(joinCells(cells), inner)
+	r.cell(fitRight(Age(now, sys.LastSeen), c.seen), c.seen)
+	r.cell(paintIf(st.Warn, fitRight(ev, c.events), selected || ev == ""), c.events)
+	r.cell(paintIf(st.Spark, Sparkline(rate, c.spark), selected), c.spark)
+	return r.line(inner)
 }
 
 // componentRow renders one component under its system.
 func componentRow(st themes.Styles, c fleetCols, inner int, comp *fleet.Component, now time.Time, last, selected bool, presence themes.Paint) string {
-	pr := connPresence(comp.Conn)
-	glyph, word := PresenceWords(pr)
-	branch := "├"
+	branch := "├ "
 	if last {
-		branch = "└"
+		branch = "└ "
 	}
-	label := comp.Label()
-	cells := []string{
-		" ",
-		fit(glyph+" "+word, c.state),
-		fit(branch+" "+safe(label), c.label),
-	}
+	var r rowBuilder
+	r.cell(" ", 1)
+	r.cell(paintIf(presence, presenceCell(connPresence(comp.Conn), c.state), selected), c.state)
+	r.cell(fit(branch+safe(comp.Label()), c.label), c.label)
 	if c.id > 0 {
-		cells = append(cells, fit(shortID(comp.UUID, c.id), c.id))
+		r.cell(paintIf(st.Subtle, fit(shortID(comp.UUID, c.id), c.id), selected), c.id)
 	}
-	cells = append(cells, fitRight(Age(now, comp.LastSeen), c.seen), fitRight("", c.events), spaces(c.spark))
-	if selected {
-		return fit(joinCells(cells), inner)
-	}
-	cells[1] = presence.Render(cells[1])
-	if c.id > 0 {
-		cells[3] = st.Subtle.Render(cells[3])
-	}
-	return fit(joinCells(cells), inner)
+	r.cell(fitRight(Age(now, comp.LastSeen), c.seen), c.seen)
+	r.cell(spaces(c.events), c.events)
+	r.cell(spaces(c.spark), c.spark)
+	return r.line(inner)
 }
 
 // joinCells joins cells with one space.

@@ -233,22 +233,17 @@ func logRow(st themes.Styles, c logCols, inner int, e *fleet.LogEntry, selected 
 	default:
 		summary = decode.Summary(e.Item.Value, c.summary)
 	}
-	cells := []string{
-		m.Received.Format("15:04:05"),
-		string(flags),
-	}
+	var r rowBuilder
+	r.lead(" ", 1)
+	r.cell(paintIf(st.Subtle, m.Received.Format("15:04:05"), selected), 8)
+	r.cell(string(flags), 3)
 	if c.format > 0 {
-		cells = append(cells, fit(formatTag(e.Item.Value.Format), c.format))
+		r.cell(paintIf(st.Accent, fit(formatTag(e.Item.Value.Format), c.format), selected), c.format)
 	}
-	cells = append(cells, topicFit(m.Topic, c.topic), fitRight(Size(e.Item.Value.Size), c.size), fit(summary, c.summary))
-	if !selected {
-		cells[0] = st.Subtle.Render(cells[0])
-		if c.format > 0 {
-			cells[2] = st.Accent.Render(cells[2])
-		}
-		cells[len(cells)-2] = st.Subtle.Render(cells[len(cells)-2])
-	}
-	return fit(" "+joinCells(cells), inner)
+	r.cell(topicFit(m.Topic, c.topic), c.topic)
+	r.cell(paintIf(st.Subtle, fitRight(Size(e.Item.Value.Size), c.size), selected), c.size)
+	r.cell(fit(summary, c.summary), c.summary)
+	return r.line(inner)
 }
 
 // View draws the visible rows only.

@@ -163,3 +163,50 @@ func frame(st themes.Styles, focused bool, w, h int, title, info string, body []
 	sb.WriteString(bp.Render(b.bl + strings.Repeat(b.h, inner) + b.br))
 	return sb.String()
 }
+
+// rowBuilder assembles a table row from cells whose widths are known, so a
+// row is never measured again after painting (measuring styled text costs
+// more than drawing it).
+type rowBuilder struct {
+	b     []byte
+	w     int
+	cells int
+}
+
+// lead writes s of width w with no separator (before the first cell).
+func (r *rowBuilder) lead(s string, w int) {
+	r.b = append(r.b, s...)
+	r.w += w
+}
+
+// cell writes a space, then s, which is exactly w cells wide.
+func (r *rowBuilder) cell(s string, w int) {
+	if r.cells > 0 {
+		r.b = append(r.b, ' ')
+		r.w++
+	}
+	r.cells++
+	r.b = append(r.b, s...)
+	r.w += w
+}
+
+// line pads the row to inner cells (or cuts it, should the columns ever
+// add up to more).
+func (r *rowBuilder) line(inner int) string {
+	switch {
+	case r.w == inner:
+		return string(r.b)
+	case r.w < inner:
+		return string(r.b) + spaces(inner-r.w)
+	}
+	return fit(string(r.b), inner)
+}
+
+// padKnown pads s, whose width is have, to w cells; it measures only when
+// s is too wide.
+func padKnown(s string, have, w int) string {
+	if have <= w {
+		return s + spaces(w-have)
+	}
+	return fit(s, w)
+}

@@ -204,28 +204,22 @@ func seriesRow(st themes.Styles, c seriesCols, inner int, s *fleet.Series, entit
 	if val == "" {
 		val = s.Last.Text()
 	}
-	cells := make([]string, 0, 7)
-	cells = append(cells, fit(kindTag(s.Kind), c.kind))
-	if c.entity > 0 {
-		cells = append(cells, fit(entity, c.entity))
-	}
 	name := s.Name
 	if s.Ref.Component != "" {
 		name = s.Ref.Component + "." + name
 	}
-	cells = append(cells,
-		safeFit(name, c.name),
-		fitRight(safe(val), c.value),
-		safeFit(s.Unit, c.unit),
-		fitRight(Age(now, s.LastSeen), c.age),
-		Sparkline(pts, c.spark),
-	)
-	if !selected {
-		cells[0] = st.Subtle.Render(cells[0])
-		cells[len(cells)-1] = st.Spark.Render(cells[len(cells)-1])
-		cells[len(cells)-3] = st.Subtle.Render(cells[len(cells)-3])
+	var r rowBuilder
+	r.lead(" ", 1)
+	r.cell(paintIf(st.Subtle, fit(kindTag(s.Kind), c.kind), selected), c.kind)
+	if c.entity > 0 {
+		r.cell(fit(entity, c.entity), c.entity)
 	}
-	return fit(" "+joinCells(cells), inner)
+	r.cell(safeFit(name, c.name), c.name)
+	r.cell(fitRight(safe(val), c.value), c.value)
+	r.cell(safeFit(s.Unit, c.unit), c.unit)
+	r.cell(paintIf(st.Subtle, fitRight(Age(now, s.LastSeen), c.age), selected), c.age)
+	r.cell(paintIf(st.Spark, Sparkline(pts, c.spark), selected), c.spark)
+	return r.line(inner)
 }
 
 // View draws the visible rows only.
