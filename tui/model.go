@@ -73,6 +73,17 @@ type capturer interface {
 	ClearFilter() bool
 }
 
+// Modal is a form or confirmation drawn over the panes; while open it takes
+// every key first (DESIGN convention 2). The actions wire theirs with
+// OpenModal.
+type Modal interface {
+	Update(tea.Msg) tea.Cmd
+	View() string
+	SetSize(w, h int)
+	SetStyles(themes.Styles)
+	ShortHelp() []key.Binding
+}
+
 // clicker is a list whose rows can be selected with the mouse.
 type clicker interface{ ClickRow(y int) }
 
@@ -116,6 +127,7 @@ type Model struct {
 	logP    *views.LogPane
 	detailP *views.DetailPane
 	panes   [PaneCount]pane
+	modal   Modal
 	status  *views.StatusBar
 	help    *views.Help
 
@@ -176,6 +188,34 @@ func (m *Model) notice(s string) {
 	m.noticeAt = m.now()
 }
 
+// OpenModal shows a form or confirmation over the panes; it gets every key
+// until CloseModal.
+func (m *Model) OpenModal(md Modal) {
+	m.modal = md
+	md.SetStyles(m.styles)
+	m.resize()
+}
+
+// CloseModal removes the open form or confirmation, if any.
+func (m *Model) CloseModal() {
+	m.modal = nil
+	m.stale = true
+}
+
+// Modal is the open form or confirmation, nil when none.
+func (m *Model) Modal() Modal { return m.modal }
+
+// Keys is the key map in use (the actions enable their bindings on it).
+func (m *Model) Keys() *KeyMap { return &m.keys }
+
+// Selection is what the focused list has selected (for the actions).
+func (m *Model) Selection() views.Subject {
+	if s, ok := m.panes[m.focus].(views.Selector); ok {
+		return s.Selection()
+	}
+	return m.detailP.Subject()
+}
+
 // Store is the fleet state the console draws (for tests and the actions).
 func (m *Model) Store() *fleet.Store { return m.store }
 
@@ -217,6 +257,9 @@ func (m *Model) setTheme(name string) {
 	}
 	m.status.SetStyles(m.styles)
 	m.help.SetStyles(m.styles)
+	if m.modal != nil {
+		m.modal.SetStyles(m.styles)
+	}
 	m.stale = true
 }
 
@@ -230,6 +273,9 @@ func (m *Model) resize() {
 	m.status.SetSize(m.rects.Status.W)
 	body := Rect{0, 1, m.w, max(m.h-2, 0)}
 	m.help.SetSize(body.W, body.H)
+	if m.modal != nil {
+		m.modal.SetSize(body.W, body.H)
+	}
 	m.stale = true
 }
 

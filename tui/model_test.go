@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -479,5 +480,48 @@ func TestMonochromeScreenHasNoColourButWords(t *testing.T) {
 		if !strings.Contains(p, w) {
 			t.Errorf("status word %q missing in monochrome", w)
 		}
+	}
+}
+
+// fakeForm records what reaches it.
+type fakeForm struct {
+	keys []string
+	w, h int
+}
+
+func (f *fakeForm) Update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		f.keys = append(f.keys, k.String())
+	}
+	return nil
+}
+func (f *fakeForm) View() string             { return "FORM " + fmt.Sprint(f.w, "x", f.h) }
+func (f *fakeForm) SetSize(w, h int)         { f.w, f.h = w, h }
+func (f *fakeForm) SetStyles(themes.Styles)  {}
+func (f *fakeForm) ShortHelp() []key.Binding { return nil }
+
+// An open form takes keys before the filter, help and global keys.
+func TestModalTakesKeysFirst(t *testing.T) {
+	m := newTestModel(t, 80, 24, themes.Dark)
+	f := &fakeForm{}
+	m.OpenModal(f)
+	cmd := send(m, keys("q", "T", "tab", "?", "space")...)
+	if isQuit(cmd) || m.ThemeName() != themes.Dark || m.Focused() != PaneFleet || m.HelpOpen() {
+		t.Fatal("a key reached the console behind the form")
+	}
+	if strings.Join(f.keys, ",") != "q,T,tab,?,space" {
+		t.Fatalf("form got %v", f.keys)
+	}
+	out := plain(m)
+	if !strings.Contains(out, "FORM 80x22") {
+		t.Fatalf("form not drawn over the body at its size:\n%s", out)
+	}
+	checkScreen(t, m.View().Content, 80, 24)
+	if !isQuit(send(m, press("ctrl+c"))) {
+		t.Fatal("ctrl+c does not quit from a form")
+	}
+	m.CloseModal()
+	if !isQuit(send(m, press("q"))) {
+		t.Fatal("keys do not return to the console after the form closes")
 	}
 }

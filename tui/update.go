@@ -62,8 +62,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	// Anything else (cursor blink of a filter input, ...) goes to the
-	// focused pane.
+	// Anything else (cursor blinks, ...) goes to the open form, else to
+	// the focused pane.
+	if m.modal != nil {
+		return m, m.modal.Update(msg)
+	}
 	return m, m.panes[m.focus].Update(msg)
 }
 
@@ -123,8 +126,16 @@ func (m *Model) refreshStatus() {
 
 // key handles one key press in routing order.
 func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
+	// 1. An open form or confirmation takes every key; ctrl+c still quits.
+	if m.modal != nil {
+		if k.String() == "ctrl+c" {
+			m.quitting = true
+			return tea.Quit
+		}
+		return m.modal.Update(k)
+	}
 	focused := m.panes[m.focus]
-	// 1. An open filter input takes every key.
+	// An open filter input takes every key too.
 	if c, ok := focused.(capturer); ok && c.Capturing() {
 		cmd := focused.Update(k)
 		m.follow()
@@ -226,7 +237,7 @@ func (m *Model) openHelp() {
 
 // paneAt finds the drawn pane under a screen cell.
 func (m *Model) paneAt(x, y int) (Pane, bool) {
-	if m.showHelp || m.rects.TooSmall {
+	if m.showHelp || m.modal != nil || m.rects.TooSmall {
 		return 0, false
 	}
 	for i, r := range m.rects.Panes {

@@ -55,6 +55,9 @@ func (m *Model) tabs(w int) string {
 // footer is the focused pane's filter input, or its keys and the global
 // ones.
 func (m *Model) footer(w int) string {
+	if m.modal != nil {
+		return views.ShortHelpLine(m.styles, m.modal.ShortHelp(), w)
+	}
 	if m.showHelp {
 		return views.ShortHelpLine(m.styles, append(m.help.ShortHelp(), m.keys.Esc, m.keys.Quit), w)
 	}
@@ -101,11 +104,26 @@ func (m *Model) render() string {
 	lines := make([]string, h)
 	lines[m.rects.Status.Y] = m.status.View()
 	lines[m.rects.Footer.Y] = m.footer(w)
-	if m.showHelp {
-		for i, l := range strings.Split(m.help.View(), "\n") {
-			if 1+i < h-1 {
-				lines[1+i] = l
+	if m.modal != nil || m.showHelp {
+		body := m.help.View()
+		if m.modal != nil {
+			body = m.modal.View()
+		}
+		// The overlay gets the body; whatever it leaves is blank, and a
+		// line too long is cut: the frame stays w x h.
+		rows := strings.Split(body, "\n")
+		for y := 1; y < h-1; y++ {
+			l := ""
+			if y-1 < len(rows) {
+				l = rows[y-1]
 			}
+			if lw := ansi.StringWidth(l); lw != w {
+				if lw > w {
+					l = ansi.Truncate(l, w, "")
+				}
+				l += strings.Repeat(" ", w-ansi.StringWidth(l))
+			}
+			lines[y] = l
 		}
 		return strings.Join(lines, "\n")
 	}
