@@ -119,6 +119,9 @@ Ctrl+C
 Type "stty size"
 Enter
 # expect: (?m)^36 120$
+Type "echo $TAPE_VAR"
+Enter
+# expect: (?m)^from env$
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +129,7 @@ Enter
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cols, rows := tp.Size()
-	s, err := StartSession(ctx, cols, rows, t.TempDir(), []string{"PS1=$ "}, "bash", "--norc", "--noprofile")
+	s, err := StartSession(ctx, cols, rows, t.TempDir(), []string{"PS1=$ ", "TAPE_VAR=from env"}, "bash", "--norc", "--noprofile")
 	if err != nil {
 		t.Fatal(err)
 	}

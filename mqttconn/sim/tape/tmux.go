@@ -37,10 +37,13 @@ func StartSession(ctx context.Context, cols, rows int, dir string, env []string,
 	s := &Session{tmux: bin, socket: filepath.Join(sockDir, "tmux.sock"), name: "tape"}
 	args := []string{"-S", s.socket, "-f", "/dev/null", "new-session", "-d", "-s", s.name,
 		"-x", strconv.Itoa(cols), "-y", strconv.Itoa(rows), "-c", dir}
-	for _, e := range env {
-		args = append(args, "-e", e)
+	// The environment goes through env(1) on the command line: tmux's own
+	// -e does not reach the pane's PATH on every version.
+	if len(env) > 0 {
+		args = append(append(append(args, "env"), env...), shell...)
+	} else {
+		args = append(args, shell...)
 	}
-	args = append(args, shell...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color")
 	if out, err := cmd.CombinedOutput(); err != nil {
