@@ -217,6 +217,9 @@ func (d *drivrSim) start(s *Sim) {
 		s.publish(drivrStateTopic(t), []byte("ACTIVATED"), 1, true, nil)
 	}
 	for _, sys := range d.systems {
+		// Connected since the simulation started (not since the domain
+		// was created): what a console attaching now should see.
+		sys.connSince, sys.updated = s.now, s.now
 		d.publishSystem(s, sys)
 		s.publish(drivrStateTopic(sys.topic(d.slug)), []byte("ACTIVATED"), 1, true, nil)
 		for _, c := range sys.comps {
@@ -387,7 +390,10 @@ func (d *drivrSim) scheduleDatapoints(s *Sim, c *drivrComponent) {
 // the event entity, then its state. It is acknowledged after a while as if
 // by a user, and a RANGED one resolves later.
 func (d *drivrSim) raise(s *Sim, at time.Time, sys *drivrSystem, c *drivrComponent, m *eventModel, meta node) {
-	e := d.create(s, at, sys, c, m, pyTime(at), nil, meta, "")
+	// The device saw it a few tens of milliseconds before the platform
+	// stored it (seed 001: time ...42.611276, createdAt ...42.658581).
+	seen := at.Add(-time.Duration(20+s.rng.IntN(40)) * time.Millisecond)
+	e := d.create(s, at, sys, c, m, pyTime(seen), nil, meta, "")
 	if m.eventType == "RANGED" {
 		s.after(s.between(15*time.Second, 45*time.Second), func(at time.Time) { d.resolve(s, at, e, pyTime(at)) })
 	}
@@ -399,11 +405,10 @@ func (d *drivrSim) create(s *Sim, at time.Time, sys *drivrSystem, c *drivrCompon
 	if id == "" {
 		id = newUUID(s.rng)
 	}
-	// The platform stores the event a few tens of milliseconds after it
-	// was reported (seed 001: time ...42.611276, createdAt ...42.658581).
-	created := at.Add(time.Duration(20+s.rng.IntN(40)) * time.Millisecond)
-	e := &drivrEvent{uuid: id, sys: sys, comp: c, model: m, created: created,
-		updated: created.Add(time.Duration(200+s.rng.IntN(800)) * time.Microsecond),
+	// Stored now; updatedAt follows createdAt by a fraction of a
+	// millisecond, as in seed 001.
+	e := &drivrEvent{uuid: id, sys: sys, comp: c, model: m, created: at,
+		updated: at.Add(time.Duration(200+s.rng.IntN(800)) * time.Microsecond),
 		time:    tm, metadata: meta}
 	if meta.Kind != decode.KindObject {
 		e.metadata = obj()
