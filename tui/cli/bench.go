@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
@@ -107,7 +106,5 @@ func (c *BenchPubCmd) connect(ctx context.Context, opts mqttconn.Options) ([]sim
 		clients = append(clients, cl)
 		buses = append(buses, sim.NewClientBus(cl))
 	}
-	// Let the caller see how long connecting took apart from the flood.
-	_ = time.Now
 	return buses, closeAll, nil
 }

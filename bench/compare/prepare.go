@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/mqdeck/mqdeck/bench/benchkit"
+)
+
+// prepare builds what is needed and lists the subscribers that can run
+// here, mosquitto_sub first (the ratios are to it).
+func prepare(o options, dir string) ([]subject, error) {
+	want := func(name string) bool {
+		if o.only == "" {
+			return true
+		}
+		for _, w := range strings.Split(o.only, ",") {
+			if strings.TrimSpace(w) == name {
+				return true
+			}
+		}
+		return false
+	}
+	var out []subject
+	if _, err := exec.LookPath("mosquitto_sub"); err != nil {
+		return nil, fmt.Errorf("mosquitto_sub not found (apt-get install mosquitto-clients): %w", err)
+	}
+	out = append(out, mosquittoSub(drivrFilters)) // always: the baseline
+	if want("node") {
+		script, _ := filepath.Abs(filepath.Join("bench", "node", "sub.js"))
+		if _, err := os.Stat(filepath.Join("bench", "node_modules", "mqtt")); err == nil {
+			out = append(out, nodeSub(script, drivrFilters))
+		} else {
+			fmt.Println("node mqtt: skipped (npm install --prefix bench mqtt to include it)")
+		}
+	}
+	needMqdeck := want("log")
+	bin := ""
+	if needMqdeck {
+		var err error
+		if bin, err = buildMqdeck(o, dir); err != nil {
+			return nil, err
+		}
+	}
+	if want("log") {
+		out = append(out, mqdeckLog(bin))
+	}
+	if want("console") {
+		if !benchkit.Available() {
+			fmt.Println("console: skipped (tmux not found)")
+			return out, nil
+		}
+		cmdline := o.console
+		if cmdline == "" {
+			cmdline = consoleCommand(dir)
+		}
+		if cmdline == "" {
+			return nil, fmt.Errorf("no console with --exit-after: pass -console")
+		}
+		fmt.Println("console command:", cmdline)
+		out = append(out, console(cmdline))
+	}
+	return out, nil
+}
+
+// consoleCommand builds bench/console, which runs the same tui.Run as
+// mqdeck with the same transport defaults; -console "mqdeck" runs the
+// binary's own console instead.
+func consoleCommand(dir string) string {
+	out := filepath.Join(dir, "console")
+	cmd := exec.Command("go", "build", "-o", out, "./bench/console")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return ""
+	}
+	return out + " --summary {summary}"
+}
