@@ -61,7 +61,7 @@ func Escapes() []struct{ Name, Seq string } {
 		{"bidi override", "\u202e"},
 		{"bidi isolate", "\u2066"},
 		{"zero width", "\u200b\u200d\ufeff"},
-		{"DCS", "\x1bP+q544e\x1b\\"},
+		{"DCS", "\x1bP1$qm\x1b\\"},
 		{"bracketed paste end", "\x1b[201~"},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -37,7 +38,7 @@ func TestHostileSweepLog(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	results, err := hostile.Run(ctx, hostile.InjectPublisher{B: b}, hostile.Cases(false), after)
+	results, err := hostile.Run(ctx, hostile.InjectPublisher{B: b}, hostile.Cases(os.Getenv("MQDECK_HOSTILE_FULL") == "1"), after)
 	if err != nil {
 		t.Fatal(err)
 	}
