@@ -67,7 +67,12 @@ func (c *ConsoleCmd) Run(env *runEnv, loaded *loadedConfig) error {
 		Hooks:    hooks,
 		Limits:   decode.Limits{MaxPayload: c.MaxPayload},
 	}
-	return runConsole(env.ctx, cfg)
+	err = runConsole(env.ctx, cfg)
+	if c.ExitAfter > 0 {
+		// The benchmark (bench/compare) reads the drop count from here.
+		fmt.Fprintf(env.stderr, "mqdeck: exit-after %d: dropped %d\n", c.ExitAfter, sess.client.Dropped())
+	}
+	return err
 }
 
 // config builds the console's configuration from the UI flags.
