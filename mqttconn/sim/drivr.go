@@ -422,7 +422,7 @@ func (d *drivrSim) create(s *Sim, at time.Time, sys *drivrSystem, c *drivrCompon
 	}
 	d.remember(e)
 	d.publishEvent(s, e, true)
-	s.after(s.between(6*time.Second, 20*time.Second), func(at time.Time) { d.ack(s, at, e) })
+	s.after(s.between(5*time.Second, 12*time.Second), func(at time.Time) { d.ack(s, at, e) })
 	return e
 }
 
