@@ -15,6 +15,7 @@ func Summary(v Value, width int) string {
 	}
 	budget := width*4 + 16
 	var b strings.Builder
+	b.Grow(min(budget+64, 4096))
 	switch {
 	case v.Truncated:
 		fmt.Fprintf(&b, "<truncated, %d bytes> ", v.Size)
