@@ -104,7 +104,7 @@ func runConsole(ctx context.Context, cfg tui.Config) error {
 	if cfg.Source.Limits.MaxPayload < 0 {
 		return usageError{errors.New("--max-payload must be positive")}
 	}
-	return tui.Run(ctx, cfg)
+	return tui.Run(ctx, cfg, crashTest(&cfg)...)
 }
 
 // session is one started connection with its platform grammar.

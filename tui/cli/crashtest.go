@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"os"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/tui"
+)
+
+// crashTestEnv is a hidden switch for bench/reliability: it makes the
+// console panic on purpose, so a test can prove that a crash restores the
+// terminal and leaves a report without secrets. "ui": on the first key
+// press (the UI goroutine); "pump": on a message to crashTestTopic (the
+// pump's goroutine). The panic value carries the session's secrets, as a
+// careless panic might; the report must not.
+const (
+	crashTestEnv   = "MQDECK_CRASH_TEST"
+	crashTestTopic = "mqdeck/crash-test"
+)
+
+// crashTest arms cfg as MQDECK_CRASH_TEST asks; nothing when it is unset.
+func crashTest(cfg *tui.Config) []tea.ProgramOption {
+	why := "crash test (" + crashTestEnv + ") holding the session's secrets: " + strings.Join(cfg.Redact, " ")
+	switch os.Getenv(crashTestEnv) {
+	case "pump":
+		if cfg.Source.Scheme != nil {
+			cfg.Source.Scheme = crashScheme{Scheme: cfg.Source.Scheme, why: why}
+		}
+	case "ui":
+		return []tea.ProgramOption{tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+			if _, ok := msg.(tea.KeyPressMsg); ok {
+				panic(why)
+			}
+			return msg
+		})}
+	}
+	return nil
+}
+
+type crashScheme struct {
+	platform.Scheme
+	why string
+}
+
+func (s crashScheme) Route(topic string, p *mqttconn.Props) platform.Route {
+	if topic == crashTestTopic {
+		panic(s.why)
+	}
+	return s.Scheme.Route(topic, p)
+}
