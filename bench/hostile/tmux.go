@@ -83,6 +83,11 @@ func (t Tmux) AltScreen() (bool, error) {
 // Capture returns the visible screen as text.
 func (t Tmux) Capture() (string, error) { return t.run("capture-pane", "-p", "-t", t.Target) }
 
+// CaptureAll returns the scrollback and the screen as text.
+func (t Tmux) CaptureAll() (string, error) {
+	return t.run("capture-pane", "-p", "-S", "-", "-t", t.Target)
+}
+
 // Keys sends tmux key names (e.g. "j", "Enter", "Escape", "C-c").
 func (t Tmux) Keys(keys ...string) error {
 	_, err := t.run(append([]string{"send-keys", "-t", t.Target}, keys...)...)

@@ -1,0 +1,135 @@
+package reliability
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mqdeck/mqdeck/bench/hostile"
+	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
+)
+
+// terminalModes are pane states tmux reports that a crash must not leave
+// behind. (Cursor visibility is read from the raw stream instead: tmux
+// hides the cursor of a dead pane itself.)
+const terminalModes = "alt=#{alternate_on} mouse=#{mouse_any_flag}/#{mouse_button_flag}/#{mouse_standard_flag}/#{mouse_sgr_flag}"
+
+// modesLeftSet reads the raw byte stream a program wrote to its terminal
+// and returns the modes it set and did not reset by the end: alternate
+// screen, hidden cursor, mouse reporting, bracketed paste, focus events,
+// and the keyboard enhancements (kitty flags, modifyOtherKeys). set is
+// every mode it set at some point (a control: the check saw them).
+func modesLeftSet(raw string) (left, set []string) {
+	modes := []struct{ name, on, off string }{
+		{"alternate screen", "\x1b[?1049h", "\x1b[?1049l"},
+		{"hidden cursor", "\x1b[?25l", "\x1b[?25h"},
+		{"mouse button tracking", "\x1b[?1002h", "\x1b[?1002l"},
+		{"mouse any-event tracking", "\x1b[?1003h", "\x1b[?1003l"},
+		{"SGR mouse", "\x1b[?1006h", "\x1b[?1006l"},
+		{"bracketed paste", "\x1b[?2004h", "\x1b[?2004l"},
+		{"focus events", "\x1b[?1004h", "\x1b[?1004l"},
+		{"kitty keyboard", "\x1b[>1u", "\x1b[<1u"},
+		{"modifyOtherKeys", "\x1b[>4;2m", "\x1b[>4m"},
+	}
+	for _, m := range modes {
+		on, off := strings.LastIndex(raw, m.on), strings.LastIndex(raw, m.off)
+		if on < 0 {
+			continue
+		}
+		set = append(set, m.name)
+		if off < on {
+			left = append(left, m.name)
+		}
+	}
+	return left, set
+}
+
+// A panic anywhere (issue 9, item 8): the console binary runs in tmux with
+// a password from MQDECK_PASSWORD and the hidden MQDECK_CRASH_TEST switch,
+// which panics on a key press (UI goroutine) or on a message to
+// mqdeck/crash-test (pump goroutine) with the password in the panic value.
+// The terminal must be given back (normal screen, cursor shown, mouse
+// reporting off), the program must end with status 1 and one line naming
+// the report, and neither that line, the screen nor the report may hold
+// the password.
+func TestPanicRestoresTerminalAndReportsWithoutSecret(t *testing.T) {
+	const password = "Crash-Pw-51e7-do-not-print"
+	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{Users: map[string]string{"op": password}})
+	for _, where := range []string{"ui", "pump"} {
+		t.Run(where, func(t *testing.T) {
+			tmp := t.TempDir()
+			tm := hostile.Tmux{Socket: fmt.Sprintf("mqdeck-panic-%d-%s", os.Getpid(), where), Target: "p"}
+			t.Cleanup(tm.Kill)
+			raw := filepath.Join(tmp, "raw")
+			env := []string{"MQDECK_PASSWORD=" + password, "MQDECK_CRASH_TEST=" + where, "TMPDIR=" + tmp, "HOME=" + tmp}
+			if err := tm.Start(100, 30, env, mqdeckBin(), "--broker", m.URL(), "--username", "op", "--topic", "#"); err != nil {
+				t.Fatal(err)
+			}
+			if err := tm.PipeTo(raw); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := tm.WaitScreen(15*time.Second, "connected"); !ok {
+				s, _ := tm.Capture()
+				t.Fatalf("console did not connect:\n%s", s)
+			}
+			before, _ := tm.Display(terminalModes)
+			if where == "ui" {
+				if err := tm.Keys("j"); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				mqtttest.PubCLI(t, "-h", "127.0.0.1", "-p", strconv.Itoa(m.Port), "-u", "op", "-P", password, "-t", "mqdeck/crash-test", "-m", "boom")
+			}
+			var status string
+			if !waitFor(10*time.Second, func() bool {
+				dead, st, _ := tm.Dead()
+				status = st
+				return dead && st != "" // tmux sets the status a moment after the death
+			}) {
+				s, _ := tm.Capture()
+				t.Fatalf("the console did not end after the panic:\n%s", s)
+			}
+			after, _ := tm.Display(terminalModes)
+			screen, _ := tm.CaptureAll()
+			stream, err := os.ReadFile(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			left, set := modesLeftSet(string(stream))
+			reports, _ := filepath.Glob(filepath.Join(tmp, "mqdeck-crash-*.txt"))
+			flat := strings.Join(strings.Fields(strings.ReplaceAll(screen, "\n", "")), " ")
+			t.Logf("%s panic: exit status %s; tmux %s before, %s after; modes set %v, left set %v; %d report(s); screen: %s",
+				where, status, before, after, set, left, len(reports), flat)
+			if !strings.HasPrefix(before, "alt=1") || !strings.Contains(before, "mouse=1") || len(set) < 4 {
+				t.Errorf("control failed: the running console should hold the alt screen, the mouse and more: %s, %v", before, set)
+			}
+			if after != "alt=0 mouse=0/0/0/0" || len(left) > 0 {
+				t.Errorf("terminal not restored after the panic: %s, modes left set: %v", after, left)
+			}
+			if status != "1" {
+				t.Errorf("exit status %s, want 1", status)
+			}
+			if len(reports) != 1 {
+				t.Fatalf("%d crash reports in %s", len(reports), tmp)
+			}
+			if !strings.Contains(flat, "crashed") || !strings.Contains(strings.ReplaceAll(screen, "\n", ""), reports[0]) {
+				t.Errorf("the screen does not name the report:\n%s", screen)
+			}
+			report, err := os.ReadFile(reports[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(report), "crash test") || !strings.Contains(string(report), "goroutine") {
+				t.Errorf("the report lacks the panic or its stack:\n%s", report)
+			}
+			checkNoSecret(t, where+" panic", password, map[string][]byte{"screen": []byte(screen), "report": report})
+			if !strings.Contains(string(report), "[redacted]") {
+				t.Errorf("control failed: the panic value's secret was not seen and redacted:\n%.600s", report)
+			}
+		})
+	}
+}
