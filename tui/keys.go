@@ -17,7 +17,7 @@ type KeyMap struct {
 	Pane views.Keys // keys the focused pane handles
 
 	NextPane, PrevPane key.Binding
-	Focus              [PaneCount]key.Binding // 1-6
+	Focus              [PaneCount]key.Binding // 1-7
 	Zoom               key.Binding
 	Esc                key.Binding // close help/detail, clear filter
 	Pause              key.Binding
@@ -25,12 +25,16 @@ type KeyMap struct {
 	Help               key.Binding
 	Quit               key.Binding
 
-	// Operator actions; the actions issue enables them (never in read-only).
+	// Operator actions: New enables those the platform supports when there
+	// is a broker to publish to and the console is not read-only.
 	Trigger  key.Binding
 	Command  key.Binding
 	SetValue key.Binding
 	Snapshot key.Binding
 	Publish  key.Binding
+	// Templates are the command templates of the config file, one binding
+	// per key (F1 = setTemperature {"value": 21}), in the order configured.
+	Templates []key.Binding
 }
 
 // DefaultKeyMap is the key map before any rebinding from the config file.
@@ -135,11 +139,27 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.NextPane, k.Zoom, k.Pause, k.Help, k.Quit}
 }
 
-// FullHelp is the global part of the help screen, one group per column.
+// FullHelp is the global part of the help screen, one group per column:
+// panes, view, actions, and the templates when any are enabled.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
+	groups := [][]key.Binding{
 		append([]key.Binding{k.NextPane, k.PrevPane}, k.Focus[:]...),
 		{k.Zoom, k.Esc, k.Pause, k.Theme, k.Help, k.Quit},
 		{k.Trigger, k.Command, k.SetValue, k.Snapshot, k.Publish, k.Pane.Ack},
 	}
+	var tpl []key.Binding
+	for _, t := range k.Templates {
+		if t.Enabled() {
+			tpl = append(tpl, t)
+		}
+	}
+	if len(tpl) > 0 {
+		groups = append(groups, tpl)
+	}
+	return groups
+}
+
+// FullHelpTitles names the groups of FullHelp, in order.
+func (k KeyMap) FullHelpTitles() []string {
+	return []string{"Panes", "View", "Actions", "Templates"}
 }

@@ -1,7 +1,7 @@
 package tui
 
-// Pane names one of the six panes. The order is the order of the 1-6 keys
-// and of tab cycling.
+// Pane names one of the seven panes. The order is the order of the 1-7
+// keys and of tab cycling.
 type Pane int
 
 // The panes, in key order.
@@ -12,6 +12,7 @@ const (
 	PaneErrors
 	PaneLog
 	PaneDetail
+	PaneActions
 	paneCount
 )
 
@@ -33,6 +34,8 @@ func (p Pane) String() string {
 		return "Log"
 	case PaneDetail:
 		return "Detail"
+	case PaneActions:
+		return "Actions"
 	}
 	return "?"
 }
@@ -44,7 +47,7 @@ const (
 	MinHeight = 16
 )
 
-// Grid thresholds: from this size up all six panes are on screen at once;
+// Grid thresholds: from this size up all seven panes are on screen at once;
 // below it the focused pane is shown with the detail of its selection.
 const (
 	gridWidth  = 110
@@ -110,20 +113,21 @@ func Layout(width, height int, focus Pane, zoomed bool) Rects {
 	return r
 }
 
-// grid places all six panes: fleet, telemetry and errors on the left; events,
-// log and detail on the right, where long topics and payloads need width.
+// grid places all seven panes: fleet, telemetry and errors on the left;
+// events, actions, log and detail on the right, where long topics, payloads
+// and the platform's answers to actions need width.
 func grid(r *Rects, body Rect) {
 	left := body.W * 2 / 5
 	right := body.W - left
 	lh := split(body.H, 5, 3, 2)
-	rh := split(body.H, 7, 7, 6)
+	rh := split(body.H, 7, 5, 5, 6)
 	y := body.Y
 	for i, p := range []Pane{PaneFleet, PaneTelemetry, PaneErrors} {
 		r.Panes[p] = Rect{0, y, left, lh[i]}
 		y += lh[i]
 	}
 	y = body.Y
-	for i, p := range []Pane{PaneEvents, PaneLog, PaneDetail} {
+	for i, p := range []Pane{PaneEvents, PaneActions, PaneLog, PaneDetail} {
 		r.Panes[p] = Rect{left, y, right, rh[i]}
 		y += rh[i]
 	}

@@ -106,8 +106,13 @@ func TestLayoutModes(t *testing.T) {
 	if got, want := r.Panes[PaneFleet], (Rect{0, 1, 48, 19}); got != want {
 		t.Errorf("fleet at 120x40 = %+v, want %+v", got, want)
 	}
-	if got, want := r.Panes[PaneEvents], (Rect{48, 1, 72, 13}); got != want {
+	if got, want := r.Panes[PaneEvents], (Rect{48, 1, 72, 11}); got != want {
 		t.Errorf("events at 120x40 = %+v, want %+v", got, want)
+	}
+	// The actions under the events, on the wide side: the platform's
+	// answers need width.
+	if got, want := r.Panes[PaneActions], (Rect{48, 12, 72, 8}); got != want {
+		t.Errorf("actions at 120x40 = %+v, want %+v", got, want)
 	}
 	// Zoom: the focused pane takes the whole body.
 	r = Layout(120, 40, PaneLog, true)

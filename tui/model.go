@@ -52,6 +52,9 @@ type Config struct {
 	Redact []string
 	// CrashDir is where a crash report is written; os.TempDir() when "".
 	CrashDir string
+	// Actions configures the operator actions; without a Publisher they
+	// are off (replay).
+	Actions Actions
 }
 
 // pane is what the root needs of every pane in views.
@@ -126,8 +129,10 @@ type Model struct {
 	errP    *views.ErrorsPane
 	logP    *views.LogPane
 	detailP *views.DetailPane
+	actP    *views.ActionsPane
 	panes   [PaneCount]pane
 	modal   Modal
+	act     actionState
 	status  *views.StatusBar
 	help    *views.Help
 
@@ -162,6 +167,10 @@ func New(cfg Config) *Model {
 		m.store = fleet.New(fc)
 	}
 
+	// Action keys are enabled before the panes copy the key map.
+	m.act = newActionState(cfg.Actions, cfg.Conn, m.now)
+	m.enableActionKeys()
+
 	st, k := m.styles, m.keys.Pane
 	m.fleetP = views.NewFleetPane(st, k, m.store)
 	m.eventsP = views.NewEventsPane(st, k, m.store)
@@ -169,7 +178,9 @@ func New(cfg Config) *Model {
 	m.errP = views.NewErrorsPane(st, k, m.store)
 	m.logP = views.NewLogPane(st, k, m.store)
 	m.detailP = views.NewDetailPane(st, k, m.store)
-	m.panes = [PaneCount]pane{m.fleetP, m.eventsP, m.telP, m.errP, m.logP, m.detailP}
+	m.actP = views.NewActionsPane(st, k, m.act.tr)
+	m.actP.SetOff(m.act.off)
+	m.panes = [PaneCount]pane{m.fleetP, m.eventsP, m.telP, m.errP, m.logP, m.detailP, m.actP}
 	m.status = views.NewStatusBar(st, cfg.Conn)
 	m.help = views.NewHelp(st, k)
 	m.panes[m.focus].Focus()

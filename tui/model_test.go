@@ -106,7 +106,7 @@ func TestFocusCycling(t *testing.T) {
 	if m.Focused() != PaneFleet {
 		t.Fatalf("starts on %s", m.Focused())
 	}
-	want := []Pane{PaneEvents, PaneTelemetry, PaneErrors, PaneLog, PaneDetail, PaneFleet}
+	want := []Pane{PaneEvents, PaneTelemetry, PaneErrors, PaneLog, PaneDetail, PaneActions, PaneFleet}
 	for _, w := range want {
 		send(m, press("tab"))
 		if m.Focused() != w {
@@ -114,7 +114,7 @@ func TestFocusCycling(t *testing.T) {
 		}
 	}
 	send(m, press("shift+tab"))
-	if m.Focused() != PaneDetail {
+	if m.Focused() != PaneActions {
 		t.Fatalf("shift+tab from fleet: %s", m.Focused())
 	}
 	for i := 1; i <= PaneCount; i++ {
@@ -423,7 +423,7 @@ func TestMouseClickFocusesAndSelects(t *testing.T) {
 	m = newTestModel(t, 80, 24, themes.Dark)
 	x := 0
 	for p := Pane(0); p < PaneLog; p++ {
-		x += len(tabLabel(p)) + 2
+		x += len(tabLabel(p, tabNarrowing(80))) + 2
 	}
 	send(m, tea.MouseClickMsg{X: x + 1, Y: m.rects.Tabs.Y, Button: tea.MouseLeft})
 	if m.Focused() != PaneLog {

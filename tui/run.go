@@ -15,6 +15,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/pump"
 )
 
@@ -35,6 +36,17 @@ func Run(ctx context.Context, cfg Config, opts ...tea.ProgramOption) error {
 func run(ctx context.Context, cfg Config, final func(*Model), opts ...tea.ProgramOption) (err error) {
 	if !cfg.NoColor && os.Getenv("NO_COLOR") != "" {
 		cfg.NoColor = true
+	}
+	if t := cfg.Actions.Ack.Token; t != "" {
+		cfg.Redact = append(append([]string(nil), cfg.Redact...), t)
+	}
+	if cfg.Actions.Audit == nil && cfg.Actions.AuditPath != "" {
+		au, err := actions.OpenAudit(cfg.Actions.AuditPath, actions.Operator(cfg.Actions.Operator))
+		if err != nil {
+			return fmt.Errorf("--audit: %w", err)
+		}
+		defer au.Close()
+		cfg.Actions.Audit = au
 	}
 	m := New(cfg)
 	if final != nil {

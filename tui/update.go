@@ -62,6 +62,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if cmd, ok := m.actionMsg(msg); ok {
+		m.stale = true
+		return m, cmd
+	}
 	// Anything else (cursor blinks, ...) goes to the open form, else to
 	// the focused pane.
 	if m.modal != nil {
@@ -74,6 +78,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) apply(b pump.BatchMsg) tea.Cmd {
 	if len(b.Items) > 0 {
 		m.store.Apply(b.Items)
+		m.observe(b.Items)
 	}
 	m.dropped = b.Dropped
 	if b.State != nil {
@@ -183,7 +188,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Esc):
 		m.escape()
 		return nil
-	case key.Matches(k, m.keys.Pane.Enter) && m.focus != PaneDetail:
+	case key.Matches(k, m.keys.Pane.Enter) && m.focus != PaneDetail && m.focus != PaneActions:
 		m.follow()
 		m.setFocus(PaneDetail)
 		return nil
@@ -193,6 +198,10 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			m.setFocus(Pane(i))
 			return nil
 		}
+	}
+	// Operator actions: t c s r P, templates, a.
+	if cmd, ok := m.actionKey(k); ok {
+		return cmd
 	}
 	// 4. The focused pane.
 	cmd := focused.Update(k)
@@ -227,7 +236,7 @@ func (m *Model) openHelp() {
 		}
 		groups = append(groups, views.HelpGroup{Title: title, Keys: g})
 	}
-	titles := []string{"Panes", "View", "Actions"}
+	titles := m.keys.FullHelpTitles()
 	for i, g := range m.keys.FullHelp() {
 		groups = append(groups, views.HelpGroup{Title: titles[i], Keys: g})
 	}
@@ -255,7 +264,7 @@ func (m *Model) click(c tea.MouseClickMsg) {
 		return
 	}
 	if r := m.rects.Tabs; !r.Empty() && c.Y == r.Y {
-		if p, ok := tabAt(c.X); ok {
+		if p, ok := tabAt(c.X, r.W); ok {
 			m.setFocus(p)
 		}
 		return

@@ -10,18 +10,47 @@ import (
 	"github.com/mqdeck/mqdeck/views"
 )
 
-// tabLabels are the compact mode's tab strip entries, in pane order.
-func tabLabel(p Pane) string { return fmt.Sprintf(" %d %s ", int(p)+1, p) }
+// tabLabel is a tab strip entry at one of three widths: " 1 Fleet ",
+// "1 Fleet", "1 Fle". The strip uses the widest that fits, so all seven
+// panes are named down to the minimum width.
+func tabLabel(p Pane, narrow int) string {
+	switch narrow {
+	case 0:
+		return fmt.Sprintf(" %d %s ", int(p)+1, p)
+	case 1:
+		return fmt.Sprintf("%d %s", int(p)+1, p)
+	}
+	name := p.String()
+	if len(name) > 3 {
+		name = name[:3]
+	}
+	return fmt.Sprintf("%d %s", int(p)+1, name)
+}
 
-// tabAt finds the tab under column x of the tab strip.
-func tabAt(x int) (Pane, bool) {
+// tabNarrowing picks the widest labels whose strip fits in w cells.
+func tabNarrowing(w int) int {
+	for narrow := 0; narrow < 2; narrow++ {
+		used := 0
+		for p := Pane(0); p < paneCount; p++ {
+			used += len(tabLabel(p, narrow)) + 2
+		}
+		if used <= w {
+			return narrow
+		}
+	}
+	return 2
+}
+
+// tabAt finds the tab under column x of a strip w cells wide.
+func tabAt(x, w int) (Pane, bool) {
+	narrow := tabNarrowing(w)
 	pos := 0
 	for p := Pane(0); p < paneCount; p++ {
-		w := len(tabLabel(p)) + 2 // brackets or spaces around
-		if x >= pos && x < pos+w {
+		tw := len(tabLabel(p, narrow)) + 2 // brackets or spaces around
+		if x >= pos && x < pos+tw {
 			return p, true
 		}
-		pos += w
+		pos += tw
 	}
 	return 0, false
 }
@@ -30,11 +59,12 @@ func tabAt(x int) (Pane, bool) {
 // coloured.
 func (m *Model) tabs(w int) string {
 	var sb strings.Builder
+	narrow := tabNarrowing(w)
 	used := 0
 	for p := Pane(0); p < paneCount; p++ {
-		label := " " + tabLabel(p) + " "
+		label := " " + tabLabel(p, narrow) + " "
 		if p == m.focus {
-			label = "[" + tabLabel(p) + "]"
+			label = "[" + tabLabel(p, narrow) + "]"
 		}
 		if used+len(label) > w {
 			break

@@ -25,15 +25,20 @@ type ActionsPane struct {
 	tr       *actions.Tracker
 	w, h     int
 	focused  bool
-	cursor   int  // index into the newest-first entries
-	offset   int  // first visible line
-	expanded bool // enter: show every answer of the selected action
+	cursor   int    // index into the newest-first entries
+	offset   int    // first visible line
+	expanded bool   // enter: show every answer of the selected action
+	off      string // why actions are off (read-only, replay); "" when on
 }
 
 // NewActionsPane draws the tracker's entries.
 func NewActionsPane(st themes.Styles, keys Keys, tr *actions.Tracker) *ActionsPane {
 	return &ActionsPane{st: st, keys: keys, tr: tr}
 }
+
+// SetOff says why no action can be taken (read-only, replay); the empty
+// pane shows it instead of the keys. "" when actions are on.
+func (p *ActionsPane) SetOff(why string) { p.off = why }
 
 // SetStyles switches the theme.
 func (p *ActionsPane) SetStyles(st themes.Styles) { p.st = st }
@@ -47,14 +52,21 @@ func (p *ActionsPane) Focus() { p.focused = true }
 // Blur marks the pane unfocused.
 func (p *ActionsPane) Blur() { p.focused = false }
 
+// expandKey is enter as this pane uses it: the answers, not the detail.
+func (p *ActionsPane) expandKey() key.Binding {
+	b := p.keys.Enter
+	b.SetHelp(b.Help().Key, "answers")
+	return b
+}
+
 // ShortHelp is the footer while the pane has focus.
 func (p *ActionsPane) ShortHelp() []key.Binding {
-	return []key.Binding{p.keys.Up, p.keys.Down, p.keys.Enter}
+	return []key.Binding{p.keys.Up, p.keys.Down, p.expandKey(), p.keys.Ack}
 }
 
 // FullHelp lists the pane's keys.
 func (p *ActionsPane) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{p.keys.Up, p.keys.Down, p.keys.PageUp, p.keys.PageDown, p.keys.Top, p.keys.Bottom, p.keys.Enter}}
+	return [][]key.Binding{p.keys.nav(), {p.expandKey(), p.keys.Ack}}
 }
 
 // Selected is the entry under the cursor.
@@ -125,9 +137,12 @@ func (p *ActionsPane) tonePaint(t actions.Tone) themes.Paint {
 
 // actionCols are the widths of seq, time, kind and status; what takes the rest.
 func actionCols(inner int) (seq, at, kind, status, what int) {
-	seq, at, kind, status = 4, 8, 8, 26
+	seq, at, kind, status = 4, 8, 8, 26 // "✗ error SOME_DATA_INVALID" fits
 	if inner < 90 {
-		kind, status = 7, 24
+		kind = 7
+	}
+	if inner < 64 {
+		status = 24
 	}
 	what = inner - (1 + seq + 1 + at + 1 + kind + 1 + 1 + status + 1)
 	if what < 8 {
@@ -234,8 +249,12 @@ func (p *ActionsPane) View() string {
 	head += fit("kind", kw) + " " + fit("what", what) + " " + fit("status", sw)
 	lines := []string{p.st.Header.Render(fit(head, inner))}
 	if len(es) == 0 {
-		lines = append(lines, fit(" "+p.st.Subtle.Render("no actions yet: t trigger event · c command · s set · r snapshot · P publish"), inner))
-		return frame(p.st, p.focused, p.w, p.h, "Actions", info, lines)
+		hint := "no actions yet: t trigger event · c command · s set · r snapshot · P publish"
+		if p.off != "" {
+			hint = "actions are off: " + p.off
+		}
+		lines = append(lines, fit(" "+p.st.Subtle.Render(safe(hint)), inner))
+		return frame(p.st, p.focused, p.w, p.h, actionsTitle, info, lines)
 	}
 	p.cursor = clamp(p.cursor, 0, len(es)-1)
 	// Lines per entry vary (details); lay out from the offset entry and keep
@@ -260,8 +279,11 @@ func (p *ActionsPane) View() string {
 	if len(lines) > rows {
 		lines = lines[:rows]
 	}
-	return frame(p.st, p.focused, p.w, p.h, "Actions", info, lines)
+	return frame(p.st, p.focused, p.w, p.h, actionsTitle, info, lines)
 }
+
+// actionsTitle names the pane with its key, like the others.
+const actionsTitle = "7 Actions"
 
 // PublishedMsg carries the transport's answer for a confirmed action; the
 // root passes it to Tracker.Result and writes the audit line.
@@ -271,10 +293,16 @@ type PublishedMsg struct {
 	At     time.Time
 }
 
+// Publisher is what an action needs of the transport; mqttconn.Client is
+// one.
+type Publisher interface {
+	Publish(ctx context.Context, req mqttconn.PublishRequest) mqttconn.PublishResult
+}
+
 // PublishCmd publishes a confirmed action off the UI goroutine. The root
 // calls Tracker.Add (and writes the audit) before returning this command.
 // Read-only is enforced inside Client.Publish (OutcomeReadOnly).
-func PublishCmd(c mqttconn.Client, a actions.Action, timeout time.Duration) tea.Cmd {
+func PublishCmd(c Publisher, a actions.Action, timeout time.Duration) tea.Cmd {
 	return func() tea.Msg {
 		if c == nil {
 			return PublishedMsg{ID: a.ID, At: time.Now(), Result: mqttconn.PublishResult{

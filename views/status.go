@@ -148,7 +148,9 @@ func (s *StatusBar) View() string {
 		right = append(right, segment{"dropped 0", st.Status, 4})
 	}
 	if s.notice != "" {
-		right = append(right, segment{trunc(safe(s.notice), 40), st.StatusKey, 1})
+		// A notice may explain something: it gets what the counters
+		// would use (they make way for its few seconds).
+		right = append(right, segment{trunc(safe(s.notice), max(40, w-40)), st.StatusKey, 1})
 	}
 	right = append(right,
 		segment{Count(s.count.Total) + " msgs", st.StatusKey, 2},

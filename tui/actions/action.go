@@ -45,6 +45,8 @@ func (k Kind) Title() string {
 		return "Request snapshot"
 	case KindPublish:
 		return "Publish"
+	case KindAckEvent:
+		return "Acknowledge event"
 	}
 	return string(k)
 }

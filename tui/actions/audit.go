@@ -141,3 +141,42 @@ func (a *Audit) Write(e *Entry) error {
 	}
 	return nil
 }
+
+// KindAckEvent is the audit's kind for DRIVR's GraphQL acknowledgement; it
+// publishes nothing, so it has no form and no topic.
+const KindAckEvent Kind = "ack_event"
+
+// WriteAck appends the line of one acknowledgement through GraphQL. The
+// endpoint is recorded without user info or query; the token never.
+func (a *Audit) WriteAck(endpoint string, r AckResult) error {
+	if a == nil {
+		return nil
+	}
+	rec := AuditRecord{
+		Time:     a.now().UTC().Format(time.RFC3339Nano),
+		Operator: a.Operator,
+		Kind:     KindAckEvent,
+		Platform: "drivr",
+		Target:   r.UUID,
+		Name:     "ackEvent",
+		Topic:    redactURL(endpoint),
+		Outcome:  "acked",
+	}
+	if !r.OK {
+		rec.Outcome = "ack_failed"
+		if err := r.Err(); err != nil {
+			rec.Message = err.Error()
+		}
+	}
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("audit: encode: %w", err)
+	}
+	line = append(line, '\n')
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, err := a.w.Write(line); err != nil {
+		return fmt.Errorf("audit: write: %w", err)
+	}
+	return nil
+}

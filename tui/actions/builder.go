@@ -153,6 +153,15 @@ func ParseUserProps(s string) ([]mqttconn.UserProperty, error) {
 // unsupported explains why a kind does not apply on a platform, in the
 // platform's terms (platforms.md §6.4).
 func unsupported(kind Kind, plat string) error {
+	if w := UnsupportedWhy(kind, plat); w != "" {
+		return fmt.Errorf("%s on %s: %w: %s", kind.Title(), plat, ErrUnsupported, w)
+	}
+	return fmt.Errorf("%s on %q: %w", kind.Title(), plat, ErrUnsupported)
+}
+
+// UnsupportedWhy says in the platform's terms why a kind does not apply
+// there, "" when there is nothing particular to say.
+func UnsupportedWhy(kind Kind, plat string) string {
 	why := map[string]map[Kind]string{
 		platform.DRIVR: {
 			KindSendCommand:     "DRIVR has no command topic; use a setpoint or trigger an event",
@@ -169,10 +178,7 @@ func unsupported(kind Kind, plat string) error {
 			KindRequestSnapshot: "SmartWorks snapshots come from its REST API",
 		},
 	}
-	if w, ok := why[plat][kind]; ok {
-		return fmt.Errorf("%s on %s: %w: %s", kind.Title(), plat, ErrUnsupported, w)
-	}
-	return fmt.Errorf("%s on %q: %w", kind.Title(), plat, ErrUnsupported)
+	return why[plat][kind]
 }
 
 // IsUnsupported reports whether err says the kind does not apply.

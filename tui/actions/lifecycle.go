@@ -150,6 +150,9 @@ func (e *Entry) Status() Status {
 		}
 		return Status{"✗", w, ToneError}
 	case AnswerEventCreated:
+		if a.State != "" {
+			return Status{"●", "event created, " + a.State, ToneOK}
+		}
 		return Status{"●", "event created", ToneOK}
 	case AnswerEventState:
 		if a.State == "" {

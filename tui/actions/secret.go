@@ -14,13 +14,17 @@ import (
 type Secret struct {
 	Env  string // environment variable holding the secret
 	File string // file holding the secret (trailing newline trimmed)
+	// Public is a value that is no secret at all (the demo simulator's
+	// published key), used when neither Env nor File is named. Profiles
+	// cannot set it.
+	Public string
 }
 
 // ErrNoSecret says the profile names no source for a secret.
 var ErrNoSecret = errors.New("no secret configured")
 
 // Configured reports whether a source is named.
-func (s Secret) Configured() bool { return s.Env != "" || s.File != "" }
+func (s Secret) Configured() bool { return s.Env != "" || s.File != "" || s.Public != "" }
 
 // Where describes the source for messages, without the value.
 func (s Secret) Where() string {
@@ -31,6 +35,8 @@ func (s Secret) Where() string {
 		return "env " + s.Env
 	case s.File != "":
 		return "file " + s.File
+	case s.Public != "":
+		return "the built-in demo key"
 	}
 	return "nowhere"
 }
@@ -40,6 +46,9 @@ func (s Secret) Where() string {
 func (s Secret) Load() (string, error) {
 	if !s.Configured() {
 		return "", ErrNoSecret
+	}
+	if s.Env == "" && s.File == "" {
+		return s.Public, nil
 	}
 	if s.Env != "" {
 		if v := os.Getenv(s.Env); v != "" {

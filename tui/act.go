@@ -1,0 +1,460 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/views"
+)
+
+// Actions configures the operator actions: what the console may publish,
+// where the audit goes, the templates and DRIVR's GraphQL acknowledgement.
+type Actions struct {
+	// Publisher is the live client (an mqttconn.Client). nil: actions are
+	// off, as in a replay, and the Actions pane says why (Off).
+	Publisher views.Publisher
+	// Platform the actions are built for; "" takes Conn.Platform.
+	Platform string
+	Params   platform.Params
+	// ReadOnly turns every action key off (Conn.ReadOnly does too); the
+	// transport refuses to publish anyway.
+	ReadOnly bool
+	// AccessKey names the variable or file holding the device API access
+	// key; it is read when a snapshot request is built and never shown.
+	AccessKey actions.Secret
+	// Operator is the name the audit records ("": $USER).
+	Operator string
+	// AuditPath: Run opens it for appending (mode 0600) and closes it.
+	AuditPath string
+	// Audit is an audit already open (tests); it wins over AuditPath.
+	Audit *actions.Audit
+	// Templates bound to keys, from the config file.
+	Templates actions.Templates
+	// Ack calls DRIVR's ackEvent mutation; without endpoint and token, `a`
+	// explains how to configure it. Run adds the token to Redact.
+	Ack actions.AckClient
+	// Timeout bounds the wait for the broker's acknowledgement (10 s).
+	Timeout time.Duration
+	// Off says why actions are off without a Publisher ("replay").
+	Off string
+}
+
+// actionState is the root's part of the actions: builder, tracker, audit,
+// and the form or confirmation in progress.
+type actionState struct {
+	cfg     Actions
+	plat    string
+	on      bool
+	off     string // why not, for notices and the empty pane
+	b       *actions.Builder
+	tr      *actions.Tracker
+	audit   *actions.Audit
+	form    *views.ActionForm // the form of the action in progress (e returns to it)
+	confirm *views.Confirm    // the open confirmation
+	info    *views.Info
+	// auditBroken: a failed audit write was reported once already.
+	auditBroken bool
+}
+
+func newActionState(c Actions, conn views.ConnInfo, now func() time.Time) actionState {
+	plat := c.Platform
+	if plat == "" {
+		plat = conn.Platform
+	}
+	ro := c.ReadOnly || conn.ReadOnly
+	s := actionState{cfg: c, plat: plat, tr: actions.NewTracker(0), audit: c.Audit}
+	s.b = &actions.Builder{Platform: plat, Params: c.Params, ReadOnly: ro, AccessKey: c.AccessKey, Now: now}
+	switch {
+	case ro:
+		s.off = "read-only, nothing is published"
+	case c.Publisher == nil:
+		s.off = c.Off
+		if s.off == "" {
+			s.off = "no broker to publish to"
+		}
+	default:
+		s.on = true
+	}
+	if s.cfg.Timeout <= 0 {
+		s.cfg.Timeout = 10 * time.Second
+	}
+	return s
+}
+
+// actionKey pairs a kind with its binding, in the order of the keys.
+type actionKey struct {
+	kind actions.Kind
+	b    *key.Binding
+}
+
+func (m *Model) actionKeys() []actionKey {
+	k := &m.keys
+	return []actionKey{
+		{actions.KindTriggerEvent, &k.Trigger},
+		{actions.KindSendCommand, &k.Command},
+		{actions.KindSetSetpoint, &k.SetValue},
+		{actions.KindRequestSnapshot, &k.Snapshot},
+		{actions.KindPublish, &k.Publish},
+	}
+}
+
+// enableActionKeys turns on the keys of the actions the platform supports,
+// when actions are on; ack is DRIVR's. Templates get one binding each. A
+// disabled binding leaves the help.
+func (m *Model) enableActionKeys() {
+	a := &m.act
+	for _, ak := range m.actionKeys() {
+		_, err := a.b.NewForm(ak.kind, actions.Selection{})
+		ak.b.SetEnabled(a.on && !actions.IsUnsupported(err))
+	}
+	m.keys.Pane.Ack.SetEnabled(a.on && a.plat == platform.DRIVR)
+	m.keys.Templates = nil
+	for _, t := range a.cfg.Templates.OnPlatform(a.plat) {
+		k := strings.ToLower(t.Key)
+		b := key.NewBinding(key.WithKeys(k), key.WithHelp(k, t.Label()))
+		b.SetEnabled(a.on)
+		m.keys.Templates = append(m.keys.Templates, b)
+	}
+}
+
+// Tracker is the actions' tracker (tests, and whoever wants the entries).
+func (m *Model) Tracker() *actions.Tracker { return m.act.tr }
+
+// hasKey reports whether k is one of b's keys, enabled or not.
+func hasKey(b key.Binding, k string) bool {
+	for _, x := range b.Keys() {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// actionKey handles a key that starts an action. ok is false when k is not
+// an action key. A key of an action that is off says why instead.
+func (m *Model) actionKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
+	ks := k.String()
+	for _, ak := range m.actionKeys() {
+		if key.Matches(k, *ak.b) {
+			return m.openForm(ak.kind), true
+		}
+		if !ak.b.Enabled() && hasKey(*ak.b, ks) {
+			m.explainOff(ak.kind)
+			return nil, true
+		}
+	}
+	tpls := m.act.cfg.Templates.OnPlatform(m.act.plat)
+	for i, b := range m.keys.Templates {
+		if i < len(tpls) && key.Matches(k, b) {
+			return m.runTemplate(tpls[i]), true
+		}
+		if !b.Enabled() && hasKey(b, ks) {
+			m.notice("template " + ks + ": actions are off: " + m.act.off)
+			return nil, true
+		}
+	}
+	ack := m.keys.Pane.Ack
+	if key.Matches(k, ack) {
+		return m.ackSelected(), true
+	}
+	if !ack.Enabled() && hasKey(ack, ks) {
+		if m.act.on {
+			m.notice("acknowledging is DRIVR's (GraphQL ackEvent); " + m.act.plat + " has none")
+		} else {
+			m.notice("acknowledge: actions are off: " + m.act.off)
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+// explainOff says why an action key does nothing.
+func (m *Model) explainOff(kind actions.Kind) {
+	if !m.act.on {
+		m.notice(kind.Title() + ": actions are off: " + m.act.off)
+		return
+	}
+	if why := actions.UnsupportedWhy(kind, m.act.plat); why != "" {
+		m.notice(kind.Title() + ": " + why)
+		return
+	}
+	if _, err := m.act.b.NewForm(kind, actions.Selection{}); err != nil {
+		m.notice(err.Error())
+	}
+}
+
+// actionSelection is what the form is prefilled from: the focused list's
+// entity (an event's system or component), else the fleet's selection.
+func (m *Model) actionSelection() actions.Selection {
+	sub := m.Selection()
+	ref := sub.Ref
+	if sub.Kind == views.SubjectEvent {
+		if ev := m.store.Event(ref.Platform, ref.Fleet, sub.EventID); ev != nil {
+			ref = ev.Ref
+		}
+	}
+	if ref.System == "" {
+		ref = m.fleetP.Selection().Ref
+	}
+	if ref.Platform != "" && ref.Platform != m.act.plat {
+		ref = fleet.Ref{} // another platform's entity: the operator fills the target
+	}
+	return actions.SelectionFor(m.store, ref)
+}
+
+// openForm opens the prefilled form of an action kind.
+func (m *Model) openForm(kind actions.Kind) tea.Cmd {
+	f, err := m.act.b.NewForm(kind, m.actionSelection())
+	if err != nil {
+		m.notice(err.Error())
+		return nil
+	}
+	return m.showForm(views.NewActionForm(m.styles, f))
+}
+
+func (m *Model) showForm(af *views.ActionForm) tea.Cmd {
+	m.act.form, m.act.confirm = af, nil
+	m.OpenModal(af)
+	return af.Focus()
+}
+
+// runTemplate resolves a template for the selection and asks for
+// confirmation; when it does not build (no system selected, say) its form
+// opens with the error so the operator can complete it.
+func (m *Model) runTemplate(t actions.Template) tea.Cmd {
+	a, f, err := m.act.b.Resolve(t, m.actionSelection())
+	if err != nil {
+		if len(f.Fields) == 0 {
+			m.notice(err.Error())
+			return nil
+		}
+		af := views.NewActionForm(m.styles, f)
+		af.SetError(err)
+		return m.showForm(af)
+	}
+	m.act.form = views.NewActionForm(m.styles, f)
+	m.showConfirm(a)
+	return nil
+}
+
+func (m *Model) showConfirm(a actions.Action) {
+	c := views.NewConfirm(m.styles, a)
+	m.act.confirm = c
+	m.OpenModal(c)
+}
+
+// closeAction closes the form or confirmation and forgets it.
+func (m *Model) closeAction() {
+	m.act.form, m.act.confirm = nil, nil
+	m.CloseModal()
+}
+
+// actionMsg handles the messages of the action flow; ok is false for any
+// other message. Messages from a form or confirmation that is no longer
+// open are dropped: a second y must never send twice.
+func (m *Model) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case views.FormSubmitMsg:
+		if m.act.form == nil || m.modal != Modal(m.act.form) {
+			return nil, true
+		}
+		a, err := m.act.b.Build(msg.Form)
+		if err != nil {
+			m.act.form.SetError(err)
+			return nil, true
+		}
+		m.showConfirm(a)
+		return nil, true
+	case views.FormCancelMsg:
+		if m.act.form != nil && m.modal == Modal(m.act.form) {
+			m.closeAction()
+			m.notice("cancelled, nothing sent")
+		}
+		return nil, true
+	case views.ConfirmEditMsg:
+		if m.act.confirm == nil || m.modal != Modal(m.act.confirm) {
+			return nil, true
+		}
+		if m.act.form == nil {
+			return nil, true // nothing to edit: the confirmation stays
+		}
+		return m.showForm(m.act.form), true
+	case views.ConfirmCancelMsg:
+		if m.act.confirm != nil && m.modal == Modal(m.act.confirm) {
+			m.closeAction()
+			m.notice("cancelled, nothing sent")
+		}
+		return nil, true
+	case views.ConfirmSendMsg:
+		if m.act.confirm == nil || m.modal != Modal(m.act.confirm) || m.act.confirm.Action().ID != msg.Action.ID {
+			return nil, true
+		}
+		m.closeAction()
+		return m.send(msg.Action), true
+	case views.PublishedMsg:
+		m.published(msg)
+		return nil, true
+	case views.AckedMsg:
+		m.acked(msg.Result)
+		return nil, true
+	case views.InfoCloseMsg:
+		if m.act.info != nil && m.modal == Modal(m.act.info) {
+			m.act.info = nil
+			m.CloseModal()
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+// send tracks and audits a confirmed action, then publishes it.
+func (m *Model) send(a actions.Action) tea.Cmd {
+	if !m.act.on {
+		m.notice(a.Kind.Title() + ": actions are off: " + m.act.off)
+		return nil
+	}
+	if _, dup := m.act.tr.Get(a.ID); dup {
+		return nil
+	}
+	e := m.act.tr.Add(a, m.now())
+	m.writeAudit(e)
+	m.notice(fmt.Sprintf("#%d %s: sending to %s", e.Seq, strings.ToLower(a.Kind.Title()), decode.Truncate(decode.Safe(a.Request.Topic), 60)))
+	m.stale = true
+	return views.PublishCmd(m.act.cfg.Publisher, a, m.act.cfg.Timeout)
+}
+
+// published records the broker's answer. A publish that did not get
+// through also goes to the Errors pane.
+func (m *Model) published(msg views.PublishedMsg) {
+	if _, ok := m.act.tr.Result(msg.ID, msg.Result, msg.At); !ok {
+		return
+	}
+	e, _ := m.act.tr.Get(msg.ID)
+	m.writeAudit(e)
+	st := e.Status()
+	m.notice(fmt.Sprintf("#%d %s %s", e.Seq, st.Glyph, st.Word))
+	switch e.Phase {
+	case actions.PhaseRefused, actions.PhaseTimeout, actions.PhaseOffline, actions.PhaseFailed:
+		why := st.Word
+		if e.Result.Reason != "" {
+			why += ": " + e.Result.Reason
+		}
+		m.store.AddError(fleet.ErrorReport{
+			Source:  fleet.ErrPublish,
+			Topic:   e.Action.Request.Topic,
+			Code:    strings.ToUpper(strings.ReplaceAll(e.Phase.Word(), "-", "_")),
+			Message: fmt.Sprintf("action #%d (%s) %s", e.Seq, e.Action.Kind.Title(), decode.Safe(why)),
+		})
+	}
+	m.stale = true
+}
+
+// observe matches a batch against the actions waiting for an answer; each
+// change goes to the audit, the newest to the status bar.
+func (m *Model) observe(items []fleet.Item) {
+	changes := m.act.tr.Observe(items)
+	var last *actions.Entry
+	for _, c := range changes {
+		if e, ok := m.act.tr.Get(c.ID); ok {
+			m.writeAudit(e)
+			last = e
+		}
+	}
+	if last != nil {
+		st := last.Status()
+		m.notice(fmt.Sprintf("#%d %s %s", last.Seq, st.Glyph, decode.Safe(st.Word)))
+	}
+}
+
+// writeAudit appends an entry's state to the audit; a failure is said once,
+// in the status bar and the Errors pane.
+func (m *Model) writeAudit(e *actions.Entry) {
+	m.auditErr(m.act.audit.Write(e))
+}
+
+func (m *Model) auditErr(err error) {
+	if err == nil || m.act.auditBroken {
+		return
+	}
+	m.act.auditBroken = true
+	m.store.AddError(fleet.ErrorReport{Source: fleet.ErrPublish, Code: "AUDIT_FAILED", Message: decode.Safe(err.Error())})
+	m.notice("audit: " + decode.Safe(err.Error()))
+}
+
+// ackSelected acknowledges the selected event through DRIVR's GraphQL API,
+// or explains how to configure it.
+func (m *Model) ackSelected() tea.Cmd {
+	id := ""
+	if m.focus == PaneActions {
+		if e, ok := m.actP.Selected(); ok {
+			id = e.EventUUID
+		}
+	} else if sub := m.Selection(); sub.Kind == views.SubjectEvent {
+		id = sub.EventID
+		if ev := m.store.Event(sub.Ref.Platform, sub.Ref.Fleet, id); ev != nil && ev.Acked {
+			m.notice("event " + shortUUID(id) + " is already acknowledged")
+			return nil
+		}
+	}
+	if id == "" {
+		m.notice("a acknowledges the selected event: pick one in Events (2) or an action's event in Actions (7)")
+		return nil
+	}
+	if !m.act.cfg.Ack.Configured() {
+		m.act.info = views.NewInfo(m.styles, "Acknowledge event "+shortUUID(id), ackHowTo())
+		m.OpenModal(m.act.info)
+		return nil
+	}
+	m.notice("acknowledging event " + shortUUID(id) + " through GraphQL…")
+	return views.AckCmd(m.act.cfg.Ack, id)
+}
+
+// acked shows the GraphQL answer and audits it.
+func (m *Model) acked(r actions.AckResult) {
+	m.auditErr(m.act.audit.WriteAck(m.act.cfg.Ack.Endpoint, r))
+	if r.OK {
+		m.notice("event " + shortUUID(r.UUID) + " acknowledged (GraphQL ok); its ack topic confirms it")
+		return
+	}
+	msg := "not acknowledged"
+	if err := r.Err(); err != nil {
+		msg = err.Error()
+	}
+	msg = decode.Safe(msg)
+	m.store.AddError(fleet.ErrorReport{Source: fleet.ErrPublish, Code: "ACK_FAILED", Topic: "ackEvent " + decode.Safe(r.UUID), Message: msg})
+	m.notice("ack " + shortUUID(r.UUID) + " failed: " + msg)
+}
+
+// ackHowTo is what `a` shows without a GraphQL endpoint and token.
+func ackHowTo() []string {
+	return []string{
+		"DRIVR acknowledges events only through its GraphQL API (the ackEvent mutation); MQTT has no topic for it.",
+		"",
+		"mqdeck calls it when the profile names the endpoint and where the token is:",
+		"",
+		"  [profiles.NAME]",
+		`  graphql_endpoint  = "https://<slug>.api.drivr.cloud/graphql"`,
+		`  graphql_token_env = "DRIVR_TOKEN"   # or graphql_token_file = "~/.config/drivr-token"`,
+		"",
+		"or the flags --graphql-endpoint and --graphql-token-env / --graphql-token-file.",
+		"The token is read from the variable or file, never from the command line, and never shown.",
+		"The event's .../ack topic then confirms the acknowledgement live.",
+	}
+}
+
+// shortUUID keeps the head of a uuid for one-line notices.
+func shortUUID(id string) string {
+	id = decode.Safe(id)
+	if len(id) > 8 {
+		return id[:8] + "…"
+	}
+	return id
+}
