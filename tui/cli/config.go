@@ -12,6 +12,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/alecthomas/kong"
+
+	"github.com/mqdeck/mqdeck/tui/actions"
 )
 
 // The configuration file is TOML:
@@ -30,14 +32,18 @@ type fileConfig struct {
 	Profiles map[string]map[string]any `toml:"profiles"`
 	// Keys rebinds console actions: quit = ["q", "ctrl+q"].
 	Keys map[string][]string `toml:"keys"`
+	// Templates are named payloads bound to keys ([[templates]], F1 =
+	// setTemperature {"value": 21}), shown in the console's help.
+	Templates actions.Templates `toml:"templates"`
 }
 
 // loadedConfig is what the configuration file gave, for the runners: the
 // profile went into the flags; the rest is here. Empty without a file.
 type loadedConfig struct {
-	file    string
-	profile string
-	keys    map[string][]string
+	file      string
+	profile   string
+	keys      map[string][]string
+	templates actions.Templates
 }
 
 // isProfileKey reports whether a profile may set key (a flag name with '_').
@@ -46,7 +52,9 @@ func isProfileKey(key string) bool {
 	case "broker", "mqtt_version", "client_id", "username", "password_env", "password_file", "token_env",
 		"cacert", "cert", "key", "insecure", "keepalive", "connect_timeout", "session_expiry", "clean_start",
 		"backoff_max", "qos", "buffer", "readonly", "will_topic", "will_payload",
-		"platform", "slug", "app", "account", "device", "ce_mode", "topic":
+		"platform", "slug", "app", "account", "device", "ce_mode", "topic",
+		"operator", "audit", "access_key_env", "access_key_file",
+		"graphql_endpoint", "graphql_token_env", "graphql_token_file":
 		return true
 	}
 	return false
@@ -55,7 +63,7 @@ func isProfileKey(key string) bool {
 // isPathKey: these values are resolved relative to the configuration file.
 func isPathKey(key string) bool {
 	switch key {
-	case "cacert", "cert", "key", "password_file":
+	case "cacert", "cert", "key", "password_file", "audit", "access_key_file", "graphql_token_file":
 		return true
 	}
 	return false
@@ -147,6 +155,9 @@ func loadProfile(file string, explicit bool, name string, warn func(string)) (*p
 	if err := checkProfiles(file, &cfg, warn); err != nil {
 		return nil, nil, err
 	}
+	if err := checkTemplates(file, cfg.Templates); err != nil {
+		return nil, nil, err
+	}
 	if name == "" {
 		name = cfg.Profile
 	}
@@ -202,12 +213,12 @@ func checkProfiles(file string, cfg *fileConfig, warn func(string)) error {
 			switch {
 			case isSecretKey(k):
 				return fmt.Errorf("%s: key %q would hold a secret; put the secret in an environment variable or a file and name it with password_env, password_file or token_env", where, k)
-			case k == "password_env" || k == "token_env":
+			case k == "password_env" || k == "token_env" || k == "access_key_env" || k == "graphql_token_env":
 				s, _ := v.(string)
 				if !isEnvName(s) {
 					return fmt.Errorf("%s: %s must be the NAME of an environment variable, and this value is not one (a secret written in place of the name?)", where, k)
 				}
-			case k == "password_file" || k == "key":
+			case k == "password_file" || k == "key" || k == "access_key_file" || k == "graphql_token_file":
 				namesSecretFile = true
 			case k == "username":
 				if s, _ := v.(string); looksLikeJWT(s) {
@@ -291,7 +302,7 @@ func applyProfile(kctx *kong.Context, w warner, out *loadedConfig) error {
 		return usageError{err}
 	}
 	if cfg != nil {
-		out.file, out.keys = file, cfg.Keys
+		out.file, out.keys, out.templates = file, cfg.Keys, cfg.Templates
 	}
 	if p != nil {
 		out.profile = p.name

@@ -28,12 +28,18 @@ type ConsoleCmd struct {
 	ConnFlags     `embed:""`
 	PlatformFlags `embed:""`
 	UIFlags       `embed:""`
+	ActionFlags   `embed:""`
 	Record        string `help:"Also append every received message to FILE (JSON lines; mqdeck replay plays it)." type:"path" env:"MQDECK_RECORD" placeholder:"FILE" group:"Console"`
 }
 
 // Run connects, then shows the console until the operator quits.
 func (c *ConsoleCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	w := warner{env.stderr}
+	// Action settings first: a missing GraphQL token is said before connecting.
+	act, err := c.ActionFlags.actions(loaded, nil, c.Platform, c.params(c.QoS), c.ReadOnly)
+	if err != nil {
+		return err
+	}
 	hooks := pump.NewHooks()
 	sess, err := openSession(env.ctx, &c.ConnFlags, &c.PlatformFlags, w, nil, hooks)
 	if err != nil {
@@ -67,6 +73,8 @@ func (c *ConsoleCmd) Run(env *runEnv, loaded *loadedConfig) error {
 		Hooks:    hooks,
 		Limits:   decode.Limits{MaxPayload: c.MaxPayload},
 	}
+	cfg.Actions = act
+	cfg.Actions.Publisher, cfg.Actions.Platform = sess.client, sess.scheme.Name()
 	err = runConsole(env.ctx, cfg)
 	if c.ExitAfter > 0 {
 		// The benchmark (bench/compare) reads the drop count from here.

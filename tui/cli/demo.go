@@ -31,12 +31,13 @@ func (f *SimFlags) simConfig() sim.Config {
 
 // DemoCmd is `mqdeck demo`: embedded broker, simulated fleet, console.
 type DemoCmd struct {
-	Listen   string `help:"Address of the embedded broker (loopback only; port 0 picks a free one)." default:"127.0.0.1:0" env:"MQDECK_LISTEN" placeholder:"HOST:PORT"`
-	Platform string `help:"Which platform's view the console takes; the simulator runs all four." enum:"drivr,drogue,devapi,smartworks,generic" default:"drivr" env:"MQDECK_DEMO_PLATFORM"`
-	ReadOnly bool   `name:"readonly" help:"Never publish anything (enforced by the transport)." env:"MQDECK_READONLY"`
-	Record   string `help:"Also append every received message to FILE." type:"path" placeholder:"FILE"`
-	SimFlags `embed:""`
-	UIFlags  `embed:""`
+	Listen      string `help:"Address of the embedded broker (loopback only; port 0 picks a free one)." default:"127.0.0.1:0" env:"MQDECK_LISTEN" placeholder:"HOST:PORT"`
+	Platform    string `help:"Which platform's view the console takes; the simulator runs all four." enum:"drivr,drogue,devapi,smartworks,generic" default:"drivr" env:"MQDECK_DEMO_PLATFORM"`
+	ReadOnly    bool   `name:"readonly" help:"Never publish anything (enforced by the transport)." env:"MQDECK_READONLY"`
+	Record      string `help:"Also append every received message to FILE." type:"path" placeholder:"FILE"`
+	SimFlags    `embed:""`
+	UIFlags     `embed:""`
+	ActionFlags `embed:""`
 }
 
 // Run starts the broker and the simulator, then the console against them.
@@ -60,7 +61,8 @@ func (d *DemoCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	simDone := make(chan error, 1)
 	go func() { simDone <- s.Run(ctx) }()
 
-	scheme, err := platform.New(d.Platform, demoParams(d.Platform, s.Config()))
+	params := demoParams(d.Platform, s.Config())
+	scheme, err := platform.New(d.Platform, params)
 	if err != nil {
 		return usageError{err}
 	}
@@ -100,6 +102,12 @@ func (d *DemoCmd) Run(env *runEnv, loaded *loadedConfig) error {
 		Hooks:    hooks,
 		Limits:   decode.Limits{MaxPayload: d.MaxPayload},
 	}
+	if cfg.Actions, err = d.ActionFlags.actions(loaded, sess.client, scheme.Name(), params, d.ReadOnly); err != nil {
+		return err
+	}
+	// The simulated devices' access key is published with the simulator:
+	// no secret, so snapshot requests (r) work out of the box.
+	cfg.Actions.AccessKey.Public = s.Config().AccessKey
 	err = runConsole(ctx, cfg)
 	cancel()
 	if simErr := <-simDone; simErr != nil && err == nil {

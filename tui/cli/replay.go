@@ -48,6 +48,7 @@ func (c *ReplayCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	cfg := c.UIFlags.config(loaded, nil)
 	cfg.Conn = views.ConnInfo{Broker: c.File, Platform: scheme.Name(), ReadOnly: true, NoState: "replay"}
 	cfg.Source = tui.Source{Messages: msgs, Scheme: scheme, Limits: decode.Limits{MaxPayload: c.MaxPayload}}
+	cfg.Actions = tui.Actions{Platform: scheme.Name(), Off: "a replay has no broker to publish to"}
 	err = runConsole(ctx, cfg)
 	cancel()
 	replayErr := <-replayDone
