@@ -73,13 +73,13 @@ func newActionState(c Actions, conn views.ConnInfo, now func() time.Time) action
 	s := actionState{cfg: c, plat: plat, tr: actions.NewTracker(0), audit: c.Audit}
 	s.b = &actions.Builder{Platform: plat, Params: c.Params, ReadOnly: ro, AccessKey: c.AccessKey, Now: now}
 	switch {
-	case ro:
-		s.off = "read-only, nothing is published"
 	case c.Publisher == nil:
 		s.off = c.Off
 		if s.off == "" {
 			s.off = "no broker to publish to"
 		}
+	case ro:
+		s.off = "read-only, nothing is published"
 	default:
 		s.on = true
 	}
