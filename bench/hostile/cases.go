@@ -72,6 +72,43 @@ func Escapes() []struct{ Name, Seq string } {
 func Cases(full bool) []Case {
 	var cs []Case
 	add := func(c Case) { cs = append(cs, c) }
+	depth := 10000
+	uniq := 2000
+	props := 500
+	big := 1 << 20
+	topicLen := 60000
+	if full {
+		depth, uniq, props, big = 100000, 50000, 5000, 10<<20
+	}
+	// The flood first: the hostile cases are then the newest rows of the
+	// log, the ones a walk from the top draws in the detail pane.
+	add(Case{Name: fmt.Sprintf("%d unique topics", uniq), Topic: "hostile/unique", Payload: []byte(`{"n":1}`), Repeat: uniq})
+	add(Case{Name: "MsgPack array32 declaring 4G elements", Topic: "hostile/mp", Payload: []byte{0xdd, 0xff, 0xff, 0xff, 0xff}})
+	add(Case{Name: "MsgPack map32 declaring 4G pairs", Topic: "hostile/mp", Payload: []byte{0xdf, 0xff, 0xff, 0xff, 0xff}})
+	add(Case{Name: "MsgPack array16 declaring 65535 elements", Topic: "hostile/mp", Payload: []byte{0xdc, 0xff, 0xff}})
+	add(Case{Name: "MsgPack str32 declaring 4 GB", Topic: "hostile/mp", Payload: []byte{0xdb, 0xff, 0xff, 0xff, 0xff, 'a'}})
+	add(Case{Name: "MsgPack bin32 declaring 4 GB", Topic: "hostile/mp", Payload: []byte{0xc6, 0xff, 0xff, 0xff, 0xff, 0}})
+	add(Case{Name: "MsgPack ext32 declaring 4 GB", Topic: "hostile/mp", Payload: []byte{0xc9, 0xff, 0xff, 0xff, 0xff, 1}})
+	add(Case{Name: "MsgPack map of huge arrays", Topic: "hostile/mp", Payload: []byte{0x81, 0xa1, 'a', 0xdd, 0x7f, 0xff, 0xff, 0xff},
+		Props: &mqttconn.Props{ContentType: "application/msgpack"}})
+	add(Case{Name: "invalid UTF-8 payload", Topic: "hostile/utf8", Payload: []byte("ok \xff\xfe\xfd \xc0\xaf \xed\xa0\x80 " + Marker + "U1")})
+	add(Case{Name: "invalid UTF-8 in a JSON string", Topic: "hostile/utf8", Payload: []byte("{\"v\":\"\xff\xfe" + Marker + "U2\"}")})
+	add(Case{Name: "invalid UTF-8 in user properties", Topic: "hostile/utf8", Payload: []byte("p"), Wire: true,
+		Props: &mqttconn.Props{User: []mqttconn.UserProperty{{Key: "\xff\xfe", Value: "\xc3\x28" + Marker + "U3"}}, ContentType: "text/\xff"}})
+	add(Case{Name: "invalid UTF-8 in the topic", Topic: "hostile/utf8/\xff\xfe", Payload: []byte("t"), Wire: true})
+	add(Case{Name: "UTF-16 surrogate escapes in JSON", Topic: "hostile/json", Payload: []byte(`{"s":"\ud800\udfff\ud800` + Marker + `U4"}`)})
+	add(Case{Name: "wide and combining characters", Topic: "hostile/wide", Payload: []byte("界界界" + strings.Repeat("e\u0301", 50) + "🇺🇳👩‍👩‍👧")})
+
+	add(Case{Name: fmt.Sprintf("%d-deep JSON arrays (unclosed)", depth), Topic: "hostile/deep", Payload: []byte(strings.Repeat("[", depth))})
+	add(Case{Name: fmt.Sprintf("%d-deep JSON arrays", depth), Topic: "hostile/deep", Payload: []byte(strings.Repeat("[", depth) + strings.Repeat("]", depth))})
+	add(Case{Name: fmt.Sprintf("%d-deep JSON objects", depth), Topic: "hostile/deep", Payload: []byte(strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth))})
+	add(Case{Name: fmt.Sprintf("%d-deep MsgPack arrays", depth), Topic: "hostile/deep", Payload: append([]byte(strings.Repeat("\x91", depth)), 0x01)})
+	add(Case{Name: fmt.Sprintf("%d-deep MsgPack maps", depth), Topic: "hostile/deep", Payload: append([]byte(strings.Repeat("\x81\xa1a", depth)), 0x01),
+		Props: &mqttconn.Props{ContentType: "application/msgpack"}})
+	add(Case{Name: fmt.Sprintf("%d MB JSON payload", big>>20), Topic: "hostile/big", Payload: bigJSON(big)})
+	add(Case{Name: fmt.Sprintf("%d MB binary payload", big>>20), Topic: "hostile/big", Payload: bigBinary(big)})
+	add(Case{Name: fmt.Sprintf("%d-character topic", topicLen), Topic: "hostile/long/" + strings.Repeat("x", topicLen), Payload: []byte("long")})
+	add(Case{Name: fmt.Sprintf("%d user properties", props), Topic: "hostile/manyprops", Payload: []byte(`{"ok":1}`), Props: manyProps(props)})
 	for i, e := range Escapes() {
 		mark := fmt.Sprintf("%s%02d", Marker, i)
 		text := e.Seq + mark
@@ -93,41 +130,6 @@ func Cases(full bool) []Case {
 			Payload: []byte(`{"uuid":"` + jsonEscape(text) + `","eventModel":{"code":"` + jsonEscape(text) + `","level":"ERROR"},"status":"ACTIVE"}`),
 			Wire:    hasControl(e.Seq)})
 	}
-	add(Case{Name: "MsgPack array32 declaring 4G elements", Topic: "hostile/mp", Payload: []byte{0xdd, 0xff, 0xff, 0xff, 0xff}})
-	add(Case{Name: "MsgPack map32 declaring 4G pairs", Topic: "hostile/mp", Payload: []byte{0xdf, 0xff, 0xff, 0xff, 0xff}})
-	add(Case{Name: "MsgPack array16 declaring 65535 elements", Topic: "hostile/mp", Payload: []byte{0xdc, 0xff, 0xff}})
-	add(Case{Name: "MsgPack str32 declaring 4 GB", Topic: "hostile/mp", Payload: []byte{0xdb, 0xff, 0xff, 0xff, 0xff, 'a'}})
-	add(Case{Name: "MsgPack bin32 declaring 4 GB", Topic: "hostile/mp", Payload: []byte{0xc6, 0xff, 0xff, 0xff, 0xff, 0}})
-	add(Case{Name: "MsgPack ext32 declaring 4 GB", Topic: "hostile/mp", Payload: []byte{0xc9, 0xff, 0xff, 0xff, 0xff, 1}})
-	add(Case{Name: "MsgPack map of huge arrays", Topic: "hostile/mp", Payload: []byte{0x81, 0xa1, 'a', 0xdd, 0x7f, 0xff, 0xff, 0xff},
-		Props: &mqttconn.Props{ContentType: "application/msgpack"}})
-	add(Case{Name: "invalid UTF-8 payload", Topic: "hostile/utf8", Payload: []byte("ok \xff\xfe\xfd \xc0\xaf \xed\xa0\x80 " + Marker + "U1")})
-	add(Case{Name: "invalid UTF-8 in a JSON string", Topic: "hostile/utf8", Payload: []byte("{\"v\":\"\xff\xfe" + Marker + "U2\"}")})
-	add(Case{Name: "invalid UTF-8 in user properties", Topic: "hostile/utf8", Payload: []byte("p"), Wire: true,
-		Props: &mqttconn.Props{User: []mqttconn.UserProperty{{Key: "\xff\xfe", Value: "\xc3\x28" + Marker + "U3"}}, ContentType: "text/\xff"}})
-	add(Case{Name: "invalid UTF-8 in the topic", Topic: "hostile/utf8/\xff\xfe", Payload: []byte("t"), Wire: true})
-	add(Case{Name: "UTF-16 surrogate escapes in JSON", Topic: "hostile/json", Payload: []byte(`{"s":"\ud800\udfff\ud800` + Marker + `U4"}`)})
-	add(Case{Name: "wide and combining characters", Topic: "hostile/wide", Payload: []byte("界界界" + strings.Repeat("e\u0301", 50) + "🇺🇳👩‍👩‍👧")})
-
-	depth := 10000
-	uniq := 2000
-	props := 500
-	big := 1 << 20
-	topicLen := 60000
-	if full {
-		depth, uniq, props, big = 100000, 50000, 5000, 10<<20
-	}
-	add(Case{Name: fmt.Sprintf("%d-deep JSON arrays (unclosed)", depth), Topic: "hostile/deep", Payload: []byte(strings.Repeat("[", depth))})
-	add(Case{Name: fmt.Sprintf("%d-deep JSON arrays", depth), Topic: "hostile/deep", Payload: []byte(strings.Repeat("[", depth) + strings.Repeat("]", depth))})
-	add(Case{Name: fmt.Sprintf("%d-deep JSON objects", depth), Topic: "hostile/deep", Payload: []byte(strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth))})
-	add(Case{Name: fmt.Sprintf("%d-deep MsgPack arrays", depth), Topic: "hostile/deep", Payload: append([]byte(strings.Repeat("\x91", depth)), 0x01)})
-	add(Case{Name: fmt.Sprintf("%d-deep MsgPack maps", depth), Topic: "hostile/deep", Payload: append([]byte(strings.Repeat("\x81\xa1a", depth)), 0x01),
-		Props: &mqttconn.Props{ContentType: "application/msgpack"}})
-	add(Case{Name: fmt.Sprintf("%d MB JSON payload", big>>20), Topic: "hostile/big", Payload: bigJSON(big)})
-	add(Case{Name: fmt.Sprintf("%d MB binary payload", big>>20), Topic: "hostile/big", Payload: bigBinary(big)})
-	add(Case{Name: fmt.Sprintf("%d-character topic", topicLen), Topic: "hostile/long/" + strings.Repeat("x", topicLen), Payload: []byte("long")})
-	add(Case{Name: fmt.Sprintf("%d user properties", props), Topic: "hostile/manyprops", Payload: []byte(`{"ok":1}`), Props: manyProps(props)})
-	add(Case{Name: fmt.Sprintf("%d unique topics", uniq), Topic: "hostile/unique", Payload: []byte(`{"n":1}`), Repeat: uniq})
 	return cs
 }
 

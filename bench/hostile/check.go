@@ -86,6 +86,10 @@ func Watch(t Tmux, rawPath, expect string) (*Console, error) {
 		return nil, err
 	}
 	if rawPath != "" {
+		// Created here: pipe-pane starts its command asynchronously.
+		if err := os.WriteFile(rawPath, nil, 0o600); err != nil {
+			return nil, fmt.Errorf("raw output: %w", err)
+		}
 		if err := t.PipeTo(rawPath); err != nil {
 			return nil, err
 		}

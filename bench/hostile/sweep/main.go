@@ -6,8 +6,15 @@
 // anything was harmed. bench/hostile/sweep.sh sets up Mosquitto (or uses
 // --serve) and the console under tmux around it.
 //
-//	sweep --serve 127.0.0.1:18830 --tmux-socket S --tmux-target T [--full]
+//	sweep --serve 127.0.0.1:0 --console ./mqdeck [--full] -- --topic '#'
+//	sweep --broker mqtt://127.0.0.1:1883 --console ./mqdeck -- --topic '#'
+//	sweep --serve 127.0.0.1:18830 --tmux-socket S --tmux-target T
 //	sweep --broker mqtt://127.0.0.1:1883 --pid PID
+//
+// With --console the sweep starts the console itself in a 120x40 pane of a
+// private tmux server, pointed at the broker (the arguments after -- are
+// added), and walks its log pane afterwards so every message is drawn in
+// the detail pane too.
 package main
 
 import (
@@ -36,6 +43,8 @@ func main() {
 
 type config struct {
 	broker, serve        string
+	console              string
+	consoleArgs          []string
 	full                 bool
 	socket, target, raw  string
 	expect               string
@@ -50,6 +59,7 @@ func run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.broker, "broker", "", "publish over a socket to this broker URL")
 	fs.StringVar(&c.serve, "serve", "", "be the broker: listen on ADDR (e.g. 127.0.0.1:18830) and inject past its checks")
 	fs.BoolVar(&c.full, "full", false, "the full sweep (10 MB payloads, 100k-deep nesting, 50k unique topics)")
+	fs.StringVar(&c.console, "console", "", "start this mqdeck binary under tmux against the broker (arguments after -- are added)")
 	fs.StringVar(&c.socket, "tmux-socket", "", "tmux -L socket of the console to watch")
 	fs.StringVar(&c.target, "tmux-target", "", "tmux session of the console")
 	fs.StringVar(&c.raw, "raw", "", "record the console's raw terminal output here (tmux pipe-pane) and check it")
@@ -61,11 +71,19 @@ func run(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	pub, closeFn, err := publisher(ctx, c)
+	c.consoleArgs = fs.Args()
+	pub, url, closeFn, err := publisher(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer closeFn()
+	if c.console != "" {
+		stopConsole, err := startConsole(&c, url)
+		if err != nil {
+			return err
+		}
+		defer stopConsole()
+	}
 
 	var con *hostile.Console
 	if c.target != "" {
@@ -122,6 +140,9 @@ func run(ctx context.Context, args []string) error {
 		return nil
 	}
 	results, runErr := hostile.Run(ctx, pub, cases, check)
+	if con != nil && runErr == nil {
+		problems += walk(con)
+	}
 	if con != nil && c.raw != "" {
 		if _, _, err := con.Check(); err == nil {
 			raw, _ := os.ReadFile(c.raw)
@@ -155,36 +176,109 @@ func target(c config) string {
 	return c.broker
 }
 
-// publisher connects to the broker, or serves one and waits for the console.
-func publisher(ctx context.Context, c config) (hostile.Publisher, func(), error) {
+// publisher connects to the broker, or serves one; it returns the URL the
+// console connects to.
+func publisher(ctx context.Context, c config) (hostile.Publisher, string, func(), error) {
 	switch {
 	case c.serve != "" && c.broker == "":
 		b, err := broker.StartConfig(broker.Config{Addr: c.serve})
 		if err != nil {
-			return nil, nil, fmt.Errorf("serve: %w", err)
+			return nil, "", nil, fmt.Errorf("serve: %w", err)
 		}
-		fmt.Printf("broker listening on %s; waiting for the console\n", b.URL())
-		deadline := time.Now().Add(c.connectUntil)
-		for b.Clients() == 0 {
-			if time.Now().After(deadline) || ctx.Err() != nil {
-				_ = b.Close()
-				return nil, nil, errors.New("no console connected to the embedded broker")
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		time.Sleep(500 * time.Millisecond) // its SUBSCRIBE follows the CONNECT
-		return hostile.InjectPublisher{B: b}, func() { _ = b.Close() }, nil
+		fmt.Printf("broker listening on %s\n", b.URL())
+		return servePublisher{b: b, wait: c.connectUntil}, b.URL(), func() { _ = b.Close() }, nil
 	case c.broker != "" && c.serve == "":
 		cl, err := mqttconn.New(mqttconn.Options{Broker: c.broker, Protocol: mqttconn.Protocol5, BackoffMax: time.Second})
 		if err != nil {
-			return nil, nil, err
+			return nil, "", nil, err
 		}
 		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if err := cl.Start(sctx); err != nil {
-			return nil, nil, errors.New(mqttconn.Describe(err))
+			return nil, "", nil, errors.New(mqttconn.Describe(err))
 		}
-		return hostile.ClientPublisher{C: cl}, func() { _ = cl.Close() }, nil
+		return hostile.ClientPublisher{C: cl}, c.broker, func() { _ = cl.Close() }, nil
 	}
-	return nil, nil, errors.New("give exactly one of --broker URL and --serve ADDR")
+	return nil, "", nil, errors.New("give exactly one of --broker URL and --serve ADDR")
+}
+
+// servePublisher injects into the embedded broker once a console is
+// connected to it.
+type servePublisher struct {
+	b    *broker.Broker
+	wait time.Duration
+}
+
+func (p servePublisher) Publish(ctx context.Context, topic string, payload []byte, props *mqttconn.Props) error {
+	if p.b.Clients() == 0 {
+		deadline := time.Now().Add(p.wait)
+		for p.b.Clients() == 0 {
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				return errors.New("no console connected to the embedded broker")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		time.Sleep(500 * time.Millisecond) // its SUBSCRIBE follows the CONNECT
+	}
+	return hostile.InjectPublisher{B: p.b}.Publish(ctx, topic, payload, props)
+}
+
+// startConsole runs the console under a private tmux server and points the
+// watch flags at it.
+func startConsole(c *config, url string) (func(), error) {
+	dir, err := os.MkdirTemp("", "mqdeck-sweep-")
+	if err != nil {
+		return nil, err
+	}
+	c.socket = fmt.Sprintf("mqdeck-sweep-%d", os.Getpid())
+	c.target = "console"
+	if c.raw == "" {
+		c.raw = dir + "/raw"
+	}
+	if c.expect == "" {
+		c.expect = "connected"
+	}
+	t := hostile.Tmux{Socket: c.socket, Target: c.target}
+	argv := append([]string{c.console, "--broker", url}, c.consoleArgs...)
+	if err := t.Start(120, 40, []string{"HOME=" + dir, "TMPDIR=" + dir}, argv...); err != nil {
+		return nil, err
+	}
+	stop := func() {
+		if s, err := t.Capture(); err == nil {
+			fmt.Printf("console's last screen:\n%s", s)
+		}
+		t.Kill()
+		_ = os.RemoveAll(dir)
+	}
+	if s, ok := t.WaitScreen(15*time.Second, c.expect); !ok {
+		stop()
+		return nil, fmt.Errorf("the console did not show %q:\n%s", c.expect, s)
+	}
+	fmt.Printf("console: %s (tmux -L %s attach -t %s)\n", strings.Join(argv, " "), c.socket, c.target)
+	return stop, nil
+}
+
+// walk moves through the log pane so each message is drawn in the detail
+// pane, checking as it goes; it returns the problems found.
+func walk(con *hostile.Console) int {
+	const steps = 200
+	_ = con.Tmux.Keys("5", "g") // newest first: the hostile cases came last
+	problems := 0
+	for i := range steps {
+		_ = con.Tmux.Keys("j")
+		time.Sleep(30 * time.Millisecond)
+		if i%20 == 19 {
+			found, _, err := con.Check()
+			if err != nil {
+				fmt.Println("walk:", err)
+				return problems + 1
+			}
+			for _, p := range found {
+				fmt.Printf("HARMED   walking the log, row %d: %s\n", i+1, p)
+			}
+			problems += len(found)
+		}
+	}
+	fmt.Printf("walked %d log rows through the detail pane\n", steps)
+	return problems
 }
