@@ -7,13 +7,13 @@
 #   bench/reliability/soak.sh            # 30 minutes, a reading every 30 s
 #   bench/reliability/soak.sh 10m 15s    # duration, interval
 #
-# Output goes to the terminal and to soak-<date>.log in the current dir.
+# Output goes to the terminal and to $TMPDIR/mqdeck-soak-<date>.log.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration="${1:-30m}"
 interval="${2:-30s}"
 case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/sbin" ;; esac
-log="soak-$(date -u +%Y%m%dT%H%M%SZ).log"
+log="${TMPDIR:-/tmp}/mqdeck-soak-$(date -u +%Y%m%dT%H%M%SZ).log"
 echo "soak: $duration, readings every $interval; log in $log"
 # The timeout leaves room for the build and the wind-down.
 MQDECK_SOAK="$duration" MQDECK_SOAK_INTERVAL="$interval" MQDECK_REQUIRE_MOSQUITTO=1 \
