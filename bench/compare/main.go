@@ -40,7 +40,7 @@ func main() {
 	flag.IntVar(&o.pubConns, "pub-conns", 2, "publisher connections")
 	flag.StringVar(&o.only, "only", "", "comma-separated subset: mosquitto_sub,node,log,console")
 	flag.StringVar(&o.mqdeck, "mqdeck", "", "mqdeck binary (default: built from this tree)")
-	flag.StringVar(&o.console, "console", "", "console command taking --exit-after (default: `mqdeck` when it has the flag, else bench/console)")
+	flag.StringVar(&o.console, "console", "", "console command taking the connection flags and --exit-after (default: the mqdeck binary; \"bench\": bench/console)")
 	flag.DurationVar(&o.timeout, "timeout", 90*time.Second, "give up one run after this long")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
 	flag.Parse()

@@ -37,7 +37,7 @@ func prepare(o options, dir string) ([]subject, error) {
 			fmt.Println("node mqtt: skipped (npm install --prefix bench mqtt to include it)")
 		}
 	}
-	needMqdeck := want("log")
+	needMqdeck := want("log") || want("console") && o.console == ""
 	bin := ""
 	if needMqdeck {
 		var err error
@@ -54,7 +54,10 @@ func prepare(o options, dir string) ([]subject, error) {
 			return out, nil
 		}
 		cmdline := o.console
-		if cmdline == "" {
+		switch cmdline {
+		case "":
+			cmdline = bin // mqdeck's own console, with the hidden --exit-after
+		case "bench":
 			cmdline = consoleCommand(dir)
 		}
 		if cmdline == "" {
@@ -66,9 +69,8 @@ func prepare(o options, dir string) ([]subject, error) {
 	return out, nil
 }
 
-// consoleCommand builds bench/console, which runs the same tui.Run as
-// mqdeck with the same transport defaults; -console "mqdeck" runs the
-// binary's own console instead.
+// consoleCommand builds bench/console (-console bench), which runs the
+// same tui.Run as mqdeck, with profiling and RSS sampling.
 func consoleCommand(dir string) string {
 	out := filepath.Join(dir, "console")
 	cmd := exec.Command("go", "build", "-o", out, "./bench/console")

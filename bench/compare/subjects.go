@@ -141,10 +141,10 @@ func (p *execProc) kill() { _ = p.cmd.Process.Kill() }
 // tmuxProc is the console in a 120x40 pane; the shell writes the end time
 // (ns since the epoch) to a file the moment the console exits.
 type tmuxProc struct {
-	e                  *runEnv
-	name, doneFile     string
-	summary, errFile   string
-	readNote           func(summary, stderr string) (string, error)
+	e                *runEnv
+	name, doneFile   string
+	summary, errFile string
+	readNote         func(summary, stderr string) (string, error)
 }
 
 var summaryRE = regexp.MustCompile(`dropped[= ](\d+)`)
@@ -152,7 +152,7 @@ var summaryRE = regexp.MustCompile(`dropped[= ](\d+)`)
 func startTmux(e *runEnv, clientID, shellCmd string, readNote func(summary, stderr string) (string, error)) (proc, error) {
 	p := &tmuxProc{e: e, name: clientID, doneFile: filepath.Join(e.dir, clientID+".done"),
 		summary: filepath.Join(e.dir, clientID+".summary"), errFile: filepath.Join(e.dir, clientID+".err"), readNote: readNote}
-	full := fmt.Sprintf("%s 2>%s; date +%%s%%N > %s", shellCmd, p.errFile, p.doneFile)
+	full := fmt.Sprintf("%s 2>%s; echo \"$? $(date +%%s%%N)\" > %s", shellCmd, p.errFile, p.doneFile)
 	full = strings.ReplaceAll(full, "{summary}", p.summary)
 	if err := e.tmux.NewSession(p.name, 120, 40, full); err != nil {
 		return nil, err
@@ -164,12 +164,16 @@ func (p *tmuxProc) wait(deadline time.Time) (time.Time, string, error) {
 	for time.Now().Before(deadline) {
 		b, err := os.ReadFile(p.doneFile)
 		if err == nil && len(b) > 0 && b[len(b)-1] == '\n' {
-			ns, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+			rc, at, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
+			ns, err := strconv.ParseInt(at, 10, 64)
 			if err != nil {
 				return time.Time{}, "", fmt.Errorf("done file: %w", err)
 			}
 			sum, _ := os.ReadFile(p.summary)
 			stderr, _ := os.ReadFile(p.errFile)
+			if rc != "0" {
+				return time.Time{}, "", fmt.Errorf("console exited %s: %s", rc, strings.TrimSpace(string(stderr)))
+			}
 			note, err := p.readNote(string(sum), string(stderr))
 			return time.Unix(0, ns), note, err
 		}

@@ -1,0 +1,54 @@
+package benchkit
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// BuildMqdeck compiles the mqdeck binary of the tree in the current
+// directory into dir, unless bin is given.
+func BuildMqdeck(bin, dir string) (string, error) {
+	if bin != "" {
+		return bin, nil
+	}
+	out := filepath.Join(dir, "mqdeck")
+	cmd := exec.Command("go", "build", "-o", out, ".")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("go build mqdeck (run from the repository root): %w", err)
+	}
+	return out, nil
+}
+
+// DRIVRConsoleArgs are the console's flags for the DRIVR flood and
+// simulator on broker, subscribing as clientID.
+func DRIVRConsoleArgs(broker, clientID string, extra ...string) []string {
+	return append([]string{"--broker", broker, "--platform", "drivr", "--slug", "company-example", "--client-id", clientID}, extra...)
+}
+
+// DRIVRFilters is how many filters mqdeck subscribes with --platform drivr.
+const DRIVRFilters = 6
+
+// StartReadyConsole starts the console in a 120x40 pane and returns once
+// the broker has its subscriptions.
+func StartReadyConsole(m *Mosquitto, t Tmux, dir, bin, clientID string, extra ...string) (*Console, error) {
+	m.ResetSubscribed(clientID)
+	c, err := StartConsole(t, clientID, 120, 40, filepath.Join(dir, clientID+".err"), bin,
+		DRIVRConsoleArgs(m.URL(), clientID, extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := m.WaitSubscribed(ctx, clientID, DRIVRFilters); err != nil {
+		stderr, _ := os.ReadFile(c.ErrFile)
+		screen, _ := c.Screen()
+		c.Stop()
+		return nil, fmt.Errorf("%w\nstderr: %s\nscreen:\n%s", err, stderr, screen)
+	}
+	return c, nil
+}

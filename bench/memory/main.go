@@ -1,0 +1,112 @@
+// Command memory floods mqdeck's console (the real binary, 120x40 tmux
+// pane, default caps) with 1M DRIVR messages spread over 10k systems
+// through a local Mosquitto, and reports its resident memory as it goes,
+// right before it exits (--exit-after), and its peak.
+//
+//	go run ./bench/memory -n 1000000 -topics 10000 -rate 40000
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"regexp"
+	"time"
+
+	"github.com/mqdeck/mqdeck/bench/benchkit"
+	"github.com/mqdeck/mqdeck/mqttconn/sim"
+)
+
+func main() {
+	n := flag.Int("n", 1_000_000, "messages")
+	topics := flag.Int("topics", 10_000, "systems the flood spreads over")
+	rate := flag.Float64("rate", 40_000, "messages per second (0: as fast as the broker takes them)")
+	size := flag.Int("size", 280, "JSON payloads padded to this many bytes")
+	bin := flag.String("mqdeck", "", "mqdeck binary (default: built from this tree)")
+	flag.Parse()
+	if err := run(*n, *topics, *rate, *size, *bin); err != nil {
+		fmt.Fprintf(os.Stderr, "memory: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+var droppedRE = regexp.MustCompile(`dropped (\d+)`)
+
+func run(n, topics int, rate float64, size int, bin string) error {
+	dir, err := os.MkdirTemp("", "mqdeck-memory-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if bin, err = benchkit.BuildMqdeck(bin, dir); err != nil {
+		return err
+	}
+	broker, err := benchkit.StartMosquitto(dir)
+	if err != nil {
+		return err
+	}
+	defer broker.Stop()
+	t := benchkit.Tmux{Socket: fmt.Sprintf("mqdeck-memory-%d", os.Getpid())}
+	defer t.Kill()
+	con, err := benchkit.StartReadyConsole(broker, t, dir, bin, "memory-console", "--exit-after", fmt.Sprint(n))
+	if err != nil {
+		return err
+	}
+	defer con.Stop()
+	idle, _, err := con.Memory()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("machine: %s\n", benchkit.Machine())
+	fmt.Printf("memory: %d DRIVR messages over %d systems at %.0f msg/s into the console (default caps); RSS at start %.1f MiB\n", n, topics, rate, idle)
+
+	pub, err := benchkit.DialRaw(context.Background(), broker.Addr(), "memory-pub")
+	if err != nil {
+		return err
+	}
+	floodErr := make(chan error, 1)
+	go func() {
+		_, err := sim.Flood(context.Background(), pub, sim.FloodConfig{N: n, Rate: rate, Size: size, Topics: topics, Platform: sim.PlatformDRIVR})
+		if cerr := pub.Close(); err == nil {
+			err = cerr
+		}
+		floodErr <- err
+	}()
+
+	start := time.Now()
+	var last, peak float64
+	nextPrint := start
+	fmt.Printf("%8s %10s %10s %12s\n", "elapsed", "RSS MiB", "peak MiB", "msgs")
+	for con.Alive() && time.Since(start) < 10*time.Minute {
+		rss, pk, err := con.Memory()
+		if err != nil {
+			break // exited between the check and the read
+		}
+		last, peak = rss, pk
+		if time.Now().After(nextPrint) {
+			total, _ := con.Total()
+			fmt.Printf("%8s %10.1f %10.1f %12.0f\n", time.Since(start).Round(time.Second), rss, pk, total)
+			nextPrint = nextPrint.Add(5 * time.Second)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := <-floodErr; err != nil {
+		return fmt.Errorf("flood: %w", err)
+	}
+	// A zombie has no VmRSS: give the pane a moment to reap it.
+	for i := 0; i < 50 && con.Alive(); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if con.Alive() {
+		return fmt.Errorf("the console did not apply %d messages within 10 minutes", n)
+	}
+	stderr, _ := os.ReadFile(con.ErrFile)
+	dropped := "?"
+	if m := droppedRE.FindSubmatch(stderr); m != nil {
+		dropped = string(m[1])
+	}
+	fmt.Printf("after %d messages: RSS %.1f MiB (last sample before exit), peak %.1f MiB, dropped %s, %.1f s\n",
+		n, last, peak, dropped, time.Since(start).Seconds())
+	return nil
+}
