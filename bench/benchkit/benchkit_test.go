@@ -102,8 +102,8 @@ func TestGenerateIsTheFlood(t *testing.T) {
 
 func TestParseTotal(t *testing.T) {
 	for screen, want := range map[string]float64{
-		"… ● connected  999 msgs  12/s":  999,
-		"x 12.3k msgs y":                 12300,
+		"… ● connected  999 msgs  12/s":   999,
+		"x 12.3k msgs y":                  12300,
 		"│ 1.0M msgs │ 48.2k/s dropped 0": 1e6,
 	} {
 		got, err := ParseTotal(screen)
