@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/mqdeck/mqdeck/decode"
@@ -23,6 +25,8 @@ type LogCmd struct {
 	Record     string `help:"Also append every received message to FILE (JSON lines; mqdeck replay reads it)." type:"path" env:"MQDECK_RECORD" placeholder:"FILE"`
 	MaxPayload int    `name:"max-payload" help:"Decode payloads up to this many bytes; larger ones are printed but not decoded." default:"1048576" env:"MQDECK_MAX_PAYLOAD" placeholder:"BYTES"`
 	Verbose    bool   `short:"v" help:"Report connection states, granted subscriptions and final stats on stderr."`
+	CPUProfile string `name:"cpuprofile" hidden:"" type:"path" help:"Write a CPU profile (pprof) of the run to FILE."`
+	MemProfile string `name:"memprofile" hidden:"" type:"path" help:"Write an allocation profile (pprof) at the end to FILE."`
 }
 
 // stdoutBuffer is large enough that a flood is written in few syscalls.
@@ -42,6 +46,16 @@ func (c *LogCmd) Run(env *runEnv) error {
 			return fmt.Errorf("--record: %w", err)
 		}
 		defer rec.Close()
+	}
+	if c.CPUProfile != "" {
+		stop, err := startCPUProfile(c.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if c.MemProfile != "" {
+		defer writeMemProfile(c.MemProfile, env.stderr)
 	}
 	events := newConnEvents()
 	sess, err := openSession(env.ctx, &c.ConnFlags, &c.PlatformFlags, w, nil, events)
@@ -86,6 +100,31 @@ func (c *LogCmd) Run(env *runEnv) error {
 		}
 	}
 	return runErr
+}
+
+// startCPUProfile profiles until the returned function is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeMemProfile writes the allocation profile; failing only warns.
+func writeMemProfile(path string, stderr io.Writer) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		f.Close()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mqdeck: --memprofile: %v\n", err)
+	}
 }
 
 // logger owns the output side of mqdeck log.
