@@ -105,6 +105,10 @@ func newCommon(o Options) (*common, error) {
 		}
 	}
 	if o.Will != nil {
+		if o.ReadOnly {
+			// The broker would publish it on the console's behalf.
+			return nil, fmt.Errorf("%w: a will message would be published for it (drop the will or read-only)", ErrReadOnly)
+		}
 		if err := validTopic(o.Will.Topic); err != nil {
 			return nil, fmt.Errorf("will message: %w", err)
 		}
