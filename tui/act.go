@@ -364,7 +364,7 @@ func (m *Model) observe(items []fleet.Item) {
 	var last *actions.Entry
 	for _, c := range changes {
 		if e, ok := m.act.tr.Get(c.ID); ok {
-			m.writeAudit(e)
+			m.auditErr(m.act.audit.WriteChange(e, c))
 			last = e
 		}
 	}

@@ -263,6 +263,16 @@ func TestTriggerEventPlatformErrorBesideTheAction(t *testing.T) {
 	if last := recs[len(recs)-1]; last.Outcome != "platform_error:SOME_DATA_INVALID" || last.Code != "SOME_DATA_INVALID" {
 		t.Errorf("audit %+v", last)
 	}
+	// enter in the Actions pane expands the answers (it does not leave
+	// for the detail), wrapped, with the exact topic.
+	send(m, press("7"), press("enter"))
+	out = plain(m)
+	if m.Focused() != PaneActions || !strings.Contains(out, "↳ topic "+sysInput[:50]) || !strings.Contains(out, "event_model_does_not_exist: An event model with the code en") {
+		t.Errorf("expanded answers:\n%s", out)
+	}
+	if send(m, press("z")); !strings.Contains(plain(m), "with the code en does not exist") || !strings.Contains(plain(m), "(Some Events couldn't be imported/updated.)") {
+		t.Errorf("zoomed answers:\n%s", plain(m))
+	}
 }
 
 // e returns to the same form with what was typed; esc cancels and nothing

@@ -180,11 +180,30 @@ func (p *ActionsPane) row(e *actions.Entry, inner int, selected bool) string {
 func (p *ActionsPane) detail(e *actions.Entry, inner int, expanded bool) []string {
 	ind := "      ↳ "
 	var out []string
+	// Expanded lines wrap (the exact topic at any cell, prose at words,
+	// three lines at most) instead of losing their ends.
 	addl := func(paint themes.Paint, s string) {
-		out = append(out, fit(ind+paint.Render(decode.Safe(s)), inner))
+		parts := wrapWords(decode.Safe(s), max(inner-width(ind), 8))
+		if len(parts) > 3 {
+			parts = parts[:3]
+			parts[2] = trunc(parts[2]+ellipsis, width(parts[2]))
+		}
+		for i, part := range parts {
+			lead := ind
+			if i > 0 {
+				lead = spaces(width(ind))
+			}
+			out = append(out, fit(lead+paint.Render(part), inner))
+		}
 	}
 	if expanded {
-		addl(p.st.Subtle, "topic "+e.Action.Request.Topic)
+		for i, part := range wrapText(decode.Safe("topic "+e.Action.Request.Topic), max(inner-width(ind), 8)) {
+			lead := ind
+			if i > 0 {
+				lead = spaces(width(ind))
+			}
+			out = append(out, fit(lead+p.st.Subtle.Render(part), inner))
+		}
 		if e.Result.Reason != "" {
 			addl(p.st.Subtle, "broker: "+e.Result.Reason)
 		}
@@ -215,18 +234,7 @@ func (p *ActionsPane) detail(e *actions.Entry, inner int, expanded bool) []strin
 		return nil
 	}
 	// The platform's words matter: wrap them (up to three lines) rather than cut.
-	parts := wrapWords(decode.Safe(msg), max(inner-width(ind), 8))
-	if len(parts) > 3 {
-		parts = parts[:3]
-		parts[2] = trunc(parts[2]+ellipsis, width(parts[2]))
-	}
-	for i, part := range parts {
-		lead := ind
-		if i > 0 {
-			lead = spaces(width(ind))
-		}
-		out = append(out, fit(lead+p.st.Error.Render(part), inner))
-	}
+	addl(p.st.Error, msg)
 	return out
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"strings"
 	"sync"
 	"time"
 )
@@ -129,7 +130,25 @@ func (a *Audit) Write(e *Entry) error {
 	if a == nil {
 		return nil
 	}
-	line, err := json.Marshal(a.Record(e))
+	return a.write(a.Record(e))
+}
+
+// WriteChange appends the line of one change. A batch can move an entry
+// twice (created, then its state); each line keeps its own step.
+func (a *Audit) WriteChange(e *Entry, c Change) error {
+	if a == nil {
+		return nil
+	}
+	r := a.Record(e)
+	r.Outcome = c.Outcome
+	if !strings.HasPrefix(c.Outcome, "platform_error") {
+		r.Code, r.Message = "", ""
+	}
+	return a.write(r)
+}
+
+func (a *Audit) write(r AuditRecord) error {
+	line, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("audit: encode: %w", err)
 	}

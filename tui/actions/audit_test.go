@@ -121,3 +121,29 @@ func TestAuditPlatformErrorAndOperator(t *testing.T) {
 		t.Error("nil audit must be a no-op")
 	}
 }
+
+// Two changes in one batch are two lines, each with its own outcome.
+func TestAuditWriteChangeKeepsEachStep(t *testing.T) {
+	var buf bytes.Buffer
+	au := NewAudit(&buf, "op", nil)
+	tr := NewTracker(0)
+	e := tr.Add(Action{ID: "x1", Kind: KindTriggerEvent, Request: mqttconn.PublishRequest{Topic: "a/b", Payload: []byte("{}")}}, time.Now())
+	e.addAnswer(Answer{Kind: AnswerEventCreated, State: "ACTIVE"})
+	first := change(e)
+	e.addAnswer(Answer{Kind: AnswerPlatformError, Code: "C", Message: "m"})
+	second := change(e)
+	if err := au.WriteChange(e, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := au.WriteChange(e, second); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	var r1, r2 AuditRecord
+	if len(lines) != 2 || json.Unmarshal([]byte(lines[0]), &r1) != nil || json.Unmarshal([]byte(lines[1]), &r2) != nil {
+		t.Fatalf("lines %q", lines)
+	}
+	if r1.Outcome != "event" || r1.Code != "" || r2.Outcome != "platform_error:C" || r2.Code != "C" || r2.Message != "m" {
+		t.Errorf("%+v / %+v", r1, r2)
+	}
+}

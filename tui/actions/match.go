@@ -26,6 +26,9 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 	}
 	var out []Change
 	note := func(e *Entry, a Answer) {
+		if last, ok := e.LastAnswer(); ok && sameNews(last, a) {
+			return // a repeat (the state topic after the event said it) changes nothing
+		}
 		a.At, a.Topic = now, msg.Topic
 		if a.Summary == "" {
 			a.Summary = summary(v)
@@ -45,8 +48,14 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 		return out
 	case r.Kind == platform.KindEvent:
 		if e := t.byEvent(r.Event); e != nil {
-			// Later versions of the same event (endTime, status) stay with it.
-			note(e, Answer{Kind: AnswerEventState, EventUUID: r.Event, State: eventStatus(v.Data)})
+			// Later versions of the same event (endTime, status, the
+			// acknowledged flag) stay with it; a bare re-publish says nothing.
+			switch st := eventStatus(v.Data); {
+			case st != "":
+				note(e, Answer{Kind: AnswerEventState, EventUUID: r.Event, State: st})
+			case field(v.Data, "acknowledged").Kind == decode.KindBool && field(v.Data, "acknowledged").Bool:
+				note(e, Answer{Kind: AnswerEventAck, EventUUID: r.Event})
+			}
 			return out
 		}
 		if e := t.matchCreated(msg, r, v, now); e != nil {
@@ -87,6 +96,18 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 		}
 	}
 	return out
+}
+
+// sameNews reports whether answer b repeats what a said: the same kind and
+// state, or a state the created event already carried.
+func sameNews(a, b Answer) bool {
+	if b.Kind == AnswerPlatformError || b.Kind == AnswerReply {
+		return false // every report and reply counts
+	}
+	if a.Kind == b.Kind && a.State == b.State {
+		return true
+	}
+	return a.Kind == AnswerEventCreated && b.Kind == AnswerEventState && a.State == b.State
 }
 
 // errorOwner picks the action an error report on an /error twin answers:

@@ -224,8 +224,9 @@ func TestTrackerIsBounded(t *testing.T) {
 	e := es[0]
 	e.EventUUID = "a707aa3a-b44f-42e0-9ab8-b8efe13409c8"
 	for i := range maxAnswers + 5 {
+		st := []string{"ACTIVE", "RESOLVED"}[i%2] // a repeat would not count
 		tr.ObserveMessage(rx(sysEventTop+"/state", seedTime.Add(time.Duration(i)*time.Millisecond)),
-			eventRoute(platform.KindEventState), value(t, "ACTIVE"))
+			eventRoute(platform.KindEventState), value(t, st))
 	}
 	if len(e.Answers) != maxAnswers || e.DroppedAnswers != 5 {
 		t.Errorf("answers %d dropped %d", len(e.Answers), e.DroppedAnswers)
@@ -243,5 +244,33 @@ func TestTrackerAnswerWindowAndSecretRoutes(t *testing.T) {
 	r.Secret = true
 	if ch := tr.ObserveMessage(rx(sysEventTop, seedTime.Add(time.Second)), r, value(t, createdJSON)); len(ch) != 0 {
 		t.Error("a secret route was read")
+	}
+}
+
+// Repeats change nothing: the state topic saying what the created event
+// said, or a bare re-publish of the event; the event re-published with
+// acknowledged set is the acknowledgement.
+func TestTrackerIgnoresRepeats(t *testing.T) {
+	tr := NewTracker(0)
+	tr.Add(drivrAction("a", seedTime, "energy-overload-model"), seedTime)
+	at := seedTime.Add(time.Second)
+	active := strings.Replace(createdJSON, `"status": null`, `"status": "ACTIVE"`, 1)
+	if ch := tr.ObserveMessage(rx(sysEventTop, at), eventRoute(platform.KindEvent), value(t, active)); len(ch) != 1 {
+		t.Fatalf("created: %v", ch)
+	}
+	if ch := tr.ObserveMessage(rx(sysEventTop+"/state", at), eventRoute(platform.KindEventState), value(t, "ACTIVE")); len(ch) != 0 {
+		t.Errorf("the same state again changed %v", ch)
+	}
+	if ch := tr.ObserveMessage(rx(sysEventTop, at), eventRoute(platform.KindEvent), value(t, createdJSON)); len(ch) != 0 {
+		t.Errorf("a bare re-publish changed %v", ch)
+	}
+	acked := strings.Replace(createdJSON, `"acknowledged": false`, `"acknowledged": true`, 1)
+	ch := tr.ObserveMessage(rx(sysEventTop, at), eventRoute(platform.KindEvent), value(t, acked))
+	e, _ := tr.Get("a")
+	if len(ch) != 1 || e.Status().Word != "acknowledged" {
+		t.Errorf("acknowledged re-publish: %v %+v", ch, e.Status())
+	}
+	if ch := tr.ObserveMessage(rx(sysEventTop+"/ack", at), eventRoute(platform.KindEventAck), value(t, `{"time":"x"}`)); len(ch) != 0 {
+		t.Errorf("the ack topic after the flag changed %v", ch)
 	}
 }
