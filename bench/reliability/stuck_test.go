@@ -74,6 +74,10 @@ func TestStuckStdoutDoesNotStallMQTT(t *testing.T) {
 	if !p.waitUntil(20*time.Second, func() bool { return p.stdoutCount() > 0 }) {
 		t.Fatal("nothing printed after the reader came back")
 	}
+	// Let it drain what it buffered before publishing more.
+	for last := -1; p.stdoutCount() != last; time.Sleep(300 * time.Millisecond) {
+		last = p.stdoutCount()
+	}
 	// New messages after the stall are printed.
 	for i := range 5 {
 		msg := fmt.Sprintf(`{"seq":%d,"after":true}`, i+1)
@@ -115,6 +119,9 @@ func TestStuckStdoutDoesNotStallMQTT(t *testing.T) {
 	}
 	if dropped == 0 || dropped > flood-buffer {
 		t.Errorf("dropped %d: the buffer of %d should have filled", dropped, buffer)
+	}
+	if !strings.Contains(stderr, "messages dropped") {
+		t.Errorf("the drops were not announced on stderr while running:\n%s", stderr)
 	}
 	if strings.Contains(stderr, "lost") || strings.Contains(m.Log(), "exceeded timeout") {
 		t.Errorf("the connection did not hold while stdout was stuck:\n%s\nbroker:\n%s", stderr, m.Log())
