@@ -121,6 +121,8 @@ type Model struct {
 	quitting bool
 	keyErr   error // a bad rebinding from the config file, shown once
 	noticeAt time.Time
+	// noticeText is the footer's notice while noticeAt is recent.
+	noticeText string
 
 	dropped uint64
 	fleetP  *views.FleetPane
@@ -193,10 +195,14 @@ func New(cfg Config) *Model {
 // noticeFor is how long a notice stays in the status bar.
 const noticeFor = 6 * time.Second
 
-// notice shows a short message in the status bar for a few seconds.
+// notice shows a short message in the footer for a few seconds.
+// It takes the footer's whole width for those seconds: explanations (why a
+// key does nothing, what became of an action) do not fit between the
+// status bar's counters.
 func (m *Model) notice(s string) {
-	m.status.SetNotice(s)
+	m.noticeText = decode.Safe(s)
 	m.noticeAt = m.now()
+	m.stale = true
 }
 
 // OpenModal shows a form or confirmation over the panes; it gets every key

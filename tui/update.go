@@ -36,7 +36,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.apply(msg)
 	case tickMsg:
 		if !m.noticeAt.IsZero() && m.now().Sub(m.noticeAt) > noticeFor {
-			m.status.SetNotice("")
+			m.noticeText = ""
 			m.noticeAt = time.Time{}
 		}
 		m.refreshStatus()

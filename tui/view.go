@@ -94,6 +94,11 @@ func (m *Model) footer(w int) string {
 	if c, ok := m.panes[m.focus].(capturer); ok && c.Capturing() {
 		return c.InputView(w)
 	}
+	if m.noticeText != "" {
+		// Already terminal-safe; cut to the width, never wrapped.
+		t := ansi.Truncate("» "+m.noticeText, w, "…")
+		return m.styles.Accent.Render(t) + strings.Repeat(" ", w-ansi.StringWidth(t))
+	}
 	bs := append(m.panes[m.focus].ShortHelp(), m.keys.ShortHelp()...)
 	return views.ShortHelpLine(m.styles, bs, w)
 }
