@@ -22,6 +22,7 @@ import (
 // it, and no sequence reached the terminal raw (checked on the byte stream
 // the console wrote, recorded with tmux pipe-pane).
 func TestHostileSweepConsole(t *testing.T) {
+	needTools(t, "tmux")
 	b := mqtttest.EmbeddedBroker(t)
 	tmp := t.TempDir()
 	socket := fmt.Sprintf("mqdeck-hostile-%d", os.Getpid())

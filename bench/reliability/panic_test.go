@@ -57,6 +57,7 @@ func modesLeftSet(raw string) (left, set []string) {
 // the report, and neither that line, the screen nor the report may hold
 // the password.
 func TestPanicRestoresTerminalAndReportsWithoutSecret(t *testing.T) {
+	needTools(t, "tmux")
 	const password = "Crash-Pw-51e7-do-not-print"
 	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{Users: map[string]string{"op": password}})
 	for _, where := range []string{"ui", "pump"} {

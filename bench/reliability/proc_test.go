@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 )
 
 // logLine is the part of a `mqdeck log` line these tests read.
@@ -261,4 +263,19 @@ func timeout(t testing.TB, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// needTools skips the test when a tool is missing, or fails it when
+// MQDECK_REQUIRE_MOSQUITTO=1 (CI installs Mosquitto, its clients and tmux).
+func needTools(t testing.TB, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err == nil {
+			continue
+		}
+		if os.Getenv(mqtttest.RequireEnv) == "1" {
+			t.Fatalf("%s not on PATH and %s=1", n, mqtttest.RequireEnv)
+		}
+		t.Skipf("%s not on PATH: install it (apt-get install tmux mosquitto-clients)", n)
+	}
 }

@@ -36,6 +36,7 @@ import (
 // to; a will message (published by the broker for the console) is refused
 // with --readonly.
 func TestReadOnlyNothingLeaves(t *testing.T) {
+	needTools(t, "tmux", "mosquitto_sub")
 	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{})
 	// Events are live, not retained: keep the first one the simulator
 	// raises and retain it, so each console below has one to acknowledge.

@@ -74,6 +74,7 @@ type sample struct {
 // flat after the warm-up, and the in-process console must leave no
 // goroutine behind when it stops.
 func TestSoak(t *testing.T) {
+	needTools(t, "tmux", "mosquitto_sub")
 	p := plan(t)
 	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{})
 	sim := startMqdeck(t, nil, "sim", "--broker", m.URL(), "--systems", strconv.Itoa(p.systems), "--rate", fmt.Sprint(p.rate))

@@ -25,6 +25,7 @@ import (
 // alive with bounded memory); when the terminal reads again the console
 // draws, shows what it dropped, and prints new messages.
 func TestStuckTerminalDoesNotStallConsole(t *testing.T) {
+	needTools(t, "tmux", "mosquitto_sub")
 	const keepalive = 2 * time.Second
 	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{})
 	port := strconv.Itoa(m.Port)

@@ -22,6 +22,7 @@ import (
 // mqdeck goes on, prints what comes next, and its count adds up exactly:
 // printed + dropped = published.
 func TestStuckStdoutDoesNotStallMQTT(t *testing.T) {
+	needTools(t, "mosquitto_sub")
 	const (
 		keepalive = 2 * time.Second
 		flood     = 30000
