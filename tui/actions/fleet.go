@@ -25,8 +25,9 @@ const maxSuggest = 24
 
 // SelectionFor gathers what the store knows about ref for a form: the
 // target (a DRIVR component by its uuid when the store has seen it), the
-// event model codes seen (most recently seen first, models of the right
-// entity type first), and the command names seen for the system.
+// event model codes seen (models of the right entity type first, then those
+// the entity raised lately, then the most recently seen), and the command
+// names seen for the system.
 func SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
 	sel := Selection{Target: Target{Platform: ref.Platform, Fleet: ref.Fleet, System: ref.System, Component: ref.Component}}
 	if s == nil {
@@ -41,13 +42,29 @@ func SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
 	if ref.Component != "" {
 		want = "COMPONENT"
 	}
+	// Models this entity raised lately rank first (newest first): the
+	// operator most likely repeats or tests one of those. The retained
+	// model list arrives all at once, so its Seen order says little.
+	used := map[string]int{}
+	evs, _ := s.EventsWindow(fleet.EventQuery{Entity: ref}, 0, 64, nil)
+	for i, e := range evs {
+		if _, ok := used[e.ModelCode]; !ok && e.ModelCode != "" {
+			used[e.ModelCode] = len(evs) - i
+		}
+	}
 	models := s.EventModels(nil)
 	sort.SliceStable(models, func(i, j int) bool {
 		mi, mj := models[i].EntityType == want, models[j].EntityType == want
 		if mi != mj {
 			return mi
 		}
-		return models[i].Seen.After(models[j].Seen)
+		if ui, uj := used[models[i].Code], used[models[j].Code]; ui != uj {
+			return ui > uj
+		}
+		if !models[i].Seen.Equal(models[j].Seen) {
+			return models[i].Seen.After(models[j].Seen)
+		}
+		return models[i].Code < models[j].Code
 	})
 	seen := map[string]bool{}
 	for _, m := range models {

@@ -82,3 +82,27 @@ func TestObserveRoutedBatchAndSelection(t *testing.T) {
 		t.Error("empty batch changed something")
 	}
 }
+
+// A model the selected system raised ranks before one merely seen later in
+// the retained model list.
+func TestSelectionPrefersModelsTheEntityRaised(t *testing.T) {
+	at := seedTime.Add(time.Second)
+	model := func(uuid, code string) mqttconn.Message {
+		return mqttconn.Message{Topic: "drivr/v1/company-example/eventModels/" + uuid, Retain: true, Received: at.Add(time.Duration(len(code)) * time.Millisecond),
+			Payload: []byte(`{"uuid":"` + uuid + `","code":"` + code + `","eventType":"SINGLE_POINT","eventLevel":"INFO","entityType":"SYSTEM"}`)}
+	}
+	store := fleet.New(fleet.DefaultConfig())
+	store.Apply(items(t,
+		model("c867ee9d-52f1-4819-9bfc-b64d6321a04b", "energy-overload-model"),
+		model("0d5e6f70-1111-4222-8333-944455566677", "system-restarted-and-more-words"), // seen last
+		mqttconn.Message{Topic: sysEventTop, Payload: []byte(createdJSON), Received: at},
+	))
+	sel := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: slug, System: sysUUID})
+	if len(sel.Models) != 2 || sel.Models[0] != "energy-overload-model" {
+		t.Fatalf("models %v", sel.Models)
+	}
+	other := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: slug, System: "1c7f2d63-8b5a-4c9f-8e4d-6a3b2f1e0d55"})
+	if len(other.Models) != 2 || other.Models[0] != "system-restarted-and-more-words" {
+		t.Fatalf("another system's models %v", other.Models)
+	}
+}
