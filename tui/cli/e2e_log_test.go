@@ -396,3 +396,34 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestLogSurvivesBrokerRestart: when Mosquitto goes away and comes back on
+// the same port, log says so on stderr, reconnects by itself, subscribes
+// again and goes on printing.
+func TestLogSurvivesBrokerRestart(t *testing.T) {
+	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{})
+	p := startMQDeck(t, testEnv(t), "log", "-v", "--broker", m.URL(), "--topic", "r/#", "-n", "2", "--backoff-max", "1s")
+	waitFor(t, 10*time.Second, "the subscription", func() bool { return strings.Contains(p.stderr.String(), "subscribed") })
+	mqtttest.PubCLI(t, "-h", "127.0.0.1", "-p", port(m.URL()), "-t", "r/before", "-m", "1")
+	waitFor(t, 10*time.Second, "the first line", func() bool { return strings.Contains(p.stdout.String(), `"topic":"r/before"`) })
+	m.Restart()
+	waitFor(t, 15*time.Second, "the reconnection notice", func() bool { return strings.Count(p.stderr.String(), "connected to") >= 2 })
+	if !strings.Contains(p.stderr.String(), "lost") {
+		t.Errorf("the outage was not reported: %s", p.stderr)
+	}
+	// Publish until the resubscribed log takes one (bounded).
+	for i := 0; i < 50; i++ {
+		select {
+		case <-p.done:
+		default:
+			mqtttest.PubCLI(t, "-h", "127.0.0.1", "-p", port(m.URL()), "-t", "r/after", "-m", "2")
+			time.Sleep(200 * time.Millisecond)
+			continue
+		}
+		break
+	}
+	if code := p.wait(t, 5*time.Second); code != 0 || !strings.Contains(p.stdout.String(), `"topic":"r/after"`) {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, p.stdout, p.stderr)
+	}
+	t.Logf("stderr:\n%s", p.stderr)
+}
