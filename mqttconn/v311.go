@@ -131,6 +131,7 @@ func (v *v311) run(life context.Context, pc *pahoClient) {
 		if why == nil {
 			why = errors.New("connection lost")
 		}
+		why = droppedBy(why)
 		for attempt := 0; ; attempt++ {
 			d := v.c.retryDelay(attempt)
 			v.c.state(State{Kind: StateReconnecting, RetryIn: d, Attempt: attempt + 1, Err: why})

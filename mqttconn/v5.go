@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -214,6 +215,14 @@ func describeDrop(err error) error {
 	if errors.As(err, &ac) || errors.As(err, new(*dialError)) {
 		ce := classify(err, &Options{}, "", 0)
 		return fmt.Errorf("%s: %s", ce.Kind, ce.Detail)
+	}
+	return droppedBy(err)
+}
+
+// droppedBy words a bare end of stream for an operator ("EOF" says little).
+func droppedBy(err error) error {
+	if isClosed(err) && !strings.Contains(err.Error(), "closed the connection") {
+		return fmt.Errorf("the broker closed the connection (%w)", err)
 	}
 	return err
 }
