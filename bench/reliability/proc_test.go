@@ -226,24 +226,6 @@ func parseLog(t testing.TB, lines []stamped) []logLine {
 	return out
 }
 
-// rssKB reads a process's resident set size from /proc (Linux).
-func rssKB(pid int) (int, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, fmt.Errorf("read status: %w", err)
-	}
-	for _, line := range bytes.Split(b, []byte("\n")) {
-		if v, ok := bytes.CutPrefix(line, []byte("VmRSS:")); ok {
-			f := strings.Fields(string(v))
-			if len(f) == 0 {
-				break
-			}
-			return strconv.Atoi(f[0])
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS for pid %d", pid)
-}
-
 // threads reads the number of OS threads of a process.
 func threads(pid int) (int, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))

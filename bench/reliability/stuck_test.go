@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mqdeck/mqdeck/bench/hostile"
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 )
@@ -46,7 +47,7 @@ func TestStuckStdoutDoesNotStallMQTT(t *testing.T) {
 	if _, ok := p.waitStderr(15*time.Second, "subscribed"); !ok {
 		t.Fatalf("mqdeck log did not subscribe:\n%s", p.stderrText())
 	}
-	rssBefore, _ := rssKB(p.pid())
+	rssBefore, _ := hostile.RSSKB(p.pid())
 
 	pub, err := mqttconn.New(mqttconn.Options{Broker: m.URL(), Protocol: mqttconn.Protocol5})
 	if err != nil {
@@ -67,7 +68,7 @@ func TestStuckStdoutDoesNotStallMQTT(t *testing.T) {
 	}
 	// Several keepalive periods with the reader stuck and the buffer full.
 	time.Sleep(3 * keepalive)
-	rssStuck, _ := rssKB(p.pid())
+	rssStuck, _ := hostile.RSSKB(p.pid())
 	if p.stdoutCount() != 0 {
 		t.Fatal("stdout was read before release")
 	}
