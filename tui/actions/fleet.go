@@ -2,6 +2,7 @@ package actions
 
 import (
 	"sort"
+	"time"
 
 	"github.com/mqdeck/mqdeck/tui/fleet"
 )
@@ -61,8 +62,10 @@ func SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
 		if ui, uj := used[models[i].Code], used[models[j].Code]; ui != uj {
 			return ui > uj
 		}
-		if !models[i].Seen.Equal(models[j].Seen) {
-			return models[i].Seen.After(models[j].Seen)
+		// Models announced together (the retained list at subscribe)
+		// are in code order; a model announced later comes first.
+		if si, sj := models[i].Seen.Truncate(time.Second), models[j].Seen.Truncate(time.Second); !si.Equal(sj) {
+			return si.After(sj)
 		}
 		return models[i].Code < models[j].Code
 	})

@@ -101,8 +101,15 @@ func TestSelectionPrefersModelsTheEntityRaised(t *testing.T) {
 	if len(sel.Models) != 2 || sel.Models[0] != "energy-overload-model" {
 		t.Fatalf("models %v", sel.Models)
 	}
+	// Announced together: code order. Announced later: first.
 	other := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: slug, System: "1c7f2d63-8b5a-4c9f-8e4d-6a3b2f1e0d55"})
-	if len(other.Models) != 2 || other.Models[0] != "system-restarted-and-more-words" {
+	if len(other.Models) != 2 || other.Models[0] != "energy-overload-model" {
 		t.Fatalf("another system's models %v", other.Models)
+	}
+	later := model("0d5e6f70-1111-4222-8333-944455566677", "system-restarted-and-more-words")
+	later.Received = at.Add(3 * time.Second)
+	store.Apply(items(t, later))
+	if other = SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: slug, System: "1c7f2d63-8b5a-4c9f-8e4d-6a3b2f1e0d55"}); other.Models[0] != "system-restarted-and-more-words" {
+		t.Fatalf("a model announced later: %v", other.Models)
 	}
 }
