@@ -19,6 +19,7 @@ import (
 // memory stays bounded, every message comes out as one valid JSON line
 // (none lost), and no raw escape or C1 control reaches its output.
 func TestHostileSweepLog(t *testing.T) {
+	t.Parallel() // waits more than it works: overlaps with the others like it
 	b := mqtttest.EmbeddedBroker(t)
 	p := startMqdeck(t, nil, "log", "--broker", b.URL(), "--mqtt-version", "5", "--topic", "#", "-v")
 	if _, ok := p.waitStderr(15*time.Second, "subscribed"); !ok {

@@ -57,6 +57,7 @@ func modesLeftSet(raw string) (left, set []string) {
 // the report, and neither that line, the screen nor the report may hold
 // the password.
 func TestPanicRestoresTerminalAndReportsWithoutSecret(t *testing.T) {
+	t.Parallel() // waits more than it works: overlaps with the others like it
 	needTools(t, "tmux")
 	const password = "Crash-Pw-51e7-do-not-print"
 	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{Users: map[string]string{"op": password}})

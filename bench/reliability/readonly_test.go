@@ -36,6 +36,7 @@ import (
 // to; a will message (published by the broker for the console) is refused
 // with --readonly.
 func TestReadOnlyNothingLeaves(t *testing.T) {
+	t.Parallel() // waits more than it works: overlaps with the others like it
 	needTools(t, "tmux", "mosquitto_sub")
 	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{})
 	// Events are live, not retained: keep the first one the simulator
@@ -46,7 +47,7 @@ func TestReadOnlyNothingLeaves(t *testing.T) {
 			"-t", "drivr/v1/company-example/systems/+/events/+")
 	}()
 	time.Sleep(200 * time.Millisecond)
-	sim := startMqdeck(t, nil, "sim", "--broker", m.URL(), "--systems", "3", "--platforms", "drivr", "--duration", "6s")
+	sim := startMqdeck(t, nil, "sim", "--broker", m.URL(), "--systems", "3", "--platforms", "drivr", "--rate", "4", "--duration", "2500ms")
 	if code := sim.wait(20 * time.Second); code != 0 {
 		t.Fatalf("sim: exit %d\n%s", code, sim.stderrText())
 	}

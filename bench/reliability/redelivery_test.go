@@ -15,6 +15,7 @@ import (
 // cut; on reconnect with the persistent session it sends them again with
 // the DUP flag, and each repeat must reach the log line as "dup":true.
 func TestRedeliveryIsMarkedDup(t *testing.T) {
+	t.Parallel() // waits more than it works: overlaps with the others like it
 	const n = 10
 	for _, proto := range []string{"5", "3.1.1"} {
 		t.Run(proto, func(t *testing.T) {

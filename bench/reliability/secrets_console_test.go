@@ -28,6 +28,7 @@ import (
 // the recording, or its argument list. Control: the access key did travel
 // on the wire (a watcher sees it in the request the console published).
 func TestSecretsNeverReachConsoleScreenAuditOrRecording(t *testing.T) {
+	t.Parallel() // waits more than it works: overlaps with the others like it
 	needTools(t, "tmux", "mosquitto_sub")
 	const password = "Console-Pw-2b8e-do-not-print"
 	accessKey := sim.DefaultAccessKey

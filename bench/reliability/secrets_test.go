@@ -22,6 +22,7 @@ import (
 // file and nothing of its content; a secret written into a profile is
 // refused without being echoed.
 func TestSecretsNeverLeak(t *testing.T) {
+	t.Parallel() // waits more than it works: overlaps with the others like it
 	const (
 		user     = "operator"
 		password = "Pw-7f3a9c-do-not-print"

@@ -37,7 +37,7 @@ type soakPlan struct {
 // plan reads MQDECK_SOAK (e.g. 30m; bench/reliability/soak.sh sets it).
 // Without it the soak is a short CI run of the same machinery.
 func plan(t *testing.T) soakPlan {
-	p := soakPlan{duration: 12 * time.Second, interval: 2 * time.Second, systems: 40, rate: 4, churnEvery: 250 * time.Millisecond}
+	p := soakPlan{duration: 8 * time.Second, interval: time.Second, systems: 40, rate: 4, churnEvery: 250 * time.Millisecond}
 	if v := os.Getenv("MQDECK_SOAK"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -74,6 +74,7 @@ type sample struct {
 // flat after the warm-up, and the in-process console must leave no
 // goroutine behind when it stops.
 func TestSoak(t *testing.T) {
+	// Not parallel: it counts this process's goroutines.
 	needTools(t, "tmux", "mosquitto_sub")
 	p := plan(t)
 	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{})

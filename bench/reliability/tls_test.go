@@ -15,6 +15,7 @@ import (
 // protocols and auto. --insecure connects to a broker whose certificate does
 // not verify, and says so on stderr before anything else.
 func TestTLSFailuresOneClearLine(t *testing.T) {
+	t.Parallel() // waits more than it works: overlaps with the others like it
 	pki := mqtttest.NewPKI(t)
 	valid := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{TLS: pki.Files()})
 	expired := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{TLS: &mqtttest.TLSFiles{CA: pki.CA, ServerCert: pki.ExpiredServerCert, ServerKey: pki.ExpiredServerKey}})
