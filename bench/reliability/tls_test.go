@@ -1,11 +1,14 @@
 package reliability
 
 import (
+	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mqdeck/mqdeck/bench/hostile"
 	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 )
 
@@ -76,4 +79,26 @@ func TestTLSFailuresOneClearLine(t *testing.T) {
 		t.Errorf("the --insecure warning does not say the certificate is unverified: %q", first)
 	}
 	t.Logf("%-34s %s", "--insecure:", first)
+
+	// The console keeps the warning on its status bar for as long as it runs.
+	t.Run("console", func(t *testing.T) {
+		needTools(t, "tmux")
+		tmp := t.TempDir()
+		tm := hostile.Tmux{Socket: fmt.Sprintf("mqdeck-tls-%d", os.Getpid()), Target: "i"}
+		t.Cleanup(tm.Kill)
+		if err := tm.Start(150, 30, []string{"HOME=" + tmp, "TMPDIR=" + tmp}, mqdeckBin(), "--broker", wrongHost.TLSURL(), "--insecure"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := tm.WaitScreen(15*time.Second, "connected"); !ok {
+			s, _ := tm.CaptureAll()
+			t.Fatalf("console with --insecure did not connect:\n%s", s)
+		}
+		time.Sleep(6 * time.Second) // past any notice's lifetime
+		status := statusLine(tm)
+		t.Logf("%-34s %s", "--insecure, console after 6 s:", status)
+		if !strings.Contains(status, "INSECURE TLS") {
+			t.Errorf("the console's status bar lost the --insecure warning: %s", status)
+		}
+
+	})
 }
