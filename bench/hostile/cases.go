@@ -197,7 +197,8 @@ func bigBinary(n int) []byte {
 func manyProps(n int) *mqttconn.Props {
 	p := &mqttconn.Props{User: make([]mqttconn.UserProperty, n)}
 	for i := range p.User {
-		p.User[i] = mqttconn.UserProperty{Key: fmt.Sprintf("k%05d", i), Value: fmt.Sprintf("\x1b]2;%s\x07v%05d", Title, i)}
+		// Legal UTF-8 (a bidi override), so a conforming broker passes it on.
+		p.User[i] = mqttconn.UserProperty{Key: fmt.Sprintf("k%05d", i), Value: fmt.Sprintf("\u202ev%05d", i)}
 	}
 	return p
 }

@@ -26,7 +26,10 @@ type ClientPublisher struct{ C mqttconn.Client }
 func (p ClientPublisher) Publish(ctx context.Context, topic string, payload []byte, props *mqttconn.Props) error {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		r := p.C.Publish(ctx, mqttconn.PublishRequest{Topic: topic, Payload: payload, QoS: 1, Props: props})
+		// A broker that refuses drops the connection without an answer.
+		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		r := p.C.Publish(pctx, mqttconn.PublishRequest{Topic: topic, Payload: payload, QoS: 1, Props: props})
+		cancel()
 		switch {
 		case r.Outcome == mqttconn.OutcomeAcked:
 			return nil

@@ -45,7 +45,7 @@ type config struct {
 	broker, serve        string
 	console              string
 	consoleArgs          []string
-	full                 bool
+	full, wire           bool
 	socket, target, raw  string
 	expect               string
 	pid                  int
@@ -59,6 +59,7 @@ func run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.broker, "broker", "", "publish over a socket to this broker URL")
 	fs.StringVar(&c.serve, "serve", "", "be the broker: listen on ADDR (e.g. 127.0.0.1:18830) and inject past its checks")
 	fs.BoolVar(&c.full, "full", false, "the full sweep (10 MB payloads, 100k-deep nesting, 50k unique topics)")
+	fs.BoolVar(&c.wire, "wire", false, "with --broker, also send the cases MQTT forbids (a conforming broker drops the connection for each)")
 	fs.StringVar(&c.console, "console", "", "start this mqdeck binary under tmux against the broker (arguments after -- are added)")
 	fs.StringVar(&c.socket, "tmux-socket", "", "tmux -L socket of the console to watch")
 	fs.StringVar(&c.target, "tmux-target", "", "tmux session of the console")
@@ -93,6 +94,21 @@ func run(ctx context.Context, args []string) error {
 		}
 	}
 	cases := hostile.Cases(c.full)
+	skipped := 0
+	if c.broker != "" && !c.wire {
+		// A conforming broker refuses these by dropping the publisher; only a
+		// broker that does not check (--serve) can deliver them.
+		kept := cases[:0]
+		for _, k := range cases {
+			if k.Wire {
+				skipped++
+				continue
+			}
+			kept = append(kept, k)
+		}
+		cases = kept
+		fmt.Printf("%d cases MQTT forbids (control characters or invalid UTF-8 in topics and properties) left out: --wire sends them, --serve injects them\n", skipped)
+	}
 	fmt.Printf("%d cases (%s sweep) to %s\n", len(cases), map[bool]string{true: "full", false: "reduced"}[c.full], target(c))
 	maxRSS, problems := 0, 0
 	check := func(r hostile.Result) error {
