@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/base64"
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -28,10 +29,17 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		// Eight plain ASCII bytes at a time: most of a payload needs no escape.
-		if i+8 <= len(s) && plain8(load64(s, i)) {
+		// Skip plain ASCII eight bytes at a time, up to the first byte that
+		// needs a look: most of a payload is copied as it is.
+		for i+8 <= len(s) {
+			if m := special8(load64(s, i)); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
 			i += 8
-			continue
+		}
+		if i >= len(s) {
+			break
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -90,15 +98,16 @@ func load64(s string, i int) uint64 {
 		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 }
 
-// zeroByte is non-zero when some byte of x is 0 (it may also flag bytes
-// after a real zero, which only sends plain8 down the slow path).
+// zeroByte sets the high bit of each byte of x that is 0. A borrow can also
+// flag a byte above a real zero, never one below, so the lowest flag is
+// always a real zero.
 func zeroByte(x uint64) uint64 { return (x - ones) &^ x & highs }
 
-// plain8 reports whether all eight bytes are printable ASCII other than
-// '"' and '\\', that is, copied to JSON as they are.
-func plain8(x uint64) bool {
+// special8 flags (high bit per byte) the bytes that are not printable ASCII
+// or are '"' or '\\'. Its lowest flag is the first byte needing a look.
+func special8(x uint64) uint64 {
 	lessThan20 := (x - ones*0x20) &^ x & highs
-	return (x&highs)|lessThan20|zeroByte(x^(ones*'"'))|zeroByte(x^(ones*'\\'))|zeroByte(x^(ones*0x7f)) == 0
+	return (x & highs) | lessThan20 | zeroByte(x^(ones*'"')) | zeroByte(x^(ones*'\\')) | zeroByte(x^(ones*0x7f))
 }
 
 // escapeRune: C1 controls, LRM/RLM/ALM, line and paragraph separators, bidi
