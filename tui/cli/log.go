@@ -86,16 +86,7 @@ func (c *LogCmd) Run(env *runEnv) error {
 	}
 	l.printEvents() // what happened while we were busy
 	if c.Verbose {
-		el := time.Duration(0)
-		if n > 0 {
-			el = time.Since(l.first)
-		}
-		rate := 0.0
-		if el > 0 {
-			rate = float64(n) / el.Seconds()
-		}
-		fmt.Fprintf(env.stderr, "mqdeck: %d messages, %d bytes of payload, %s from the first to the end (%.0f msg/s), %d dropped\n",
-			n, l.payloadBytes, el.Round(time.Millisecond), rate, client.Dropped())
+		fmt.Fprintf(env.stderr, "mqdeck: %s\n", l.stats(n, client.Dropped()))
 	}
 	if rec != nil {
 		if err := rec.Close(); err != nil && runErr == nil {
@@ -231,6 +222,18 @@ func (l *logger) write(m *mqttconn.Message) error {
 	return nil
 }
 
+// stats is the -v summary: count, payload bytes, and the rate from the
+// first message to the end when there were enough to make one.
+func (l *logger) stats(n int, dropped uint64) string {
+	msg := fmt.Sprintf("%d message(s), %d bytes of payload, %d dropped", n, l.payloadBytes, dropped)
+	if n > 1 {
+		el := time.Since(l.first)
+		msg += fmt.Sprintf("; %s from the first to the last (%.0f msg/s)", el.Round(time.Millisecond), float64(n)/el.Seconds())
+	}
+	return msg
+}
+
+// printEvents prints the connection notices gathered since the last call.
 func (l *logger) printEvents() {
 	for _, line := range l.events.drain(l.verbose) {
 		fmt.Fprintf(l.stderr, "mqdeck: %s\n", line)
