@@ -99,7 +99,7 @@ func TestLogEmbeddedBroker(t *testing.T) {
 	if mp["format"] != "msgpack" || !strings.Contains(p.stdout.String(), `"value":{"z":1,"a":true}`) || mp["payload_b64"] != base64.StdEncoding.EncodeToString([]byte{0x82, 0xa1, 'z', 0x01, 0xa1, 'a', 0xc3}) {
 		t.Errorf("msgpack: %v", mp)
 	}
-	if !strings.Contains(p.stderr.String(), "3 message(s)") {
+	if !strings.Contains(p.stderr.String(), "3 messages,") {
 		t.Errorf("-v stats missing: %s", p.stderr)
 	}
 }

@@ -225,7 +225,7 @@ func (l *logger) write(m *mqttconn.Message) error {
 // stats is the -v summary: count, payload bytes, and the rate from the
 // first message to the end when there were enough to make one.
 func (l *logger) stats(n int, dropped uint64) string {
-	msg := fmt.Sprintf("%d message(s), %d bytes of payload, %d dropped", n, l.payloadBytes, dropped)
+	msg := fmt.Sprintf("%d messages, %d bytes of payload, %d dropped", n, l.payloadBytes, dropped)
 	if n > 1 {
 		el := time.Since(l.first)
 		msg += fmt.Sprintf("; %s from the first to the last (%.0f msg/s)", el.Round(time.Millisecond), float64(n)/el.Seconds())
