@@ -110,6 +110,25 @@ func special8(x uint64) uint64 {
 	return (x & highs) | lessThan20 | zeroByte(x^(ones*'"')) | zeroByte(x^(ones*'\\')) | zeroByte(x^(ones*0x7f))
 }
 
+// printableASCII reports whether every byte of p is in 0x20-0x7e: no
+// control character (newline included), no DEL, nothing beyond ASCII.
+func printableASCII(p []byte) bool {
+	i := 0
+	for ; i+8 <= len(p); i += 8 {
+		x := uint64(p[i]) | uint64(p[i+1])<<8 | uint64(p[i+2])<<16 | uint64(p[i+3])<<24 |
+			uint64(p[i+4])<<32 | uint64(p[i+5])<<40 | uint64(p[i+6])<<48 | uint64(p[i+7])<<56
+		if (x&highs)|((x-ones*0x20)&^x&highs)|zeroByte(x^(ones*0x7f)) != 0 {
+			return false
+		}
+	}
+	for ; i < len(p); i++ {
+		if p[i] < 0x20 || p[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
 // escapeRune: C1 controls, LRM/RLM/ALM, line and paragraph separators, bidi
 // embeddings, overrides and isolates, and the BOM.
 func escapeRune(r rune) bool {

@@ -224,3 +224,55 @@ func BenchmarkLogWrite(b *testing.B) {
 		}
 	}
 }
+
+func TestPrintableASCII(t *testing.T) {
+	naive := func(p []byte) bool {
+		for _, c := range p {
+			if c < 0x20 || c > 0x7e {
+				return false
+			}
+		}
+		return true
+	}
+	for _, s := range []string{"", "a", `{"a": 1, "b": [true, null]}`, "0123456789abcdef~ ", "tab\there", "nl\n", "del\x7f", "é", "12345678\x1f", "1234567\x80", "\x00"} {
+		if got := printableASCII([]byte(s)); got != naive([]byte(s)) {
+			t.Errorf("%q: %v", s, got)
+		}
+	}
+	// Every byte value at every position of a 17-byte window.
+	for pos := 0; pos < 17; pos++ {
+		for c := 0; c < 256; c++ {
+			p := []byte("abcdefghijklmnopq")
+			p[pos] = byte(c)
+			if printableASCII(p) != naive(p) {
+				t.Fatalf("byte %#x at %d", c, pos)
+			}
+		}
+	}
+}
+
+// TestValueFromJSONText: printable ASCII JSON is its own value, exactly;
+// anything else is re-encoded from the decoded tree, on one line.
+func TestValueFromJSONText(t *testing.T) {
+	m := mqttconn.Message{Topic: "t", Received: time.Unix(0, 0)}
+	node := decode.Node{Kind: decode.KindObject, Fields: []decode.Field{{Key: "a", Value: decode.Node{Kind: decode.KindInt, Int: 1}}}}
+	for payload, want := range map[string]string{
+		`{"a": 1}`:                   `"value":{"a": 1}}`,
+		`{"a":12345678901234567890}`: `"value":{"a":12345678901234567890}}`,
+		"{\"a\":\n1}":                `"value":{"a":1}}`,
+		`{"a":1,"é":2}`:              `"value":{"a":1}}`,
+	} {
+		m.Payload = []byte(payload)
+		v := decode.Value{Format: decode.FormatJSON, Data: node}
+		line := string(appendLine(nil, &m, nil, &v))
+		if !strings.HasSuffix(line, want+"\n") || strings.Count(line, "\n") != 1 || !json.Valid([]byte(line)) {
+			t.Errorf("%q: %s", payload, line)
+		}
+	}
+	// Not JSON (text that merely looks printable) is never copied.
+	m.Payload = []byte("ACTIVE")
+	v := decode.Value{Format: decode.FormatText, Data: decode.Node{Kind: decode.KindString, Str: "ACTIVE"}}
+	if line := string(appendLine(nil, &m, nil, &v)); !strings.Contains(line, `"value":"ACTIVE"`) {
+		t.Errorf("text: %s", line)
+	}
+}

@@ -53,7 +53,7 @@ func appendLine(b []byte, m *mqttconn.Message, r *platform.Route, v *decode.Valu
 		b = appendRoute(b, r)
 	}
 	if v != nil && !secret {
-		b = appendValue(b, v)
+		b = appendValue(b, v, m.Payload)
 	}
 	return append(b, '}', '\n')
 }
@@ -154,7 +154,7 @@ func appendRoute(b []byte, r *platform.Route) []byte {
 }
 
 // appendValue writes the decoded form: format, value, cloudevent, warnings.
-func appendValue(b []byte, v *decode.Value) []byte {
+func appendValue(b []byte, v *decode.Value, payload []byte) []byte {
 	if v.Format != "" {
 		b = append(b, `,"format":`...)
 		b = appendString(b, string(v.Format))
@@ -164,7 +164,14 @@ func appendValue(b []byte, v *decode.Value) []byte {
 		b = strconv.AppendInt(b, int64(v.Size), 10)
 	}
 	b = append(b, `,"value":`...)
-	b = appendNode(b, &v.Data, 0)
+	if v.Format == decode.FormatJSON && !v.Truncated && printableASCII(payload) {
+		// The decoder parsed the whole payload as strict JSON, and it holds
+		// nothing a terminal could act on: the text is the value, exactly
+		// (no re-encoding, no long string shortened).
+		b = append(b, payload...)
+	} else {
+		b = appendNode(b, &v.Data, 0)
+	}
 	if ce := v.Event; ce != nil {
 		b = appendCloudEvent(b, ce)
 	}
