@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long soak of issue 9: the simulator at scale on Mosquitto with devices
+# The long soak of issue 9 (TestSoak): the simulator at scale on Mosquitto with devices
 # coming and going, watched by the console binary (tmux) and the same code
 # in-process; readings of RSS, threads, goroutines and heap at intervals,
 # and a check that they stay flat.
@@ -17,4 +17,4 @@ log="${TMPDIR:-/tmp}/mqdeck-soak-$(date -u +%Y%m%dT%H%M%SZ).log"
 echo "soak: $duration, readings every $interval; log in $log"
 # The timeout leaves room for the build and the wind-down.
 MQDECK_SOAK="$duration" MQDECK_SOAK_INTERVAL="$interval" MQDECK_REQUIRE_MOSQUITTO=1 \
-	go test -count=1 -v -run '^TestSoak$' -timeout 6h ./bench/reliability/ 2>&1 | tee "$log"
+	go test -count=1 -v -run '^TestSoak' -timeout 6h ./bench/reliability/ 2>&1 | tee "$log"

@@ -22,6 +22,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui"
+	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/pump"
 )
 
@@ -32,6 +33,12 @@ type soakPlan struct {
 	rate               float64
 	churnEvery         time.Duration // a new device connects this often
 	full               bool
+	// maxEvents caps the in-process console's event store (0: the default,
+	// 100k). At scale the simulator raises about 24 events a second, so the
+	// default cap fills only after about 70 minutes and memory climbs until
+	// then (TestSoakAcceleratedPlateau shows the plateau); a cap reached
+	// during the warm-up lets 30 minutes show the steady state.
+	maxEvents int
 }
 
 // plan reads MQDECK_SOAK (e.g. 30m; bench/reliability/soak.sh sets it).
@@ -44,7 +51,7 @@ func plan(t *testing.T) soakPlan {
 			t.Fatalf("MQDECK_SOAK=%q: want a duration such as 30m", v)
 		}
 		// About 5k msg/s from the simulator (1.75 msg/s per system at rate 1).
-		p = soakPlan{duration: d, interval: 30 * time.Second, systems: 1000, rate: 3, churnEvery: time.Second, full: true}
+		p = soakPlan{duration: d, interval: 30 * time.Second, systems: 1000, rate: 3, churnEvery: time.Second, full: true, maxEvents: 10_000}
 		if v := os.Getenv("MQDECK_SOAK_INTERVAL"); v != "" {
 			if p.interval, err = time.ParseDuration(v); err != nil {
 				t.Fatalf("MQDECK_SOAK_INTERVAL=%q", v)
@@ -69,10 +76,13 @@ type sample struct {
 // and connection state), are SIGKILLed (the broker publishes their will)
 // and later deleted by the platform (retained info cleared). Two consoles
 // watch it all: the binary in a 120x40 tmux pane (its RSS and threads from
-// /proc) and the same code in this process, headless (its goroutines and
-// heap). Readings are printed at intervals; memory and goroutines must be
-// flat after the warm-up, and the in-process console must leave no
-// goroutine behind when it stops.
+// /proc), with the default caps, and the same code in this process,
+// headless (its goroutines and heap), with an event cap it reaches during
+// the warm-up. Readings are printed at intervals. The in-process console's
+// heap and goroutines and the binary's threads must be flat after the
+// warm-up; the binary's RSS must stay bounded (it climbs while its 100k
+// event store fills: see TestSoakAcceleratedPlateau); the in-process
+// console must leave no goroutine behind when it stops.
 func TestSoak(t *testing.T) {
 	// Not parallel: it counts this process's goroutines.
 	needTools(t, "tmux", "mosquitto_sub")
@@ -101,7 +111,7 @@ func TestSoak(t *testing.T) {
 	ch := newChurn(t, m)
 	defer ch.stop()
 	baseGoroutines := runtime.NumGoroutine()
-	con := startInProcessConsole(t, m.URL())
+	con := startInProcessConsole(t, m.URL(), p.maxEvents)
 
 	var samples []sample
 	start := time.Now()
@@ -153,6 +163,9 @@ func TestSoak(t *testing.T) {
 
 // checkFlat compares the second third of the run with the last third
 // (the first third is warm-up: the fleet is still being discovered).
+// strict (the long soak) fails on growth past 15% plus a little; the
+// binary's RSS only has to stay under a bound, since its event store is
+// still filling towards the default cap.
 func checkFlat(t *testing.T, s []sample, strict bool) {
 	t.Helper()
 	n := len(s)
@@ -168,21 +181,26 @@ func checkFlat(t *testing.T, s []sample, strict bool) {
 	for _, c := range []struct {
 		name  string
 		f     func(sample) int
-		slack int // absolute allowance on top of 15%
+		slack int  // absolute allowance on top of 15%
+		flat  bool // must be flat (else only reported)
 	}{
-		{"binary RSS kB", func(x sample) int { return x.binRSS }, 8 << 10},
-		{"in-process heap kB", func(x sample) int { return x.heapKB }, 8 << 10},
-		{"in-process goroutines", func(x sample) int { return x.goroutines }, 3},
-		{"binary threads", func(x sample) int { return x.binThreads }, 2},
+		{"in-process heap kB", func(x sample) int { return x.heapKB }, 8 << 10, true},
+		{"in-process goroutines", func(x sample) int { return x.goroutines }, 3, true},
+		{"binary threads", func(x sample) int { return x.binThreads }, 2, true},
+		{"binary RSS kB", func(x sample) int { return x.binRSS }, 0, false},
 	} {
 		a, b := med(mid, c.f), med(last, c.f)
-		t.Logf("%s: median %d in the middle third, %d in the last third", c.name, a, b)
-		if strict && b > a+a*15/100+c.slack {
+		t.Logf("%s: median %d in the middle third, %d in the last third (%+.1f%%)", c.name, a, b, 100*float64(b-a)/float64(max(a, 1)))
+		if strict && c.flat && b > a+a*15/100+c.slack {
 			t.Errorf("%s grew from %d to %d", c.name, a, b)
 		}
 	}
-	if !strict && s[n-1].binRSS > 300<<10 {
-		t.Errorf("console binary RSS %d MB", s[n-1].binRSS>>10)
+	peak := 0
+	for _, x := range s {
+		peak = max(peak, x.binRSS)
+	}
+	if limit := 1 << 20; peak > limit { // 1 GiB: far past what the default caps explain
+		t.Errorf("console binary RSS peaked at %d MB", peak>>10)
 	}
 }
 
@@ -217,7 +235,7 @@ type inProcessConsole struct {
 	done     chan error
 }
 
-func startInProcessConsole(t *testing.T, broker string) *inProcessConsole {
+func startInProcessConsole(t *testing.T, broker string, maxEvents int) *inProcessConsole {
 	t.Helper()
 	scheme, err := platform.New(platform.DRIVR, platform.Params{Slug: "company-example"})
 	if err != nil {
@@ -252,7 +270,12 @@ func startInProcessConsole(t *testing.T, broker string) *inProcessConsole {
 			}
 		}
 	}()
-	cfg := tui.Config{Source: tui.Source{Messages: counted, Scheme: scheme, Dropped: c.Dropped, Hooks: hooks}, CrashDir: t.TempDir()}
+	caps := fleet.DefaultConfig()
+	if maxEvents > 0 {
+		caps.MaxEvents = maxEvents
+	}
+	cfg := tui.Config{Source: tui.Source{Messages: counted, Scheme: scheme, Dropped: c.Dropped, Hooks: hooks},
+		Fleet: caps, CrashDir: t.TempDir()}
 	go func() {
 		con.done <- tui.Run(ctx, cfg, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(120, 40))
 	}()
