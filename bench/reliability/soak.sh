@@ -2,7 +2,9 @@
 # The long soak of issue 9 (TestSoak): the simulator at scale on Mosquitto with devices
 # coming and going, watched by the console binary (tmux) and the same code
 # in-process; readings of RSS, threads, goroutines and heap at intervals,
-# and a check that they stay flat.
+# and a check that they stay flat. First TestSoakAcceleratedPlateau runs the
+# same fleet for two simulated hours with the default caps (a few minutes
+# of CPU) to show where memory levels off.
 #
 #   bench/reliability/soak.sh            # 30 minutes, a reading every 30 s
 #   bench/reliability/soak.sh 10m 15s    # duration, interval
