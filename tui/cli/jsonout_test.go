@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"math"
@@ -274,5 +275,25 @@ func TestValueFromJSONText(t *testing.T) {
 	v := decode.Value{Format: decode.FormatText, Data: decode.Node{Kind: decode.KindString, Str: "ACTIVE"}}
 	if line := string(appendLine(nil, &m, nil, &v)); !strings.Contains(line, `"value":"ACTIVE"`) {
 		t.Errorf("text: %s", line)
+	}
+}
+
+// TestLogRunStopsDuringFlood: a cancelled context ends the loop even while
+// the input never runs dry (Ctrl-C in a flood).
+func TestLogRunStopsDuringFlood(t *testing.T) {
+	scheme, err := platform.New("generic", platform.Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := make(chan mqttconn.Message, 8192)
+	for range cap(msgs) {
+		msgs <- mqttconn.Message{Topic: "f/x", Payload: []byte(`{"v":1}`), Received: time.Now()}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	l := &logger{out: bufio.NewWriter(io.Discard), scheme: scheme, dec: decode.NewDecoder(decode.Limits{}), events: newConnEvents()}
+	n, err := l.run(ctx, msgs, 0)
+	if err != nil || n >= cap(msgs) {
+		t.Errorf("printed %d of a never-ending input after cancel (err %v)", n, err)
 	}
 }

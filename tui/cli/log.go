@@ -165,6 +165,9 @@ func (l *logger) run(ctx context.Context, msgs <-chan mqttconn.Message, count in
 	for count == 0 || n < count {
 		var m mqttconn.Message
 		var ok bool
+		if n&1023 == 1023 && ctx.Err() != nil {
+			return n, nil // Ctrl-C in the middle of a flood
+		}
 		select {
 		case m, ok = <-msgs:
 		default:
