@@ -68,7 +68,10 @@ func run(ctx context.Context, cfg Config, final func(*Model), opts ...tea.Progra
 			defer func() {
 				if r := recover(); r != nil {
 					pumpPanic <- crash{value: r, stack: debug.Stack()}
-					p.Kill()
+					// Cancelling ends the program through its own event loop,
+					// which restores the terminal; Kill from here would race
+					// with Run's start.
+					cancel()
 				}
 			}()
 			newPump(cfg.Source).Run(ctx, func(b pump.BatchMsg) { p.Send(b) })
