@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 )
@@ -427,7 +428,11 @@ func (b *detailBuilder) message(it *fleet.Item, hex bool, redacted, dropped bool
 			b.kv("expiry", fmt.Sprintf("%ds", *p.MessageExpiry))
 		}
 		for _, u := range p.User {
-			b.kv("user", safe(u.Key)+" = "+safe(u.Value))
+			v := safe(u.Value)
+			if platform.SecretKey(u.Key) {
+				v = "•••••• (credential, not shown)"
+			}
+			b.kv("user", safe(u.Key)+" = "+v)
 		}
 	}
 	switch {

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
@@ -198,5 +199,27 @@ func TestAge(t *testing.T) {
 	}
 	if Age(now, time.Time{}) != "-" {
 		t.Error("zero time")
+	}
+}
+
+func TestDetailMasksCredentialUserProperties(t *testing.T) {
+	store := fixture.Fleet()
+	f := fixture.NewFeeder()
+	props := &mqttconn.Props{User: []mqttconn.UserProperty{{Key: "device_id", Value: "dev-1"}, {Key: "access_key", Value: "s3cr3t-key"}}}
+	f.Add(platform.DevAPI, "v1/device/dev-1/telemetry", `{"status":"online"}`, 0, false, props)
+	store.Apply(f.Items())
+	logs, _ := store.LogWindow(fleet.LogFilter{Topic: "v1/device/dev-1/telemetry"}, 0, 1, nil)
+	if len(logs) != 1 {
+		t.Fatalf("telemetry not logged: %d entries", len(logs))
+	}
+	p := NewDetailPane(themes.New(themes.Dark), testKeys(), store)
+	p.SetSize(100, 40)
+	p.SetSubject(Subject{Kind: SubjectLog, Log: *logs[0]})
+	out := ansi.Strip(p.View())
+	if strings.Contains(out, "s3cr3t-key") {
+		t.Fatalf("access key shown:\n%s", out)
+	}
+	if !strings.Contains(out, "dev-1") || !strings.Contains(out, "access_key") {
+		t.Fatalf("user properties missing:\n%s", out)
 	}
 }

@@ -163,8 +163,8 @@ func (s *StatusBar) View() string {
 		{s.conn.Platform, st.Status, 7},
 		{"MQTT " + proto, st.Status, 8},
 	}
-	if proto == "" {
-		left = left[:3]
+	if proto == "" || (kind == mqttconn.StateConnected && s.state.Protocol != "") {
+		left = left[:3] // the state words already name the protocol
 	}
 	kept := left[:0]
 	for _, sg := range left {

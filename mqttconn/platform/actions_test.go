@@ -276,12 +276,12 @@ func TestRedacted(t *testing.T) {
 	if a.Props.User[1].Value != "k3y-s3cret" {
 		t.Error("Redacted changed the original action")
 	}
-	for _, k := range []string{"access_key", "Access_Key", "password", "api_token", "authorization", "client_secret"} {
+	for _, k := range []string{"access_key", "Access_Key", "Access-Key", "ce-access_key", "ce_apikey", "password", "api_token", "x_token", "authorization", "Authorization", "client_secret", "X-API-Key", "private_key"} {
 		if !SecretKey(k) {
 			t.Errorf("SecretKey(%q) = false", k)
 		}
 	}
-	for _, k := range []string{"device_id", "content-mode", "type"} {
+	for _, k := range []string{"device_id", "content-mode", "type", "key", "ce-type", "sender"} {
 		if SecretKey(k) {
 			t.Errorf("SecretKey(%q) = true", k)
 		}

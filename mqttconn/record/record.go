@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -62,20 +61,6 @@ type LineProps struct {
 	MessageExpiry      *uint32     `json:"messageExpiry,omitempty"`
 }
 
-// IsSecretKey reports whether a user property named key carries a
-// credential and must not be written: the platform package's list
-// (access_key, password, token, secret, authorization) plus API keys
-// under any spelling and CloudEvents-prefixed forms.
-func IsSecretKey(key string) bool {
-	if platform.SecretKey(key) {
-		return true
-	}
-	k := strings.ToLower(key)
-	k = strings.TrimPrefix(strings.TrimPrefix(k, "ce-"), "ce_")
-	k = strings.NewReplacer("-", "", "_", "").Replace(k)
-	return strings.Contains(k, "apikey") || strings.Contains(k, "accesskey") || k == "auth"
-}
-
 // Encode turns a message into its line form. Credentials in user properties
 // are masked.
 func Encode(m mqttconn.Message) Line {
@@ -103,7 +88,7 @@ func Encode(m mqttconn.Message) Line {
 		}
 		for _, u := range p.User {
 			v := u.Value
-			if IsSecretKey(u.Key) {
+			if platform.SecretKey(u.Key) {
 				v = Redacted
 			}
 			lp.User = append(lp.User, [2]string{u.Key, v})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
 // Kind is what an action does.
@@ -125,7 +126,7 @@ func MaskUser(in []mqttconn.UserProperty) []mqttconn.UserProperty {
 	out := make([]mqttconn.UserProperty, len(in))
 	for i, u := range in {
 		out[i] = u
-		if IsSecretKey(u.Key) {
+		if platform.SecretKey(u.Key) {
 			out[i].Value = Mask
 		}
 	}

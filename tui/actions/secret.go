@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-
-	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
 // Secret names where a secret lives: an environment variable or a file. The
@@ -72,24 +70,3 @@ func (s Secret) Load() (string, error) {
 
 // Mask is what the screen and the audit show instead of a secret.
 const Mask = "••••••"
-
-// IsSecretKey reports whether a user property, header or field named k holds
-// a secret and must be masked wherever it is displayed or written.
-func IsSecretKey(k string) bool {
-	if platform.SecretKey(k) {
-		return true
-	}
-	k = strings.ToLower(strings.TrimSpace(k))
-	k = strings.NewReplacer("-", "_", " ", "_").Replace(k)
-	switch k {
-	case "access_key", "accesskey", "password", "passwd", "secret", "token",
-		"authorization", "api_key", "apikey", "bearer", "client_secret":
-		return true
-	}
-	for _, suffix := range []string{"_token", "_secret", "_password", "_access_key"} {
-		if strings.HasSuffix(k, suffix) {
-			return true
-		}
-	}
-	return false
-}

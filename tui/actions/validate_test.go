@@ -131,14 +131,4 @@ func TestSecretLoadAndMask(t *testing.T) {
 	if err == nil {
 		t.Fatal("missing file accepted")
 	}
-	for _, k := range []string{"access_key", "Access-Key", "password", "x_token", "Authorization"} {
-		if !IsSecretKey(k) {
-			t.Errorf("%s not secret", k)
-		}
-	}
-	for _, k := range []string{"device_id", "content-mode", "key"} {
-		if IsSecretKey(k) {
-			t.Errorf("%s secret", k)
-		}
-	}
 }

@@ -102,7 +102,7 @@ func appendProps(b []byte, p *mqttconn.Props) []byte {
 			b = append(b, '[')
 			b = appendString(b, u.Key)
 			b = append(b, ',')
-			if record.IsSecretKey(u.Key) {
+			if platform.SecretKey(u.Key) {
 				b = appendString(b, redacted)
 			} else {
 				b = appendString(b, u.Value)
