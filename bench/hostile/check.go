@@ -11,23 +11,46 @@ import (
 // CheckScreen looks for text an executed escape would have placed: a
 // marker at the start of a line or after a blank (cursor moves, carriage
 // returns). On a safe screen every marker follows the visible remains of
-// its sequence.
+// its sequence, or starts the continuation of a value wrapped at its
+// pane's edge (the row above runs up to that pane's border).
 func CheckScreen(screen string) []string {
 	var problems []string
-	for n, line := range strings.Split(screen, "\n") {
-		for i := 0; ; {
-			j := strings.Index(line[i:], Marker)
-			if j < 0 {
-				break
+	lines := strings.Split(screen, "\n")
+	for n, line := range lines {
+		row := []rune(line)
+		for i := 0; i+len(Marker) <= len(row); i++ {
+			if string(row[i:i+len(Marker)]) != Marker {
+				continue
 			}
-			at := i + j
-			if at == 0 || line[at-1] == ' ' {
-				problems = append(problems, fmt.Sprintf("line %d: %q stands alone (an executed cursor move or carriage return?): %q", n+1, Marker, line))
+			if i > 0 && row[i-1] != ' ' {
+				continue
 			}
-			i = at + len(Marker)
+			if n > 0 && wrapped(row, []rune(lines[n-1]), i) {
+				continue
+			}
+			problems = append(problems, fmt.Sprintf("line %d: %q stands alone (an executed cursor move or carriage return?): %q", n+1, Marker, line))
 		}
 	}
 	return problems
+}
+
+// wrapped reports whether the text at column i of row continues a value
+// from the row above: i sits just after a pane border plus blanks, and the
+// row above is filled up to the border that closes the same pane.
+func wrapped(row, above []rune, i int) bool {
+	isBorder := func(r rune) bool { return r == '│' || r == '┃' }
+	j := i - 1
+	for j >= 0 && row[j] == ' ' {
+		j--
+	}
+	if j < 0 || !isBorder(row[j]) {
+		return false
+	}
+	e := i
+	for e < len(row) && !isBorder(row[e]) {
+		e++
+	}
+	return e < len(row) && e-1 < len(above) && e < len(above) && isBorder(above[e]) && above[e-1] != ' '
 }
 
 // CheckRaw scans the byte stream the console wrote to its terminal for a

@@ -11,11 +11,13 @@ import (
 )
 
 func TestCheckScreen(t *testing.T) {
-	safe := "│ 12:00 hostile/text ␛[1;1HINJ01 │\n│ {\"name\": \"␛]2;pwned␇INJ03\"} │"
+	safe := "│ 12:00 hostile/text ␛[1;1HINJ01 │\n│ {\"name\": \"␛]2;pwned␇INJ03\"} │\n" +
+		"││topic       drivr/v1/x/systems/␛[?25l│\n" + // a value wrapped at the pane's edge
+		"││            INJ08                    │"
 	if p := CheckScreen(safe); len(p) != 0 {
 		t.Errorf("a safe screen flagged: %v", p)
 	}
-	for _, harmed := range []string{"INJ01 ── 1 Fleet ──", "│ 12:00    INJ11 │"} {
+	for _, harmed := range []string{"INJ01 ── 1 Fleet ──", "│ 12:00    INJ11 │", "││topic  short         │\n││       INJ02         │"} {
 		if p := CheckScreen(harmed); len(p) != 1 {
 			t.Errorf("%q: %d problems, want 1", harmed, len(p))
 		}

@@ -79,6 +79,10 @@ func TestPanicRestoresTerminalAndReportsWithoutSecret(t *testing.T) {
 				t.Fatalf("console did not connect:\n%s", s)
 			}
 			before, _ := tm.Display(terminalModes)
+			pid, err := tm.PID()
+			if err != nil {
+				t.Fatal(err)
+			}
 			if where == "ui" {
 				if err := tm.Keys("j"); err != nil {
 					t.Fatal(err)
@@ -86,14 +90,20 @@ func TestPanicRestoresTerminalAndReportsWithoutSecret(t *testing.T) {
 			} else {
 				mqtttest.PubCLI(t, "-h", "127.0.0.1", "-p", strconv.Itoa(m.Port), "-u", "op", "-P", password, "-t", "mqdeck/crash-test", "-m", "boom")
 			}
+			// The process must end; tmux reports the status a moment later.
 			var status string
-			if !waitFor(10*time.Second, func() bool {
+			ended := waitFor(20*time.Second, func() bool {
+				st := procState(pid) // a zombie has ended; tmux reaps it
+				return strings.HasPrefix(st, "Z") || strings.Contains(st, "no such file")
+			})
+			waitFor(5*time.Second, func() bool {
 				dead, st, _ := tm.Dead()
 				status = st
-				return dead && st != "" // tmux sets the status a moment after the death
-			}) {
+				return dead && st != ""
+			})
+			if !ended {
 				s, _ := tm.Capture()
-				t.Fatalf("the console did not end after the panic:\n%s", s)
+				t.Fatalf("the console did not end after the panic (process %d: %s):\n%s", pid, procState(pid), s)
 			}
 			after, _ := tm.Display(terminalModes)
 			screen, _ := tm.CaptureAll()
