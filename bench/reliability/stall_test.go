@@ -1,7 +1,9 @@
 package reliability
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,9 +42,16 @@ func TestStalledBrokerNoticedWithinKeepalive(t *testing.T) {
 			time.Sleep(keepalive) // stay stopped a while longer: retries must fail and say so
 			m.Resume()
 			resumedAt := time.Now()
-			up, ok := waitLine(p, 10*time.Second, resumedAt, "connected to")
+			up, ok := waitLine(p, 10*time.Second, pausedAt, "connected to")
 			if !ok {
-				t.Fatalf("no reconnection within 10s of SIGCONT:\n%s", p.stderrText())
+				var b strings.Builder
+				for _, l := range p.stderr() {
+					fmt.Fprintf(&b, "%+8.3fs %s\n", l.at.Sub(pausedAt).Seconds(), l.text)
+				}
+				t.Fatalf("no reconnection within 10s of SIGCONT (%.3fs after SIGSTOP):\n%s", resumedAt.Sub(pausedAt).Seconds(), b.String())
+			}
+			if up.at.Before(resumedAt) {
+				t.Errorf("reconnected %s before SIGCONT: the broker answered while stopped?", resumedAt.Sub(up.at))
 			}
 			if _, ok := waitLine(p, 5*time.Second, resumedAt, "subscribed"); !ok {
 				t.Fatalf("no subscription after reconnecting:\n%s", p.stderrText())
