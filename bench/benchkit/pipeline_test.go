@@ -2,6 +2,8 @@ package benchkit
 
 import (
 	"context"
+
+	tea "charm.land/bubbletea/v2"
 	"fmt"
 	"os"
 	"runtime"
@@ -13,8 +15,10 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
+	"github.com/mqdeck/mqdeck/tui"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/pump"
+	"github.com/mqdeck/mqdeck/views/fixture"
 )
 
 // floodMessages is the compare flood as received messages.
@@ -144,5 +148,38 @@ func TestHeapAfterMillion(t *testing.T) {
 	t.Logf("held: %s", fmt.Sprintf("%+v", tot))
 	if tot.Messages != n {
 		t.Fatalf("applied %d of %d", tot.Messages, n)
+	}
+}
+
+// BenchmarkUpdateBatch is what the UI goroutine does per batch under a
+// flood: the root model's Update with a batch of 4096 flood items (store
+// apply, status, follow) and the frame after it, on a 10k-system fleet at
+// 120x40. A key press waits behind at most one of these.
+//
+//	go test ./bench/benchkit -run '^$' -bench UpdateBatch -benchmem
+func BenchmarkUpdateBatch(b *testing.B) {
+	msgs := floodMessages(b, 40_960, 10_000, 280)
+	scheme := drivrScheme(b)
+	dec := pump.DefaultDecode(decode.DefaultLimits())
+	items := make([]fleet.Item, len(msgs))
+	for i := range msgs {
+		r := scheme.Route(msgs[i].Topic, nil)
+		v := dec(&msgs[i], r)
+		items[i] = fleet.Item{Msg: msgs[i], Route: platform.Refine(r, &v), Value: v}
+	}
+	for _, n := range []int{100, 10_000} {
+		b.Run(fmt.Sprintf("systems=%d", n), func(b *testing.B) {
+			m := tui.New(tui.Config{Store: fixture.Large(n)})
+			m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+			m.Update(pump.BatchMsg{Items: items[:4096]}) // warm: the flood's systems exist
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				k := (i % 10) * 4096
+				m.Update(pump.BatchMsg{Items: items[k : k+4096]})
+				_ = m.View()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/4096, "ns/msg")
+		})
 	}
 }

@@ -26,7 +26,7 @@ import (
 type options struct {
 	n, rounds, size, topics, pubConns int
 	only                              string
-	mqdeck, console                   string
+	mqdeck, console, consoles         string
 	timeout                           time.Duration
 	keep                              bool
 }
@@ -41,6 +41,7 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "comma-separated subset: mosquitto_sub,node,log,console")
 	flag.StringVar(&o.mqdeck, "mqdeck", "", "mqdeck binary (default: built from this tree)")
 	flag.StringVar(&o.console, "console", "", "console command taking the connection flags and --exit-after (default: the mqdeck binary; \"bench\": bench/console)")
+	flag.StringVar(&o.consoles, "consoles", "", "more consoles to compare side by side, NAME=CMD,... (e.g. before=/tmp/old/mqdeck)")
 	flag.DurationVar(&o.timeout, "timeout", 90*time.Second, "give up one run after this long")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
 	flag.Parse()

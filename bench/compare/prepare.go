@@ -64,7 +64,15 @@ func prepare(o options, dir string) ([]subject, error) {
 			return nil, fmt.Errorf("no console with --exit-after: pass -console")
 		}
 		fmt.Println("console command:", cmdline)
-		out = append(out, console(cmdline))
+		out = append(out, console("mqdeck console", "console", cmdline))
+		for i, nc := range strings.Split(o.consoles, ",") {
+			name, cmd, ok := strings.Cut(strings.TrimSpace(nc), "=")
+			if !ok {
+				continue
+			}
+			fmt.Printf("console %s: %s\n", name, cmd)
+			out = append(out, console("console "+name, fmt.Sprintf("console%d", i+2), cmd))
+		}
 	}
 	return out, nil
 }

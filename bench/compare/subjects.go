@@ -224,8 +224,8 @@ func mqdeckLog(bin string) subject {
 
 // console runs cmdline (a console that takes the connection flags and
 // --exit-after) in tmux.
-func console(cmdline string) subject {
-	return subject{name: "mqdeck console", id: "console", start: func(e *runEnv, id string) (proc, error) {
+func console(name, id, cmdline string) subject {
+	return subject{name: name, id: id, start: func(e *runEnv, id string) (proc, error) {
 		sh := fmt.Sprintf("%s --broker %s --platform drivr --slug %s --client-id %s --exit-after %d",
 			cmdline, e.broker.URL(), slug, id, e.o.n)
 		return startTmux(e, id, sh, consoleNote)

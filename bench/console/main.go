@@ -27,6 +27,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui"
+	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 )
@@ -67,7 +68,7 @@ func main() {
 }
 
 func run(c config) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	if c.duration > 0 {
 		var cancel context.CancelFunc
@@ -109,7 +110,10 @@ func run(c config) error {
 		go sampleRSS(ctx, c.rssLog, c.rssEvery)
 	}
 
+	// Our own store (default caps) so its totals can be reported at the end.
+	store := fleet.New(fleet.DefaultConfig())
 	cfg := tui.Config{
+		Store:     store,
 		Conn:      views.ConnInfo{Broker: c.broker, Platform: c.plat, Protocol: c.protocol},
 		ExitAfter: c.exitAfter,
 		Source:    tui.Source{Messages: client.Messages(), Scheme: scheme, Dropped: client.Dropped, Hooks: hooks},
@@ -128,7 +132,7 @@ func run(c config) error {
 	}
 	if c.summary != "" {
 		reached := runErr == nil && ctx.Err() == nil && c.exitAfter > 0
-		line := fmt.Sprintf("reached=%v dropped=%d elapsed=%s\n", reached, client.Dropped(), elapsed)
+		line := fmt.Sprintf("reached=%v dropped=%d elapsed=%s\nstore: %+v\n", reached, client.Dropped(), elapsed, store.Totals())
 		if err := os.WriteFile(c.summary, []byte(line), 0o644); err != nil {
 			return fmt.Errorf("summary: %w", err)
 		}

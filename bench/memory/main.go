@@ -49,7 +49,9 @@ func run(n, topics int, rate float64, size int, bin string) error {
 	defer broker.Stop()
 	t := benchkit.Tmux{Socket: fmt.Sprintf("mqdeck-memory-%d", os.Getpid())}
 	defer t.Kill()
-	con, err := benchkit.StartReadyConsole(broker, t, dir, bin, "memory-console", "--exit-after", fmt.Sprint(n))
+	// A huge --exit-after: the console stays up after the flood (so its
+	// memory can be read at rest) and prints its drop count when it quits.
+	con, err := benchkit.StartReadyConsole(broker, t, dir, bin, "memory-console", "--exit-after", "1000000000000")
 	if err != nil {
 		return err
 	}
@@ -75,38 +77,57 @@ func run(n, topics int, rate float64, size int, bin string) error {
 	}()
 
 	start := time.Now()
-	var last, peak float64
-	nextPrint := start
 	fmt.Printf("%8s %10s %10s %12s\n", "elapsed", "RSS MiB", "peak MiB", "msgs")
-	for con.Alive() && time.Since(start) < 10*time.Minute {
+	var flooded bool
+	var last float64
+	stable := time.Now()
+	for time.Since(start) < 10*time.Minute {
+		select {
+		case err := <-floodErr:
+			if err != nil {
+				return fmt.Errorf("flood: %w", err)
+			}
+			flooded = true
+		default:
+		}
+		time.Sleep(time.Second)
+		total, _ := con.Total()
 		rss, pk, err := con.Memory()
 		if err != nil {
-			break // exited between the check and the read
+			return fmt.Errorf("the console exited: %w", err)
 		}
-		last, peak = rss, pk
-		if time.Now().After(nextPrint) {
-			total, _ := con.Total()
+		if int(time.Since(start).Seconds())%5 == 0 {
 			fmt.Printf("%8s %10.1f %10.1f %12.0f\n", time.Since(start).Round(time.Second), rss, pk, total)
-			nextPrint = nextPrint.Add(5 * time.Second)
 		}
-		time.Sleep(100 * time.Millisecond)
+		if total != last {
+			last, stable = total, time.Now()
+		}
+		// Done when the flood is out and the count has not moved for 3 s
+		// (everything applied, or the rest dropped and counted).
+		if flooded && time.Since(stable) > 3*time.Second {
+			break
+		}
 	}
-	if err := <-floodErr; err != nil {
-		return fmt.Errorf("flood: %w", err)
+	after, peak, err := con.Memory()
+	if err != nil {
+		return err
 	}
-	// A zombie has no VmRSS: give the pane a moment to reap it.
+	elapsed := time.Since(start)
+	time.Sleep(30 * time.Second)
+	settled, _, err := con.Memory()
+	if err != nil {
+		return err
+	}
+	_ = t.SendKeys(con.Session, "q")
 	for i := 0; i < 50 && con.Alive(); i++ {
 		time.Sleep(100 * time.Millisecond)
-	}
-	if con.Alive() {
-		return fmt.Errorf("the console did not apply %d messages within 10 minutes", n)
 	}
 	stderr, _ := os.ReadFile(con.ErrFile)
 	dropped := "?"
 	if m := droppedRE.FindSubmatch(stderr); m != nil {
 		dropped = string(m[1])
 	}
-	fmt.Printf("after %d messages: RSS %.1f MiB (last sample before exit), peak %.1f MiB, dropped %s, %.1f s\n",
-		n, last, peak, dropped, time.Since(start).Seconds())
+	fmt.Printf("after %d messages (status bar %.0f, dropped %s, %.1f s): RSS %.1f MiB, 30 s later %.1f MiB, peak %.1f MiB\n",
+		n, last, dropped, elapsed.Seconds()-3, after, settled, peak)
 	return nil
 }

@@ -24,8 +24,9 @@ func main() {
 	systems := flag.Int("systems", 2000, "simulated DRIVR systems")
 	rate := flag.Float64("rate", 1, "simulator rate multiplier (2000 systems x1 is about 5k msg/s)")
 	bin := flag.String("mqdeck", "", "mqdeck binary (default: built from this tree)")
+	console := flag.String("console", "", "console command to run instead of the mqdeck binary (e.g. a wrapper around bench/console)")
 	flag.Parse()
-	if err := run(*duration, *every, *systems, *rate, *bin); err != nil {
+	if err := run(*duration, *every, *systems, *rate, *bin, *console); err != nil {
 		fmt.Fprintf(os.Stderr, "soak: %v\n", err)
 		os.Exit(1)
 	}
@@ -37,7 +38,7 @@ type sample struct {
 	total     float64
 }
 
-func run(duration, every time.Duration, systems int, rate float64, bin string) error {
+func run(duration, every time.Duration, systems int, rate float64, bin, console string) error {
 	dir, err := os.MkdirTemp("", "mqdeck-soak-")
 	if err != nil {
 		return err
@@ -53,7 +54,10 @@ func run(duration, every time.Duration, systems int, rate float64, bin string) e
 	defer broker.Stop()
 	t := benchkit.Tmux{Socket: fmt.Sprintf("mqdeck-soak-%d", os.Getpid())}
 	defer t.Kill()
-	con, err := benchkit.StartReadyConsole(broker, t, dir, bin, "soak-console")
+	if console == "" {
+		console = bin
+	}
+	con, err := benchkit.StartReadyConsole(broker, t, dir, console, "soak-console")
 	if err != nil {
 		return err
 	}
