@@ -19,7 +19,7 @@ import (
 // early so a flood does not build one huge batch between ticks. A key press
 // waits behind the batch being applied (~8-12 us a message at 10k
 // systems), so the batch size bounds key latency under a flood: 1024
-// halved it against 4096 in bench/latency at no measurable throughput cost.
+// halved it against 4096 in bench/latency, for ~9% of saturated throughput.
 const (
 	DefaultInterval = 33 * time.Millisecond
 	DefaultMaxBatch = 1024
