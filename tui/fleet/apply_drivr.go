@@ -13,7 +13,9 @@ func refOf(r *platform.Route) Ref {
 	return Ref{Platform: r.Platform, Fleet: r.Fleet, System: r.System, Component: r.Component}
 }
 
-// empty reports a payload that clears a retained topic.
+// empty reports a payload that clears a retained topic. A broker forwards
+// the clearing message to live subscribers with the retain flag off (MQTT
+// 3.3.1.3), and never to new ones, so the flag cannot be required.
 func empty(it *Item) bool { return len(it.Msg.Payload) == 0 }
 
 func (s *Store) applyDRIVR(it *Item, at time.Time) {
@@ -22,7 +24,7 @@ func (s *Store) applyDRIVR(it *Item, at time.Time) {
 	switch r.Kind {
 	case platform.KindSystem:
 		ref := refOf(r)
-		if empty(it) && it.Msg.Retain {
+		if empty(it) {
 			// The retained info was cleared: the platform deleted it.
 			if sys := s.System(ref); sys != nil {
 				s.dropSystem(sys, true)
@@ -57,7 +59,7 @@ func (s *Store) applyDRIVR(it *Item, at time.Time) {
 		s.setConn(sys, c, since, "connection topic", true)
 	case platform.KindComponent:
 		ref := refOf(r)
-		if empty(it) && it.Msg.Retain {
+		if empty(it) {
 			if c := s.Component(ref); c != nil {
 				s.dropComponent(c)
 				s.removed.Components++

@@ -230,9 +230,10 @@ func TestDRIVRSystemPresenceAndDeletion(t *testing.T) {
 	if p := s.PresenceOf(sys); p != PresenceOffline || sys.ConnSource != "connection topic" {
 		t.Errorf("after DISCONNECTED: %v from %q", p, sys.ConnSource)
 	}
-	s.Apply([]Item{f.msg("drivr/v1/company-example/systems/"+seedSystem, "", true, nil)})
+	// As a live subscriber receives it: the broker clears the retain flag.
+	s.Apply([]Item{f.msg("drivr/v1/company-example/systems/"+seedSystem, "", false, nil)})
 	if s.System(sysRef()) != nil {
-		t.Error("an empty retained system payload must remove the system")
+		t.Error("an empty system payload (a cleared retained record) must remove the system")
 	}
 	if s.Totals().Removed != 1 {
 		t.Errorf("removed %d", s.Totals().Removed)
