@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -32,6 +33,8 @@ type soakPlan struct {
 	systems            int
 	rate               float64
 	churnEvery         time.Duration // a new device connects this often
+	killAfter          time.Duration // then dies (its will fires)
+	deleteAfter        time.Duration // then the platform deletes it
 	full               bool
 	// maxEvents caps the in-process console's event store (0: the default,
 	// 100k). At scale the simulator raises about 24 events a second, so the
@@ -44,14 +47,16 @@ type soakPlan struct {
 // plan reads MQDECK_SOAK (e.g. 30m; bench/reliability/soak.sh sets it).
 // Without it the soak is a short CI run of the same machinery.
 func plan(t *testing.T) soakPlan {
-	p := soakPlan{duration: 8 * time.Second, interval: time.Second, systems: 40, rate: 4, churnEvery: 250 * time.Millisecond}
+	p := soakPlan{duration: 8 * time.Second, interval: time.Second, systems: 40, rate: 4,
+		churnEvery: 250 * time.Millisecond, killAfter: 2 * time.Second, deleteAfter: 4 * time.Second}
 	if v := os.Getenv("MQDECK_SOAK"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
 			t.Fatalf("MQDECK_SOAK=%q: want a duration such as 30m", v)
 		}
 		// About 5k msg/s from the simulator (1.75 msg/s per system at rate 1).
-		p = soakPlan{duration: d, interval: 30 * time.Second, systems: 1000, rate: 3, churnEvery: time.Second, full: true, maxEvents: 10_000}
+		p = soakPlan{duration: d, interval: 30 * time.Second, systems: 1000, rate: 3, churnEvery: time.Second,
+			killAfter: 10 * time.Second, deleteAfter: 30 * time.Second, full: true, maxEvents: 10_000}
 		if v := os.Getenv("MQDECK_SOAK_INTERVAL"); v != "" {
 			if p.interval, err = time.ParseDuration(v); err != nil {
 				t.Fatalf("MQDECK_SOAK_INTERVAL=%q", v)
@@ -108,7 +113,7 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ch := newChurn(t, m)
+	ch := newChurn(t, m, p.killAfter, p.deleteAfter)
 	defer ch.stop()
 	baseGoroutines := runtime.NumGoroutine()
 	con := startInProcessConsole(t, m.URL(), p.maxEvents)
@@ -143,6 +148,14 @@ func TestSoak(t *testing.T) {
 	sim.interrupt()
 	sim.wait(15 * time.Second)
 	screen, _ := tm.Capture()
+	// Deleted devices leave the fleet: what remains is the simulated fleet
+	// and the devices not yet deleted.
+	if mm := regexp.MustCompile(`(\d+) systems`).FindStringSubmatch(screen); mm == nil {
+		t.Errorf("no system count on the console's fleet pane")
+	} else if n, _ := strconv.Atoi(mm[1]); n > p.systems+int(p.deleteAfter/p.churnEvery)+5 {
+		t.Errorf("the console holds %d systems: %d simulated, at most %d churned devices alive; deleted ones stayed (%d seen)",
+			n, p.systems, int(p.deleteAfter/p.churnEvery), ch.n)
+	}
 	t.Logf("simulator: %s", strings.TrimSpace(sim.stderrText()))
 	t.Logf("console binary's last screen:\n%s", screen)
 
@@ -296,11 +309,12 @@ func (c *inProcessConsole) stop() {
 // churn makes devices come and go: each one a real MQTT client
 // (mosquitto_sub with a will) announced by a retained system record.
 type churn struct {
-	t       *testing.T
-	pub     mqttconn.Client
-	port    string
-	n       int
-	devices []*churnDevice
+	t                      *testing.T
+	killAfter, deleteAfter time.Duration
+	pub                    mqttconn.Client
+	port                   string
+	n                      int
+	devices                []*churnDevice
 }
 
 type churnDevice struct {
@@ -309,12 +323,9 @@ type churnDevice struct {
 	proc *exec.Cmd // no pipes: Start adds no goroutine to this process
 }
 
-const (
-	churnKillAfter   = 10 * time.Second // the device dies, its will fires
-	churnDeleteAfter = 30 * time.Second // the platform deletes it
-)
-
-func newChurn(t *testing.T, m *mqtttest.Mosquitto) *churn {
+// newChurn makes devices that die (their will fires) after killAfter and
+// are deleted by the platform after deleteAfter.
+func newChurn(t *testing.T, m *mqtttest.Mosquitto, killAfter, deleteAfter time.Duration) *churn {
 	c, err := mqttconn.New(mqttconn.Options{Broker: m.URL(), Protocol: mqttconn.Protocol5})
 	if err != nil {
 		t.Fatal(err)
@@ -323,7 +334,7 @@ func newChurn(t *testing.T, m *mqtttest.Mosquitto) *churn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	return &churn{t: t, pub: c, port: strconv.Itoa(m.Port)}
+	return &churn{t: t, pub: c, port: strconv.Itoa(m.Port), killAfter: killAfter, deleteAfter: deleteAfter}
 }
 
 func (c *churn) topic(id string) string { return "drivr/v1/company-example/systems/" + id }
@@ -351,12 +362,12 @@ func (c *churn) step() {
 	keep := c.devices[:0]
 	for _, d := range c.devices {
 		age := now.Sub(d.born)
-		if age > churnKillAfter && d.proc != nil {
+		if age > c.killAfter && d.proc != nil {
 			_ = d.proc.Process.Signal(syscall.SIGKILL) // no DISCONNECT: the broker sends the will
 			_ = d.proc.Wait()
 			d.proc = nil
 		}
-		if age > churnDeleteAfter {
+		if age > c.deleteAfter {
 			c.publish(c.topic(d.id)+"/connectionState", "")
 			c.publish(c.topic(d.id), "")
 			continue
