@@ -67,6 +67,27 @@ func BenchmarkPipeline(b *testing.B) {
 			_ = item(&msgs[i%len(msgs)])
 		}
 	})
+	// At the event cap every new event evicts one: the steady state of a
+	// long flood (10% of the flood's messages are new events).
+	b.Run("apply-at-event-cap", func(b *testing.B) {
+		items := make([]fleet.Item, len(msgs))
+		for i := range msgs {
+			items[i] = item(&msgs[i])
+		}
+		cfg := fleet.DefaultConfig()
+		cfg.MaxEvents = 2_000
+		s := fleet.New(cfg)
+		s.Apply(items)
+		if s.Totals().Evicted.Events == 0 {
+			b.Fatal("the cap was not reached")
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i += 1024 {
+			k := i % len(items)
+			s.Apply(items[k:min(k+1024, len(items))])
+		}
+	})
 	b.Run("apply", func(b *testing.B) {
 		items := make([]fleet.Item, len(msgs))
 		for i := range msgs {
