@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -28,23 +29,36 @@ func (t Tmux) run(args ...string) (string, error) {
 	return string(out), nil
 }
 
-// Start runs argv (no shell) in a new detached session of w x h with env
-// added. The pane stays after the program ends, so a crash leaves its last
-// screen and exit status to read.
+// Start runs argv in a new detached session of w x h with env added. The
+// pane stays after the program ends, so a crash leaves its last screen to
+// read. A shell around argv records its exit status in a file: tmux's own
+// pane_dead_status stayed empty in CI with the program a zombie tmux had
+// not reaped after seconds.
 func (t Tmux) Start(w, h int, env []string, argv ...string) error {
+	_ = os.Remove(t.statusPath())
 	args := []string{"new-session", "-d", "-s", t.Target, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}
 	for _, e := range env {
 		args = append(args, "-e", e)
 	}
-	if _, err := t.run(append(args, argv...)...); err != nil {
-		return err
-	}
-	_, err := t.run("set-option", "-t", t.Target, "remain-on-exit", "on")
+	// sh -c SCRIPT NAME ARGS: NAME is $0, here the status file.
+	args = append(args, "sh", "-c", `"$@"; echo $? > "$0"`, t.statusPath())
+	args = append(args, argv...)
+	// Chained in one command queue: the option is set before the program
+	// can end.
+	_, err := t.run(append(args, ";", "set-option", "-t", t.Target, "remain-on-exit", "on")...)
 	return err
 }
 
+// statusPath is where the wrapper shell writes the program's exit status.
+func (t Tmux) statusPath() string {
+	return filepath.Join(os.TempDir(), "mqdeck-tmux-"+t.Socket+"-"+t.Target+".status")
+}
+
 // Kill ends the private tmux server and everything in it.
-func (t Tmux) Kill() { _, _ = t.run("kill-server") }
+func (t Tmux) Kill() {
+	_, _ = t.run("kill-server")
+	_ = os.Remove(t.statusPath())
+}
 
 // Display returns a format (e.g. "#{pane_title}") for the session's pane.
 func (t Tmux) Display(format string) (string, error) {
@@ -55,23 +69,71 @@ func (t Tmux) Display(format string) (string, error) {
 // Title is the pane title a program can set with OSC 0/2.
 func (t Tmux) Title() (string, error) { return t.Display("#{pane_title}") }
 
-// PID is the process running in the pane.
+// PID is the program running in the pane: the child of the wrapper shell.
+// It waits up to 2 s for the shell to start it.
 func (t Tmux) PID() (int, error) {
 	s, err := t.Display("#{pane_pid}")
 	if err != nil {
 		return 0, err
 	}
-	return strconv.Atoi(s)
+	shell, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("pane pid %q: %w", s, err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		if pid := childOf(shell); pid > 0 {
+			return pid, nil
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("no program under the pane's shell %d", shell)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
-// Dead says whether the pane's program ended, with its exit status.
+// childOf finds a process whose parent is ppid by reading /proc (the
+// kernel here has no /proc/PID/task/TID/children).
+func childOf(ppid int) int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// The command name in parentheses may hold spaces: fields follow
+		// the last ')': state, then ppid.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(ppid) {
+			return pid
+		}
+	}
+	return 0
+}
+
+// Dead says whether the pane's program ended, with its exit status (the
+// shell's 128+N for a signal N).
 func (t Tmux) Dead() (bool, string, error) {
-	s, err := t.Display("#{pane_dead} #{pane_dead_status}")
+	if b, err := os.ReadFile(t.statusPath()); err == nil && len(bytes.TrimSpace(b)) > 0 {
+		return true, string(bytes.TrimSpace(b)), nil
+	}
+	s, err := t.Display("#{pane_dead}")
 	if err != nil {
 		return false, "", err
 	}
-	dead, status, _ := strings.Cut(s, " ")
-	return dead == "1", status, nil
+	// Dead without a status: the wrapper itself was killed.
+	return s == "1", "", nil
 }
 
 // AltScreen says whether the pane shows the alternate screen.

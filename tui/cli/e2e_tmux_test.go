@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -23,6 +24,7 @@ type tmuxTerm struct {
 	conf    string
 	env     []string
 	started time.Time
+	status  string // file the pane's shell writes mqdeck's exit status to
 }
 
 // newTmux starts `mqdeck args...` in a width x height pane. Without tmux the
@@ -38,7 +40,7 @@ func newTmux(t *testing.T, width, height int, args ...string) *tmuxTerm {
 	}
 	dir := t.TempDir()
 	tm := &tmuxTerm{t: t, bin: bin, socket: fmt.Sprintf("mqdeck-test-%d-%d", os.Getpid(), time.Now().UnixNano()),
-		conf: filepath.Join(dir, "tmux.conf"), env: append(testEnv(t), "TERM=xterm-256color")}
+		conf: filepath.Join(dir, "tmux.conf"), status: filepath.Join(dir, "status"), env: append(testEnv(t), "TERM=xterm-256color")}
 	// The pane stays after mqdeck exits (its status is read); no status
 	// line, so the pane is the whole size.
 	if err := os.WriteFile(tm.conf, []byte("set -g remain-on-exit on\nset -g status off\n"), 0o600); err != nil {
@@ -46,11 +48,14 @@ func newTmux(t *testing.T, width, height int, args ...string) *tmuxTerm {
 	}
 	quoted := make([]string, 0, len(args)+1)
 	for _, a := range append([]string{mqdeckBin}, args...) {
-		quoted = append(quoted, "'"+strings.ReplaceAll(a, "'", `'\''`)+"'")
+		quoted = append(quoted, shellQuote(a))
 	}
+	// The shell records the exit status: tmux's pane_dead_status stayed
+	// empty in CI, mqdeck a zombie tmux had not reaped after seconds.
+	command := strings.Join(quoted, " ") + "; echo $? > " + shellQuote(tm.status)
 	t.Cleanup(func() { _, _ = tm.run("kill-server") })
 	tm.started = time.Now()
-	if out, err := tm.run("new-session", "-d", "-s", "main", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), strings.Join(quoted, " ")); err != nil {
+	if out, err := tm.run("new-session", "-d", "-s", "main", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), command); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
 	return tm
@@ -104,18 +109,14 @@ func (tm *tmuxTerm) keys(keys ...string) {
 	}
 }
 
-// exited waits for mqdeck to end and returns its exit status.
+// exited waits for mqdeck to end and returns its exit status (128+N for
+// a signal N).
 func (tm *tmuxTerm) exited(timeout time.Duration) string {
 	tm.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		out, _ := tm.run("list-panes", "-t", "main", "-F", "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}")
-		f := strings.Split(strings.TrimSpace(out), "|")
-		if len(f) == 3 && f[0] == "1" && (f[1] != "" || f[2] != "") {
-			if f[2] != "" {
-				return "signal " + f[2]
-			}
-			return f[1]
+		if b, err := os.ReadFile(tm.status); err == nil && len(bytes.TrimSpace(b)) > 0 {
+			return string(bytes.TrimSpace(b))
 		}
 		if time.Now().After(deadline) {
 			tm.t.Fatalf("mqdeck still running after %s:\n%s", timeout, tm.screen())
@@ -123,6 +124,8 @@ func (tm *tmuxTerm) exited(timeout time.Duration) string {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // publishSeed sends the seed messages with mosquitto_pub, a client nobody
 // here wrote; without it (and not required) with mqdeck's own client.
