@@ -4,6 +4,11 @@
 // right before it exits (--exit-after), and its peak.
 //
 //	go run ./bench/memory -n 1000000 -topics 10000 -rate 40000
+//
+// With -inproc it runs the same flood through the pump into a store in its
+// own process instead, and reports (and profiles, -heap) the live heap:
+//
+//	go run ./bench/memory -inproc -heap /tmp/heap.pprof
 package main
 
 import (
@@ -24,8 +29,16 @@ func main() {
 	rate := flag.Float64("rate", 40_000, "messages per second (0: as fast as the broker takes them)")
 	size := flag.Int("size", 280, "JSON payloads padded to this many bytes")
 	bin := flag.String("mqdeck", "", "mqdeck binary (default: built from this tree)")
+	in := flag.Bool("inproc", false, "run the pump and store in this process (no broker, no screen) and report the live heap")
+	heap := flag.String("heap", "", "with -inproc: write a heap profile after the flood to this file")
 	flag.Parse()
-	if err := run(*n, *topics, *rate, *size, *bin); err != nil {
+	var err error
+	if *in {
+		err = inproc(*n, *topics, *size, *heap)
+	} else {
+		err = run(*n, *topics, *rate, *size, *bin)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "memory: %v\n", err)
 		os.Exit(1)
 	}

@@ -66,25 +66,33 @@ func (s *sortedList[T]) Insert(v T) {
 	}
 	bi := s.block(v)
 	b := s.blocks[bi]
+	if len(b) == maxBlock {
+		// Split a full block before inserting, so no block's array grows
+		// past maxBlock: appending to a full one would double its capacity
+		// and the half that keeps it would waste three quarters of it. The
+		// second half gets its own array so appends to the first never
+		// overwrite it.
+		half := maxBlock / 2
+		second := make([]T, maxBlock-half, maxBlock)
+		copy(second, b[half:])
+		clear(b[half:])
+		s.blocks[bi] = b[:half]
+		s.blocks = append(s.blocks, nil)
+		copy(s.blocks[bi+2:], s.blocks[bi+1:])
+		s.blocks[bi+1] = second
+		if !s.less(b[half-1], v) {
+			b = b[:half]
+		} else {
+			bi++
+			b = second
+		}
+	}
 	i := s.within(b, v)
 	var zero T
 	b = append(b, zero)
 	copy(b[i+1:], b[i:])
 	b[i] = v
-	if len(b) <= maxBlock {
-		s.blocks[bi] = b
-		return
-	}
-	// Split in two halves; the second half gets its own backing array so
-	// that appends to the first never overwrite it.
-	half := len(b) / 2
-	second := make([]T, len(b)-half, maxBlock)
-	copy(second, b[half:])
-	clear(b[half:])
-	s.blocks[bi] = b[:half]
-	s.blocks = append(s.blocks, nil)
-	copy(s.blocks[bi+2:], s.blocks[bi+1:])
-	s.blocks[bi+1] = second
+	s.blocks[bi] = b
 }
 
 // Delete removes the value equal (by the order) to v. It reports whether

@@ -54,6 +54,11 @@ func TestSortedListMatchesReference(t *testing.T) {
 				if len(b) == 0 || len(b) > maxBlock {
 					t.Fatalf("block of %d", len(b))
 				}
+				// Nor an array much larger than a block: a split used to
+				// leave one half in a doubled array (memory per entry).
+				if cap(b) > maxBlock+maxBlock/8 {
+					t.Fatalf("block of %d in an array of %d", len(b), cap(b))
+				}
 			}
 			if len(ref) > 0 && len(l.blocks) > 4*len(ref)/maxBlock+4 {
 				t.Fatalf("%d blocks for %d values", len(l.blocks), len(ref))
