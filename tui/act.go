@@ -117,7 +117,7 @@ func (m *Model) enableActionKeys() {
 	}
 	m.keys.Pane.Ack.SetEnabled(a.on && a.plat == platform.DRIVR)
 	m.keys.Templates = nil
-	for _, t := range a.cfg.Templates.OnPlatform(a.plat) {
+	for _, t := range a.cfg.Templates.Bound(a.plat) {
 		k := strings.ToLower(t.Key)
 		b := key.NewBinding(key.WithKeys(k), key.WithHelp(k, t.Label()))
 		b.SetEnabled(a.on)
@@ -151,7 +151,7 @@ func (m *Model) actionKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 			return nil, true
 		}
 	}
-	tpls := m.act.cfg.Templates.OnPlatform(m.act.plat)
+	tpls := m.act.cfg.Templates.Bound(m.act.plat)
 	for i, b := range m.keys.Templates {
 		if i < len(tpls) && key.Matches(k, b) {
 			return m.runTemplate(tpls[i]), true
@@ -284,7 +284,8 @@ func (m *Model) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		if m.act.form == nil {
-			return nil, true // nothing to edit: the confirmation stays
+			m.act.confirm.Focus() // nothing to edit: the confirmation stays
+			return nil, true
 		}
 		return m.showForm(m.act.form), true
 	case views.ConfirmCancelMsg:

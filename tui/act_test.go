@@ -307,8 +307,14 @@ func TestConfirmEditCancelAndNoDoubleSend(t *testing.T) {
 
 	openTrigger(t, m)
 	send(m, exec(t, send(m, press("enter"))))
-	y1, y2 := exec(t, send(m, press("y"))), exec(t, send(m, press("y")))
-	cmd1, cmd2 := send(m, y1), send(m, y2)
+	y1 := exec(t, send(m, press("y")))
+	// The confirmation has decided: a second y or an esc pressed before
+	// the first y was handled gives nothing.
+	if c1, c2 := send(m, press("y")), send(m, press("esc")); c1 != nil || c2 != nil {
+		t.Fatal("keys after y produced a command")
+	}
+	// The same message twice (however it came) sends once.
+	cmd1, cmd2 := send(m, y1), send(m, y1)
 	if cmd1 == nil || cmd2 != nil || m.Tracker().Len() != 1 {
 		t.Fatalf("double y: %v %v, %d tracked", cmd1 != nil, cmd2 != nil, m.Tracker().Len())
 	}
@@ -558,5 +564,68 @@ func TestActionScreenGoldens(t *testing.T) {
 			checkScreen(t, out, w, h)
 			golden.RequireEqual(t, out)
 		})
+	}
+}
+
+// devapiModel is the console on the fixed fleet as a device API console,
+// with the device dev-0042 selected in the fleet.
+func devapiModel(t *testing.T, a Actions) (*Model, *fakePub) {
+	t.Helper()
+	pub := &fakePub{res: mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}}
+	a.Publisher = pub
+	m := New(Config{Theme: themes.Dark, Now: fixture.Clock, Actions: a, Conn: views.ConnInfo{
+		Broker: "mqtt://127.0.0.1:1883", Platform: platform.DevAPI, Protocol: "5"}})
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40}, pump.BatchMsg{Items: fixture.FleetItems()}, press("1"), press("g"))
+	for range 10 {
+		if m.fleetP.Selection().Ref.System == "dev-0042" {
+			return m, pub
+		}
+		send(m, press("down"))
+	}
+	t.Fatalf("dev-0042 not in the fleet:\n%s", plain(m))
+	return nil, nil
+}
+
+// What an operator types after c on a device API device: the command
+// name, enter, y. The name goes to the command name, not onto the end of
+// the prefilled device id, and the device gets that command.
+func TestSendCommandTypedNameReachesTheDevice(t *testing.T) {
+	m, pub := devapiModel(t, Actions{})
+	send(m, press("c"))
+	f, ok := m.Modal().(*views.ActionForm)
+	if !ok {
+		t.Fatalf("c opened %T:\n%s", m.Modal(), plain(m))
+	}
+	if got := f.Form().Value(actions.FSystem); got != "dev-0042" {
+		t.Fatalf("device not prefilled: %q", got)
+	}
+	send(m, ctrl('u'))
+	send(m, typeText("identify")...)
+	confirmAndSend(t, m)
+	sent := pub.sent()
+	if len(sent) != 1 || sent[0].Topic != "v1/device/dev-0042/commands" || !strings.Contains(string(sent[0].Payload), `"name":"identify"`) {
+		t.Fatalf("published %+v", sent)
+	}
+}
+
+// Two templates on one key, one for any platform and one for this one:
+// the key runs the platform's own (as Templates.For decides) and help
+// lists the key once.
+func TestTemplateKeyPrefersThePlatformsOwn(t *testing.T) {
+	anyTpl := actions.Template{Key: "f1", Kind: actions.KindPublish, Name: "ping", Topic: "lab/ping", Payload: "1"}
+	own := actions.Template{Key: "F1", Platform: platform.DevAPI, Name: "reboot", Payload: `{"delay": 5}`}
+	m, _ := devapiModel(t, Actions{Templates: actions.Templates{anyTpl, own}})
+	send(m, press("?"))
+	out := plain(m)
+	if strings.Count(out, "f1 ") != 1 || !strings.Contains(out, "reboot") || strings.Contains(out, "ping") {
+		t.Errorf("help templates:\n%s", out)
+	}
+	send(m, press("esc"), tea.KeyPressMsg{Code: tea.KeyF1})
+	c, ok := m.Modal().(*views.Confirm)
+	if !ok {
+		t.Fatalf("f1 opened %T:\n%s", m.Modal(), plain(m))
+	}
+	if got := c.Action().Request.Topic; got != "v1/device/dev-0042/commands" {
+		t.Errorf("f1 ran %q, want the device API template", got)
 	}
 }

@@ -137,6 +137,13 @@ func TestFormFlowTriggerEvent(t *testing.T) {
 	if a.Request.Topic != "drivr/v1/company-example/input/event/s/"+tSys+"/msgpack" || a.Name != "smart-meter-malfunction-event" {
 		t.Errorf("built %s %s", a.Request.Topic, a.Name)
 	}
+	// Until the root answers the submit, keys are not the form's: they were
+	// typed for the confirmation.
+	typeText(f, "y")
+	if run(f.Update(press("esc"))) != nil || f.Form().Value(actions.FModel) != "smart-meter-malfunction-event" {
+		t.Errorf("keys after enter reached the form: model %q", f.Form().Value(actions.FModel))
+	}
+	f.Focus() // shown again (e on the confirmation)
 	if _, ok := run(f.Update(press("esc"))).(FormCancelMsg); !ok {
 		t.Error("esc does not cancel")
 	}
@@ -152,6 +159,7 @@ func TestFormShowsBuildErrorAtField(t *testing.T) {
 	if !errors.As(err, &fe) || fe.Field != actions.FMetadata {
 		t.Fatalf("want metadata error, got %v", err)
 	}
+	f.SetError(err) // the form stays open and takes keys again
 	focusField(t, f, actions.FSystem)
 	f.SetError(err)
 	if f.FocusedKey() != actions.FMetadata {
@@ -215,17 +223,72 @@ func TestConfirmShowsExactRequestAndMasksSecrets(t *testing.T) {
 			t.Errorf("line %d is %d wide", i, w)
 		}
 	}
+	if run(c.Update(press("x"))) != nil {
+		t.Error("other keys must do nothing")
+	}
 	if m, ok := run(c.Update(press("y"))).(ConfirmSendMsg); !ok || m.Action.ID != a.ID {
 		t.Errorf("y: %#v", m)
 	}
+	c.Focus()
 	if m, ok := run(c.Update(press("e"))).(ConfirmEditMsg); !ok || m.Action.ID != a.ID {
 		t.Errorf("e: %#v", m)
 	}
+	c.Focus()
 	if _, ok := run(c.Update(press("esc"))).(ConfirmCancelMsg); !ok {
 		t.Error("esc")
 	}
-	if run(c.Update(press("x"))) != nil {
-		t.Error("other keys must do nothing")
+}
+
+// A decision is final: a key pressed after y (esc, n, e, y again) must not
+// overtake the send while its message is on its way, nor send twice. Each
+// key's message runs on its own goroutine, so a cancel could land first.
+func TestConfirmDecidesOnce(t *testing.T) {
+	a := confirmAction(t)
+	for _, later := range []string{"esc", "n", "e", "y"} {
+		c := NewConfirm(themes.New(themes.Dark), a)
+		c.SetSize(80, 24)
+		c.Focus()
+		if _, ok := run(c.Update(press("y"))).(ConfirmSendMsg); !ok {
+			t.Fatal("y does not send")
+		}
+		if msg := run(c.Update(press(later))); msg != nil {
+			t.Errorf("%s after y gave %T", later, msg)
+		}
+	}
+}
+
+// The form starts where the operator has to type: on the empty command
+// name when the device is prefilled, not at the end of the device id.
+func TestFormStartsAtTheFieldToFill(t *testing.T) {
+	b := &actions.Builder{Platform: platform.DevAPI, Now: func() time.Time { return tNow }, NewID: func() string { return "a1b2c3d4" },
+		NewUUID: func() string { return "0f8fad5b-d9cb-469f-a165-70867728950e" }}
+	f, err := b.NewForm(actions.KindSendCommand, actions.Selection{Target: actions.Target{System: "dev-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	af := NewActionForm(themes.New(themes.Dark), f)
+	af.SetSize(80, 16)
+	af.Focus()
+	if af.FocusedKey() != actions.FName {
+		t.Fatalf("form opens on %s, want the empty command name", af.FocusedKey())
+	}
+	typeText(af, "reboot")
+	got := af.Form()
+	if got.Value(actions.FSystem) != "dev-1" || got.Value(actions.FName) != "reboot" {
+		t.Errorf("typed into the wrong field: device %q name %q", got.Value(actions.FSystem), got.Value(actions.FName))
+	}
+	// Everything prefilled (a name seen before): the name, which is what
+	// changes from one command to the next; the device stays as selected.
+	f.Set(actions.FName, "reboot")
+	af = NewActionForm(themes.New(themes.Dark), f)
+	af.Focus()
+	if af.FocusedKey() != actions.FName {
+		t.Errorf("prefilled form opens on %s", af.FocusedKey())
+	}
+	af.Update(press("ctrl+u"))
+	typeText(af, "identify")
+	if got := af.Form(); got.Value(actions.FSystem) != "dev-1" || got.Value(actions.FName) != "identify" {
+		t.Errorf("typed into the wrong field: device %q name %q", got.Value(actions.FSystem), got.Value(actions.FName))
 	}
 }
 

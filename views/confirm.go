@@ -54,6 +54,10 @@ type Confirm struct {
 	offset  int
 	lines   []string // laid out for the current width
 	focused bool
+	// decided: y, e or esc was pressed. Later keys are ignored, so a key
+	// pressed after y (esc to close something, say) cannot overtake the
+	// send while its message is on its way, and y twice sends once.
+	decided bool
 }
 
 // NewConfirm builds the confirmation of a.
@@ -70,8 +74,8 @@ func (c *Confirm) SetStyles(st themes.Styles) { c.st = st; c.layout() }
 // SetSize sets the outer size, border included.
 func (c *Confirm) SetSize(w, h int) { c.w, c.h = w, h; c.layout() }
 
-// Focus and Blur: the confirmation is modal.
-func (c *Confirm) Focus() { c.focused = true }
+// Focus takes the keys again; a decision not acted on is forgotten.
+func (c *Confirm) Focus() { c.focused, c.decided = true, false }
 
 // Blur marks the box unfocused.
 func (c *Confirm) Blur() { c.focused = false }
@@ -92,14 +96,20 @@ func (c *Confirm) Update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	if c.decided {
+		return nil
+	}
 	a := c.action
 	page := max(c.h-3, 1)
 	switch {
 	case key.Matches(k, c.keys.Send):
+		c.decided = true
 		return func() tea.Msg { return ConfirmSendMsg{Action: a} }
 	case key.Matches(k, c.keys.Edit):
+		c.decided = true
 		return func() tea.Msg { return ConfirmEditMsg{Action: a} }
 	case key.Matches(k, c.keys.Cancel):
+		c.decided = true
 		return func() tea.Msg { return ConfirmCancelMsg{} }
 	case key.Matches(k, c.keys.Down):
 		c.offset++

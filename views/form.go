@@ -52,6 +52,10 @@ type ActionForm struct {
 	w, h    int
 	focused bool
 	offset  int // first body line shown
+	// sent: enter or esc produced its message and the root has not
+	// answered yet (SetError, or Focus when the form is shown again). Keys
+	// typed meanwhile were meant for the confirmation, not for a field.
+	sent bool
 }
 
 // NewActionForm builds the form for f. Call Focus to start typing.
@@ -73,8 +77,26 @@ func NewActionForm(st themes.Styles, f actions.Form) *ActionForm {
 		}
 		a.inputs[i] = in
 	}
+	a.focus = toFill(f.Fields)
 	a.applyStyles()
 	return a
+}
+
+// toFill is the field the operator most likely types first: the first
+// required text field still empty, else the command, setpoint or action
+// name (the target is prefilled from the selection), else the first field.
+// Starting on a prefilled device id would append what is typed to it.
+func toFill(fs []actions.Field) int {
+	name := -1
+	for i, f := range fs {
+		if !f.Optional && len(f.Choices) == 0 && strings.TrimSpace(f.Value) == "" {
+			return i
+		}
+		if f.Key == actions.FName && name < 0 {
+			name = i
+		}
+	}
+	return max(name, 0)
 }
 
 // Form returns the form with the values typed so far.
@@ -102,6 +124,7 @@ func (a *ActionForm) FocusedKey() string {
 func (a *ActionForm) SetError(err error) {
 	a.errs = map[string]string{}
 	a.general = ""
+	a.sent = false
 	if err == nil {
 		return
 	}
@@ -129,8 +152,12 @@ func (a *ActionForm) SetSize(w, h int) {
 	}
 }
 
-// Focus starts editing the focused field.
-func (a *ActionForm) Focus() tea.Cmd { a.focused = true; return a.setFocus(a.focus) }
+// Focus starts editing the focused field (again, after e on the
+// confirmation).
+func (a *ActionForm) Focus() tea.Cmd {
+	a.focused, a.sent = true, false
+	return a.setFocus(a.focus)
+}
 
 // Blur stops editing.
 func (a *ActionForm) Blur() {
@@ -177,11 +204,16 @@ func (a *ActionForm) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	}
+	if a.sent {
+		return nil // decided: the answer is on its way
+	}
 	field := &a.form.Fields[a.focus]
 	switch {
 	case key.Matches(k, a.keys.Cancel):
+		a.sent = true
 		return func() tea.Msg { return FormCancelMsg{} }
 	case key.Matches(k, a.keys.Submit):
+		a.sent = true
 		f := a.Form()
 		return func() tea.Msg { return FormSubmitMsg{Form: f} }
 	case len(field.Choices) > 0 && key.Matches(k, a.keys.Cycle):

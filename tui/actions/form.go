@@ -149,7 +149,7 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 		case KindSendCommand, KindSetSetpoint:
 			add(Field{Key: FFleet, Label: "Application", Value: t.Fleet},
 				Field{Key: FSystem, Label: "Device", Value: t.System},
-				Field{Key: FName, Label: "Command", Suggest: sel.Names, Value: first(sel.Names)},
+				Field{Key: FName, Label: "Command", Suggest: sel.Names, Value: first(sel.Names), Placeholder: "required, e.g. setTemperature"},
 				Field{Key: FPayload, Label: "Payload (JSON)", Value: "{}"},
 				qos("1"))
 			return f, nil
@@ -158,7 +158,7 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 		switch kind {
 		case KindSendCommand:
 			add(Field{Key: FSystem, Label: "Device id", Value: t.System},
-				Field{Key: FName, Label: "Command name", Suggest: sel.Names, Value: first(sel.Names)},
+				Field{Key: FName, Label: "Command name", Suggest: sel.Names, Value: first(sel.Names), Placeholder: "required, e.g. reboot"},
 				Field{Key: FPayload, Label: "Parameters (JSON)", Value: "{}"},
 				qos("1"))
 			return f, nil
@@ -182,7 +182,7 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 		if sp, ok := spec[kind]; ok {
 			add(Field{Key: FFleet, Label: "Account", Value: t.Fleet},
 				Field{Key: FSystem, Label: "Thing", Value: t.System},
-				Field{Key: FName, Label: sp[0], Suggest: sel.Names, Value: first(sel.Names)},
+				Field{Key: FName, Label: sp[0], Suggest: sel.Names, Value: first(sel.Names), Placeholder: "required: the " + strings.ToLower(sp[0]) + "'s name"},
 				Field{Key: FPayload, Label: sp[1], Value: sp[2]},
 				qos("1"))
 			return f, nil

@@ -112,6 +112,27 @@ func (ts Templates) OnPlatform(platformName string) Templates {
 	return out
 }
 
+// Bound lists the template each key runs on a platform, one per key in
+// the order of the file: a template naming the platform wins over one for
+// any platform bound to the same key (as For decides), so the console's
+// key, its help and For agree.
+func (ts Templates) Bound(platformName string) Templates {
+	var out Templates
+	at := map[string]int{}
+	for _, t := range ts.OnPlatform(platformName) {
+		k := strings.ToLower(t.Key)
+		i, dup := at[k]
+		switch {
+		case !dup:
+			at[k] = len(out)
+			out = append(out, t)
+		case t.Platform == platformName && out[i].Platform != platformName:
+			out[i] = t
+		}
+	}
+	return out
+}
+
 // TemplateForm is the form a template fills for the selected entity; the
 // root may show it for editing or build it at once (Resolve).
 func (b *Builder) TemplateForm(t Template, sel Selection) (Form, error) {
