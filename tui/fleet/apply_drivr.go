@@ -87,12 +87,12 @@ func (s *Store) applyDRIVR(it *Item, at time.Time) {
 		if e == nil {
 			return
 		}
-		t := payloadText(it)
+		t := s.strs.get(payloadText(it))
 		s.updateEvent(e, at, func(e *Event) {
 			e.StateText = t
 			e.State = parseEventState(t)
-			e.Updated = at
-			e.note(at, "state "+t)
+			e.updated = stampOf(at)
+			e.note(&s.strs, at, "state "+t)
 		})
 	case platform.KindEventAck:
 		e := s.drivrEventOf(it, at)
@@ -103,15 +103,15 @@ func (s *Store) applyDRIVR(it *Item, at time.Time) {
 		if t.IsZero() {
 			t = at
 		}
-		user := str(d, "userUuid")
+		user := s.strs.get(str(d, "userUuid"))
 		s.updateEvent(e, at, func(e *Event) {
-			e.Acked, e.AckTime, e.AckUser = true, t, user
-			e.Updated = at
+			e.Acked, e.ackTime, e.AckUser = true, stampOf(t), user
+			e.updated = stampOf(at)
 			what := "acknowledged"
 			if user != "" {
 				what += " by " + user
 			}
-			e.note(t, what)
+			e.note(&s.strs, t, what)
 		})
 	case platform.KindDatapoint, platform.KindSetpoint:
 		kind := SeriesDatapoint
@@ -268,10 +268,11 @@ func (s *Store) drivrEventOf(it *Item, at time.Time) *Event {
 		return nil
 	}
 	sys := s.system(refOf(r), at, true)
+	ref := sys.Ref // the store's copies, not slices of this topic
 	if r.Component != "" {
-		s.component(sys, r.Component, at, true)
+		ref.Component = s.component(sys, r.Component, at, true).Ref.Component
 	}
-	return s.event(sys, refOf(r), r.Event, sourceDRIVR, at)
+	return s.event(sys, ref, r.Event, sourceDRIVR, at)
 }
 
 // drivrEvent applies a full event payload (seed 001).
@@ -298,58 +299,51 @@ func (s *Store) drivrEvent(it *Item, at time.Time) {
 	}
 	s.updateEvent(e, at, func(e *Event) {
 		fresh := e.Type == "" && e.ModelCode == ""
-		e.Entity = orKeep(str(d, "entityUuid"), e.Entity)
+		e.Entity = s.strs.get(orKeep(str(d, "entityUuid"), e.Entity))
 		if model != nil {
-			e.ModelUUID = model.UUID
-			e.ModelCode = orKeep(model.Code, e.ModelCode)
-			e.Message = orKeep(model.Message, e.Message)
-			e.LevelText = orKeep(model.Level, e.LevelText)
-			e.Type = orKeep(model.Type, e.Type)
+			e.ModelUUID = s.strs.get(model.UUID)
+			e.ModelCode = s.strs.get(orKeep(model.Code, e.ModelCode))
+			e.Message = s.strs.get(orKeep(model.Message, e.Message))
+			e.LevelText = s.strs.get(orKeep(model.Level, e.LevelText))
+			e.Type = s.strs.get(orKeep(model.Type, e.Type))
 		}
 		e.Level = parseLevel(e.LevelText)
 		if t := timeAt(d, "time"); !t.IsZero() {
-			e.Time = t
+			e.time = stampOf(t)
 		}
-		end := timeAt(d, "endTime")
-		if !end.IsZero() && !end.Equal(e.EndTime) {
-			e.note(end, "ended")
+		end := stampOf(timeAt(d, "endTime"))
+		if !end.isZero() && end != e.endTime {
+			e.note(&s.strs, end.time(), "ended")
 		}
-		e.EndTime = end
+		e.endTime = end
 		if st := str(d, "status"); st != "" {
-			e.StateText = st
+			e.StateText = s.strs.get(st)
 			e.State = parseEventState(st)
 		}
 		if b, ok := boolAt(d, "acknowledged"); ok {
 			if b && !e.Acked {
-				e.note(at, "acknowledged")
+				e.note(&s.strs, at, "acknowledged")
 			}
 			if !b {
-				e.AckTime, e.AckUser = time.Time{}, ""
+				e.ackTime, e.AckUser = stampZero, ""
 			}
 			e.Acked = b
 		}
 		if md, ok := d.Get("metadata"); ok {
-			e.Metadata = md
+			e.setMetadata(md)
 		}
-		e.Created = orKeepTime(timeAt(d, "createdAt"), e.Created)
-		e.Updated = orKeepTime(timeAt(d, "updatedAt"), at)
+		e.created = orKeepStamp(timeAt(d, "createdAt"), e.created)
+		e.updated = orKeepStamp(timeAt(d, "updatedAt"), stampOf(at))
 		if fresh {
-			e.note(at, strings.TrimSpace("created "+e.LevelText+" "+e.ModelCode))
+			e.note(&s.strs, at, strings.TrimSpace("created "+e.LevelText+" "+e.ModelCode))
 		} else if e.State != StateNone {
-			e.note(at, "state "+e.StateText)
+			e.note(&s.strs, at, "state "+e.StateText)
 		}
 	})
 }
 
 func orKeep(v, old string) string {
 	if v != "" {
-		return v
-	}
-	return old
-}
-
-func orKeepTime(v, old time.Time) time.Time {
-	if !v.IsZero() {
 		return v
 	}
 	return old

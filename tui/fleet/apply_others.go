@@ -241,28 +241,31 @@ func (s *Store) devapiIncident(sys *System, o decode.Node, at time.Time) {
 	e := s.event(sys, sys.Ref, id, sourceIncident, at)
 	s.updateEvent(e, at, func(e *Event) {
 		if p := str(o, "priority"); p != "" {
-			e.LevelText = p
+			e.LevelText = s.strs.get(p)
 			e.Level = parseLevel(p)
 		}
 		if st := str(o, "status"); st != "" {
 			if st != e.StateText {
-				e.note(at, "status "+st)
+				e.note(&s.strs, at, "status "+st)
 			}
-			e.StateText = st
+			e.StateText = s.strs.get(st)
 			e.State = parseEventState(st)
 		}
-		e.ModelCode = orKeep(str(o, "issue"), e.ModelCode)
-		e.Message = orKeep(str(o, "title"), e.Message)
+		e.ModelCode = s.strs.get(orKeep(str(o, "issue"), e.ModelCode))
+		e.Message = s.strs.get(orKeep(str(o, "title"), e.Message))
 		e.Type = "RANGED"
-		e.Created = orKeepTime(timeAt(o, "created_at"), e.Created)
-		if e.Time.IsZero() {
-			e.Time = orKeepTime(e.Created, at)
+		e.created = orKeepStamp(timeAt(o, "created_at"), e.created)
+		if e.time.isZero() {
+			e.time = e.created
+			if e.time.isZero() {
+				e.time = stampOf(at)
+			}
 		}
-		e.Updated = orKeepTime(timeAt(o, "updated_at"), at)
-		if e.State == StateResolved && e.EndTime.IsZero() {
-			e.EndTime = e.Updated
+		e.updated = orKeepStamp(timeAt(o, "updated_at"), stampOf(at))
+		if e.State == StateResolved && e.endTime.isZero() {
+			e.endTime = e.updated
 		}
-		e.Metadata = o
+		e.setMetadata(o)
 	})
 }
 
@@ -353,14 +356,14 @@ func (s *Store) smartworksActions(ref Ref, it *Item, at time.Time) {
 func (s *Store) smartworksEvent(sys *System, it *Item, name string, v decode.Node, at time.Time) {
 	e := s.event(sys, sys.Ref, name+"#"+strconv.FormatUint(s.logSeq, 10), sourceThingEvent, at)
 	s.updateEvent(e, at, func(e *Event) {
-		e.ModelCode = name
+		e.ModelCode = s.strs.get(name)
 		e.Type = "SINGLE_POINT"
-		e.Time = orKeepTime(timeAt(v, "timestamp"), at)
+		e.time = orKeepStamp(timeAt(v, "timestamp"), stampOf(at))
 		if data, ok := v.Get("data"); ok {
-			e.Metadata = data
+			e.setMetadata(data)
 		} else {
-			e.Metadata = v
+			e.setMetadata(v)
 		}
-		e.note(at, "emitted on "+it.Route.Side)
+		e.note(&s.strs, at, "emitted on "+it.Route.Side)
 	})
 }

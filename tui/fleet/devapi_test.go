@@ -96,8 +96,8 @@ func TestSeedDeviceAPI(t *testing.T) {
 		t.Errorf("incident counts %+v (incidents have no ack)", c)
 	}
 	s.Apply([]Item{f.item(dev+"incidents", `[{"id": "inc-1", "status": "closed", "updated_at": "2025-05-12T08:05:00Z"}]`)})
-	if e.State != StateResolved || e.EndTime.IsZero() || sys.ActiveEvents != 0 {
-		t.Errorf("closed incident: %v end %v active %d", e.State, e.EndTime, sys.ActiveEvents)
+	if e.State != StateResolved || e.EndTime().IsZero() || sys.ActiveEvents != 0 {
+		t.Errorf("closed incident: %v end %v active %d", e.State, e.EndTime(), sys.ActiveEvents)
 	}
 
 	// Telemetry merge: null deletes a key, override replaces the state.
@@ -176,7 +176,7 @@ func TestSeedSmartWorks(t *testing.T) {
 	}
 	evs, total := s.EventsWindow(EventQuery{Entity: ref}, 0, 10, nil)
 	if total != 1 || evs[0].ModelCode != "overheat" || evs[0].Type != "SINGLE_POINT" ||
-		!evs[0].Time.Equal(time.Date(2025, 5, 12, 8, 59, 30, 0, time.UTC)) {
+		!evs[0].Time().Equal(time.Date(2025, 5, 12, 8, 59, 30, 0, time.UTC)) {
 		t.Errorf("thing event %d %+v", total, evs)
 	}
 	if c := s.EventCounts(EventQuery{Ack: AckNo}); c.Matched != 0 {

@@ -2,6 +2,8 @@ package fleet
 
 import (
 	"math"
+
+	"github.com/mqdeck/mqdeck/decode"
 	"strings"
 	"time"
 )
@@ -96,13 +98,16 @@ func (s *Store) event(sys *System, ref Ref, id, source string, at time.Time) *Ev
 		s.evicted.Events++
 	}
 	s.seq++
-	e := &Event{Ref: ref, ID: id, Source: source, FirstSeen: at, LastSeen: at, Updated: at,
-		history: newRing[Change](s.cfg.EventHistory), seq: s.seq, sys: sys}
+	// The map key is the event's own copy of its id: ID is its tail, so
+	// the event keeps neither the topic nor the payload it came in.
+	mkey := string(eventMapKey(s.kbuf[:0], ref.Platform, ref.Fleet, id))
+	st := stampOf(at)
+	e := &Event{Ref: ref, ID: mkey[len(mkey)-len(id):], Source: source, firstSeen: st, lastSeen: st, updated: st,
+		time: stampZero, endTime: stampZero, ackTime: stampZero, created: stampZero,
+		history: newRing[change](s.cfg.EventHistory), seq: s.seq, sys: sys}
 	e.node.v = e
-	e.mkey = string(eventMapKey(s.kbuf[:0], ref.Platform, ref.Fleet, id))
-	s.events[e.mkey] = e
-	e.key = s.keyOfEvent(e)
-	s.indexEvent(e.key)
+	s.events[mkey] = e
+	s.indexEvent(s.keyOfEvent(e))
 	s.evClosed.PushBack(&e.node)
 	s.account(e, 1)
 	s.evVersion++
@@ -110,12 +115,15 @@ func (s *Store) event(sys *System, ref Ref, id, source string, at time.Time) *Ev
 	return e
 }
 
+// keyOfEvent is e's key in the indexes. It is not stored: every change of
+// what it depends on goes through updateEvent, which takes the old key
+// before the change.
 func (s *Store) keyOfEvent(e *Event) eventKey {
-	t := e.Time
-	if t.IsZero() {
-		t = e.FirstSeen
+	t := e.time
+	if t.isZero() {
+		t = e.firstSeen
 	}
-	return eventKey{t: t.UnixNano(), seq: e.seq, sys: e.sys.id, e: e, sev: e.Level, state: e.State, ack: uint8(ackBucket(e))}
+	return eventKey{t: int64(t), seq: e.seq, sys: e.sys.id, e: e, sev: e.Level, state: e.State, ack: uint8(ackBucket(e))}
 }
 
 // bucket is the list of events with k's level, state and acknowledgement.
@@ -163,15 +171,14 @@ func (s *Store) account(e *Event, sign int) {
 // entity goes through here.
 func (s *Store) updateEvent(e *Event, at time.Time, fn func(e *Event)) {
 	s.account(e, -1)
+	old := s.keyOfEvent(e)
 	fn(e)
-	if at.After(e.LastSeen) {
-		e.LastSeen = at
+	if a := stampOf(at); a > e.lastSeen {
+		e.lastSeen = a
 	}
 	s.account(e, 1)
-	k := s.keyOfEvent(e)
-	if k != e.key {
-		s.unindexEvent(e.key)
-		e.key = k
+	if k := s.keyOfEvent(e); k != old {
+		s.unindexEvent(old)
 		s.indexEvent(k)
 	}
 	if e.State == StateActive {
@@ -182,18 +189,35 @@ func (s *Store) updateEvent(e *Event, at time.Time, fn func(e *Event)) {
 	s.evVersion++
 }
 
-// note appends a change to e's history when it says something new.
-func (e *Event) note(at time.Time, what string) {
-	if last, ok := e.history.Last(); ok && last.What == what {
+// setMetadata keeps md, or nothing when it is null.
+func (e *Event) setMetadata(md decode.Node) {
+	if md.Kind == decode.KindNull {
+		e.metadata = nil
 		return
 	}
-	e.history.Push(Change{Time: at, What: what})
+	e.metadata = &md
+}
+
+// change is a Change as an event keeps it: 24 bytes instead of 40, the
+// text shared through the store's string table.
+type change struct {
+	at   stamp
+	what string
+}
+
+// note appends a change to e's history when it says something new.
+func (e *Event) note(t *strTable, at time.Time, what string) {
+	if last, ok := e.history.Last(); ok && last.what == what {
+		return
+	}
+	e.history.Push(change{at: stampOf(at), what: t.get(what)})
 }
 
 func (s *Store) dropEvent(e *Event) {
 	s.account(e, -1)
-	delete(s.events, e.mkey)
-	s.unindexEvent(e.key)
+	s.kbuf = eventMapKey(s.kbuf[:0], e.Ref.Platform, e.Ref.Fleet, e.ID)
+	delete(s.events, string(s.kbuf))
+	s.unindexEvent(s.keyOfEvent(e))
 	if e.node.list != nil {
 		e.node.list.Remove(&e.node)
 	}

@@ -136,6 +136,7 @@ type Store struct {
 	created  Evicted // entities ever created, for the invariant tests
 
 	kbuf       []byte             // scratch for map keys: lookups do not allocate
+	strs       strTable           // text shared across events
 	systems    map[string]*System // by sysMapKey
 	sysLRU     lru[*System]
 	fresh      lru[*System] // not authoritative, heard within StaleAfter (by LastSeen)

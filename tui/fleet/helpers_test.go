@@ -103,7 +103,7 @@ func checkInvariants(t testing.TB, s *Store) {
 		}
 	}
 	for key, e := range s.events {
-		if key != e.mkey || s.Event(e.Ref.Platform, e.Ref.Fleet, e.ID) != e {
+		if key != string(eventMapKey(nil, e.Ref.Platform, e.Ref.Fleet, e.ID)) || s.Event(e.Ref.Platform, e.Ref.Fleet, e.ID) != e {
 			t.Fatalf("event %s filed under %q", e.ID, key)
 		}
 	}
@@ -116,7 +116,7 @@ func checkInvariants(t testing.TB, s *Store) {
 				}
 				inBuckets += b.Len()
 				b.Ascend(0, func(k eventKey) bool {
-					if int(k.sev) != l || int(k.state) != st || int(k.ack) != a || k != k.e.key {
+					if int(k.sev) != l || int(k.state) != st || int(k.ack) != a || k != s.keyOfEvent(k.e) {
 						t.Fatalf("event %s in bucket %d/%d/%d with key %+v", k.e.ID, l, st, a, k)
 					}
 					return true

@@ -251,6 +251,10 @@ func (s EventState) String() string {
 }
 
 // Event is a DRIVR event, a device API incident or a SmartWorks thing event.
+// A store holds up to MaxEvents of them, so it is kept small: times are
+// stamps (read them through the methods), text that repeats across events
+// is shared through the store's string table, and the index key is not
+// stored but recomputed from the fields.
 type Event struct {
 	Ref       Ref    // the system, and the component for component events
 	ID        string // event uuid / incident id
@@ -259,32 +263,64 @@ type Event struct {
 	ModelCode string // DRIVR eventModel.code; incident issue; thing event name
 	ModelUUID string
 	Message   string // eventModel.message; incident title
-	Level     Level
 	LevelText string // as sent (ERROR, critical, ...)
 	Type      string // RANGED, SINGLE_POINT
-	State     EventState
-	StateText string    // as sent (ACTIVE, closed, ...)
-	Time      time.Time // event time (start)
-	EndTime   time.Time
-	Acked     bool
-	AckTime   time.Time
+	StateText string // as sent (ACTIVE, closed, ...)
 	AckUser   string
-	Metadata  decode.Node
-	Created   time.Time // platform createdAt
-	Updated   time.Time // platform updatedAt, else last receive time
-	FirstSeen time.Time
-	LastSeen  time.Time
+	Level     Level
+	State     EventState
+	Acked     bool
 
-	history ring[Change]
+	time, endTime, ackTime stamp
+	created, updated       stamp
+	firstSeen, lastSeen    stamp
+	metadata               *decode.Node // nil when none
+
+	history ring[change]
 	node    lnode[*Event]
-	key     eventKey // key currently in the indexes
 	seq     uint64
 	sys     *System // its system: events go when their system goes
-	mkey    string  // key in Store.events
+}
+
+// Time is the event time (its start); zero when the platform gave none.
+func (e *Event) Time() time.Time { return e.time.time() }
+
+// EndTime is when a ranged event ended, or zero.
+func (e *Event) EndTime() time.Time { return e.endTime.time() }
+
+// AckTime is when it was acknowledged, or zero.
+func (e *Event) AckTime() time.Time { return e.ackTime.time() }
+
+// Created is the platform's createdAt, or zero.
+func (e *Event) Created() time.Time { return e.created.time() }
+
+// Updated is the platform's updatedAt, else the last receive time.
+func (e *Event) Updated() time.Time { return e.updated.time() }
+
+// FirstSeen is when the console first heard of the event.
+func (e *Event) FirstSeen() time.Time { return e.firstSeen.time() }
+
+// LastSeen is when the console last heard of it.
+func (e *Event) LastSeen() time.Time { return e.lastSeen.time() }
+
+// Metadata is the event's metadata (a thing event's data, an incident as
+// sent); a null node when there is none.
+func (e *Event) Metadata() decode.Node {
+	if e.metadata == nil {
+		return decode.Node{}
+	}
+	return *e.metadata
 }
 
 // History returns the recorded changes, oldest first (capped).
-func (e *Event) History() []Change { return e.history.Slice(nil) }
+func (e *Event) History() []Change {
+	out := make([]Change, 0, e.history.Len())
+	for i := range e.history.Len() {
+		c := e.history.At(i)
+		out = append(out, Change{Time: c.at.time(), What: c.what})
+	}
+	return out
+}
 
 // Command is a device API command, a SmartWorks action or a Drogue command
 // seen on a command/ topic.

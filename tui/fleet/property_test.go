@@ -218,7 +218,7 @@ func checkQueries(t *testing.T, s *Store, r *rand.Rand) {
 	if q.Order == BySeverity {
 		less = lessEvSev
 	}
-	sort.Slice(want, func(i, j int) bool { return less(want[i].key, want[j].key) })
+	sort.Slice(want, func(i, j int) bool { return less(s.keyOfEvent(want[i]), s.keyOfEvent(want[j])) })
 	off := r.IntN(len(want) + 1)
 	got, n := s.EventsWindow(q, off, 5, nil)
 	if n != len(want) {

@@ -202,7 +202,7 @@ func (s *Store) EventsWindow(q EventQuery, offset, n int, dst []*Event) ([]*Even
 		// One system's events re-sorted; bounded by that system's count.
 		var rows []*Event
 		s.eachEvent(q, func(e *Event) bool { rows = append(rows, e); return true })
-		sort.Slice(rows, func(i, j int) bool { return lessEvSev(rows[i].key, rows[j].key) })
+		sort.Slice(rows, func(i, j int) bool { return lessEvSev(s.keyOfEvent(rows[i]), s.keyOfEvent(rows[j])) })
 		for i := offset; i < len(rows) && n > 0; i, n = i+1, n-1 {
 			dst = append(dst, rows[i])
 		}
@@ -305,7 +305,7 @@ func (s *Store) scanEvents(q EventQuery) []*Event {
 	rows := c.rows[:0]
 	s.eachEvent(q, func(e *Event) bool { rows = append(rows, e); return true })
 	if q.Entity.System != "" && q.Order == BySeverity {
-		sort.Slice(rows, func(i, j int) bool { return lessEvSev(rows[i].key, rows[j].key) })
+		sort.Slice(rows, func(i, j int) bool { return lessEvSev(s.keyOfEvent(rows[i]), s.keyOfEvent(rows[j])) })
 	}
 	*c = evTextCache{q: q, version: s.evVersion, valid: true, rows: rows}
 	return rows

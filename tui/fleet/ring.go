@@ -1,18 +1,22 @@
 package fleet
 
+import "math"
+
 // ring keeps the last max values pushed, oldest first. Storage grows with
 // use up to max, so a ring that sees three values holds three.
+// Its indexes are 32 bits: a store holds 100k event rings.
 type ring[T any] struct {
 	buf   []T
-	start int // index of the oldest value once the ring is full
-	max   int
+	start int32 // index of the oldest value once the ring is full
+	max   int32
 }
 
 func newRing[T any](max int) ring[T] {
+	max = min(max, math.MaxInt32)
 	if max < 1 {
 		max = 1
 	}
-	return ring[T]{max: max}
+	return ring[T]{max: int32(max)}
 }
 
 // Len is the number of values held.
@@ -24,14 +28,14 @@ func (r *ring[T]) Push(v T) (old T, evicted bool) {
 	if r.max < 1 {
 		r.max = 1
 	}
-	if len(r.buf) < r.max {
+	if len(r.buf) < int(r.max) {
 		r.buf = append(r.buf, v)
 		return old, false
 	}
 	old = r.buf[r.start]
 	r.buf[r.start] = v
 	r.start++
-	if r.start == len(r.buf) {
+	if int(r.start) == len(r.buf) {
 		r.start = 0
 	}
 	return old, true
@@ -40,7 +44,7 @@ func (r *ring[T]) Push(v T) (old T, evicted bool) {
 // At returns a pointer to the i-th value, oldest first (0 <= i < Len). The
 // pointer stays valid until that slot is overwritten by a later Push.
 func (r *ring[T]) At(i int) *T {
-	j := r.start + i
+	j := int(r.start) + i
 	if j >= len(r.buf) {
 		j -= len(r.buf)
 	}

@@ -60,11 +60,11 @@ func TestSeedSystemEventStateAck(t *testing.T) {
 	if e.State != StateNone || e.Acked {
 		t.Errorf("before /state and /ack: state %v acked %v", e.State, e.Acked)
 	}
-	if want := time.Date(2025, 5, 9, 13, 28, 42, 611276000, time.UTC); !e.Time.Equal(want) {
-		t.Errorf("time %v, want %v", e.Time, want)
+	if want := time.Date(2025, 5, 9, 13, 28, 42, 611276000, time.UTC); !e.Time().Equal(want) {
+		t.Errorf("time %v, want %v", e.Time(), want)
 	}
-	if want := time.Date(2025, 5, 9, 13, 28, 42, 658581000, time.UTC); !e.Created.Equal(want) {
-		t.Errorf("createdAt without zone read as UTC: %v, want %v", e.Created, want)
+	if want := time.Date(2025, 5, 9, 13, 28, 42, 658581000, time.UTC); !e.Created().Equal(want) {
+		t.Errorf("createdAt without zone read as UTC: %v, want %v", e.Created(), want)
 	}
 	if e.Entity != seedSystem || e.Ref.Component != "" {
 		t.Errorf("entity %q component %q", e.Entity, e.Ref.Component)
@@ -87,8 +87,8 @@ func TestSeedSystemEventStateAck(t *testing.T) {
 	if !e.Acked || e.AckUser != "8718ca2a-5134-41bb-ab81-b65cec310ab9" {
 		t.Errorf("ack: %v by %q", e.Acked, e.AckUser)
 	}
-	if want := time.Date(2025, 5, 6, 14, 39, 44, 368252000, time.UTC); !e.AckTime.Equal(want) {
-		t.Errorf("ack time %v, want %v", e.AckTime, want)
+	if want := time.Date(2025, 5, 6, 14, 39, 44, 368252000, time.UTC); !e.AckTime().Equal(want) {
+		t.Errorf("ack time %v, want %v", e.AckTime(), want)
 	}
 	if c := s.EventCounts(EventQuery{}); c.Active != 1 || c.Unacked != 0 {
 		t.Errorf("counts after ack: %+v", c)
@@ -136,8 +136,8 @@ func TestSeedComponentEvent(t *testing.T) {
 		t.Errorf("event: %v %q %v %q", e.Level, e.Type, e.State, e.ModelCode)
 	}
 	if !e.Acked || e.AckUser != "3348037a-9f5d-425e-b593-11e6e7437b74" ||
-		!e.AckTime.Equal(time.Date(2025, 5, 12, 8, 50, 57, 902972000, time.UTC)) {
-		t.Errorf("ack %v %q %v", e.Acked, e.AckUser, e.AckTime)
+		!e.AckTime().Equal(time.Date(2025, 5, 12, 8, 50, 57, 902972000, time.UTC)) {
+		t.Errorf("ack %v %q %v", e.Acked, e.AckUser, e.AckTime())
 	}
 	comps := s.Components(sysRef(), nil)
 	if len(comps) != 1 || comps[0].Code != seedComp || comps[0].UUID != seedCompID {

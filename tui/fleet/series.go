@@ -68,6 +68,7 @@ func (s *Store) setSeries(ref Ref, kind SeriesKind, name string, v decode.Node, 
 			s.dropSeries(s.seriesLRU.Front().v)
 			s.evicted.Series++
 		}
+		ref, name = cloneRef(ref), strings.Clone(name) // not slices of this message
 		se = &Series{Ref: ref, Kind: kind, Name: name, points: newRing[float64](s.cfg.SeriesPoints)}
 		se.node.v = se
 		se.key = seriesKey{id: seriesID{ref: ref, kind: kind, name: name}, s: se}

@@ -67,24 +67,61 @@ func (s *sortedList[T]) Insert(v T) {
 	bi := s.block(v)
 	b := s.blocks[bi]
 	if len(b) == maxBlock {
-		// Split a full block before inserting, so no block's array grows
-		// past maxBlock: appending to a full one would double its capacity
-		// and the half that keeps it would waste three quarters of it. The
-		// second half gets its own array so appends to the first never
-		// overwrite it.
-		half := maxBlock / 2
-		second := make([]T, maxBlock-half, maxBlock)
-		copy(second, b[half:])
-		clear(b[half:])
-		s.blocks[bi] = b[:half]
-		s.blocks = append(s.blocks, nil)
-		copy(s.blocks[bi+2:], s.blocks[bi+1:])
-		s.blocks[bi+1] = second
-		if !s.less(b[half-1], v) {
-			b = b[:half]
-		} else {
-			bi++
-			b = second
+		// A full block: hand a value to a neighbour with room, else start
+		// a block of its own at either end, else split. Splitting only
+		// when the neighbours are full keeps blocks mostly full (an index
+		// entry costs its size, not twice it), and no block's array grows
+		// past maxBlock.
+		var zero T
+		switch i := s.within(b, v); {
+		case bi > 0 && len(s.blocks[bi-1]) < maxBlock:
+			// b[0] (or v, when it goes first) moves to the end of the
+			// previous block: both sort after everything there.
+			if i == 0 {
+				s.blocks[bi-1] = append(s.blocks[bi-1], v)
+				return
+			}
+			s.blocks[bi-1] = append(s.blocks[bi-1], b[0])
+			copy(b, b[1:i])
+			b[i-1] = v
+			return
+		case bi+1 < len(s.blocks) && len(s.blocks[bi+1]) < maxBlock:
+			// The last value moves to the front of the next block.
+			last := b[maxBlock-1]
+			copy(b[i+1:], b[i:maxBlock-1])
+			b[i] = v
+			nb := append(s.blocks[bi+1], zero)
+			copy(nb[1:], nb)
+			nb[0] = last
+			s.blocks[bi+1] = nb
+			return
+		case i == 0 || i == maxBlock:
+			// Inserts at either end (newest-first orders take every new
+			// value there): a new block, so the one left behind is full.
+			if i == maxBlock {
+				bi++
+			}
+			s.blocks = append(s.blocks, nil)
+			copy(s.blocks[bi+1:], s.blocks[bi:])
+			s.blocks[bi] = append(make([]T, 0, 16), v)
+			return
+		default:
+			// Split in two halves, the second in its own array so appends
+			// to the first never overwrite it.
+			half := maxBlock / 2
+			second := make([]T, maxBlock-half, maxBlock)
+			copy(second, b[half:])
+			clear(b[half:])
+			s.blocks[bi] = b[:half]
+			s.blocks = append(s.blocks, nil)
+			copy(s.blocks[bi+2:], s.blocks[bi+1:])
+			s.blocks[bi+1] = second
+			if i >= half {
+				bi++
+				b = second
+			} else {
+				b = b[:half]
+			}
 		}
 	}
 	i := s.within(b, v)

@@ -102,3 +102,41 @@ func TestRing(t *testing.T) {
 		t.Fatal("reset")
 	}
 }
+
+// Values that always arrive at one end (the newest-first event index, the
+// creation-ordered ones) fill blocks instead of leaving them half empty.
+func TestSortedListFullBlocksAtTheEnds(t *testing.T) {
+	const n = 10_000
+	for _, desc := range []bool{false, true} {
+		l := newSortedList(func(a, b int) bool { return a < b })
+		for k := 0; k < n; k++ {
+			v := k
+			if desc {
+				v = n - k
+			}
+			l.Insert(v)
+		}
+		prev, count := -1, 0
+		l.Ascend(0, func(x int) bool {
+			if x <= prev {
+				t.Fatalf("desc %v: %d after %d", desc, x, prev)
+			}
+			prev = x
+			count++
+			return true
+		})
+		if count != n || l.Len() != n {
+			t.Fatalf("desc %v: %d values, Len %d, want %d", desc, count, l.Len(), n)
+		}
+		if max := n/maxBlock + 2; len(l.blocks) > max {
+			t.Errorf("desc %v: %d blocks for %d values (at most %d when full)", desc, len(l.blocks), n, max)
+		}
+		var slots int
+		for _, b := range l.blocks {
+			slots += cap(b)
+		}
+		if slots > n+n/8 {
+			t.Errorf("desc %v: %d slots allocated for %d values", desc, slots, n)
+		}
+	}
+}

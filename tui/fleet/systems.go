@@ -84,6 +84,7 @@ func (s *Store) system(ref Ref, at time.Time, seen bool) *System {
 			s.dropSystem(s.sysLRU.Front().v, false)
 		}
 		s.seq++
+		ref = cloneRef(ref) // not slices of this message's topic
 		sys = &System{Ref: ref, FirstSeen: at, history: newRing[Change](s.cfg.SystemHistory), id: s.seq}
 		sys.node.v, sys.stale.v = sys, sys
 		sys.mkey = string(sysMapKey(s.kbuf[:0], ref)) // eviction may have used kbuf
@@ -239,6 +240,8 @@ func (s *Store) component(sys *System, code string, at time.Time, seen bool) *Co
 			s.dropComponent(s.compLRU.Front().v)
 			s.evicted.Components++
 		}
+		code = strings.Clone(code) // not a slice of this message's topic
+		ref.Component = code
 		c = &Component{Ref: ref, Code: code, FirstSeen: at}
 		c.node.v = c
 		c.key = compKey{ref: ref, c: c}
