@@ -327,8 +327,8 @@ func (b *detailBuilder) event(store *fleet.Store, s Subject) {
 		if e.AckUser != "" {
 			ack += " by " + e.AckUser
 		}
-		if !e.AckTime.IsZero() {
-			ack += " at " + b.when(e.AckTime)
+		if !e.AckTime().IsZero() {
+			ack += " at " + b.when(e.AckTime())
 		}
 	}
 	b.kv("ack", ack)
@@ -336,15 +336,15 @@ func (b *detailBuilder) event(store *fleet.Store, s Subject) {
 	b.kv("id", e.ID)
 	b.kv("type", e.Type)
 	b.kv("message", e.Message)
-	b.kv("time", b.when(e.Time))
-	b.kv("end", b.when(e.EndTime))
-	b.kv("created", b.when(e.Created))
-	b.kv("updated", b.when(e.Updated))
+	b.kv("time", b.when(e.Time()))
+	b.kv("end", b.when(e.EndTime()))
+	b.kv("created", b.when(e.Created()))
+	b.kv("updated", b.when(e.Updated()))
 	b.kv("model", e.ModelUUID)
 	b.kv("source", e.Source)
-	if e.Metadata.Kind != decode.KindNull && !(e.Metadata.Kind == decode.KindObject && len(e.Metadata.Fields) == 0) {
+	if e.Metadata().Kind != decode.KindNull && !(e.Metadata().Kind == decode.KindObject && len(e.Metadata().Fields) == 0) {
 		b.section("metadata")
-		b.node(e.Metadata)
+		b.node(e.Metadata())
 	}
 	b.history(e.History())
 }

@@ -302,9 +302,9 @@ func eventColumns(inner int) eventCols {
 func AckText(e *fleet.Event, now time.Time) (string, bool) {
 	switch {
 	case e.Acked && e.AckUser != "":
-		return "✓ " + shortID(e.AckUser, 8) + " " + Age(now, e.AckTime), true
+		return "✓ " + shortID(e.AckUser, 8) + " " + Age(now, e.AckTime()), true
 	case e.Acked:
-		return "✓ acked " + Age(now, e.AckTime), true
+		return "✓ acked " + Age(now, e.AckTime()), true
 	case e.Source == "drivr":
 		return "not yet", false
 	}
@@ -339,9 +339,9 @@ func eventRow(st themes.Styles, c eventCols, inner int, e *fleet.Event, entity s
 		state = "-"
 	}
 	ack, acked := AckText(e, now)
-	when := e.Time
+	when := e.Time()
 	if when.IsZero() {
-		when = e.FirstSeen
+		when = e.FirstSeen()
 	}
 	statePaint, ackPaint := themes.Paint{}, themes.Paint{}
 	switch e.State {
