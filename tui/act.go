@@ -301,7 +301,9 @@ func (m *Model) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 		m.closeAction()
 		return m.send(msg.Action), true
 	case views.PublishedMsg:
-		m.published(msg)
+		return m.published(msg), true
+	case answerWindowMsg:
+		m.expire()
 		return nil, true
 	case views.AckedMsg:
 		m.acked(msg.Result)
@@ -332,12 +334,18 @@ func (m *Model) send(a actions.Action) tea.Cmd {
 	return views.PublishCmd(m.act.cfg.Publisher, a, m.act.cfg.Timeout)
 }
 
+// answerWindowMsg: the answer window of an action has ended.
+type answerWindowMsg struct{}
+
 // published records the broker's answer. A publish that did not get
-// through also goes to the Errors pane.
-func (m *Model) published(msg views.PublishedMsg) {
+// through also goes to the Errors pane. One that did and expects an answer
+// is looked at again when its answer window ends, so an answer that never
+// comes is said even when no message arrives meanwhile.
+func (m *Model) published(msg views.PublishedMsg) tea.Cmd {
 	if _, ok := m.act.tr.Result(msg.ID, msg.Result, msg.At); !ok {
-		return
+		return nil
 	}
+	defer func() { m.stale = true }()
 	e, _ := m.act.tr.Get(msg.ID)
 	m.writeAudit(e)
 	st := e.Status()
@@ -355,13 +363,27 @@ func (m *Model) published(msg views.PublishedMsg) {
 			Message: fmt.Sprintf("action #%d (%s) %s", e.Seq, e.Action.Kind.Title(), decode.Safe(why)),
 		})
 	}
-	m.stale = true
+	if e.Phase != actions.PhaseAcked && e.Phase != actions.PhaseTimeout {
+		return nil // nothing left the console: no answer can come
+	}
+	return tea.Tick(actions.AnswerWindow()+time.Second, func(time.Time) tea.Msg { return answerWindowMsg{} })
+}
+
+// expire ends the wait of the actions whose answer window passed in
+// silence; each goes to the audit, the newest to the status bar.
+func (m *Model) expire() {
+	m.said(m.act.tr.Expire(m.now()))
 }
 
 // observe matches a batch against the actions waiting for an answer; each
 // change goes to the audit, the newest to the status bar.
 func (m *Model) observe(items []fleet.Item) {
-	changes := m.act.tr.Observe(items)
+	m.said(m.act.tr.Observe(items))
+	m.expire()
+}
+
+// said audits changes and shows the newest in the status bar.
+func (m *Model) said(changes []actions.Change) {
 	var last *actions.Entry
 	for _, c := range changes {
 		if e, ok := m.act.tr.Get(c.ID); ok {

@@ -17,10 +17,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 	"github.com/mqdeck/mqdeck/views/fixture"
@@ -137,7 +139,10 @@ func confirmAndSend(t *testing.T, m *Model) views.PublishedMsg {
 	if !ok {
 		t.Fatal("y did not lead to a publish")
 	}
-	send(m, pm)
+	// An acked action is looked at again when its answer window ends.
+	if wait := send(m, pm); (wait != nil) != (pm.Result.Outcome == mqttconn.OutcomeAcked) {
+		t.Fatalf("outcome %v: answer-window timer %v", pm.Result.Outcome, wait != nil)
+	}
 	return pm
 }
 
@@ -627,5 +632,87 @@ func TestTemplateKeyPrefersThePlatformsOwn(t *testing.T) {
 	}
 	if got := c.Action().Request.Topic; got != "v1/device/dev-0042/commands" {
 		t.Errorf("f1 ran %q, want the device API template", got)
+	}
+}
+
+// drogueItem is one message of the Drogue application stream, routed and
+// decoded as the pump does.
+func drogueItem(t *testing.T, at time.Time, user []mqttconn.UserProperty, payload string) fleet.Item {
+	t.Helper()
+	s, err := platform.New(platform.Drogue, platform.Params{Apps: []string{"demo-app"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := mqttconn.Message{Topic: "app/demo-app", Payload: []byte(payload), Received: at, QoS: 0,
+		Props: &mqttconn.Props{ContentType: "application/json", User: user}}
+	r := s.Route(msg.Topic, msg.Props)
+	v := decode.NewDecoder(decode.DefaultLimits()).Decode(msg.Payload, decode.HintsFrom(msg, r.Encoding))
+	return fleet.Item{Msg: msg, Route: platform.Refine(r, &v), Value: v}
+}
+
+func drogueAttrs(dev, typ string) []mqttconn.UserProperty {
+	return []mqttconn.UserProperty{{Key: "specversion", Value: "1.0"}, {Key: "id", Value: dev + "-1"},
+		{Key: "source", Value: "drogue://demo-app/" + dev}, {Key: "type", Value: typ}, {Key: "subject", Value: "state"},
+		{Key: "application", Value: "demo-app"}, {Key: "device", Value: dev}, {Key: "sender", Value: dev}}
+}
+
+// A Drogue command: the device's next event is linked to it and shown
+// beside it; a command nobody answers says so once its window has passed
+// instead of staying "acked" for ever.
+func TestDrogueCommandOutcomeShown(t *testing.T) {
+	now := fixture.Now
+	pub := &fakePub{res: mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}}
+	m := New(Config{Theme: themes.Dark, Now: func() time.Time { return now }, Actions: Actions{Publisher: pub,
+		Params: platform.Params{Apps: []string{"demo-app"}}},
+		Conn: views.ConnInfo{Broker: "mqtt://127.0.0.1:1883", Platform: platform.Drogue, Protocol: "5"}})
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40}, pump.BatchMsg{Items: []fleet.Item{
+		drogueItem(t, now.Add(-time.Minute), drogueAttrs("thermostat-01", "io.drogue.event.v1"), `{"temperature": 20.5}`),
+		drogueItem(t, now.Add(-time.Minute), drogueAttrs("thermostat-02", "io.drogue.event.v1"), `{"temperature": 19.0}`),
+	}})
+	command := func(dev string) {
+		t.Helper()
+		send(m, press("1"), press("g"))
+		for range 5 {
+			if m.fleetP.Selection().Ref.System == dev {
+				break
+			}
+			send(m, press("down"))
+		}
+		send(m, press("c"))
+		f, ok := m.Modal().(*views.ActionForm)
+		if !ok || f.Form().Value(actions.FSystem) != dev {
+			t.Fatalf("c on %s opened %T:\n%s", dev, m.Modal(), plain(m))
+		}
+		send(m, ctrl('u'))
+		send(m, typeText("setTemperature")...)
+		for f.FocusedKey() != actions.FPayload {
+			send(m, press("down"))
+		}
+		send(m, ctrl('u'))
+		send(m, typeText(`{"value": 22}`)...)
+		confirmAndSend(t, m)
+	}
+	command("thermostat-01")
+	command("thermostat-02")
+	send(m, press("7"))
+	now = now.Add(300 * time.Millisecond)
+	send(m, pump.BatchMsg{Items: []fleet.Item{
+		drogueItem(t, now, drogueAttrs("thermostat-01", "io.drogue.event.v1"), `{"temperature": 20.6, "targetTemperature": 22}`),
+	}})
+	out := plain(m)
+	for _, want := range []string{"↩ device event", "↳ temperature: 20.6, targetTemperature: 22"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("actions pane lacks %q:\n%s", want, out)
+		}
+	}
+	// thermostat-02 never answers: when the window's timer fires (no
+	// traffic needed) the pane says so.
+	now = now.Add(2*time.Minute + time.Second)
+	send(m, answerWindowMsg{})
+	out = plain(m)
+	for _, want := range []string{"⧗ no device event in 2m", "Drogue keeps no command status"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("actions pane lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -221,20 +221,28 @@ func (p *ActionsPane) detail(e *actions.Entry, inner int, expanded bool) []strin
 		}
 		return out
 	}
-	msg := ""
-	if a, ok := e.LastAnswer(); ok && a.Kind == actions.AnswerPlatformError {
+	msg, paint := "", p.st.Error
+	a, ok := e.LastAnswer()
+	switch {
+	case ok && a.Kind == actions.AnswerPlatformError:
 		msg = a.Message
 		if msg == "" {
 			msg = a.Summary
 		}
-	} else if e.Phase == actions.PhaseRefused && e.Result.Reason != "" {
+	case ok && a.Kind == actions.AnswerReported:
+		// A report has no status word of its own: what it says is the
+		// outcome (the Drogue device's state after the command).
+		msg, paint = a.Summary, p.st.Text
+	case e.Unanswered:
+		msg, paint = e.NoAnswerText(), p.st.Subtle
+	case e.Phase == actions.PhaseRefused && e.Result.Reason != "":
 		msg = e.Result.Reason
 	}
 	if msg == "" {
 		return nil
 	}
 	// The platform's words matter: wrap them (up to three lines) rather than cut.
-	addl(p.st.Error, msg)
+	addl(paint, msg)
 	return out
 }
 

@@ -85,6 +85,26 @@ type Expect struct {
 	CommandID string
 	// SmartWorks action status, by thing and action name.
 	Thing, ActionName string
+	// ReportTopic is where the entity reports what became of a request
+	// that has no status of its own: Drogue commands (the device's next
+	// event on app/{app}, from ReportDevice) and SmartWorks property
+	// writes and events (their status/ twin).
+	ReportTopic  string
+	ReportDevice string
+}
+
+// waits reports whether any answer from the platform is expected; an
+// action that expects none (a free publish) is done once acked.
+func (x Expect) waits() bool {
+	return x.EventEntity != "" || x.ErrorTopic != "" || x.ResponseTopic != "" || x.CommandID != "" ||
+		x.ActionName != "" || x.ReportTopic != ""
+}
+
+// onlyErrors reports whether the platform's only possible answer is an
+// error report (DRIVR setpoints): silence then means no error.
+func (x Expect) onlyErrors() bool {
+	return x.ErrorTopic != "" && x.EventEntity == "" && x.ResponseTopic == "" && x.CommandID == "" &&
+		x.ActionName == "" && x.ReportTopic == ""
 }
 
 // Action is one operator action, ready to confirm and publish.

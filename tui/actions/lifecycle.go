@@ -67,6 +67,7 @@ const (
 	AnswerReply         AnswerKind = "reply"         // response topic + correlation data
 	AnswerCommandStatus AnswerKind = "command"       // device API command status
 	AnswerActionStatus  AnswerKind = "action-status" // SmartWorks action status
+	AnswerReported      AnswerKind = "reported"      // Drogue device's next event, SmartWorks status twin
 )
 
 // Answer is one message from the platform matched to an action. Strings are
@@ -103,12 +104,19 @@ type Status struct {
 // Outcome names the entry's current state for the audit: the phase, then
 // the latest platform answer when one came.
 func (e *Entry) Outcome() string {
+	if e.Unanswered && len(e.Answers) == 0 {
+		return "no_answer"
+	}
 	if a, ok := e.LastAnswer(); ok {
 		switch a.Kind {
 		case AnswerPlatformError:
 			return "platform_error:" + a.Code
 		case AnswerEventState, AnswerCommandStatus, AnswerActionStatus:
 			return string(a.Kind) + ":" + a.State
+		case AnswerReported:
+			if a.State != "" {
+				return string(a.Kind) + ":" + a.State
+			}
 		}
 		return string(a.Kind)
 	}
@@ -134,10 +142,16 @@ func (e *Entry) Status() Status {
 	}
 	a, ok := e.LastAnswer()
 	if !ok {
-		switch e.Phase {
-		case PhaseSending:
+		switch {
+		case e.Unanswered && e.Action.Expect.onlyErrors():
+			return Status{"✓", "no error in " + fmtWindow(), ToneOK}
+		case e.Unanswered && e.Action.Expect.ReportDevice != "":
+			return Status{"⧗", "no device event in " + fmtWindow(), ToneWarn}
+		case e.Unanswered:
+			return Status{"⧗", "no answer in " + fmtWindow(), ToneWarn}
+		case e.Phase == PhaseSending:
 			return Status{"◌", "sending", TonePending}
-		case PhaseTimeout:
+		case e.Phase == PhaseTimeout:
 			return Status{"⧗", "timed out", ToneError}
 		}
 		return Status{"✓", "acked", ToneOK}
@@ -163,6 +177,14 @@ func (e *Entry) Status() Status {
 		return Status{"✔", "acknowledged", ToneOK}
 	case AnswerReply:
 		return Status{"↩", "reply", ToneOK}
+	case AnswerReported:
+		if e.Action.Expect.ReportDevice != "" {
+			return Status{"↩", "device event", ToneOK}
+		}
+		if a.State != "" {
+			return Status{"↩", "reported " + a.State, ToneOK}
+		}
+		return Status{"↩", "reported", ToneOK}
 	case AnswerCommandStatus, AnswerActionStatus:
 		switch a.State {
 		case "done", "completed":
@@ -173,4 +195,29 @@ func (e *Entry) Status() Status {
 		return Status{"…", a.State, TonePending}
 	}
 	return Status{"✓", string(a.Kind), ToneOK}
+}
+
+// NoAnswerText explains an action that waited in vain, for the line under
+// it: what was waited for and why nothing more will come.
+func (e *Entry) NoAnswerText() string {
+	if !e.Unanswered {
+		return ""
+	}
+	x := e.Action.Expect
+	switch {
+	case x.onlyErrors():
+		return "no error report within " + fmtWindow() + "; the platform sends no other answer to this"
+	case x.ReportDevice != "":
+		return "Drogue keeps no command status, and " + x.ReportDevice + " sent no event within " + fmtWindow() +
+			": offline, unknown, or it ignored the command"
+	}
+	return "nothing came back within " + fmtWindow() + "; no longer waiting"
+}
+
+// fmtWindow is the answer window in words ("2m").
+func fmtWindow() string {
+	if answerWindow%time.Minute == 0 {
+		return fmt.Sprintf("%dm", answerWindow/time.Minute)
+	}
+	return answerWindow.String()
 }

@@ -64,6 +64,10 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 		}
 		return out
 	}
+	if r.Platform == platform.Drogue {
+		// Structured CloudEvents name their device in the payload.
+		r = platform.Refine(r, &v)
+	}
 	if e := t.errorOwner(msg, now); e != nil {
 		code, message := platformError(v.Data)
 		note(e, Answer{Kind: AnswerPlatformError, Code: code, Message: message})
@@ -88,6 +92,14 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 			}
 			note(e, Answer{Kind: AnswerReply})
 			return out
+		case x.ReportTopic != "" && msg.Topic == x.ReportTopic:
+			if !reports(e, r) {
+				continue
+			}
+			// Every request waiting on this report gets it: a Drogue
+			// device's next event answers each command sent before it.
+			note(e, Answer{Kind: AnswerReported, State: reportedValue(e, r, v)})
+			continue
 		case x.ActionName != "" && r.Kind == platform.KindAction && r.Side == "status" &&
 			r.Thing == x.Thing && actionNamed(r, v.Data, x.ActionName):
 			st := text(field(field(v.Data, x.ActionName), "status"))
@@ -96,6 +108,38 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 		}
 	}
 	return out
+}
+
+// reports reports whether a message on an entry's report topic is its
+// report: the first event of the right device (Drogue; connection events
+// are not an answer), the first status of the property or event.
+func reports(e *Entry, r platform.Route) bool {
+	for _, a := range e.Answers {
+		if a.Kind == AnswerReported {
+			return false // only the next one answers
+		}
+	}
+	if dev := e.Action.Expect.ReportDevice; dev != "" {
+		return r.Kind == platform.KindDeviceEvent && r.System == dev
+	}
+	return true
+}
+
+// reportedValue is the value a SmartWorks status twin reports for the
+// property written ({"setpoint": 22} gives "22"); "" otherwise.
+func reportedValue(e *Entry, r platform.Route, v decode.Value) string {
+	if e.Action.Kind != KindSetSetpoint || r.Platform != platform.SmartWorks {
+		return ""
+	}
+	n, ok := lookup(v.Data, e.Action.Name)
+	if !ok {
+		n = v.Data
+	}
+	s := text(n)
+	if len(s) > 24 {
+		s = s[:24] + "…"
+	}
+	return s
 }
 
 // sameNews reports whether answer b repeats what a said: the same kind and

@@ -203,6 +203,8 @@ func (b *Builder) drogueCommand(a *Action, f Form) (platform.Action, error) {
 	}
 	a.Target = Target{Platform: platform.Drogue, Fleet: app, System: dev}
 	a.Name, a.Summary = name, name+" to "+dev
+	// No command status in Drogue: the device's next event is the answer.
+	a.Expect.ReportTopic, a.Expect.ReportDevice = pa.Reply, dev
 	return pa, nil
 }
 
@@ -330,6 +332,9 @@ func (b *Builder) smartworks(a *Action, f Form) (platform.Action, error) {
 	}
 	if err != nil {
 		return platform.Action{}, fieldErr(FName, err)
+	}
+	if f.Kind != KindSendCommand {
+		a.Expect.ReportTopic = pa.Reply // the status/ twin reflects the write
 	}
 	a.Target = Target{Platform: platform.SmartWorks, Fleet: acct, System: thing, Group: f.Target.Group}
 	a.Name, a.Summary = name, name+" on "+thing

@@ -20,6 +20,9 @@ type Entry struct {
 	EventUUID string
 	// DroppedAnswers counts answers beyond maxAnswers.
 	DroppedAnswers int
+	// Unanswered: the answer window passed without any answer although
+	// one was expected (Tracker.Expire); the entry stops waiting.
+	Unanswered bool
 }
 
 // LastAnswer is the newest platform answer.
@@ -125,7 +128,30 @@ func (e *Entry) addAnswer(a Answer) {
 		e.DroppedAnswers++
 	}
 	e.Answers = append(e.Answers, a)
+	e.Unanswered = false // a late answer still counts
 }
+
+// Expire ends the wait of every action whose answer window has passed
+// with no answer although one was expected, so the pane says so instead of
+// "acked" for ever. The root calls it when the window of an action ends
+// (AnswerWindow after the publish) and on batches.
+func (t *Tracker) Expire(now time.Time) []Change {
+	var out []Change
+	for _, e := range t.entries {
+		if e.Unanswered || len(e.Answers) > 0 || !e.Action.Expect.waits() || now.Sub(e.SentAt) <= answerWindow {
+			continue
+		}
+		switch e.Phase {
+		case PhaseAcked, PhaseTimeout:
+			e.Unanswered = true
+			out = append(out, change(e))
+		}
+	}
+	return out
+}
+
+// AnswerWindow is how long after sending an action waits for its answer.
+func AnswerWindow() time.Duration { return answerWindow }
 
 // awaiting reports whether the entry may still get a content-matched answer.
 func (e *Entry) awaiting(now time.Time) bool {

@@ -1,0 +1,188 @@
+package actions
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+)
+
+const drogueApp = "demo-app"
+
+func drogueCommand(t *testing.T, dev string) Action {
+	t.Helper()
+	b := &Builder{Platform: platform.Drogue, Params: platform.Params{Apps: []string{drogueApp}},
+		Now: func() time.Time { return seedTime }, NewID: func() string { return "d-" + dev }}
+	f, err := b.NewForm(KindSendCommand, Selection{Target: Target{Fleet: drogueApp, System: dev}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Set(FName, "setTemperature")
+	f.Set(FPayload, `{"value": 22}`)
+	a, err := b.Build(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// deviceEvent is an io.drogue.event.v1 from dev in binary mode (the
+// route knows the device) or structured mode (only the payload does).
+func deviceEvent(t *testing.T, dev, typ string, structured bool, data string) (platform.Route, decode.Value) {
+	t.Helper()
+	v := value(t, data)
+	v.Event = &decode.CloudEvent{Mode: "binary", Type: typ, Subject: "state",
+		Extensions: []decode.Attribute{{Name: "application", Value: drogueApp}, {Name: "device", Value: dev}}}
+	r := platform.Route{Platform: platform.Drogue, Kind: platform.KindDeviceEvent, Fleet: drogueApp, App: drogueApp,
+		System: dev, Device: dev, Channel: "state"}
+	if typ == "io.drogue.connection.v1" {
+		r.Kind, r.Channel = platform.KindConnectionEvent, ""
+	}
+	if structured {
+		v.Event.Mode = "structured"
+		r = platform.Route{Platform: platform.Drogue, Kind: platform.KindCloudEvent, Fleet: drogueApp, App: drogueApp}
+	}
+	return r, v
+}
+
+// Drogue keeps no command status: the device's next event is the answer,
+// linked to the command and shown with what it says.
+func TestTrackerDrogueCommandAnsweredByNextEvent(t *testing.T) {
+	for _, structured := range []bool{false, true} {
+		tr := NewTracker(0)
+		a := drogueCommand(t, "thermostat-01")
+		if a.Expect.ReportTopic != "app/"+drogueApp || a.Expect.ReportDevice != "thermostat-01" {
+			t.Fatalf("expect %+v", a.Expect)
+		}
+		tr.Add(a, seedTime)
+		tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
+		at := seedTime.Add(300 * time.Millisecond)
+		topic := "app/" + drogueApp
+
+		for name, ev := range map[string][3]string{
+			"another device":   {"thermostat-02", "io.drogue.event.v1", `{"temperature": 20}`},
+			"connection event": {"thermostat-01", "io.drogue.connection.v1", `{"connected": true}`},
+		} {
+			r, v := deviceEvent(t, ev[0], ev[1], structured, ev[2])
+			if ch := tr.ObserveMessage(rx(topic, at), r, v); len(ch) != 0 {
+				t.Errorf("structured=%v: %s answered the command: %+v", structured, name, ch)
+			}
+		}
+		r, v := deviceEvent(t, "thermostat-01", "io.drogue.event.v1", false, `{"temperature": 21.5}`)
+		if ch := tr.ObserveMessage(rx(topic, seedTime.Add(-time.Second)), r, v); len(ch) != 0 {
+			t.Errorf("an event from before the command answered it")
+		}
+		r, v = deviceEvent(t, "thermostat-01", "io.drogue.event.v1", structured,
+			`{"temperature": 21.5, "targetTemperature": 22, "lastCommand": "setTemperature"}`)
+		ch := tr.ObserveMessage(rx(topic, at), r, v)
+		if len(ch) != 1 || ch[0].ID != a.ID || ch[0].Outcome != "reported" {
+			t.Fatalf("structured=%v: next event: %+v", structured, ch)
+		}
+		e, _ := tr.Get(a.ID)
+		if st := e.Status(); st.Word != "device event" || st.Tone != ToneOK {
+			t.Errorf("status %+v", st)
+		}
+		if ans, _ := e.LastAnswer(); !strings.Contains(ans.Summary, "targetTemperature: 22") {
+			t.Errorf("answer summary %q", ans.Summary)
+		}
+		// Only the next event answers; later ones are the device's life.
+		if ch := tr.ObserveMessage(rx(topic, at.Add(3*time.Second)), r, v); len(ch) != 0 {
+			t.Errorf("a later event was linked too: %+v", ch)
+		}
+		if got := tr.Expire(seedTime.Add(time.Hour)); len(got) != 0 {
+			t.Errorf("an answered command expired: %+v", got)
+		}
+	}
+}
+
+// Where nothing comes back within the answer window the entry stops
+// waiting and says so plainly; an action that expects nothing (a free
+// publish), or that never left, does not.
+func TestTrackerExpiresSilentActions(t *testing.T) {
+	tr := NewTracker(0)
+	cmd := drogueCommand(t, "thermostat-03")
+	setpoint := Action{ID: "sp", Kind: KindSetSetpoint, Platform: platform.DRIVR,
+		Request: mqttconn.PublishRequest{Topic: "drivr/v1/s/input/setpoint/s/x/json"},
+		Expect:  Expect{ErrorTopic: "drivr/v1/s/input/setpoint/s/x/json/error"}}
+	free := Action{ID: "pub", Kind: KindPublish, Request: mqttconn.PublishRequest{Topic: "lab/x"}}
+	refused := drogueCommand(t, "thermostat-04")
+	for _, a := range []Action{cmd, setpoint, free, refused} {
+		tr.Add(a, seedTime)
+		tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
+	}
+	tr.Result(refused.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeRefused, ReasonCode: 0x87}, seedTime)
+
+	if ch := tr.Expire(seedTime.Add(AnswerWindow())); len(ch) != 0 {
+		t.Fatalf("expired inside the window: %+v", ch)
+	}
+	ch := tr.Expire(seedTime.Add(AnswerWindow() + time.Second))
+	got := map[string]string{}
+	for _, c := range ch {
+		got[c.ID] = c.Outcome
+	}
+	if len(got) != 2 || got[cmd.ID] != "no_answer" || got["sp"] != "no_answer" {
+		t.Fatalf("expired %v, want the command and the setpoint", got)
+	}
+	e, _ := tr.Get(cmd.ID)
+	if st := e.Status(); st.Word != "no device event in 2m" || st.Tone != ToneWarn {
+		t.Errorf("command status %+v", st)
+	}
+	if txt := e.NoAnswerText(); !strings.Contains(txt, "Drogue keeps no command status") || !strings.Contains(txt, "thermostat-03") {
+		t.Errorf("command text %q", txt)
+	}
+	sp, _ := tr.Get("sp")
+	if st := sp.Status(); st.Word != "no error in 2m" || st.Tone != ToneOK {
+		t.Errorf("setpoint status %+v", st)
+	}
+	if ch := tr.Expire(seedTime.Add(time.Hour)); len(ch) != 0 {
+		t.Errorf("expired twice: %+v", ch)
+	}
+	for _, id := range []string{"pub", refused.ID} {
+		if e, _ := tr.Get(id); e.Unanswered || strings.HasPrefix(e.Status().Word, "no ") {
+			t.Errorf("%s: %+v", id, e.Status())
+		}
+	}
+	// An error that was on its way still counts.
+	msg := rx(setpoint.Expect.ErrorTopic, seedTime.Add(time.Minute))
+	if ch := tr.ObserveMessage(msg, platform.Route{Platform: platform.DRIVR, Kind: platform.KindError}, value(t, errorJSON)); len(ch) != 1 || ch[0].Outcome != "platform_error:SOME_DATA_INVALID" {
+		t.Fatalf("late error: %+v", ch)
+	}
+}
+
+// A SmartWorks property write is answered by its status/ twin, with the
+// value the thing reports.
+func TestTrackerSmartWorksPropertyReported(t *testing.T) {
+	b := &Builder{Platform: platform.SmartWorks, Params: platform.Params{Account: "acme"},
+		Now: func() time.Time { return seedTime }, NewID: func() string { return "sw-1" }}
+	f, err := b.NewForm(KindSetSetpoint, Selection{Target: Target{Fleet: "acme", System: "01THING"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Set(FName, "setpoint")
+	f.Set(FPayload, "22")
+	a, err := b.Build(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := NewTracker(0)
+	tr.Add(a, seedTime)
+	tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
+	r := platform.Route{Platform: platform.SmartWorks, Kind: platform.KindProperty, Side: "status", Fleet: "acme",
+		System: "01THING", Thing: "01THING"}
+	r.Name = "temperature"
+	if ch := tr.ObserveMessage(rx("status/acme/things/01THING/properties/temperature", seedTime.Add(time.Second)), r, value(t, `{"temperature": 20.1}`)); len(ch) != 0 {
+		t.Fatalf("another property answered: %+v", ch)
+	}
+	r.Name = "setpoint"
+	ch := tr.ObserveMessage(rx("status/acme/things/01THING/properties/setpoint", seedTime.Add(time.Second)), r, value(t, `{"setpoint": 22}`))
+	if len(ch) != 1 || ch[0].Outcome != "reported:22" {
+		t.Fatalf("status twin: %+v", ch)
+	}
+	e, _ := tr.Get(a.ID)
+	if st := e.Status(); st.Word != "reported 22" {
+		t.Errorf("status %+v", st)
+	}
+}
