@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 )
 
 func TestCheckScreen(t *testing.T) {
@@ -40,6 +42,9 @@ func TestCheckRaw(t *testing.T) {
 // and strands its markers, and every check says so.
 func TestConsoleCheckCatchesHarm(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv(mqtttest.RequireEnv) == "1" {
+			t.Fatalf("tmux not on PATH and %s=1: install tmux", mqtttest.RequireEnv)
+		}
 		t.Skip("tmux not installed")
 	}
 	dir := t.TempDir()

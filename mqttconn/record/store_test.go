@@ -100,7 +100,7 @@ func summary(s *fleet.Store) string {
 	events, _ := s.EventsWindow(fleet.EventQuery{}, 0, 10000, nil)
 	for _, e := range events {
 		fmt.Fprintf(&b, "event %s %v %s state=%v acked=%v by %s at %v end=%v last=%v\n",
-			e.ID, e.Ref, e.ModelCode, e.State, e.Acked, e.AckUser, e.AckTime, e.EndTime, e.LastSeen)
+			e.ID, e.Ref, e.ModelCode, e.State, e.Acked, e.AckUser, e.AckTime(), e.EndTime(), e.LastSeen())
 	}
 	errs, _ := s.ErrorsWindow(0, 1000, nil)
 	for _, e := range errs {
