@@ -141,6 +141,15 @@ type Model struct {
 	// frozen pane views while paused: data does not move them, keys do
 	cache [PaneCount]string
 	stale bool
+
+	// batches received and not yet wholly applied; applied counts the
+	// items of the first one already in the store
+	backlog []pump.BatchMsg
+	applied int
+	// deferFrame: this Update applied a slice of a batch and a frame was
+	// drawn less than frameEvery ago, so the panes are not drawn again
+	deferFrame bool
+	frameAt    time.Time // when the panes were last drawn
 }
 
 // New builds the console. It does not start anything: Run does.

@@ -120,6 +120,7 @@ func newPump(s Source) *pump.Pump {
 		Refine:   refine,
 		Dropped:  s.Dropped,
 		Hooks:    s.Hooks,
+		Paced:    true, // Model.applySlice releases each batch
 	})
 }
 

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -177,7 +178,7 @@ func (m *Model) render() string {
 			order[j], order[j-1] = order[j-1], order[j]
 		}
 	}
-	if m.stale || !m.paused {
+	if !m.deferFrame && (m.stale || !m.paused) {
 		m.snapshot()
 	}
 	for _, p := range order {
@@ -203,6 +204,7 @@ func (m *Model) snapshot() {
 		}
 	}
 	m.stale = false
+	m.frameAt = time.Now()
 }
 
 // View is the screen: alt screen, mouse cell motion unless disabled.

@@ -7,6 +7,7 @@ package pump
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/mqdeck/mqdeck/decode"
@@ -45,6 +46,10 @@ type BatchMsg struct {
 	Subs [][]mqttconn.SubResult
 	// Done: the input channel was closed (end of a replay, client closed).
 	Done bool
+	// Release is set when the pump is Paced: the receiver calls it once it
+	// has applied the whole batch, and only then does the pump send the
+	// next one. Safe to call more than once.
+	Release func()
 }
 
 // DecodeFunc decodes one message; route carries the topic's encoding hint.
@@ -65,6 +70,12 @@ type Config struct {
 
 	Interval time.Duration // default DefaultInterval
 	MaxBatch int           // default DefaultMaxBatch
+
+	// Paced: the next batch waits for the receiver's BatchMsg.Release, not
+	// only for send to return. The console applies a batch in slices
+	// between key presses, so it takes a batch at once and paces the pump
+	// this way instead.
+	Paced bool
 }
 
 // Pump turns messages into batches. Run it once.
@@ -97,7 +108,17 @@ func (p *Pump) Run(ctx context.Context, send func(BatchMsg)) {
 	go func() {
 		defer close(sent)
 		for b := range out {
+			if !p.cfg.Paced {
+				send(b)
+				continue
+			}
+			released := make(chan struct{})
+			b.Release = sync.OnceFunc(func() { close(released) })
 			send(b)
+			select {
+			case <-released:
+			case <-ctx.Done():
+			}
 		}
 	}()
 	p.loop(ctx, out)

@@ -263,3 +263,92 @@ func TestCancelStops(t *testing.T) {
 	cancel()
 	wait(t, done)
 }
+
+// Paced: the pump offers the next batch only after the receiver released
+// the previous one, however long send itself took to return; everything
+// still arrives, in order, and an unreleased batch holds the pump until ctx
+// ends.
+func TestPacedWaitsForRelease(t *testing.T) {
+	const n = 20_000
+	in := make(chan mqttconn.Message, n)
+	for i := 0; i < n; i++ {
+		in <- mqttconn.Message{Topic: fmt.Sprintf("t/%d", i), Payload: []byte("x")}
+	}
+	close(in)
+	got := make(chan BatchMsg, 64)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		New(Config{Messages: in, Decode: textDecode, MaxBatch: 1000, Paced: true}).Run(ctx, func(b BatchMsg) { got <- b })
+	}()
+
+	var topics []string
+	for len(topics) < n {
+		var b BatchMsg
+		select {
+		case b = <-got:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("stalled after %d items", len(topics))
+		}
+		if b.Release == nil {
+			t.Fatal("a paced batch without Release")
+		}
+		// Held: no further batch while this one is not released.
+		select {
+		case extra := <-got:
+			t.Fatalf("a batch of %d items arrived before the previous was released", len(extra.Items))
+		case <-time.After(30 * time.Millisecond):
+		}
+		for _, it := range b.Items {
+			topics = append(topics, it.Msg.Topic)
+		}
+		b.Release()
+		b.Release() // twice is harmless
+	}
+	for i, tp := range topics {
+		if want := fmt.Sprintf("t/%d", i); tp != want {
+			t.Fatalf("item %d is %s, want %s", i, tp, want)
+		}
+	}
+	// The final Done batch, then Run returns.
+	select {
+	case b := <-got:
+		if !b.Done {
+			t.Fatalf("after the items: %+v, want the Done batch", b)
+		}
+		b.Release()
+	case <-time.After(10 * time.Second):
+		t.Fatal("no Done batch")
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return")
+	}
+}
+
+// An unreleased batch does not keep Run alive once ctx ends.
+func TestPacedEndsWithContext(t *testing.T) {
+	in := make(chan mqttconn.Message, 1)
+	in <- mqttconn.Message{Topic: "a", Payload: []byte("x")}
+	ctx, cancel := context.WithCancel(context.Background())
+	got := make(chan BatchMsg, 4)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		New(Config{Messages: in, Decode: textDecode, Paced: true}).Run(ctx, func(b BatchMsg) { got <- b })
+	}()
+	select {
+	case <-got: // never released
+	case <-time.After(10 * time.Second):
+		t.Fatal("no batch")
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run still waits for a release after ctx ended")
+	}
+}
