@@ -10,6 +10,7 @@
 package fleet
 
 import (
+	"math"
 	"time"
 
 	"github.com/mqdeck/mqdeck/decode"
@@ -107,7 +108,7 @@ func (e Evicted) Total() uint64 {
 // Totals are the status bar's figures.
 type Totals struct {
 	Messages      uint64
-	PerSecond     float64 // messages received in the last complete second
+	PerSecond     float64 // messages applied in the last complete second (the console's processing rate)
 	Systems       int
 	Components    int
 	Series        int
@@ -233,6 +234,11 @@ func (s *Store) Apply(batch []Item) {
 		return
 	}
 	now := s.cfg.Now()
+	// The fleet-wide rate counts what the store applies, in the second it
+	// applies it: the console's own processing rate. Counting by receive
+	// time left the current seconds empty whenever the console ran behind
+	// (a flood's backlog, a replay of old messages) and the bar read 0/s.
+	s.rate.addN(now, uint32(min(len(batch), math.MaxUint32)), s.cfg.RatePoints)
 	for i := range batch {
 		s.apply(&batch[i], now)
 	}
@@ -261,8 +267,8 @@ func (s *Store) Totals() Totals {
 	}
 }
 
-// GlobalRate appends the fleet-wide messages per second of the last
-// RatePoints seconds, oldest first, to dst.
+// GlobalRate appends the fleet-wide messages applied per second of the
+// last RatePoints seconds, oldest first, to dst.
 func (s *Store) GlobalRate(dst []float64) []float64 { return s.rate.Values(s.cfg.Now(), dst) }
 
 func (s *Store) apply(it *Item, now time.Time) {
@@ -280,7 +286,6 @@ func (s *Store) apply(it *Item, now time.Time) {
 		}
 	}
 	s.messages++
-	s.rate.add(at, s.cfg.RatePoints)
 	s.logAppend(it)
 	if it.Route.Secret {
 		return // credentials: logged without payload, never modelled

@@ -21,16 +21,19 @@ func slot(sec int64, n int) int {
 	return int(m)
 }
 
-func (r *rateRing) add(t time.Time, points int) {
+func (r *rateRing) add(t time.Time, points int) { r.addN(t, 1, points) }
+
+// addN counts n messages in t's second.
+func (r *rateRing) addN(t time.Time, n uint32, points int) {
 	sec := t.Unix()
 	if r.counts == nil {
 		r.counts = make([]uint32, points)
 		r.last = sec
 	}
-	n := int64(len(r.counts))
+	w := int64(len(r.counts))
 	switch {
 	case sec > r.last:
-		if sec-r.last >= n {
+		if sec-r.last >= w {
 			clear(r.counts)
 		} else {
 			for k := r.last + 1; k <= sec; k++ {
@@ -38,10 +41,10 @@ func (r *rateRing) add(t time.Time, points int) {
 			}
 		}
 		r.last = sec
-	case r.last-sec >= n:
+	case r.last-sec >= w:
 		return // older than the window
 	}
-	r.counts[slot(sec, len(r.counts))]++
+	r.counts[slot(sec, len(r.counts))] += n
 }
 
 func (r *rateRing) at(sec int64) uint32 {
