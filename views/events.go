@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
@@ -287,15 +288,41 @@ func (p *EventsPane) levelPaint(l fleet.Level) themes.Paint {
 
 type eventCols struct{ level, model, entity, state, ack, age int }
 
+// eventColumns lays out an events row. The model code is what tells
+// events apart, so it comes first: it takes the width left by the fixed
+// columns up to maxCode, keeping entityMin for the entity, which is the
+// first to shrink (the detail names it in full). ack is as wide as its
+// longest text ("✓ 3348037a 47h").
 func eventColumns(inner int) eventCols {
-	c := eventCols{level: 7, state: 8, ack: 19, age: 4}
+	const maxCode, entityMin = 32, 8
+	c := eventCols{level: 7, state: 8, ack: 15, age: 4}
 	if inner < 70 {
 		c.ack = 11
 	}
 	flex := inner - (1 + c.level + 1 + 1 + c.state + 1 + c.ack + 1 + c.age + 1 + 1)
-	c.model = max(flex*11/20, 6)
+	c.model = max(min(flex-entityMin, maxCode), 6)
 	c.entity = max(flex-c.model, 6)
 	return c
+}
+
+// fitMiddle fits a model code into w cells, eliding its middle: codes
+// often share a prefix ("hvac-filter-clogged", "hvac-filter-replaced") and
+// differ at the end, which a cut at the end would hide. The head keeps the
+// larger part: it is what the eye reads and searches for.
+func fitMiddle(s string, w int) string {
+	s = safe(s)
+	n := width(s)
+	if n <= w || w < 5 {
+		return fit(s, w)
+	}
+	tail := (w - 1) * 2 / 5
+	head := w - 1 - tail
+	if isPlainASCII(s) {
+		return s[:head] + ellipsis + s[len(s)-tail:]
+	}
+	h := ansi.Truncate(s, head, "")
+	t := ansi.TruncateLeft(s, n-tail, "")
+	return fit(h+ellipsis+t, w)
 }
 
 // AckText says who acknowledged an event and when, or "not yet".
@@ -358,7 +385,7 @@ func eventRow(st themes.Styles, c eventCols, inner int, e *fleet.Event, entity s
 	var r rowBuilder
 	r.lead(" ", 1)
 	r.cell(paintIf(lp, padKnown(glyph+" "+word, 2+width(word), c.level), selected), c.level)
-	r.cell(safeFit(e.ModelCode, c.model), c.model)
+	r.cell(fitMiddle(e.ModelCode, c.model), c.model)
 	r.cell(paintIf(st.Subtle, fit(entity, c.entity), selected), c.entity)
 	r.cell(paintIf(statePaint, fit(safe(state), c.state), selected), c.state)
 	r.cell(paintIf(ackPaint, fit(ack, c.ack), selected), c.ack)

@@ -1,0 +1,85 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/views/fixture"
+)
+
+// The events row at the pane widths the console gives it: the columns fill
+// the row exactly, the code gets at least as much as the entity, and the
+// ack column holds its longest text where there is room.
+func TestEventColumns(t *testing.T) {
+	for _, tc := range []struct {
+		inner, model, entity, ack int
+	}{
+		{58, 13, 8, 11},   // 60x16: compact, the pane is the screen
+		{70, 21, 8, 15},   // 120x40: the events pane of the grid
+		{78, 29, 8, 15},   // 80x24: compact
+		{118, 32, 45, 15}, // 120 zoomed: the code is capped, the entity takes the rest
+	} {
+		c := eventColumns(tc.inner)
+		used := 1 + c.level + 1 + c.model + 1 + c.entity + 1 + c.state + 1 + c.ack + 1 + c.age + 1
+		if used != tc.inner {
+			t.Errorf("inner %d: columns use %d cells", tc.inner, used)
+		}
+		if c.model != tc.model || c.entity != tc.entity || c.ack != tc.ack {
+			t.Errorf("inner %d: model %d entity %d ack %d, want %d %d %d", tc.inner, c.model, c.entity, c.ack, tc.model, tc.entity, tc.ack)
+		}
+		if c.model < c.entity && c.model < 32 {
+			t.Errorf("inner %d: the entity (%d) is wider than the code (%d)", tc.inner, c.entity, c.model)
+		}
+	}
+}
+
+func TestFitMiddle(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"hvac-filter-clogged", 19, "hvac-filter-clogged"},
+		{"hvac-filter-clogged", 21, "hvac-filter-clogged  "},
+		{"smart-meter-malfunction-event", 21, "smart-meter-…on-event"},
+		{"hvac-filter-clogged", 4, "hva…"},
+		{"küche-überhitzung-alarm", 12, "küche-ü…larm"},
+		{"a\x1b]2;x\x07-model-code-long", 12, "a␛]2;x␇…long"},
+	} {
+		got := fitMiddle(tc.in, tc.w)
+		if got != tc.want || ansi.StringWidth(got) != tc.w {
+			t.Errorf("fitMiddle(%q, %d) = %q (%d cells), want %q", tc.in, tc.w, got, ansi.StringWidth(got), tc.want)
+		}
+	}
+}
+
+// Two codes with the same long prefix stay apart in the events pane at the
+// width it has in a 120x40 console, and at 60 columns.
+func TestEventsTellSamePrefixCodesApart(t *testing.T) {
+	store := fixture.Fleet()
+	codes := []string{"building-hvac-filter-pressure-high", "building-hvac-filter-pressure-low"}
+	for i, code := range codes {
+		arrive(store, 1, func(int) string {
+			return fmt.Sprintf("drivr/v1/%s/systems/%s/events/prefix-%d", fixture.Slug, fixture.System, i)
+		}, `{"time":"2025-05-12T08:59:59Z","status":"ACTIVE","eventModel":{"uuid":"m-`+fmt.Sprint(i)+`","eventLevel":"WARNING","code":"`+code+`"}}`)
+	}
+	for _, w := range []int{72, 60} {
+		p := NewEventsPane(themes.New(themes.Dark), testKeys(), store)
+		p.SetSize(w, 12)
+		out := p.View()
+		checkBlock(t, out, w, 12)
+		var shown []string
+		for _, l := range strings.Split(ansi.Strip(out), "\n") {
+			if strings.Contains(l, "buildi") {
+				shown = append(shown, strings.Fields(l)[3]) // ┃ ▲ WARN <code>
+			}
+		}
+		if len(shown) != 2 || shown[0] == shown[1] {
+			t.Errorf("width %d: codes shown as %q", w, shown)
+		}
+	}
+}
