@@ -35,13 +35,12 @@ type Counters struct {
 // StatusBar is the top line: broker, platform, protocol, connection state in
 // words, counters and the warnings that must stay visible.
 type StatusBar struct {
-	st     themes.Styles
-	width  int
-	conn   ConnInfo
-	state  mqttconn.State
-	known  bool // a State has arrived
-	count  Counters
-	notice string // a short transient message (theme changed, ...)
+	st    themes.Styles
+	width int
+	conn  ConnInfo
+	state mqttconn.State
+	known bool // a State has arrived
+	count Counters
 }
 
 // NewStatusBar builds the bar for a connection.
@@ -60,9 +59,6 @@ func (s *StatusBar) SetState(st mqttconn.State) { s.state, s.known = st, true }
 
 // SetCounters records the latest numbers.
 func (s *StatusBar) SetCounters(c Counters) { s.count = c }
-
-// SetNotice shows a short message until replaced ("" clears it).
-func (s *StatusBar) SetNotice(n string) { s.notice = n }
 
 // StateWords says the connection state in words; the glyph only helps.
 func StateWords(st mqttconn.State, known bool) (glyph, words string, kind mqttconn.StateKind) {
@@ -146,11 +142,6 @@ func (s *StatusBar) View() string {
 		right = append(right, segment{"dropped " + Count(s.count.Dropped), st.StatusWarn, 0})
 	} else {
 		right = append(right, segment{"dropped 0", st.Status, 4})
-	}
-	if s.notice != "" {
-		// A notice may explain something: it gets what the counters
-		// would use (they make way for its few seconds).
-		right = append(right, segment{trunc(safe(s.notice), max(40, w-40)), st.StatusKey, 1})
 	}
 	right = append(right,
 		segment{Count(s.count.Total) + " msgs", st.StatusKey, 2},
