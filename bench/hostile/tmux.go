@@ -32,8 +32,11 @@ func (t Tmux) run(args ...string) (string, error) {
 // Start runs argv in a new detached session of w x h with env added. The
 // pane stays after the program ends, so a crash leaves its last screen to
 // read. A shell around argv records its exit status in a file: tmux's own
-// pane_dead_status stayed empty in CI with the program a zombie tmux had
-// not reaped after seconds.
+// pane_dead_status can stay empty, the program a zombie. Debian's tmux 3.3a
+// clears the pane's utmp record through libutempter when the pty closes,
+// and libutempter sets SIGCHLD to SIG_DFL while its helper runs; the
+// program's SIGCHLD, sent as it exits a moment later, is then dropped
+// (seen with strace).
 func (t Tmux) Start(w, h int, env []string, argv ...string) error {
 	_ = os.Remove(t.statusPath())
 	args := []string{"new-session", "-d", "-s", t.Target, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}

@@ -40,8 +40,11 @@ func TestStalledBrokerNoticedWithinKeepalive(t *testing.T) {
 			}
 			noticed := lost.at.Sub(pausedAt)
 			time.Sleep(keepalive) // stay stopped a while longer: retries must fail and say so
-			m.Resume()
+			// Taken before SIGCONT: the broker, mqdeck and the reader can all
+			// run before this goroutine does again, so a time taken after
+			// Resume may come later than the reconnection's lines.
 			resumedAt := time.Now()
+			m.Resume()
 			up, ok := waitLine(p, 10*time.Second, pausedAt, "connected to")
 			if !ok {
 				var b strings.Builder

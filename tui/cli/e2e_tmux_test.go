@@ -41,17 +41,22 @@ func newTmux(t *testing.T, width, height int, args ...string) *tmuxTerm {
 	dir := t.TempDir()
 	tm := &tmuxTerm{t: t, bin: bin, socket: fmt.Sprintf("mqdeck-test-%d-%d", os.Getpid(), time.Now().UnixNano()),
 		conf: filepath.Join(dir, "tmux.conf"), status: filepath.Join(dir, "status"), env: append(testEnv(t), "TERM=xterm-256color")}
-	// The pane stays after mqdeck exits (its status is read); no status
-	// line, so the pane is the whole size.
-	if err := os.WriteFile(tm.conf, []byte("set -g remain-on-exit on\nset -g status off\n"), 0o600); err != nil {
+	// The pane stays after mqdeck exits (its last screen is read); no
+	// status line, so the pane is the whole size; /bin/sh runs the command
+	// line below whatever the user's $SHELL is.
+	if err := os.WriteFile(tm.conf, []byte("set -g remain-on-exit on\nset -g status off\nset -g default-shell /bin/sh\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	quoted := make([]string, 0, len(args)+1)
 	for _, a := range append([]string{mqdeckBin}, args...) {
 		quoted = append(quoted, shellQuote(a))
 	}
-	// The shell records the exit status: tmux's pane_dead_status stayed
-	// empty in CI, mqdeck a zombie tmux had not reaped after seconds.
+	// The shell records the exit status. tmux's own pane_dead_status can
+	// stay empty for good: Debian's tmux 3.3a resets SIGCHLD to SIG_DFL
+	// while libutempter's helper clears the pane's utmp record, which it
+	// starts when the pty closes, just as mqdeck exits; that SIGCHLD is
+	// dropped and tmux leaves mqdeck a zombie until some other child ends
+	// (seen with strace; 1 run in 15-30 under load).
 	command := strings.Join(quoted, " ") + "; echo $? > " + shellQuote(tm.status)
 	t.Cleanup(func() { _, _ = tm.run("kill-server") })
 	tm.started = time.Now()
