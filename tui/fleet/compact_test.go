@@ -109,3 +109,18 @@ func TestEntitiesKeepNoSliceOfTheirMessage(t *testing.T) {
 		}
 	}
 }
+
+// Sparkline points are 32-bit: close to the value, and a finite value
+// beyond float32's range stays finite (a sparkline cannot scale infinity).
+func TestSparkPoints(t *testing.T) {
+	for _, f := range []float64{0, 1, -1, 230.1, 1e-3, 123456.789} {
+		if got := float64(sparkPoint(f)); math.Abs(got-f) > math.Abs(f)*1e-6 {
+			t.Errorf("%v kept as %v", f, got)
+		}
+	}
+	for _, f := range []float64{1e300, -1e300, math.MaxFloat64} {
+		if got := float64(sparkPoint(f)); math.IsInf(got, 0) || math.Abs(got) != math.MaxFloat32 {
+			t.Errorf("%v kept as %v", f, got)
+		}
+	}
+}

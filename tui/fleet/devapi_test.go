@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -63,8 +64,12 @@ func TestSeedDeviceAPI(t *testing.T) {
 		if want := time.Date(2021, 8, 4, 7, 45, 44, 122000000, time.UTC); !se.Time.Equal(want) {
 			t.Errorf("telemetry time %v, want the payload timestamp", se.Time)
 		}
-		if p := se.Points(nil); len(p) != 1 || p[0] != 100.1 {
+		// The sparkline keeps 32-bit points; the value itself is exact.
+		if p := se.Points(nil); len(p) != 1 || math.Abs(p[0]-100.1) > 1e-5 {
 			t.Errorf("points %v", p)
+		}
+		if f, ok := se.Number(); !ok || f != 100.1 {
+			t.Errorf("value %v", f)
 		}
 	}
 	// The command's lifecycle: pending, in_progress, done.

@@ -191,14 +191,19 @@ type Series struct {
 	LastSeen time.Time
 	Updates  uint64
 
-	points ring[float64]
+	points ring[float32] // for the sparkline only: half the memory of float64
 	node   lnode[*Series]
 	key    seriesKey
 	mkey   string // key in Store.series
 }
 
 // Points appends the recent numeric values, oldest first, to dst.
-func (s *Series) Points(dst []float64) []float64 { return s.points.Slice(dst) }
+func (s *Series) Points(dst []float64) []float64 {
+	for i := range s.points.Len() {
+		dst = append(dst, float64(*s.points.At(i)))
+	}
+	return dst
+}
 
 // Number returns the last value as a number when it is one.
 func (s *Series) Number() (float64, bool) { return nodeNumber(s.Last) }

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -69,7 +70,7 @@ func (s *Store) setSeries(ref Ref, kind SeriesKind, name string, v decode.Node, 
 			s.evicted.Series++
 		}
 		ref, name = cloneRef(ref), strings.Clone(name) // not slices of this message
-		se = &Series{Ref: ref, Kind: kind, Name: name, points: newRing[float64](s.cfg.SeriesPoints)}
+		se = &Series{Ref: ref, Kind: kind, Name: name, points: newRing[float32](s.cfg.SeriesPoints)}
 		se.node.v = se
 		se.key = seriesKey{id: seriesID{ref: ref, kind: kind, name: name}, s: se}
 		se.mkey = string(seriesMapKey(s.kbuf[:0], ref, kind, name)) // eviction may have used kbuf
@@ -92,10 +93,10 @@ func (s *Store) setSeries(ref Ref, kind SeriesKind, name string, v decode.Node, 
 	se.LastSeen = at
 	se.Updates++
 	if f, ok := v.Number(); ok {
-		se.points.Push(f)
+		se.points.Push(sparkPoint(f))
 	} else if v.Kind == decode.KindBool {
 		// Booleans plot as 0/1 so a sparkline shows flapping.
-		b := 0.0
+		var b float32
 		if v.Bool {
 			b = 1
 		}
@@ -173,4 +174,17 @@ func (s *Store) flattenScalars(ref Ref, kind SeriesKind, prefix string, n decode
 		name = "value"
 	}
 	s.setSeries(ref, kind, name, n, "", t, at)
+}
+
+// sparkPoint is f as a sparkline keeps it: 32 bits (the points only draw a
+// sparkline; the value itself stays exact in Last), finite numbers beyond
+// float32's range clamped rather than turned infinite.
+func sparkPoint(f float64) float32 {
+	switch {
+	case f > math.MaxFloat32:
+		return math.MaxFloat32
+	case f < -math.MaxFloat32:
+		return -math.MaxFloat32
+	}
+	return float32(f)
 }
