@@ -426,3 +426,36 @@ func TestPublishCmdCarriesResult(t *testing.T) {
 		t.Errorf("ack %+v", ack.Result)
 	}
 }
+
+// A hostile event model code (seen on the wire) offered as a completion
+// must not reach the screen raw: the input draws suggestions as given.
+func TestFormSuggestionsAreTerminalSafe(t *testing.T) {
+	b := drivrBuilder()
+	hostile := "energy\x1b]2;pwned\x07\u202e-model"
+	f, err := b.NewForm(actions.KindTriggerEvent, actions.Selection{Target: actions.Target{Fleet: tSlug, System: tSys},
+		Models: []string{hostile}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	af := NewActionForm(themes.New(themes.Dark), f)
+	af.SetSize(100, 20)
+	af.Focus()
+	focusField(t, af, actions.FModel)
+	for _, typed := range []string{"", "ener"} { // prefilled, then completing
+		if typed != "" {
+			af.Update(press("ctrl+u"))
+			typeText(af, typed)
+		}
+		v := af.View()
+		if strings.ContainsAny(v, "\x07\u202e") || strings.Contains(v, "\x1b]") {
+			t.Fatalf("typed %q: raw control on screen: %q", typed, v)
+		}
+		if !strings.Contains(ansi.Strip(v), "␛]2;pwned␇") {
+			t.Errorf("typed %q: the code is not shown defanged:\n%s", typed, ansi.Strip(v))
+		}
+	}
+	af.Update(press("tab")) // accept the completion: what is sent is what was shown
+	if got := af.Form().Value(actions.FModel); got != safe(hostile) {
+		t.Errorf("accepted %q", got)
+	}
+}

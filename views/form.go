@@ -67,10 +67,17 @@ func NewActionForm(st themes.Styles, f actions.Form) *ActionForm {
 		in.Prompt = ""
 		in.Placeholder = fl.Placeholder
 		in.CharLimit = 65535
-		in.SetValue(fl.Value)
+		// Prefills and suggestions come from the network (ids, model
+		// codes, names): terminal-safe, as shown and as sent. The input
+		// drops controls itself but draws suggestions as given.
+		in.SetValue(safe(fl.Value))
 		if len(fl.Suggest) > 0 {
+			sugg := make([]string, len(fl.Suggest))
+			for j, x := range fl.Suggest {
+				sugg[j] = safe(x)
+			}
 			in.ShowSuggestions = true
-			in.SetSuggestions(fl.Suggest)
+			in.SetSuggestions(sugg)
 			// tab is handled here; ctrl+n/ctrl+p cycle, ↑/↓ move fields.
 			in.KeyMap.NextSuggestion = key.NewBinding(key.WithKeys("ctrl+n"))
 			in.KeyMap.PrevSuggestion = key.NewBinding(key.WithKeys("ctrl+p"))
