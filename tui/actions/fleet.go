@@ -4,6 +4,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
@@ -80,6 +82,7 @@ func SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
 			break
 		}
 	}
+	sel.Settables, sel.Values = settables(s, ref)
 	cmds, _ := s.CommandsWindow(fleet.CommandQuery{Entity: ref.SystemRef()}, 0, 200, nil)
 	names := map[string]bool{}
 	for _, c := range cmds {
@@ -92,4 +95,39 @@ func SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
 		}
 	}
 	return sel
+}
+
+// settables lists the setpoints and reported properties of the entity, the
+// most recently updated first, each with its last value as JSON.
+func settables(s *fleet.Store, ref fleet.Ref) ([]string, map[string]string) {
+	if ref.System == "" {
+		return nil, nil
+	}
+	series, _ := s.SeriesWindow(fleet.SeriesQuery{Entity: ref}, 0, 256, nil)
+	var found []*fleet.Series
+	for _, x := range series {
+		if x.Ref.Component != ref.Component || x.Name == "" {
+			continue
+		}
+		if x.Kind == fleet.SeriesSetpoint || x.Kind == fleet.SeriesProperty && ref.Platform == platform.SmartWorks {
+			found = append(found, x)
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].LastSeen.After(found[j].LastSeen) })
+	names, values := []string{}, map[string]string{}
+	for _, x := range found {
+		if _, dup := values[x.Name]; dup {
+			continue
+		}
+		v := ""
+		if b, err := decode.EncodeJSON(x.Last); err == nil && len(b) <= 200 {
+			v = string(b)
+		}
+		values[x.Name] = v
+		names = append(names, x.Name)
+		if len(names) == maxSuggest {
+			break
+		}
+	}
+	return names, values
 }

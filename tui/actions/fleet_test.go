@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -111,5 +112,55 @@ func TestSelectionPrefersModelsTheEntityRaised(t *testing.T) {
 	store.Apply(items(t, later))
 	if other = SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: slug, System: "1c7f2d63-8b5a-4c9f-8e4d-6a3b2f1e0d55"}); other.Models[0] != "system-restarted-and-more-words" {
 		t.Fatalf("a model announced later: %v", other.Models)
+	}
+}
+
+// The setpoint form offers the setpoints (DRIVR) or properties (SmartWorks)
+// the entity reported, the newest first, and starts from the last value:
+// pressing s, enter, y must never write an arbitrary 0. Without a value
+// the form does not build.
+func TestSetpointFormFromWhatWasSeen(t *testing.T) {
+	sc, err := platform.New(platform.SmartWorks, platform.Params{Account: "acct"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch []fleet.Item
+	for i, m := range [][2]string{
+		{"status/acct/things/01T/properties/power", `{"power": true}`},
+		{"status/acct/things/01T/properties/setpoint", `{"setpoint": 21.5}`},
+		{"status/acct/things/02T/properties/other", `{"other": 1}`},
+	} {
+		msg := mqttconn.Message{Topic: m[0], Payload: []byte(m[1]), Received: seedTime.Add(time.Duration(i) * time.Second)}
+		r := sc.Route(msg.Topic, nil)
+		batch = append(batch, fleet.Item{Msg: msg, Route: r, Value: decode.Decode(msg.Payload, decode.HintsFrom(msg, ""), decode.DefaultLimits())})
+	}
+	store := fleet.New(fleet.DefaultConfig())
+	store.Apply(batch)
+	sel := SelectionFor(store, fleet.Ref{Platform: platform.SmartWorks, Fleet: "acct", System: "01T"})
+	if len(sel.Settables) != 2 || sel.Settables[0] != "setpoint" || sel.Settables[1] != "power" || sel.Values["setpoint"] != "21.5" {
+		t.Fatalf("settables %v values %v", sel.Settables, sel.Values)
+	}
+	b := fixedBuilder(platform.SmartWorks)
+	b.Params.Account = "acct"
+	f, err := b.NewForm(KindSetSetpoint, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Value(FName) != "setpoint" || f.Value(FPayload) != "21.5" {
+		t.Fatalf("form starts at %q = %q", f.Value(FName), f.Value(FPayload))
+	}
+	f.Set(FPayload, "")
+	var fe *FieldError
+	if _, err := b.Build(f); !errors.As(err, &fe) || fe.Field != FPayload {
+		t.Fatalf("empty value built: %v", err)
+	}
+	d := fixedBuilder(platform.DRIVR)
+	df, err := d.NewForm(KindSetSetpoint, Selection{Target: Target{Fleet: slug, System: sysUUID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	df.Set(FName, "target-power")
+	if _, err := d.Build(df); !errors.As(err, &fe) || fe.Field != FPayload {
+		t.Fatalf("DRIVR setpoint without a value built: %v", err)
 	}
 }

@@ -88,6 +88,12 @@ type Selection struct {
 	Models []string
 	// Names seen for this entity: command, property or action names.
 	Names []string
+	// Settables are the setpoints (DRIVR) or properties (SmartWorks) seen
+	// for this entity, most recent first; Values holds each one's last
+	// value as JSON, so a setpoint form starts from what is set now, never
+	// from an arbitrary 0.
+	Settables []string
+	Values    map[string]string
 }
 
 // NewForm returns the prefilled form for an action kind on the builder's
@@ -133,12 +139,14 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 				qos("1"))
 			return f, nil
 		case KindSetSetpoint:
+			name := first(sel.Settables)
 			add(Field{Key: FSystem, Label: "System uuid", Value: t.System},
 				Field{Key: FComponent, Label: "Component uuid", Value: t.Component, Optional: true},
-				Field{Key: FName, Label: "Characteristic", Suggest: sel.Names, Value: first(sel.Names),
-					Hint: "characteristic code, e.g. target-power"},
+				Field{Key: FName, Label: "Characteristic", Suggest: sel.Settables, Value: name,
+					Placeholder: "required", Hint: "characteristic code, e.g. target-power"},
 				Field{Key: FService, Label: "Service", Optional: true, Hint: "needed when the characteristic is not unique"},
-				Field{Key: FPayload, Label: "Value (JSON)", Value: "0"},
+				Field{Key: FPayload, Label: "Value (JSON)", Value: sel.Values[name], Placeholder: "required, e.g. 21.5",
+					Hint: "prefilled with the last value seen"},
 				Field{Key: FEncoding, Label: "Encoding", Value: "json", Choices: []string{"json", "msgpack"}},
 				qos("1"))
 			f.Fields[0].Hint = "the setpoint input topic is assumed (DRIVR does not document it); its /error twin will say if wrong"
@@ -180,10 +188,16 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 			KindTriggerEvent: {"Event", "Data (JSON)", "{}"},
 		}
 		if sp, ok := spec[kind]; ok {
+			names, payload := sel.Names, Field{Key: FPayload, Label: sp[1], Value: sp[2]}
+			if kind == KindSetSetpoint {
+				names = sel.Settables
+				payload.Value = sel.Values[first(names)]
+				payload.Placeholder, payload.Hint = "required, e.g. 21.5", "prefilled with the last value seen"
+			}
 			add(Field{Key: FFleet, Label: "Account", Value: t.Fleet},
 				Field{Key: FSystem, Label: "Thing", Value: t.System},
-				Field{Key: FName, Label: sp[0], Suggest: sel.Names, Value: first(sel.Names), Placeholder: "required: the " + strings.ToLower(sp[0]) + "'s name"},
-				Field{Key: FPayload, Label: sp[1], Value: sp[2]},
+				Field{Key: FName, Label: sp[0], Suggest: names, Value: first(names), Placeholder: "required: the " + strings.ToLower(sp[0]) + "'s name"},
+				payload,
 				qos("1"))
 			return f, nil
 		}

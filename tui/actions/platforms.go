@@ -157,7 +157,10 @@ func (b *Builder) drivrSetpoint(a *Action, f Form) (platform.Action, error) {
 	if err := ValidateSegment(name); err != nil {
 		return platform.Action{}, fieldErr(FName, fmt.Errorf("characteristic code: %w", err))
 	}
-	val, err := decode.ParseJSON(firstNonEmpty(f.Value(FPayload), "null"))
+	if f.Value(FPayload) == "" {
+		return platform.Action{}, fieldErr(FPayload, ErrEmpty)
+	}
+	val, err := decode.ParseJSON(f.Value(FPayload))
 	if err != nil {
 		return platform.Action{}, fieldErr(FPayload, err)
 	}
@@ -314,6 +317,9 @@ func (b *Builder) smartworks(a *Action, f Form) (platform.Action, error) {
 	}
 	if err := ValidateSegment(name); err != nil {
 		return platform.Action{}, fieldErr(FName, err)
+	}
+	if f.Kind == KindSetSetpoint && f.Value(FPayload) == "" {
+		return platform.Action{}, fieldErr(FPayload, ErrEmpty) // a property is never written {} by default
 	}
 	n, err := decode.ParseJSON(firstNonEmpty(f.Value(FPayload), "{}"))
 	if err != nil {
