@@ -91,6 +91,10 @@ type Expect struct {
 	// writes and events (their status/ twin).
 	ReportTopic  string
 	ReportDevice string
+	// ConfigVersion: a device API config is confirmed on its response
+	// topic by the device reporting that version (devices answer on
+	// config/update without the correlation data).
+	ConfigVersion string
 }
 
 // waits reports whether any answer from the platform is expected; an

@@ -86,6 +86,9 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 					Message: text(field(v.Data, "message"))})
 				return out
 			}
+		case x.ConfigVersion != "" && msg.Topic == x.ResponseTopic && text(field(v.Data, "version")) == x.ConfigVersion:
+			note(e, Answer{Kind: AnswerReported, State: "version " + x.ConfigVersion})
+			return out
 		case x.ResponseTopic != "" && msg.Topic == x.ResponseTopic:
 			if len(x.CorrelationData) > 0 && (msg.Props == nil || !bytes.Equal(msg.Props.CorrelationData, x.CorrelationData)) {
 				continue

@@ -285,6 +285,7 @@ func (b *Builder) devapiConfig(a *Action, f Form) (platform.Action, error) {
 	}
 	a.Target = Target{Platform: platform.DevAPI, System: dev}
 	a.Name, a.Summary = "config "+version, "config "+version+" to "+dev
+	a.Expect.ConfigVersion = version
 	return pa, nil
 }
 

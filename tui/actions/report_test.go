@@ -186,3 +186,36 @@ func TestTrackerSmartWorksPropertyReported(t *testing.T) {
 		t.Errorf("status %+v", st)
 	}
 }
+
+// A device API config is confirmed by the device reporting the version on
+// config/update, which carries no correlation data; another version is not
+// the answer.
+func TestTrackerDeviceConfigConfirmedByVersion(t *testing.T) {
+	b := fixedBuilder(platform.DevAPI)
+	f, err := b.NewForm(KindSetSetpoint, Selection{Target: Target{System: "d1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Set(FVersion, "8")
+	f.Set(FPayload, `{"brightness": 80}`)
+	a, err := b.Build(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := NewTracker(0)
+	tr.Add(a, seedTime)
+	tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
+	r := platform.Route{Platform: platform.DevAPI, Kind: platform.KindConfigUpdate, System: "d1", Device: "d1"}
+	at := seedTime.Add(500 * time.Millisecond)
+	if ch := tr.ObserveMessage(rx("v1/device/d1/config/update", at), r, value(t, `{"version": 7, "brightness": 60}`)); len(ch) != 0 {
+		t.Fatalf("the old version answered: %+v", ch)
+	}
+	ch := tr.ObserveMessage(rx("v1/device/d1/config/update", at), r, value(t, `{"version": 8, "last_updated": "2025-05-09T13:28:43Z", "brightness": 80}`))
+	if len(ch) != 1 || ch[0].Outcome != "reported:version 8" {
+		t.Fatalf("config/update: %+v", ch)
+	}
+	e, _ := tr.Get(a.ID)
+	if st := e.Status(); st.Word != "reported version 8" || st.Tone != ToneOK {
+		t.Errorf("status %+v", st)
+	}
+}
