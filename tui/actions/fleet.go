@@ -53,6 +53,9 @@ func SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
 	for i, e := range evs {
 		if _, ok := used[e.ModelCode]; !ok && e.ModelCode != "" {
 			used[e.ModelCode] = len(evs) - i
+			if len(sel.EventNames) < maxSuggest {
+				sel.EventNames = append(sel.EventNames, e.ModelCode)
+			}
 		}
 	}
 	models := s.EventModels(nil)
@@ -97,8 +100,10 @@ func SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
 	return sel
 }
 
-// settables lists the setpoints and reported properties of the entity, the
-// most recently updated first, each with its last value as JSON.
+// settables lists the setpoints and reported properties of the entity,
+// each with its last value as JSON: setpoints written first, then the
+// properties that change least (settings change rarely, measurements
+// often), the most recent first among equals.
 func settables(s *fleet.Store, ref fleet.Ref) ([]string, map[string]string) {
 	if ref.System == "" {
 		return nil, nil
@@ -113,7 +118,16 @@ func settables(s *fleet.Store, ref fleet.Ref) ([]string, map[string]string) {
 			found = append(found, x)
 		}
 	}
-	sort.SliceStable(found, func(i, j int) bool { return found[i].LastSeen.After(found[j].LastSeen) })
+	sort.SliceStable(found, func(i, j int) bool {
+		a, b := found[i], found[j]
+		if (a.Kind == fleet.SeriesSetpoint) != (b.Kind == fleet.SeriesSetpoint) {
+			return a.Kind == fleet.SeriesSetpoint
+		}
+		if a.Updates != b.Updates {
+			return a.Updates < b.Updates
+		}
+		return a.LastSeen.After(b.LastSeen)
+	})
 	names, values := []string{}, map[string]string{}
 	for _, x := range found {
 		if _, dup := values[x.Name]; dup {

@@ -2,6 +2,7 @@ package actions
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,7 +127,9 @@ func TestSetpointFormFromWhatWasSeen(t *testing.T) {
 	}
 	var batch []fleet.Item
 	for i, m := range [][2]string{
+		{"status/acct/things/01T/properties/temperature", `{"temperature": 20.1}`},
 		{"status/acct/things/01T/properties/power", `{"power": true}`},
+		{"status/acct/things/01T/properties/temperature", `{"temperature": 20.3}`},
 		{"status/acct/things/01T/properties/setpoint", `{"setpoint": 21.5}`},
 		{"status/acct/things/02T/properties/other", `{"other": 1}`},
 	} {
@@ -137,7 +140,8 @@ func TestSetpointFormFromWhatWasSeen(t *testing.T) {
 	store := fleet.New(fleet.DefaultConfig())
 	store.Apply(batch)
 	sel := SelectionFor(store, fleet.Ref{Platform: platform.SmartWorks, Fleet: "acct", System: "01T"})
-	if len(sel.Settables) != 2 || sel.Settables[0] != "setpoint" || sel.Settables[1] != "power" || sel.Values["setpoint"] != "21.5" {
+	// A measurement updating often (temperature) comes after the settings.
+	if strings.Join(sel.Settables, ",") != "setpoint,power,temperature" || sel.Values["setpoint"] != "21.5" || sel.Values["temperature"] != "20.3" {
 		t.Fatalf("settables %v values %v", sel.Settables, sel.Values)
 	}
 	b := fixedBuilder(platform.SmartWorks)
@@ -162,5 +166,35 @@ func TestSetpointFormFromWhatWasSeen(t *testing.T) {
 	df.Set(FName, "target-power")
 	if _, err := d.Build(df); !errors.As(err, &fe) || fe.Field != FPayload {
 		t.Fatalf("DRIVR setpoint without a value built: %v", err)
+	}
+}
+
+// SmartWorks: t offers the events the thing emitted, c the actions it ran;
+// an action name is never offered as an event.
+func TestSmartWorksEventAndActionNames(t *testing.T) {
+	sc, err := platform.New(platform.SmartWorks, platform.Params{Account: "acct"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch []fleet.Item
+	for i, m := range [][2]string{
+		{"status/acct/things/01T/actions/calibrate", `{"calibrate": {"input": {}, "href": "/things/01T/actions/calibrate/01A", "status": "completed"}}`},
+		{"status/acct/things/01T/events/overheat", `{"overheat": {"data": {"temperature": 29}}}`},
+	} {
+		msg := mqttconn.Message{Topic: m[0], Payload: []byte(m[1]), Received: seedTime.Add(time.Duration(i) * time.Second)}
+		batch = append(batch, fleet.Item{Msg: msg, Route: sc.Route(msg.Topic, nil), Value: decode.Decode(msg.Payload, decode.HintsFrom(msg, ""), decode.DefaultLimits())})
+	}
+	store := fleet.New(fleet.DefaultConfig())
+	store.Apply(batch)
+	sel := SelectionFor(store, fleet.Ref{Platform: platform.SmartWorks, Fleet: "acct", System: "01T"})
+	b := fixedBuilder(platform.SmartWorks)
+	for kind, want := range map[Kind]string{KindTriggerEvent: "overheat", KindSendCommand: "calibrate"} {
+		f, err := b.NewForm(kind, sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Value(FName); got != want {
+			t.Errorf("%s: name %q, want %q (events %v, names %v)", kind, got, want, sel.EventNames, sel.Names)
+		}
 	}
 }

@@ -94,6 +94,9 @@ type Selection struct {
 	// from an arbitrary 0.
 	Settables []string
 	Values    map[string]string
+	// EventNames are the events this entity raised, newest first (the
+	// SmartWorks event names a thing emits).
+	EventNames []string
 }
 
 // NewForm returns the prefilled form for an action kind on the builder's
@@ -189,7 +192,10 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 		}
 		if sp, ok := spec[kind]; ok {
 			names, payload := sel.Names, Field{Key: FPayload, Label: sp[1], Value: sp[2]}
-			if kind == KindSetSetpoint {
+			switch kind {
+			case KindTriggerEvent:
+				names = sel.EventNames
+			case KindSetSetpoint:
 				names = sel.Settables
 				payload.Value = sel.Values[first(names)]
 				payload.Placeholder, payload.Hint = "required, e.g. 21.5", "prefilled with the last value seen"
