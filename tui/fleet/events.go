@@ -189,9 +189,10 @@ func (s *Store) updateEvent(e *Event, at time.Time, fn func(e *Event)) {
 	s.evVersion++
 }
 
-// setMetadata keeps md, or nothing when it is null.
+// setMetadata keeps md, or nothing when it is null or an empty object
+// (what most DRIVR events send; the detail pane shows neither).
 func (e *Event) setMetadata(md decode.Node) {
-	if md.Kind == decode.KindNull {
+	if md.Kind == decode.KindNull || (md.Kind == decode.KindObject && len(md.Fields) == 0) {
 		e.metadata = nil
 		return
 	}
