@@ -459,3 +459,28 @@ func TestFormSuggestionsAreTerminalSafe(t *testing.T) {
 		t.Errorf("accepted %q", got)
 	}
 }
+
+// While a completion is offered the field's line keeps its width and shows
+// no overflow mark: the input draws the completion past its own width.
+func TestFormCompletionDrawsNoOverflowMark(t *testing.T) {
+	b := drivrBuilder()
+	f, err := b.NewForm(actions.KindTriggerEvent, actions.Selection{Target: actions.Target{Fleet: tSlug, System: tSys},
+		Models: []string{"energy-overload-model"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	af := NewActionForm(themes.New(themes.Dark), f)
+	af.SetSize(100, 20)
+	af.Focus()
+	focusField(t, af, actions.FModel)
+	af.Update(press("ctrl+u"))
+	typeText(af, "ener")
+	for _, l := range strings.Split(af.View(), "\n") {
+		if w := ansi.StringWidth(l); w != 100 {
+			t.Errorf("line %d cells wide: %q", w, ansi.Strip(l))
+		}
+		if plain := ansi.Strip(l); strings.Contains(plain, "Event model") && strings.Contains(plain, "…") {
+			t.Errorf("overflow mark on the completed field: %q", plain)
+		}
+	}
+}

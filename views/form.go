@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/actions"
@@ -327,7 +328,9 @@ func (a *ActionForm) body() ([]string, int) {
 			}
 			val = strings.Join(parts, " ")
 		default:
-			val = a.inputs[i].View()
+			// The input pads its value to its width but draws a completion
+			// beyond it: cut (no ellipsis) rather than mark a phantom overflow.
+			val = ansi.Truncate(a.inputs[i].View(), vw, "")
 		}
 		if f.Optional && f.Value == "" && a.inputs[i].Value() == "" && i != a.focus {
 			val = a.st.Subtle.Render("(optional)")
