@@ -330,3 +330,25 @@ func TestDRIVRSetpointAndDeviceConfig(t *testing.T) {
 		t.Error("config without version accepted")
 	}
 }
+
+// The form's time is what the payload carries: microseconds, not the
+// clock's nanoseconds that would be cut silently on the way out.
+func TestTriggerFormTimeIsWhatIsSent(t *testing.T) {
+	b := fixedBuilder(platform.DRIVR)
+	b.Now = func() time.Time { return seedTime.Add(123) } // 123 ns past a whole microsecond
+	f, err := b.NewForm(KindTriggerEvent, Selection{Target: Target{Fleet: slug, System: sysUUID}, Models: []string{"energy-overload-model"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := f.Value(FTime)
+	if shown != "2025-05-09T13:28:42.611276Z" {
+		t.Fatalf("form time %q", shown)
+	}
+	a, err := b.Build(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(a.Request.Payload), `"time":"`+shown+`"`) {
+		t.Errorf("payload %s does not carry the time shown %s", a.Request.Payload, shown)
+	}
+}

@@ -110,7 +110,8 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 		t.Platform = b.Platform
 	}
 	f := Form{Kind: kind, Platform: b.Platform, Target: t}
-	now := b.now().UTC().Format(time.RFC3339Nano)
+	// Microseconds, as the platforms print times and as the payload will carry.
+	now := b.now().UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
 	add := func(fs ...Field) { f.Fields = append(f.Fields, fs...) }
 	qos := func(def string) Field {
 		return Field{Key: FQoS, Label: "QoS", Value: def, Choices: []string{"0", "1", "2"}}
