@@ -209,7 +209,7 @@ func (c *Confirm) layout() {
 			add(l, u.Key+"="+u.Value, c.st.Text)
 		}
 	} else {
-		add("Props", "none (MQTT 3.1.1 brokers drop properties anyway)", c.st.Subtle)
+		add("Props", "none", c.st.Subtle)
 	}
 	c.lines = append(c.lines, fit(" "+c.st.Header.Render("Payload"), inner))
 	if len(r.Payload) == 0 {
