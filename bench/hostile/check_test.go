@@ -1,7 +1,6 @@
 package hostile
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,7 +47,7 @@ func TestConsoleCheckCatchesHarm(t *testing.T) {
 		t.Skip("tmux not installed")
 	}
 	dir := t.TempDir()
-	tm := Tmux{Socket: fmt.Sprintf("mqdeck-hostile-control-%d", os.Getpid()), Target: "c"}
+	tm := Tmux{Socket: PrivateSocket("control"), Target: "c"}
 	t.Cleanup(tm.Kill)
 	script := filepath.Join(dir, "harm.sh")
 	body := "printf '\\033[?1049h\\033[2J\\033[Hframe ok\\n'; read _; " +

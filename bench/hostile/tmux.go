@@ -19,6 +19,13 @@ type Tmux struct {
 	Target string // session name
 }
 
+// PrivateSocket names a tmux server socket for one use: a server still
+// shutting down after Kill answered the next start under a reused name
+// with "server exited unexpectedly" (tests run with -count N).
+func PrivateSocket(name string) string {
+	return fmt.Sprintf("mqdeck-%s-%d-%d", name, os.Getpid(), time.Now().UnixNano())
+}
+
 func (t Tmux) run(args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

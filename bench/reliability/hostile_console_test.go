@@ -25,7 +25,7 @@ func TestHostileSweepConsole(t *testing.T) {
 	needTools(t, "tmux")
 	b := mqtttest.EmbeddedBroker(t)
 	tmp := t.TempDir()
-	socket := fmt.Sprintf("mqdeck-hostile-%d", os.Getpid())
+	socket := hostile.PrivateSocket("hostile")
 	t.Cleanup(hostile.Tmux{Socket: socket}.Kill)
 	// Two consoles on the same broker: generic sees every topic (log,
 	// detail), DRIVR routes its topics into the fleet, events and errors.

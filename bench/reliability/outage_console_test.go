@@ -1,8 +1,6 @@
 package reliability
 
 import (
-	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,7 +20,7 @@ func TestConsoleShowsOutageInWords(t *testing.T) {
 	const keepalive = 3 * time.Second
 	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{})
 	tmp := t.TempDir()
-	tm := hostile.Tmux{Socket: fmt.Sprintf("mqdeck-outage-%d", os.Getpid()), Target: "o"}
+	tm := hostile.Tmux{Socket: hostile.PrivateSocket("outage"), Target: "o"}
 	t.Cleanup(tm.Kill)
 	if err := tm.Start(150, 30, []string{"HOME=" + tmp, "TMPDIR=" + tmp}, mqdeckBin(), "--broker", m.URL(), "--topic", "out/#",
 		"--keepalive", keepalive.String(), "--backoff-max", "2s"); err != nil {

@@ -1,7 +1,6 @@
 package reliability
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -64,7 +63,7 @@ func TestPanicRestoresTerminalAndReportsWithoutSecret(t *testing.T) {
 	for _, where := range []string{"ui", "pump"} {
 		t.Run(where, func(t *testing.T) {
 			tmp := t.TempDir()
-			tm := hostile.Tmux{Socket: fmt.Sprintf("mqdeck-panic-%d-%s", os.Getpid(), where), Target: "p"}
+			tm := hostile.Tmux{Socket: hostile.PrivateSocket("panic-" + where), Target: "p"}
 			t.Cleanup(tm.Kill)
 			raw := filepath.Join(tmp, "raw")
 			env := []string{"MQDECK_PASSWORD=" + password, "MQDECK_CRASH_TEST=" + where, "TMPDIR=" + tmp, "HOME=" + tmp}

@@ -3,7 +3,6 @@ package reliability
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -116,7 +115,7 @@ func driveActions(t *testing.T, m *mqtttest.Mosquitto, api *graphQLWatch, cfg st
 	api.calls.Store(0)
 	watch := watchBroker(t, m)
 	name := map[bool]string{true: "ro", false: "rw"}[readOnly]
-	tm := hostile.Tmux{Socket: fmt.Sprintf("mqdeck-readonly-%d-%s", os.Getpid(), name), Target: "c"}
+	tm := hostile.Tmux{Socket: hostile.PrivateSocket("readonly-" + name), Target: "c"}
 	defer tm.Kill()
 	tmp := t.TempDir()
 	args := []string{mqdeckBin(), "--broker", m.URL(), "--platform", "drivr", "--slug", "company-example",

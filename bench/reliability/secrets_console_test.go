@@ -51,7 +51,7 @@ func TestSecretsNeverReachConsoleScreenAuditOrRecording(t *testing.T) {
 
 	tmp := t.TempDir()
 	audit, rec, raw := filepath.Join(tmp, "audit.jsonl"), filepath.Join(tmp, "rec.jsonl"), filepath.Join(tmp, "raw")
-	tm := hostile.Tmux{Socket: fmt.Sprintf("mqdeck-secrets-%d", os.Getpid()), Target: "s"}
+	tm := hostile.Tmux{Socket: hostile.PrivateSocket("secrets"), Target: "s"}
 	t.Cleanup(tm.Kill)
 	env := []string{"HOME=" + tmp, "TMPDIR=" + tmp, "MQDECK_PASSWORD=" + password, "DEV_KEY=" + accessKey}
 	if err := tm.Start(140, 45, env, mqdeckBin(), "--broker", m.URL(), "--username", "op", "--platform", "devapi",

@@ -98,7 +98,7 @@ func TestSoak(t *testing.T) {
 		t.Fatalf("simulator did not start:\n%s", sim.stderrText())
 	}
 
-	tm := hostile.Tmux{Socket: fmt.Sprintf("mqdeck-soak-%d", os.Getpid()), Target: "soak"}
+	tm := hostile.Tmux{Socket: hostile.PrivateSocket("soak"), Target: "soak"}
 	t.Cleanup(tm.Kill)
 	if err := tm.Start(120, 40, []string{"HOME=" + t.TempDir()}, mqdeckBin(), "--broker", m.URL(),
 		"--platform", "drivr", "--slug", "company-example"); err != nil {

@@ -39,7 +39,7 @@ func TestStuckTerminalDoesNotStallConsole(t *testing.T) {
 	}
 
 	tmp := t.TempDir()
-	tm := hostile.Tmux{Socket: fmt.Sprintf("mqdeck-stuck-%d", os.Getpid()), Target: "s"}
+	tm := hostile.Tmux{Socket: hostile.PrivateSocket("stuck"), Target: "s"}
 	t.Cleanup(tm.Kill)
 	if err := tm.Start(120, 40, []string{"HOME=" + tmp, "TMPDIR=" + tmp}, mqdeckBin(), "--broker", m.URL(), "--topic", "stuck/#",
 		"--keepalive", keepalive.String(), "--buffer", "2000", "--will-topic", "rel/will", "--will-payload", "console gone"); err != nil {

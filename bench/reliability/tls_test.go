@@ -1,8 +1,6 @@
 package reliability
 
 import (
-	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -84,7 +82,7 @@ func TestTLSFailuresOneClearLine(t *testing.T) {
 	t.Run("console", func(t *testing.T) {
 		needTools(t, "tmux")
 		tmp := t.TempDir()
-		tm := hostile.Tmux{Socket: fmt.Sprintf("mqdeck-tls-%d", os.Getpid()), Target: "i"}
+		tm := hostile.Tmux{Socket: hostile.PrivateSocket("tls"), Target: "i"}
 		t.Cleanup(tm.Kill)
 		if err := tm.Start(150, 30, []string{"HOME=" + tmp, "TMPDIR=" + tmp}, mqdeckBin(), "--broker", wrongHost.TLSURL(), "--insecure"); err != nil {
 			t.Fatal(err)
