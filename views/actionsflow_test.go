@@ -484,3 +484,40 @@ func TestFormCompletionDrawsNoOverflowMark(t *testing.T) {
 		}
 	}
 }
+
+// The setpoint value follows the name while the operator has not touched
+// it: another setpoint's last value is never sent to this one unnoticed.
+func TestSetpointValueFollowsTheName(t *testing.T) {
+	b := &actions.Builder{Platform: platform.SmartWorks, Params: platform.Params{Account: "acct"},
+		Now: func() time.Time { return tNow }, NewID: func() string { return "a1b2c3d4" }}
+	f, err := b.NewForm(actions.KindSetSetpoint, actions.Selection{Target: actions.Target{Fleet: "acct", System: "01T"},
+		Settables: []string{"setpoint", "power"}, Values: map[string]string{"setpoint": "21.5", "power": "true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	af := NewActionForm(themes.New(themes.Dark), f)
+	af.SetSize(80, 16)
+	af.Focus()
+	if af.FocusedKey() != actions.FName || af.Form().Value(actions.FPayload) != "21.5" {
+		t.Fatalf("starts on %s with value %q", af.FocusedKey(), af.Form().Value(actions.FPayload))
+	}
+	af.Update(press("ctrl+u"))
+	typeText(af, "power")
+	if got := af.Form().Value(actions.FPayload); got != "true" {
+		t.Errorf("value after naming power: %q, want its last value", got)
+	}
+	af.Update(press("ctrl+u"))
+	typeText(af, "fan")
+	if got := af.Form().Value(actions.FPayload); got != "" {
+		t.Errorf("value for a setpoint never seen: %q, want empty", got)
+	}
+	// A value the operator typed stays whatever the name.
+	focusField(t, af, actions.FPayload)
+	typeText(af, "3")
+	focusField(t, af, actions.FName)
+	af.Update(press("ctrl+u"))
+	typeText(af, "setpoint")
+	if got := af.Form().Value(actions.FPayload); got != "3" {
+		t.Errorf("typed value replaced: %q", got)
+	}
+}

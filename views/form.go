@@ -245,11 +245,32 @@ func (a *ActionForm) Update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	before := a.inputs[a.focus].Value()
 	a.inputs[a.focus], cmd = a.inputs[a.focus].Update(msg)
-	if a.inputs[a.focus].Value() != before {
+	if after := a.inputs[a.focus].Value(); after != before {
 		delete(a.errs, field.Key)
 		a.general = ""
+		if field.Key == actions.FName {
+			a.followValue(before, after)
+		}
 	}
 	return cmd
+}
+
+// followValue: the setpoint's name changed; if the value still holds what
+// was last seen for the old name, show the new name's last value instead
+// (or nothing), so a value is never sent to the wrong setpoint unnoticed.
+func (a *ActionForm) followValue(oldName, newName string) {
+	if a.form.Values == nil {
+		return
+	}
+	for i, f := range a.form.Fields {
+		if f.Key != actions.FPayload || len(f.Choices) > 0 {
+			continue
+		}
+		if a.inputs[i].Value() == safe(a.form.Values[oldName]) {
+			a.inputs[i].SetValue(safe(a.form.Values[newName]))
+		}
+		return
+	}
 }
 
 // canComplete reports whether tab would add text from a suggestion.

@@ -49,6 +49,9 @@ type Form struct {
 	Target   Target
 	Fields   []Field
 	Template string // template name when it came from one
+	// Values are the last values seen by name (setpoint forms): when the
+	// name changes, a value the operator did not touch follows it.
+	Values map[string]string
 }
 
 // Value returns the field's current text.
@@ -154,6 +157,7 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 				Field{Key: FEncoding, Label: "Encoding", Value: "json", Choices: []string{"json", "msgpack"}},
 				qos("1"))
 			f.Fields[0].Hint = "the setpoint input topic is assumed (DRIVR does not document it); its /error twin will say if wrong"
+			f.Values = sel.Values
 			return f, nil
 		}
 	case platform.Drogue:
@@ -199,6 +203,7 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 			case KindSetSetpoint:
 				names = sel.Settables
 				payload.Value = sel.Values[first(names)]
+				f.Values = sel.Values
 				payload.Placeholder, payload.Hint = "required, e.g. 21.5", "prefilled with the last value seen"
 			}
 			add(Field{Key: FFleet, Label: "Account", Value: t.Fleet},
