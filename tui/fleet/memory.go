@@ -10,21 +10,10 @@ import (
 // Memory policy for the console's process. The store is bounded by its
 // caps, but Go's collector lets the heap grow to twice the live set before
 // it collects (GOGC=100), and during a flood the live set also holds the
-// backlog, so RSS reached 3-4x the retained data and stayed there. See
-// docs/PERFORMANCE.md, "Memory", for the figures behind these defaults.
-
-// DefaultGCPercent is the console's GOGC unless the environment sets one:
-// the heap grows to 1.5x the live set between collections instead of 2x.
-const DefaultGCPercent = 50
-
-// SetMemoryDefaults applies DefaultGCPercent unless GOGC is set (getenv is
-// os.Getenv; a test passes its own). It returns the previous setting.
-func SetMemoryDefaults(getenv func(string) string) (previous int, applied bool) {
-	if getenv("GOGC") != "" {
-		return 0, false
-	}
-	return debug.SetGCPercent(DefaultGCPercent), true
-}
+// backlog, so RSS reached 3-4x the retained data and stayed there long
+// after the burst. See docs/PERFORMANCE.md, "Memory", for the figures: a
+// lower GOGC or a soft memory limit bounds the peak but costs throughput
+// during the burst, so the default is to give the memory back after it.
 
 // burstTracker notices the end of a burst of allocation (a flood, a
 // replay): busy while the process allocates fast, over once it has been

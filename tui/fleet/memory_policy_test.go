@@ -1,7 +1,6 @@
 package fleet
 
 import (
-	"runtime/debug"
 	"testing"
 	"time"
 )
@@ -56,28 +55,5 @@ func TestBurstTrackerReportsTheEndOfABurst(t *testing.T) {
 	// A counter that goes backwards (not expected) resets, never reports.
 	if tr.observe(0, time.Second) || tr.observe(1, 0) {
 		t.Error("reported on a reset")
-	}
-}
-
-func TestSetMemoryDefaults(t *testing.T) {
-	orig := debug.SetGCPercent(100)
-	defer debug.SetGCPercent(orig)
-	if _, applied := SetMemoryDefaults(func(k string) string {
-		if k == "GOGC" {
-			return "200"
-		}
-		return ""
-	}); applied {
-		t.Error("GOGC set in the environment must win")
-	}
-	if got := debug.SetGCPercent(100); got != 100 {
-		t.Errorf("GOGC changed to %d although the environment set it", got)
-	}
-	prev, applied := SetMemoryDefaults(func(string) string { return "" })
-	if !applied || prev != 100 {
-		t.Errorf("applied %v, previous %d", applied, prev)
-	}
-	if got := debug.SetGCPercent(100); got != DefaultGCPercent {
-		t.Errorf("GOGC %d, want %d", got, DefaultGCPercent)
 	}
 }
