@@ -17,6 +17,9 @@ import (
 type Tmux struct {
 	Socket string // tmux -L name
 	Target string // session name
+	// Raw, when set, is a file Start has everything the program writes to
+	// its terminal appended to, from its first byte; read it after CloseRaw.
+	Raw string
 }
 
 // PrivateSocket names a tmux server socket for one use: a server still
@@ -55,8 +58,37 @@ func (t Tmux) Start(w, h int, env []string, argv ...string) error {
 	args = append(args, argv...)
 	// Chained in one command queue: the option is set before the program
 	// can end.
-	_, err := t.run(append(args, ";", "set-option", "-t", t.Target, "remain-on-exit", "on")...)
+	args = append(args, ";", "set-option", "-t", t.Target, "remain-on-exit", "on")
+	if t.Raw != "" {
+		// In the same queue: the pipe is there before tmux reads the
+		// program's first output (a pipe-pane run after Start missed the
+		// start-up sequences under load).
+		_ = os.Remove(t.Raw + ".done")
+		args = append(args, ";", "pipe-pane", "-t", t.Target, "cat >> "+shellQuote(t.Raw)+"; : > "+shellQuote(t.Raw+".done"))
+	}
+	_, err := t.run(args...)
 	return err
+}
+
+// CloseRaw ends the pane, which closes the pipe Start opened to Raw, and
+// waits up to d for its writer to finish: cat is a process of its own, and
+// under load it was still behind when the program had ended. Call it once
+// the program ended and the screen was read (tmux keeps the pipe of a dead
+// pane open until the pane goes).
+func (t Tmux) CloseRaw(d time.Duration) error {
+	if _, err := t.run("kill-pane", "-t", t.Target); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(d)
+	for {
+		if _, err := os.Stat(t.Raw + ".done"); err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the pipe to %s did not finish within %s", t.Raw, d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // statusPath is where the wrapper shell writes the program's exit status.

@@ -63,14 +63,11 @@ func TestPanicRestoresTerminalAndReportsWithoutSecret(t *testing.T) {
 	for _, where := range []string{"ui", "pump"} {
 		t.Run(where, func(t *testing.T) {
 			tmp := t.TempDir()
-			tm := hostile.Tmux{Socket: hostile.PrivateSocket("panic-" + where), Target: "p"}
-			t.Cleanup(tm.Kill)
 			raw := filepath.Join(tmp, "raw")
+			tm := hostile.Tmux{Socket: hostile.PrivateSocket("panic-" + where), Target: "p", Raw: raw}
+			t.Cleanup(tm.Kill)
 			env := []string{"MQDECK_PASSWORD=" + password, "MQDECK_CRASH_TEST=" + where, "TMPDIR=" + tmp, "HOME=" + tmp}
 			if err := tm.Start(100, 30, env, mqdeckBin(), "--broker", m.URL(), "--username", "op", "--topic", "#"); err != nil {
-				t.Fatal(err)
-			}
-			if err := tm.PipeTo(raw); err != nil {
 				t.Fatal(err)
 			}
 			if _, ok := tm.WaitScreen(15*time.Second, "connected"); !ok {
@@ -106,6 +103,9 @@ func TestPanicRestoresTerminalAndReportsWithoutSecret(t *testing.T) {
 			}
 			after, _ := tm.Display(terminalModes)
 			screen, _ := tm.CaptureAll()
+			if err := tm.CloseRaw(5 * time.Second); err != nil {
+				t.Fatal(err)
+			}
 			stream, err := os.ReadFile(raw)
 			if err != nil {
 				t.Fatal(err)

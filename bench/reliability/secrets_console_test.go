@@ -51,17 +51,11 @@ func TestSecretsNeverReachConsoleScreenAuditOrRecording(t *testing.T) {
 
 	tmp := t.TempDir()
 	audit, rec, raw := filepath.Join(tmp, "audit.jsonl"), filepath.Join(tmp, "rec.jsonl"), filepath.Join(tmp, "raw")
-	tm := hostile.Tmux{Socket: hostile.PrivateSocket("secrets"), Target: "s"}
+	tm := hostile.Tmux{Socket: hostile.PrivateSocket("secrets"), Target: "s", Raw: raw}
 	t.Cleanup(tm.Kill)
 	env := []string{"HOME=" + tmp, "TMPDIR=" + tmp, "MQDECK_PASSWORD=" + password, "DEV_KEY=" + accessKey}
 	if err := tm.Start(140, 45, env, mqdeckBin(), "--broker", m.URL(), "--username", "op", "--platform", "devapi",
 		"--access-key-env", "DEV_KEY", "--audit", audit, "--record", rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(raw, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := tm.PipeTo(raw); err != nil {
 		t.Fatal(err)
 	}
 	if s, ok := tm.WaitScreen(15*time.Second, "connected"); !ok {
@@ -95,6 +89,9 @@ func TestSecretsNeverReachConsoleScreenAuditOrRecording(t *testing.T) {
 	waitFor(5*time.Second, func() bool { dead, _, _ := tm.Dead(); return dead })
 	stopWatch()
 	_ = watch.Wait()
+	if err := tm.CloseRaw(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
 
 	stream, _ := os.ReadFile(raw)
 	auditB, _ := os.ReadFile(audit)
