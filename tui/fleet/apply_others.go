@@ -284,6 +284,8 @@ func (s *Store) applySmartWorks(it *Item, at time.Time) {
 		kind := SeriesProperty
 		if !status {
 			kind = SeriesSetpoint
+		} else {
+			s.smartworksTitle(sys, r.Name, d)
 		}
 		if r.Name != "" {
 			if v, ok := d.Get(r.Name); ok && d.Kind == decode.KindObject {
@@ -310,6 +312,26 @@ func (s *Store) applySmartWorks(it *Item, at time.Time) {
 		}
 	case platform.KindRawData:
 		s.flattenScalars(ref, SeriesDatapoint, "", d, time.Time{}, at, maxFieldsPerMessage)
+	}
+}
+
+// smartworksTitle names a thing after its reported "title" property (the
+// WoT name of a thing; the demo's things carry one): on the status side
+// only, as a property topic (.../properties/title, {"title": "..."}) or a
+// whole-section payload holding it. A write on set/ is only a request.
+func (s *Store) smartworksTitle(sys *System, name string, d decode.Node) {
+	if name != "" && name != "title" {
+		return
+	}
+	v, ok := d.Get("title")
+	if !ok && name == "title" && d.Kind != decode.KindObject {
+		v, ok = d, true // a bare value on .../properties/title
+	}
+	if !ok || v.Kind != decode.KindString {
+		return
+	}
+	if t := strings.TrimSpace(v.Str); t != "" {
+		s.setSystemNames(sys, t, "")
 	}
 }
 
