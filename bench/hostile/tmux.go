@@ -96,10 +96,22 @@ func (t Tmux) statusPath() string {
 	return filepath.Join(os.TempDir(), "mqdeck-tmux-"+t.Socket+"-"+t.Target+".status")
 }
 
-// Kill ends the private tmux server and everything in it.
+// Kill ends the private tmux server and everything in it, and removes its
+// socket file, which tmux leaves behind (one per PrivateSocket).
 func (t Tmux) Kill() {
 	_, _ = t.run("kill-server")
 	_ = os.Remove(t.statusPath())
+	_ = os.Remove(SocketPath(t.Socket))
+}
+
+// SocketPath is where tmux puts the socket of "tmux -L name":
+// $TMUX_TMPDIR (else /tmp), then tmux-UID.
+func SocketPath(name string) string {
+	dir := os.Getenv("TMUX_TMPDIR")
+	if dir == "" {
+		dir = "/tmp"
+	}
+	return filepath.Join(dir, "tmux-"+strconv.Itoa(os.Getuid()), name)
 }
 
 // Display returns a format (e.g. "#{pane_title}") for the session's pane.

@@ -58,7 +58,15 @@ func newTmux(t *testing.T, width, height int, args ...string) *tmuxTerm {
 	// dropped and tmux leaves mqdeck a zombie until some other child ends
 	// (seen with strace; 1 run in 15-30 under load).
 	command := strings.Join(quoted, " ") + "; echo $? > " + shellQuote(tm.status)
-	t.Cleanup(func() { _, _ = tm.run("kill-server") })
+	t.Cleanup(func() {
+		_, _ = tm.run("kill-server")
+		// tmux leaves the socket file behind: $TMUX_TMPDIR (else /tmp)/tmux-UID/NAME.
+		dir := os.Getenv("TMUX_TMPDIR")
+		if dir == "" {
+			dir = "/tmp"
+		}
+		_ = os.Remove(filepath.Join(dir, fmt.Sprintf("tmux-%d", os.Getuid()), tm.socket))
+	})
 	tm.started = time.Now()
 	if out, err := tm.run("new-session", "-d", "-s", "main", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), command); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
