@@ -1,15 +1,11 @@
 package benchkit
 
 import (
-	"context"
-
-	tea "charm.land/bubbletea/v2"
 	"fmt"
-	"os"
-	"runtime"
-	"runtime/pprof"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
@@ -102,74 +98,6 @@ func BenchmarkPipeline(b *testing.B) {
 			s.Apply(items[k:min(k+1024, len(items))])
 		}
 	})
-}
-
-// TestHeapAfterMillion feeds 1M flood messages over 10k systems through a
-// real pump into a store with the default caps (no broker, no screen) and
-// reports the live heap and this process's RSS. Heavy: it runs only with
-// MQDECK_BENCH=1.
-//
-//	MQDECK_BENCH=1 go test ./bench/benchkit -run HeapAfterMillion -v
-func TestHeapAfterMillion(t *testing.T) {
-	if os.Getenv("MQDECK_BENCH") != "1" {
-		t.Skip("heavy: set MQDECK_BENCH=1")
-	}
-	const n, topics = 1_000_000, 10_000
-	msgs := floodMessages(t, 100_000, topics, 280)
-	in := make(chan mqttconn.Message, 65536)
-	store := fleet.New(fleet.DefaultConfig())
-	p := pump.New(pump.Config{Messages: in, Scheme: drivrScheme(t), Refine: platform.Refine})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	go func(msgs []mqttconn.Message) {
-		defer close(in)
-		for i := 0; i < n; i++ {
-			m := msgs[i%len(msgs)]
-			if i >= len(msgs) {
-				// Same systems, new payload bytes: as a broker delivers.
-				m.Payload = append([]byte(nil), m.Payload...)
-			}
-			select {
-			case in <- m:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}(msgs)
-	var base runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&base)
-	start := time.Now()
-	profiled := false
-	p.Run(ctx, func(b pump.BatchMsg) {
-		store.Apply(b.Items)
-		if path := os.Getenv("MQDECK_BENCH_HEAP"); path != "" && !profiled && store.Totals().Messages >= n/2 {
-			// The live set in the middle of the flood, backlog included.
-			profiled = true
-			runtime.GC()
-			if f, err := os.Create(path); err == nil {
-				_ = pprof.WriteHeapProfile(f)
-				f.Close()
-			}
-		}
-	})
-	el := time.Since(start)
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	st, err := ProcStatus(0, "VmRSS", "VmHWM")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tot := store.Totals()
-	t.Logf("%d messages in %v (%.0f msg/s): live heap %.1f MiB (%.1f before), RSS %.1f MiB, peak RSS %.1f MiB, GC cycles %d",
-		tot.Messages, el.Round(time.Millisecond), float64(tot.Messages)/el.Seconds(),
-		float64(ms.HeapAlloc)/(1<<20), float64(base.HeapAlloc)/(1<<20),
-		float64(st["VmRSS"])/1024, float64(st["VmHWM"])/1024, ms.NumGC-base.NumGC)
-	t.Logf("held: %s", fmt.Sprintf("%+v", tot))
-	if tot.Messages != n {
-		t.Fatalf("applied %d of %d", tot.Messages, n)
-	}
 }
 
 // BenchmarkUpdateBatch is what the UI goroutine does per batch under a

@@ -4,6 +4,6 @@
 // docs/RELIABILITY.md for what each test shows and the figures measured.
 //
 // The default run fits in CI (about two minutes on two cores with -race).
-// Long runs are behind environment variables: MQDECK_SOAK=30m for the soak
-// (bench/reliability/soak.sh runs it).
+// MQDECK_SOAK=30m makes the soaks full size (bench/reliability/soak.sh);
+// without it CI runs the same machinery at a small scale.
 package reliability
