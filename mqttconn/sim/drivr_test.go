@@ -23,18 +23,19 @@ const (
 	compInput  = slugBase + "/input/event/c/" + SeedComponentUUID + "/json"
 )
 
-// Seed 001 markers: the text right before each example document.
+// Seed 001's example documents, as cut verbatim into decode's fixtures
+// (decode's TestSeedFixturesAreVerbatim checks them against the seeds).
 const (
-	mkSysRequest    = "Request:\nPUB drivr/v1/company-example/input/event/s/792b6149-1daa-488f-b07a-f684503b0586/json"
-	mkSysEvent      = "events/a707aa3a-b44f-42e0-9ab8-b8efe13409c8 QoS: 0"
-	mkSysAck        = "events/a707aa3a-b44f-42e0-9ab8-b8efe13409c8/ackResponse:"
-	mkBadFieldReq   = "pass either code or uuid.PUB drivr/v1/company-example/input/event/s/792b6149-1daa-488f-b07a-f684503b0586/json"
-	mkBadFieldErr   = "input/event/s/792b6149-1daa-488f-b07a-f684503b0586/json/error QoS: 0"
-	mkCompRequest   = "Request:\nPUB drivr/v1/company-example/input/event/c/6d6eb245-599e-42c6-b1a6-009805655fbd/json"
-	mkCompEvent     = "smart-meter-v2/events/5c39a4e0-9813-4e7e-90dd-ac621ae8c6dd QoS: 0"
-	mkCompAck       = "5c39a4e0-9813-4e7e-90dd-ac621ae8c6dd/ack QoS: 0"
-	mkBadModelReq   = "doesnot exist.PUB drivr/v1/company-example/input/event/c/6d6eb245-599e-42c6-b1a6-009805655fbd/json"
-	mkBadModelErr   = "input/event/c/6d6eb245-599e-42c6-b1a6-009805655fbd/json/error QoS: 0"
+	mkSysRequest    = "drivr_event_input_system.json"
+	mkSysEvent      = "drivr_event_system.json"
+	mkSysAck        = "drivr_event_ack_system.json"
+	mkBadFieldReq   = "drivr_event_input_bad_field.json"
+	mkBadFieldErr   = "drivr_error_validation.json"
+	mkCompRequest   = "drivr_event_input_component.json"
+	mkCompEvent     = "drivr_event_component.json"
+	mkCompAck       = "drivr_event_ack_component.json"
+	mkBadModelReq   = "drivr_event_input_bad_model.json"
+	mkBadModelErr   = "drivr_error_unknown_model.json"
 	quiet           = 500 * time.Millisecond // no spontaneous event is due this early
 	afterAckWindow  = 25 * time.Second
 	seedSystemEvent = "a707aa3a-b44f-42e0-9ab8-b8efe13409c8"

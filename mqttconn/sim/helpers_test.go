@@ -93,41 +93,20 @@ func run(s *Sim, from, to time.Time, step time.Duration) {
 	}
 }
 
-// seedJSON returns the JSON document that follows marker in seed 001,
-// compacted: the platform's own bytes to compare with.
-func seedJSON(t *testing.T, marker string) []byte {
+// seedJSON returns one of seed 001's example documents, compacted: the
+// platform's own bytes to compare with. The fixtures live with decode's
+// (decode/testdata/seeds), so a checkout without the seeds still has them.
+func seedJSON(t *testing.T, name string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(seedDir(t), "001_f5359da1be9c1c0e.txt"))
+	raw, err := os.ReadFile(filepath.Join("..", "..", "decode", "testdata", "seeds", name))
 	if err != nil {
-		t.Skipf("seed file not available: %v", err)
-	}
-	text := string(raw)
-	i := strings.Index(text, marker)
-	if i < 0 {
-		t.Fatalf("marker %q not in seed 001", marker)
-	}
-	text = text[i+len(marker):]
-	start := strings.IndexByte(text, '{')
-	dec := json.NewDecoder(strings.NewReader(text[start:]))
-	var rawDoc json.RawMessage
-	if err := dec.Decode(&rawDoc); err != nil {
-		t.Fatalf("seed JSON after %q: %v", marker, err)
+		t.Fatalf("seed fixture: %v", err)
 	}
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, rawDoc); err != nil {
-		t.Fatal(err)
+	if err := json.Compact(&buf, raw); err != nil {
+		t.Fatalf("seed fixture %s: %v", name, err)
 	}
 	return buf.Bytes()
-}
-
-func seedDir(t *testing.T) string {
-	for _, d := range []string{"../../../shared/seeds", "/work/shared/seeds"} {
-		if _, err := os.Stat(d); err == nil {
-			return d
-		}
-	}
-	t.Skip("shared/seeds not found")
-	return ""
 }
 
 // keysOf lists the keys of a JSON object, recursively, in wire order, so
