@@ -187,15 +187,5 @@ func (a *Audit) WriteAck(endpoint string, r AckResult) error {
 			rec.Message = err.Error()
 		}
 	}
-	line, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("audit: encode: %w", err)
-	}
-	line = append(line, '\n')
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if _, err := a.w.Write(line); err != nil {
-		return fmt.Errorf("audit: write: %w", err)
-	}
-	return nil
+	return a.write(rec)
 }
