@@ -52,3 +52,40 @@ func StartReadyConsole(m *Mosquitto, t Tmux, dir, bin, clientID string, extra ..
 	}
 	return c, nil
 }
+
+// Rig is what the console benchmarks share: a work directory, the mqdeck
+// binary, a Mosquitto on loopback and a private tmux server.
+type Rig struct {
+	Dir    string
+	Bin    string
+	Broker *Mosquitto
+	Tmux   Tmux
+}
+
+// NewRig sets up a rig named name (for the directory and tmux socket),
+// building mqdeck unless bin is given. Close undoes it.
+func NewRig(name, bin string) (*Rig, error) {
+	dir, err := os.MkdirTemp("", "mqdeck-"+name+"-")
+	if err != nil {
+		return nil, fmt.Errorf("work directory: %w", err)
+	}
+	r := &Rig{Dir: dir, Tmux: Tmux{Socket: fmt.Sprintf("mqdeck-%s-%d", name, os.Getpid())}}
+	if r.Bin, err = BuildMqdeck(bin, dir); err != nil {
+		r.Close()
+		return nil, err
+	}
+	if r.Broker, err = StartMosquitto(dir); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// Close ends the tmux server and the broker and removes the directory.
+func (r *Rig) Close() {
+	r.Tmux.Kill()
+	if r.Broker != nil {
+		r.Broker.Stop()
+	}
+	_ = os.RemoveAll(r.Dir)
+}

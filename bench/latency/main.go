@@ -41,21 +41,12 @@ const helpMark = "esc or ? to close"
 var droppedRE = regexp.MustCompile(`dropped (\d+)`)
 
 func run(rate float64, trials, topics int, warm time.Duration, bin string) error {
-	dir, err := os.MkdirTemp("", "mqdeck-latency-")
+	rig, err := benchkit.NewRig("latency", bin)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	if bin, err = benchkit.BuildMqdeck(bin, dir); err != nil {
-		return err
-	}
-	broker, err := benchkit.StartMosquitto(dir)
-	if err != nil {
-		return err
-	}
-	defer broker.Stop()
-	t := benchkit.Tmux{Socket: fmt.Sprintf("mqdeck-latency-%d", os.Getpid())}
-	defer t.Kill()
+	defer rig.Close()
+	dir, bin, broker, t := rig.Dir, rig.Bin, rig.Broker, rig.Tmux
 	// A huge --exit-after only makes the console print its drop count at
 	// the end.
 	con, err := benchkit.StartReadyConsole(broker, t, dir, bin, "latency-console", "--exit-after", "1000000000000")

@@ -47,21 +47,12 @@ func main() {
 var droppedRE = regexp.MustCompile(`dropped (\d+)`)
 
 func run(n, topics int, rate float64, size int, bin string) error {
-	dir, err := os.MkdirTemp("", "mqdeck-memory-")
+	rig, err := benchkit.NewRig("memory", bin)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	if bin, err = benchkit.BuildMqdeck(bin, dir); err != nil {
-		return err
-	}
-	broker, err := benchkit.StartMosquitto(dir)
-	if err != nil {
-		return err
-	}
-	defer broker.Stop()
-	t := benchkit.Tmux{Socket: fmt.Sprintf("mqdeck-memory-%d", os.Getpid())}
-	defer t.Kill()
+	defer rig.Close()
+	dir, bin, broker, t := rig.Dir, rig.Bin, rig.Broker, rig.Tmux
 	// A huge --exit-after: the console stays up after the flood (so its
 	// memory can be read at rest) and prints its drop count when it quits.
 	con, err := benchkit.StartReadyConsole(broker, t, dir, bin, "memory-console", "--exit-after", "1000000000000")

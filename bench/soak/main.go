@@ -39,21 +39,12 @@ type sample struct {
 }
 
 func run(duration, every time.Duration, systems int, rate float64, bin, console string) error {
-	dir, err := os.MkdirTemp("", "mqdeck-soak-")
+	rig, err := benchkit.NewRig("soak", bin)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	if bin, err = benchkit.BuildMqdeck(bin, dir); err != nil {
-		return err
-	}
-	broker, err := benchkit.StartMosquitto(dir)
-	if err != nil {
-		return err
-	}
-	defer broker.Stop()
-	t := benchkit.Tmux{Socket: fmt.Sprintf("mqdeck-soak-%d", os.Getpid())}
-	defer t.Kill()
+	defer rig.Close()
+	dir, bin, broker, t := rig.Dir, rig.Bin, rig.Broker, rig.Tmux
 	if console == "" {
 		console = bin
 	}
