@@ -1,10 +1,8 @@
 package reliability
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -29,14 +27,7 @@ func TestStuckTerminalDoesNotStallConsole(t *testing.T) {
 	const keepalive = 2 * time.Second
 	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{})
 	port := strconv.Itoa(m.Port)
-	willCtx, stopWill := context.WithCancel(context.Background())
-	defer stopWill()
-	will := exec.CommandContext(willCtx, "mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-t", "rel/will", "-C", "1")
-	var willOut strings.Builder
-	will.Stdout = &willOut
-	if err := will.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stopWill := watchWill(t, port)
 
 	tmp := t.TempDir()
 	tm := hostile.Tmux{Socket: hostile.PrivateSocket("stuck"), Target: "s"}
@@ -105,15 +96,14 @@ func TestStuckTerminalDoesNotStallConsole(t *testing.T) {
 	}
 	drawnIn := time.Since(resumedAt)
 	status := statusLine(tm)
-	stopWill()
-	_ = will.Wait()
+	willOut := stopWill()
 	dropped := -1
 	if mm := regexp.MustCompile(`dropped ([0-9.k]+)`).FindStringSubmatch(status); mm != nil {
 		dropped = parseCount(mm[1])
 	}
 	t.Logf("terminal stuck %s (%d keepalives) while %d messages arrived; console process state while stuck: %s; max RSS %.1f MB; drawn again %s after SIGCONT; status: %s",
 		stuckFor.Round(time.Millisecond), int(stuckFor/keepalive), sent, state, float64(maxRSS)/1024, drawnIn.Round(time.Millisecond), status)
-	if strings.Contains(willOut.String(), "console gone") {
+	if strings.Contains(willOut, "console gone") {
 		t.Error("the broker published the console's will: its keepalive failed while the terminal was stuck")
 	}
 	if strings.Contains(m.Log(), "exceeded timeout") {

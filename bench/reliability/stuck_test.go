@@ -32,16 +32,7 @@ func TestStuckStdoutDoesNotStallMQTT(t *testing.T) {
 	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{})
 	port := strconv.Itoa(m.Port)
 	// Anything on the will topic means the broker gave mqdeck up.
-	willCtx, stopWill := context.WithCancel(context.Background())
-	defer stopWill()
-	will := exec.CommandContext(willCtx, "mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-t", "rel/will", "-C", "1")
-	var willOut strings.Builder
-	will.Stdout = &willOut
-	if err := will.Start(); err != nil {
-		t.Fatal(err)
-	}
-	willDone := make(chan struct{})
-	go func() { _ = will.Wait(); close(willDone) }()
+	stopWill := watchWill(t, port)
 	p, release := startStuck(t, nil, "log", "--broker", m.URL(), "--mqtt-version", "5", "--topic", "stuck/#",
 		"--keepalive", keepalive.String(), "--buffer", strconv.Itoa(buffer), "--will-topic", "rel/will", "--will-payload", "mqdeck gone", "-v")
 	if _, ok := p.waitStderr(15*time.Second, "subscribed"); !ok {
@@ -128,12 +119,33 @@ func TestStuckStdoutDoesNotStallMQTT(t *testing.T) {
 	if strings.Contains(stderr, "lost") || strings.Contains(m.Log(), "exceeded timeout") {
 		t.Errorf("the connection did not hold while stdout was stuck:\n%s\nbroker:\n%s", stderr, m.Log())
 	}
-	stopWill()
-	<-willDone
-	if strings.Contains(willOut.String(), "mqdeck gone") {
+	if strings.Contains(stopWill(), "mqdeck gone") {
 		t.Errorf("the broker published mqdeck's will: it thought the console dead")
 	}
 	if rssStuck > 150<<10 {
 		t.Errorf("RSS while stuck %d kB: not bounded by the buffer", rssStuck)
 	}
+}
+
+// watchWill subscribes to rel/will with mosquitto_sub until the returned
+// stop is called (or the test ends); stop returns what arrived.
+func watchWill(t *testing.T, port string) (stop func() string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, "mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-t", "rel/will", "-C", "1")
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	stop = func() string {
+		cancel()
+		<-done
+		return out.String()
+	}
+	t.Cleanup(func() { stop() })
+	return stop
 }
