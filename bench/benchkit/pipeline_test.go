@@ -11,7 +11,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
-	"github.com/mqdeck/mqdeck/tui"
+	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views/fixture"
@@ -118,7 +118,7 @@ func BenchmarkUpdateBatch(b *testing.B) {
 	}
 	for _, n := range []int{100, 10_000} {
 		b.Run(fmt.Sprintf("systems=%d", n), func(b *testing.B) {
-			m := tui.New(tui.Config{Store: fixture.Large(n)})
+			m := console.New(console.Config{Store: fixture.Large(n)})
 			m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 			// As the program does: the model applies a batch in slices,
 			// each an Update (asked for by the previous one's command)

@@ -78,7 +78,7 @@ func prepare(o options, dir string) ([]subject, error) {
 }
 
 // consoleCommand builds bench/console (-console bench), which runs the
-// same tui.Run as mqdeck, with profiling and RSS sampling.
+// same console.Run as mqdeck, with profiling and RSS sampling.
 func consoleCommand(dir string) string {
 	out := filepath.Join(dir, "console")
 	cmd := exec.Command("go", "build", "-o", out, "./bench/console")

@@ -1,4 +1,4 @@
-// Command console runs mqdeck's real console (tui.Run: pump, fleet store,
+// Command console runs mqdeck's real console (console.Run: pump, fleet store,
 // every pane, the renderer) against a broker, wired as `mqdeck` wires it,
 // with the knobs the performance programs need: exit after N applied
 // messages, a headless mode (renderer writing to nowhere at 120x40), a
@@ -26,7 +26,7 @@ import (
 	"github.com/mqdeck/mqdeck/bench/benchkit"
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
-	"github.com/mqdeck/mqdeck/tui"
+	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
@@ -112,18 +112,18 @@ func run(c config) error {
 
 	// Our own store (default caps) so its totals can be reported at the end.
 	store := fleet.New(fleet.DefaultConfig())
-	cfg := tui.Config{
+	cfg := console.Config{
 		Store:     store,
 		Conn:      views.ConnInfo{Broker: c.broker, Platform: c.plat, Protocol: c.protocol},
 		ExitAfter: c.exitAfter,
-		Source:    tui.Source{Messages: client.Messages(), Scheme: scheme, Dropped: client.Dropped, Hooks: hooks},
+		Source:    console.Source{Messages: client.Messages(), Scheme: scheme, Dropped: client.Dropped, Hooks: hooks},
 	}
 	var opts []tea.ProgramOption
 	if c.headless {
 		opts = append(opts, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(120, 40), tea.WithoutSignalHandler())
 	}
 	start := time.Now()
-	runErr := tui.Run(ctx, cfg, opts...)
+	runErr := console.Run(ctx, cfg, opts...)
 	elapsed := time.Since(start)
 	if c.memProf != "" {
 		if err := writeHeap(c.memProf); err != nil {

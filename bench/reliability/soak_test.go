@@ -22,7 +22,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
-	"github.com/mqdeck/mqdeck/tui"
+	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/pump"
 )
@@ -287,10 +287,10 @@ func startInProcessConsole(t *testing.T, broker string, maxEvents int) *inProces
 	if maxEvents > 0 {
 		caps.MaxEvents = maxEvents
 	}
-	cfg := tui.Config{Source: tui.Source{Messages: counted, Scheme: scheme, Dropped: c.Dropped, Hooks: hooks},
+	cfg := console.Config{Source: console.Source{Messages: counted, Scheme: scheme, Dropped: c.Dropped, Hooks: hooks},
 		Fleet: caps, CrashDir: t.TempDir()}
 	go func() {
-		con.done <- tui.Run(ctx, cfg, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(120, 40))
+		con.done <- console.Run(ctx, cfg, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(120, 40))
 	}()
 	t.Cleanup(con.stop)
 	return con

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
-	"github.com/mqdeck/mqdeck/tui"
+	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/views"
 )
@@ -28,8 +28,8 @@ type ActionFlags struct {
 
 // actions builds the console's action settings. The GraphQL token is read
 // here, once, so a missing one is a clear error before the screen is taken.
-func (a *ActionFlags) actions(loaded *loadedConfig, pub views.Publisher, plat string, params platform.Params, readOnly bool) (tui.Actions, error) {
-	act := tui.Actions{
+func (a *ActionFlags) actions(loaded *loadedConfig, pub views.Publisher, plat string, params platform.Params, readOnly bool) (console.Actions, error) {
+	act := console.Actions{
 		Publisher: pub,
 		Platform:  plat,
 		Params:    params,

@@ -10,7 +10,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/record"
-	"github.com/mqdeck/mqdeck/tui"
+	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 )
@@ -66,7 +66,7 @@ func (c *ConsoleCmd) Run(env *runEnv, loaded *loadedConfig) error {
 		ReadOnly: c.ReadOnly,
 		Insecure: c.Insecure,
 	}
-	cfg.Source = tui.Source{
+	cfg.Source = console.Source{
 		Messages: msgs,
 		Scheme:   sess.scheme,
 		Dropped:  sess.client.Dropped,
@@ -84,13 +84,13 @@ func (c *ConsoleCmd) Run(env *runEnv, loaded *loadedConfig) error {
 }
 
 // config builds the console's configuration from the UI flags.
-func (u *UIFlags) config(loaded *loadedConfig, redact []string) tui.Config {
+func (u *UIFlags) config(loaded *loadedConfig, redact []string) console.Config {
 	theme := u.Theme
 	if theme == "auto" {
 		theme = ""
 	}
 	_, noColor := os.LookupEnv("NO_COLOR")
-	return tui.Config{
+	return console.Config{
 		Theme:     theme,
 		NoColor:   noColor,
 		Keys:      loaded.keys,
@@ -102,9 +102,9 @@ func (u *UIFlags) config(loaded *loadedConfig, redact []string) tui.Config {
 
 // runConsole runs the TUI; a bad [keys] table is refused before the screen
 // is taken over.
-func runConsole(ctx context.Context, cfg tui.Config) error {
+func runConsole(ctx context.Context, cfg console.Config) error {
 	if len(cfg.Keys) > 0 {
-		km := tui.DefaultKeyMap()
+		km := console.DefaultKeyMap()
 		if err := km.Rebind(cfg.Keys); err != nil {
 			return usageError{fmt.Errorf("configuration [keys]: %w", err)}
 		}
@@ -112,7 +112,7 @@ func runConsole(ctx context.Context, cfg tui.Config) error {
 	if cfg.Source.Limits.MaxPayload < 0 {
 		return usageError{errors.New("--max-payload must be positive")}
 	}
-	return tui.Run(ctx, cfg, crashTest(&cfg)...)
+	return console.Run(ctx, cfg, crashTest(&cfg)...)
 }
 
 // session is one started connection with its platform grammar.

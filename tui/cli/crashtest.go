@@ -8,7 +8,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
-	"github.com/mqdeck/mqdeck/tui"
+	"github.com/mqdeck/mqdeck/tui/console"
 )
 
 // crashTestEnv is a hidden switch for bench/reliability: it makes the
@@ -23,7 +23,7 @@ const (
 )
 
 // crashTest arms cfg as MQDECK_CRASH_TEST asks; nothing when it is unset.
-func crashTest(cfg *tui.Config) []tea.ProgramOption {
+func crashTest(cfg *console.Config) []tea.ProgramOption {
 	why := "crash test (" + crashTestEnv + ") holding the session's secrets: " + strings.Join(cfg.Redact, " ")
 	switch os.Getenv(crashTestEnv) {
 	case "pump":

@@ -13,7 +13,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/record"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
-	"github.com/mqdeck/mqdeck/tui"
+	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 )
@@ -95,7 +95,7 @@ func (d *DemoCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	}
 	cfg := d.UIFlags.config(loaded, nil)
 	cfg.Conn = views.ConnInfo{Broker: sess.display + " (demo)", Platform: scheme.Name(), Protocol: sess.client.Protocol(), ReadOnly: d.ReadOnly}
-	cfg.Source = tui.Source{
+	cfg.Source = console.Source{
 		Messages: msgs,
 		Scheme:   scheme,
 		Dropped:  sess.client.Dropped,

@@ -9,7 +9,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
-	"github.com/mqdeck/mqdeck/tui"
+	"github.com/mqdeck/mqdeck/tui/console"
 )
 
 func readme(t *testing.T) string {
@@ -87,7 +87,7 @@ func TestReadmeConfigExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	km := tui.DefaultKeyMap()
+	km := console.DefaultKeyMap()
 	if err := km.Rebind(fc.Keys); err != nil || len(fc.Templates) != 1 {
 		t.Errorf("[keys] %v, templates %d", err, len(fc.Templates))
 	}

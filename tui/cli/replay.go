@@ -10,7 +10,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/record"
-	"github.com/mqdeck/mqdeck/tui"
+	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -47,8 +47,8 @@ func (c *ReplayCmd) Run(env *runEnv, loaded *loadedConfig) error {
 
 	cfg := c.UIFlags.config(loaded, nil)
 	cfg.Conn = views.ConnInfo{Broker: c.File, Platform: scheme.Name(), ReadOnly: true, NoState: "replay"}
-	cfg.Source = tui.Source{Messages: msgs, Scheme: scheme, Limits: decode.Limits{MaxPayload: c.MaxPayload}}
-	cfg.Actions = tui.Actions{Platform: scheme.Name(), Off: "a replay has no broker to publish to"}
+	cfg.Source = console.Source{Messages: msgs, Scheme: scheme, Limits: decode.Limits{MaxPayload: c.MaxPayload}}
+	cfg.Actions = console.Actions{Platform: scheme.Name(), Off: "a replay has no broker to publish to"}
 	err = runConsole(ctx, cfg)
 	cancel()
 	replayErr := <-replayDone

@@ -2,7 +2,7 @@
 // the panes of views, routes keys and data to them, and Run, which starts
 // the program and the pump. The fleet state lives in tui/fleet, the batching
 // in tui/pump.
-package tui
+package console
 
 import (
 	"time"

@@ -1,4 +1,4 @@
-package tui
+package console
 
 // Pane names one of the seven panes. The order is the order of the 1-7
 // keys and of tab cycling.
