@@ -50,6 +50,14 @@ func TestEmbeddedPubSubBothProtocols(t *testing.T) {
 			}
 			switch p {
 			case mqttconn.Protocol5:
+				// The console shows a PUBACK's reason: the embedded broker's
+				// must be a plain success, not "granted QoS 1 (0x01)".
+				if res.ReasonCode != 0 || res.Reason != "" {
+					t.Fatalf("v5 publish acked with reason 0x%02X %q, want success and no reason", res.ReasonCode, res.Reason)
+				}
+				if m.Props != nil && m.Props.MessageExpiry != nil {
+					t.Fatalf("message expiry %d that the publisher did not set", *m.Props.MessageExpiry)
+				}
 				if m.Props == nil || m.Props.ContentType != "application/json" || m.Props.ResponseTopic != "reply/1" ||
 					string(m.Props.CorrelationData) != "c1" || len(m.Props.User) != 3 ||
 					m.Props.User[0] != props.User[0] || m.Props.User[1] != props.User[1] || m.Props.User[2] != props.User[2] {

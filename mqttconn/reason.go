@@ -98,6 +98,18 @@ func ReasonName(code byte) string {
 // ReasonText is the name with the code: "not authorized (0x87)".
 func ReasonText(code byte) string { return fmt.Sprintf("%s (0x%02X)", ReasonName(code), code) }
 
+// AckReasonText names the reason code of a PUBACK, PUBREC or PUBCOMP. The
+// codes 0x01 and 0x02 mean "granted QoS" only in a SUBACK: a broker that
+// puts one in a publish acknowledgement broke the protocol, and saying
+// "granted QoS 1" would state something the broker never meant.
+func AckReasonText(code byte) string {
+	switch code {
+	case 0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x92, 0x97, 0x99:
+		return ReasonText(code)
+	}
+	return fmt.Sprintf("reason code 0x%02X, not valid in a publish acknowledgement", code)
+}
+
 // connackV3Name names an MQTT 3.1.1 CONNACK return code.
 func connackV3Name(code byte) string {
 	switch code {

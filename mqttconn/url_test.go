@@ -141,6 +141,21 @@ func TestOneLine(t *testing.T) {
 	}
 }
 
+// A publish acknowledgement's 0x01 is no grant: only a SUBACK grants a QoS.
+func TestAckReasonText(t *testing.T) {
+	for code, want := range map[byte]string{
+		0x00: "success (0x00)",
+		0x10: "no matching subscribers (0x10)",
+		0x87: "not authorized (0x87)",
+		0x01: "reason code 0x01, not valid in a publish acknowledgement",
+		0x02: "reason code 0x02, not valid in a publish acknowledgement",
+	} {
+		if got := AckReasonText(code); got != want {
+			t.Errorf("AckReasonText(0x%02X) = %q, want %q", code, got, want)
+		}
+	}
+}
+
 func TestReasonText(t *testing.T) {
 	if got := ReasonText(0x87); got != "not authorized (0x87)" {
 		t.Fatalf("ReasonText(0x87) = %q", got)

@@ -307,7 +307,7 @@ func (v *v5) publish(ctx context.Context, req PublishRequest) PublishResult {
 	if resp != nil {
 		r.ReasonCode = resp.ReasonCode
 		if resp.ReasonCode != 0 {
-			r.Reason = ReasonText(resp.ReasonCode)
+			r.Reason = AckReasonText(resp.ReasonCode)
 		}
 		if resp.Properties != nil && resp.Properties.ReasonString != "" {
 			r.Reason += ": " + resp.Properties.ReasonString

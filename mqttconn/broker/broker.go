@@ -66,6 +66,12 @@ func StartConfig(cfg Config) (*Broker, error) {
 	}
 	caps := mqtt.NewDefaultServerCapabilities()
 	caps.MaximumClientWritesPending = int32(min(cfg.WritesPending, 1<<30))
+	// mochi stamps this maximum (24 h by default) as the message expiry of
+	// every message whose publisher set none; 0 keeps only what publishers set.
+	caps.MaximumMessageExpiryInterval = 0
+	// mochi copies a publish's properties into its PUBACK/PUBREC: user
+	// properties such as the device API's access_key would be echoed back.
+	caps.Compatibilities.NoInheritedPropertiesOnAck = true
 	srv := mqtt.New(&mqtt.Options{
 		Capabilities: caps,
 		Logger:       logger,
@@ -76,6 +82,9 @@ func StartConfig(cfg Config) (*Broker, error) {
 	})
 	if err := srv.AddHook(new(allowAll), nil); err != nil {
 		return nil, fmt.Errorf("embedded broker: auth hook: %w", err)
+	}
+	if err := srv.AddHook(new(ackCodes), nil); err != nil {
+		return nil, fmt.Errorf("embedded broker: ack hook: %w", err)
 	}
 	tcp := listeners.NewTCP(listeners.Config{Type: listeners.TypeTCP, ID: "tcp", Address: cfg.Addr})
 	if err := srv.AddListener(tcp); err != nil {
@@ -270,3 +279,20 @@ func (allowAll) Provides(b byte) bool {
 func (allowAll) OnConnectAuthenticate(*mqtt.Client, packets.Packet) bool { return true }
 
 func (allowAll) OnACLCheck(*mqtt.Client, string, bool) bool { return true }
+
+// ackCodes corrects the reason code of a successful PUBACK: mochi sends the
+// SUBACK code "granted QoS 1" (0x01), which is not a PUBACK code, and strict
+// clients (mqtt.js) drop the connection over it.
+type ackCodes struct{ mqtt.HookBase }
+
+func (ackCodes) ID() string { return "mqdeck-ack-codes" }
+
+func (ackCodes) Provides(b byte) bool { return b == mqtt.OnPacketEncode }
+
+func (ackCodes) OnPacketEncode(_ *mqtt.Client, pk packets.Packet) packets.Packet {
+	if pk.FixedHeader.Type == packets.Puback && (pk.ReasonCode == packets.CodeGrantedQos1.Code ||
+		pk.ReasonCode == packets.CodeGrantedQos2.Code) {
+		pk.ReasonCode = packets.CodeSuccess.Code
+	}
+	return pk
+}
