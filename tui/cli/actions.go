@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
-	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/views"
 )
 
