@@ -31,7 +31,7 @@ func (s *single) Start(ctx context.Context) error {
 		return errors.New("mqttconn: Start called twice")
 	}
 	s.state(State{Kind: StateConnecting, Attempt: 1})
-	err := s.impl.start(ctx, time.Now().Add(s.opts.ConnectTimeout))
+	err := s.scrubErr(s.impl.start(ctx, time.Now().Add(s.opts.ConnectTimeout)))
 	if err != nil {
 		s.once.Do(func() { s.state(State{Kind: StateStopped, Err: err}) })
 	}
@@ -82,7 +82,7 @@ func (a *autoClient) Start(ctx context.Context) error {
 	var ce *ConnectError
 	if !errors.As(err, &ce) || !(ce.Kind == ErrUnsupportedProtocol || ce.closedEarly) {
 		a.state(State{Kind: StateStopped, Err: err})
-		return err
+		return a.scrubErr(err)
 	}
 	a.state(State{Kind: StateConnecting, Attempt: 2, Protocol: string(Protocol311),
 		Err: fmt.Errorf("MQTT 5 refused (%s): trying MQTT 3.1.1", ce.Detail)})
@@ -96,7 +96,7 @@ func (a *autoClient) Start(ctx context.Context) error {
 		ce3.Detail = "the broker closed the connection during the MQTT handshake, with MQTT 5 and with 3.1.1"
 	}
 	a.state(State{Kind: StateStopped, Err: err3})
-	return err3
+	return a.scrubErr(err3)
 }
 
 // adopt keeps the connected implementation, unless Close won the race.

@@ -3,7 +3,6 @@ package mqttconn
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -49,11 +48,12 @@ type common struct {
 	opts     Options
 	broker   BrokerURL
 	display  string
-	tls      *tls.Config
 	clientID string
 	// persistent3 says whether a 3.1.1 connection asks for a persistent
 	// session (clean session false).
 	persistent3 bool
+
+	secrets SecretSet // credentials sent so far, scrubbed from reported errors
 
 	msgs     chan Message
 	dropped  atomic.Uint64
@@ -74,8 +74,9 @@ func newCommon(o Options) (*common, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc, err := tlsConfig(&o, b)
-	if err != nil {
+	// Checked now so a wrong path fails at once; each attempt reads the
+	// files again (attemptTLS).
+	if _, err := tlsConfig(&o, b); err != nil {
 		return nil, err
 	}
 	if o.KeepAlive <= 0 {
@@ -116,7 +117,7 @@ func newCommon(o Options) (*common, error) {
 			return nil, fmt.Errorf("will message: QoS %d (want 0, 1 or 2)", o.Will.QoS)
 		}
 	}
-	c := &common{opts: o, broker: b, display: b.String(), tls: tc, clientID: o.ClientID}
+	c := &common{opts: o, broker: b, display: b.String(), clientID: o.ClientID}
 	if c.clientID == "" {
 		var r [6]byte
 		_, _ = rand.Read(r[:])
@@ -181,6 +182,7 @@ func (c *common) state(s State) {
 	}
 	s.Broker = c.display
 	s.At = time.Now()
+	s.Err = c.scrubErr(s.Err)
 	c.opts.OnState(s)
 }
 

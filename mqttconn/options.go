@@ -11,8 +11,9 @@ const (
 	Protocol311  Protocol = "3.1.1"
 )
 
-// Options configures a Client. Secrets (Password) arrive here already read
-// from an environment variable or file; they are never logged or shown.
+// Options configures a Client. Secrets are never logged or shown. They
+// come from Credentials, asked before every connection attempt, or else
+// from Username and Password, read once by the caller.
 type Options struct {
 	Broker   string // mqtt://, mqtts://, ssl://, tls://, ws://, wss://; default mqtt://127.0.0.1:1883
 	Protocol Protocol
@@ -20,7 +21,12 @@ type Options struct {
 
 	Username string
 	Password string // secret
+	// Credentials, when set, replaces Username and Password: it is read
+	// before every attempt, so rotated secrets are used without a restart.
+	Credentials CredentialSource
 
+	// TLS files are read again at every connection attempt: a certificate
+	// and key renewed on disk are used at the next attempt.
 	CACert   string // PEM file
 	Cert     string // client certificate PEM file
 	Key      string // client key PEM file

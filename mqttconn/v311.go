@@ -2,6 +2,7 @@ package mqttconn
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -33,15 +34,17 @@ type pahoClient struct {
 
 func newV311(c *common) *v311 { return &v311{c: c, done: make(chan struct{})} }
 
-func (v *v311) newClient(life context.Context) *pahoClient {
+// newClient makes the paho client for one attempt with the credentials
+// and TLS configuration read for it.
+func (v *v311) newClient(life context.Context, cr Credentials, tc *tls.Config) *pahoClient {
 	o := &v.c.opts
 	pc := &pahoClient{lost: make(chan error, 1)}
 	po := pahomqtt.NewClientOptions()
 	// The scheme is only a label: the custom dialer below decides.
 	po.Servers = []*url.URL{{Scheme: "tcp", Host: v.c.broker.Addr()}}
 	po.SetClientID(v.c.clientID)
-	po.SetUsername(o.Username)
-	po.SetPassword(o.Password)
+	po.SetUsername(cr.Username)
+	po.SetPassword(cr.Password)
 	po.SetCleanSession(!v.c.persistent3)
 	ka, pingTimeout := keepalive311(o.KeepAlive) // see keepalive.go
 	po.SetKeepAlive(ka)
@@ -54,7 +57,7 @@ func (v *v311) newClient(life context.Context) *pahoClient {
 	po.SetOrderMatters(true) // handler runs on one goroutine, in order; it never blocks
 	po.SetDefaultPublishHandler(v.onMessage)
 	po.SetCustomOpenConnectionFn(func(*url.URL, pahomqtt.ClientOptions) (net.Conn, error) {
-		return dial(life, v.c.broker, v.c.tls, o.ConnectTimeout, false)
+		return dial(life, v.c.broker, tc, o.ConnectTimeout, false)
 	})
 	po.SetConnectionLostHandler(func(_ pahomqtt.Client, err error) {
 		select {
@@ -67,6 +70,31 @@ func (v *v311) newClient(life context.Context) *pahoClient {
 	}
 	pc.cli = pahomqtt.NewClient(po)
 	return pc
+}
+
+// attempt reads the credentials and TLS files, as they are now, and makes
+// one connection attempt; the error is classified. A zero deadline (a
+// reconnect) gives the handshake ConnectTimeout after the credentials are
+// read, as autopaho does for MQTT 5: a slow token command does not eat it.
+func (v *v311) attempt(ctx, life context.Context, deadline time.Time) (*pahoClient, error) {
+	credCtx, cancel := ctx, context.CancelFunc(func() {})
+	if !deadline.IsZero() {
+		credCtx, cancel = context.WithDeadline(ctx, deadline)
+	}
+	cr, err := v.c.attemptCredentials(credCtx)
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	if deadline.IsZero() {
+		deadline = time.Now().Add(v.c.opts.ConnectTimeout)
+	}
+	tc, err := v.c.attemptTLS()
+	if err != nil {
+		return nil, err
+	}
+	pc := v.newClient(life, cr, tc)
+	return pc, v.connect(ctx, pc, deadline)
 }
 
 // connect makes one attempt and returns a classified error.
@@ -98,8 +126,8 @@ func (v *v311) connect(ctx context.Context, pc *pahoClient, deadline time.Time) 
 func (v *v311) start(ctx context.Context, deadline time.Time) error {
 	life, cancel := context.WithCancel(context.Background())
 	v.cancel = cancel
-	pc := v.newClient(life)
-	if err := v.connect(ctx, pc, deadline); err != nil {
+	pc, err := v.attempt(ctx, life, deadline)
+	if err != nil {
 		cancel()
 		close(v.done)
 		return err
@@ -140,16 +168,12 @@ func (v *v311) run(life context.Context, pc *pahoClient) {
 			case <-life.Done():
 				return
 			}
-			pc = v.newClient(life)
-			err := v.connect(life, pc, time.Now().Add(v.c.opts.ConnectTimeout))
+			next, err := v.attempt(life, life, time.Time{})
 			if err == nil {
+				pc = next
 				break
 			}
-			var ce *ConnectError
-			if errors.As(err, &ce) {
-				err = fmt.Errorf("%s: %s", ce.Kind, ce.Detail)
-			}
-			why = err
+			why = v.c.retryReason(err)
 			if life.Err() != nil {
 				return
 			}

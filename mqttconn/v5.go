@@ -54,6 +54,8 @@ func newV5(c *common) *v5 {
 func (v *v5) start(ctx context.Context, deadline time.Time) error {
 	o := &v.c.opts
 	u := &url.URL{Scheme: v.c.broker.Scheme, Host: v.c.broker.Addr(), Path: v.c.broker.Path}
+	life, cancel := context.WithCancel(context.Background())
+	v.cancel = cancel
 	cfg := autopaho.ClientConfig{
 		ServerUrls:                    []*url.URL{u},
 		KeepAlive:                     uint16(o.KeepAlive / time.Second),
@@ -61,13 +63,25 @@ func (v *v5) start(ctx context.Context, deadline time.Time) error {
 		SessionExpiryInterval:         uint32(o.SessionExpiry / time.Second),
 		ReconnectBackoff:              v.backoff,
 		ConnectTimeout:                o.ConnectTimeout,
+		// autopaho builds CONNECT, then dials, before every attempt: both
+		// read the credentials and TLS files afresh (creds.go).
 		AttemptConnection: func(ctx context.Context, _ autopaho.ClientConfig, _ *url.URL) (net.Conn, error) {
-			return dial(ctx, v.c.broker, v.c.tls, o.ConnectTimeout, true)
+			tc, err := v.c.attemptTLS()
+			if err != nil {
+				return nil, err
+			}
+			return dial(ctx, v.c.broker, tc, o.ConnectTimeout, true)
 		},
 		OnConnectionUp:   v.onUp,
 		OnConnectionDown: func() bool { v.up.Store(false); return true },
 		OnConnectError:   v.onConnectError,
 		ConnectPacketBuilder: func(cp *paho.Connect, _ *url.URL) (*paho.Connect, error) {
+			cr, err := v.c.attemptCredentials(life)
+			if err != nil {
+				return nil, err // counts as a failed attempt: the back-off goes on
+			}
+			cp.UsernameFlag, cp.Username = cr.Username != "", cr.Username
+			cp.PasswordFlag, cp.Password = cr.Password != "", []byte(cr.Password)
 			// paho sizes its internal queue of decoded PUBLISH packets by
 			// Receive Maximum (65535 by default). Messages() is the bounded
 			// buffer; a second, hidden one of 65535 packets only holds garbage
@@ -84,8 +98,6 @@ func (v *v5) start(ctx context.Context, deadline time.Time) error {
 			cp.Properties.RequestProblemInfo = true
 			return cp, nil
 		},
-		ConnectUsername: o.Username,
-		ConnectPassword: []byte(o.Password),
 		ClientConfig: paho.ClientConfig{
 			ClientID:          v.c.clientID,
 			PingHandler:       &pinger{}, // notices a hung broker within ~1.1x keepalive (keepalive.go)
@@ -111,8 +123,6 @@ func (v *v5) start(ctx context.Context, deadline time.Time) error {
 		}
 	}
 
-	life, cancel := context.WithCancel(context.Background())
-	v.cancel = cancel
 	cm, err := autopaho.NewConnection(life, cfg)
 	if err != nil {
 		cancel()
@@ -194,13 +204,13 @@ func (v *v5) setLastErr(err error) {
 // right after a drop wait briefly for it.
 func (v *v5) takeLastErr(justDropped bool) error {
 	if p := v.lastErr.Swap(nil); p != nil {
-		return describeDrop(*p)
+		return v.describeDrop(*p)
 	}
 	if justDropped {
 		select {
 		case <-v.errReady:
 			if p := v.lastErr.Swap(nil); p != nil {
-				return describeDrop(*p)
+				return v.describeDrop(*p)
 			}
 		case <-time.After(100 * time.Millisecond):
 		}
@@ -208,13 +218,12 @@ func (v *v5) takeLastErr(justDropped bool) error {
 	return errors.New("connection lost")
 }
 
-// describeDrop keeps the reason short: a classified ConnectError line for
-// failed attempts, the error itself otherwise.
-func describeDrop(err error) error {
+// describeDrop keeps the reason short: a classified line for failed
+// attempts (refused credentials say so), the error itself otherwise.
+func (v *v5) describeDrop(err error) error {
 	var ac *autopaho.ConnackError
-	if errors.As(err, &ac) || errors.As(err, new(*dialError)) {
-		ce := classify(err, &Options{}, "", 0)
-		return fmt.Errorf("%s: %s", ce.Kind, ce.Detail)
+	if errors.As(err, &ac) || errors.As(err, new(*dialError)) || errors.As(err, new(*ConnectError)) {
+		return v.c.retryReason(err)
 	}
 	return droppedBy(err)
 }
