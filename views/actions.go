@@ -20,37 +20,24 @@ import (
 // error SOME_DATA_INVALID with its message on the line below, reply,
 // command done). It reads the tracker every frame and draws visible rows only.
 type ActionsPane struct {
-	st       themes.Styles
-	keys     Keys
+	list
 	tr       *actions.Tracker
-	w, h     int
-	focused  bool
-	cursor   int    // index into the newest-first entries
-	offset   int    // first visible line
+	offset   int    // first visible entry
 	expanded bool   // enter: show every answer of the selected action
 	off      string // why actions are off (read-only, replay); "" when on
+	lineOf   []int  // entry drawn on each body line of the last frame
 }
 
 // NewActionsPane draws the tracker's entries.
 func NewActionsPane(st themes.Styles, keys Keys, tr *actions.Tracker) *ActionsPane {
-	return &ActionsPane{st: st, keys: keys, tr: tr}
+	p := &ActionsPane{tr: tr}
+	p.list = newList(st, keys, actionsTitle, "", p)
+	return p
 }
 
 // SetOff says why no action can be taken (read-only, replay); the empty
 // pane shows it instead of the keys. "" when actions are on.
 func (p *ActionsPane) SetOff(why string) { p.off = why }
-
-// SetStyles switches the theme.
-func (p *ActionsPane) SetStyles(st themes.Styles) { p.st = st }
-
-// SetSize sets the outer size, border included.
-func (p *ActionsPane) SetSize(w, h int) { p.w, p.h = w, h }
-
-// Focus marks the pane focused (heavy border).
-func (p *ActionsPane) Focus() { p.focused = true }
-
-// Blur marks the pane unfocused.
-func (p *ActionsPane) Blur() { p.focused = false }
 
 // expandKey is enter as this pane uses it: the answers, not the detail.
 func (p *ActionsPane) expandKey() key.Binding {
@@ -75,35 +62,33 @@ func (p *ActionsPane) Selected() (*actions.Entry, bool) {
 	if len(es) == 0 {
 		return nil, false
 	}
-	return es[clamp(p.cursor, 0, len(es)-1)], true
+	return es[clamp(p.cur.pos, 0, len(es)-1)], true
 }
 
-// Update moves the cursor; enter expands the selected action.
-func (p *ActionsPane) Update(msg tea.Msg) tea.Cmd {
-	k, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil
-	}
-	n := p.tr.Len()
-	page := max(p.h-3, 1) / 2
-	switch {
-	case key.Matches(k, p.keys.Down):
-		p.cursor++
-	case key.Matches(k, p.keys.Up):
-		p.cursor--
-	case key.Matches(k, p.keys.PageDown):
-		p.cursor += page
-	case key.Matches(k, p.keys.PageUp):
-		p.cursor -= page
-	case key.Matches(k, p.keys.Top):
-		p.cursor = 0
-	case key.Matches(k, p.keys.Bottom):
-		p.cursor = n - 1
-	case key.Matches(k, p.keys.Enter):
+// syncRows counts the entries. An entry takes two lines or more (the
+// platform's answer below it), so a page moves half the rows.
+func (p *ActionsPane) syncRows() {
+	p.cur.total = p.tr.Len()
+	p.cur.rows = max(p.h-3, 1)/2 + 1
+}
+
+// The cursor is the selection: an index into the newest-first entries.
+func (p *ActionsPane) selectRow(int) {}
+
+// paneKey: enter expands the selected action.
+func (p *ActionsPane) paneKey(k tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(k, p.keys.Enter) {
 		p.expanded = !p.expanded
 	}
-	p.cursor = clamp(p.cursor, 0, max(n-1, 0))
 	return nil
+}
+
+// Click selects the entry drawn on the clicked line.
+func (p *ActionsPane) Click(_, y int) {
+	if i := y - listBodyTop; i >= 0 && i < len(p.lineOf) {
+		p.cur.pos = p.lineOf[i]
+		p.sync()
+	}
 }
 
 // kindWord is the short column text of a kind.
@@ -264,6 +249,7 @@ func (p *ActionsPane) View() string {
 	}
 	head += fit("kind", kw) + " " + fit("what", what) + " " + fit("status", sw)
 	lines := []string{p.st.Header.Render(fit(head, inner))}
+	p.lineOf = p.lineOf[:0]
 	if len(es) == 0 {
 		hint := "no actions yet: t trigger event · c command · s set · r snapshot · P publish"
 		if p.off != "" {
@@ -272,25 +258,30 @@ func (p *ActionsPane) View() string {
 		lines = append(lines, fit(" "+p.st.Subtle.Render(safe(hint)), inner))
 		return frame(p.st, p.focused, p.w, p.h, actionsTitle, info, lines)
 	}
-	p.cursor = clamp(p.cursor, 0, len(es)-1)
+	cur := clamp(p.cur.pos, 0, len(es)-1)
+	p.cur.pos = cur
 	// Lines per entry vary (details); lay out from the offset entry and keep
 	// the cursor visible. Only entries that can be on screen are rendered.
-	if p.cursor < p.offset {
-		p.offset = p.cursor
+	if cur < p.offset {
+		p.offset = cur
 	}
 	for {
 		used := 0
-		for i := p.offset; i <= p.cursor; i++ {
-			used += 1 + len(p.detail(es[i], inner, p.expanded && i == p.cursor))
+		for i := p.offset; i <= cur; i++ {
+			used += 1 + len(p.detail(es[i], inner, p.expanded && i == cur))
 		}
-		if used <= rows-1 || p.offset >= p.cursor {
+		if used <= rows-1 || p.offset >= cur {
 			break
 		}
 		p.offset++
 	}
+	p.lineOf = p.lineOf[:0]
 	for i := p.offset; i < len(es) && len(lines) < rows; i++ {
-		lines = append(lines, p.row(es[i], inner, i == p.cursor))
-		lines = append(lines, p.detail(es[i], inner, p.expanded && i == p.cursor)...)
+		lines = append(lines, p.row(es[i], inner, i == cur))
+		lines = append(lines, p.detail(es[i], inner, p.expanded && i == cur)...)
+		for len(p.lineOf) < len(lines)-1 {
+			p.lineOf = append(p.lineOf, i)
+		}
 	}
 	if len(lines) > rows {
 		lines = lines[:rows]

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -351,7 +350,7 @@ func trackerWithHistory(t *testing.T) *actions.Tracker {
 
 func TestActionsPaneShowsLifecycleInWords(t *testing.T) {
 	tr := trackerWithHistory(t)
-	p := NewActionsPane(themes.New(themes.Mono), actionsTestKeys(), tr)
+	p := NewActionsPane(themes.New(themes.Mono), DefaultKeys(), tr)
 	p.SetSize(100, 14)
 	p.Focus()
 	plain := ansi.Strip(p.View())
@@ -375,14 +374,6 @@ func TestActionsPaneShowsLifecycleInWords(t *testing.T) {
 	if sel.Action.ID != "energy-overload-model" || !strings.Contains(ansi.Strip(p.View()), "topic "+tInput) {
 		t.Errorf("expanded %s:\n%s", sel.Action.ID, ansi.Strip(p.View()))
 	}
-}
-
-func actionsTestKeys() Keys {
-	b := func(keys ...string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], keys[0]))
-	}
-	return Keys{Up: b("up", "k"), Down: b("down", "j"), PageUp: b("pgup"), PageDown: b("pgdown"),
-		Top: b("g"), Bottom: b("G"), Enter: b("enter")}
 }
 
 func decodeJSON(t *testing.T, s string) decode.Value {

@@ -36,7 +36,7 @@ func TestActionGoldens(t *testing.T) {
 				golden.RequireEqual(t, c.View())
 			})
 			t.Run("actions_"+name, func(t *testing.T) {
-				p := NewActionsPane(st, actionsTestKeys(), trackerWithHistory(t))
+				p := NewActionsPane(st, DefaultKeys(), trackerWithHistory(t))
 				p.SetSize(w, h/2)
 				p.Focus()
 				checkBox(t, p.View(), w, h/2)
@@ -64,7 +64,7 @@ func TestActionViewsTinySizes(t *testing.T) {
 	st := themes.New(themes.Dark)
 	_, f := drivrForm(t)
 	c := NewConfirm(st, confirmAction(t))
-	p := NewActionsPane(st, actionsTestKeys(), trackerWithHistory(t))
+	p := NewActionsPane(st, DefaultKeys(), trackerWithHistory(t))
 	for w := 0; w <= 30; w += 3 {
 		for h := 0; h <= 8; h += 2 {
 			f.SetSize(w, h)

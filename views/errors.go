@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
@@ -17,38 +16,21 @@ import (
 // failures, refused subscriptions and failed publishes, each with the input
 // topic it answers.
 type ErrorsPane struct {
-	st      themes.Styles
-	keys    Keys
-	store   *fleet.Store
-	w, h    int
-	focused bool
-	paused  bool
-	cur     cursor
-	anchor  seqAnchor
+	list
+	store *fleet.Store
 
-	buf []*fleet.ErrorReport
-	one []*fleet.ErrorReport
+	buf  []*fleet.ErrorReport
+	one  []*fleet.ErrorReport
+	cols errorCols
+	now  time.Time
 }
 
 // NewErrorsPane draws the store's error reports.
 func NewErrorsPane(st themes.Styles, keys Keys, store *fleet.Store) *ErrorsPane {
-	return &ErrorsPane{st: st, keys: keys, store: store}
+	p := &ErrorsPane{store: store}
+	p.list = newList(st, keys, "4 Errors", "", p)
+	return p
 }
-
-// SetStyles switches the theme.
-func (p *ErrorsPane) SetStyles(st themes.Styles) { p.st = st }
-
-// SetSize sets the outer size, border included.
-func (p *ErrorsPane) SetSize(w, h int) { p.w, p.h = w, h; p.cur.rows = max(h-3, 0) }
-
-// Focus marks the pane focused.
-func (p *ErrorsPane) Focus() { p.focused = true }
-
-// Blur marks the pane unfocused.
-func (p *ErrorsPane) Blur() { p.focused = false }
-
-// SetPaused freezes the list's position while reports arrive.
-func (p *ErrorsPane) SetPaused(v bool) { p.paused = v }
 
 // ShortHelp is the footer while the pane has focus.
 func (p *ErrorsPane) ShortHelp() []key.Binding {
@@ -68,11 +50,12 @@ func (p *ErrorsPane) at(i int) uint64 {
 	return p.one[0].Seq
 }
 
-func (p *ErrorsPane) sync() {
+func (p *ErrorsPane) syncRows() {
 	_, n := p.store.ErrorsWindow(0, 0, p.one[:0])
-	p.cur.rows = max(p.h-3, 0)
 	p.anchor.sync(&p.cur, n, p.paused, p.at)
 }
+
+func (p *ErrorsPane) selectRow(i int) { p.anchor.seq = p.at(i) }
 
 // Selection is the selected report (a copy: it stays readable if evicted).
 func (p *ErrorsPane) Selection() Subject {
@@ -82,31 +65,6 @@ func (p *ErrorsPane) Selection() Subject {
 		return Subject{}
 	}
 	return Subject{Kind: SubjectError, Ref: p.one[0].Ref, Error: *p.one[0]}
-}
-
-// Update handles keys and the mouse wheel.
-func (p *ErrorsPane) Update(msg tea.Msg) tea.Cmd {
-	p.sync()
-	switch m := msg.(type) {
-	case tea.MouseWheelMsg:
-		if m.Button == tea.MouseWheelDown {
-			p.cur.wheel(3)
-		} else if m.Button == tea.MouseWheelUp {
-			p.cur.wheel(-3)
-		}
-	case tea.KeyPressMsg:
-		p.cur.move(m, p.keys)
-	}
-	p.anchor.seq = p.at(p.cur.pos)
-	return nil
-}
-
-// ClickRow selects the row at body line y.
-func (p *ErrorsPane) ClickRow(y int) {
-	p.sync()
-	p.cur.pos = p.cur.top + y
-	p.cur.clamp()
-	p.anchor.seq = p.at(p.cur.pos)
 }
 
 type errorCols struct{ age, source, code, input, msg int }
@@ -187,28 +145,26 @@ func errorRow(st themes.Styles, c errorCols, inner int, e *fleet.ErrorReport, no
 	return r.line(inner)
 }
 
-// View draws the visible rows only.
-func (p *ErrorsPane) View() string {
-	if p.w < 4 || p.h < 3 {
-		return ""
-	}
-	p.sync()
-	inner := p.w - 2
+func (p *ErrorsPane) head(inner int) string {
 	c := errorColumns(inner)
-	now := p.store.Now()
+	p.cols, p.now = c, p.store.Now()
 	head := []string{fitRight("age", c.age)}
 	if c.source > 0 {
 		head = append(head, fit("source", c.source))
 	}
 	head = append(head, fit("code", c.code), fit("input topic", c.input), fit("message", c.msg))
-	lines := []string{p.st.Header.Render(fit(" "+joinCells(head), inner))}
-	p.buf, _ = p.store.ErrorsWindow(p.cur.top, p.cur.rows, p.buf[:0])
-	for i, e := range p.buf {
-		sel := p.cur.top+i == p.cur.pos
-		lines = append(lines, selPaint(p.st, errorRow(p.st, c, inner, e, now, sel), sel, p.focused))
-	}
-	if p.cur.total == 0 {
-		lines = append(lines, placeholder(p.st, "no errors", inner))
-	}
-	return frame(p.st, p.focused, p.w, p.h, "4 Errors", fmt.Sprintf("%d", p.cur.total), lines)
+	return " " + joinCells(head)
 }
+
+func (p *ErrorsPane) window(top, n int) int {
+	p.buf, _ = p.store.ErrorsWindow(top, n, p.buf[:0])
+	return len(p.buf)
+}
+
+func (p *ErrorsPane) row(j, inner int, sel bool) string {
+	return errorRow(p.st, p.cols, inner, p.buf[j], p.now, sel)
+}
+
+func (p *ErrorsPane) empty() string { return "no errors" }
+
+func (p *ErrorsPane) info() string { return fmt.Sprintf("%d", p.cur.total) }

@@ -17,21 +17,17 @@ import (
 // entity, state, acknowledgement (by whom and when, or "not yet") and age,
 // with the counts of active and unacknowledged events in its title.
 type EventsPane struct {
-	st      themes.Styles
-	keys    Keys
+	list
 	store   *fleet.Store
-	w, h    int
-	focused bool
-	paused  bool
-	filter  filterBox
 	order   fleet.EventOrder
 	scope   fleet.Ref // narrow to one system (the fleet selection) when set
 	scoped  bool
-	cur     cursor
 	sel     eventKey // selected event, kept by identity
 	matched int      // matches at the last sync, to follow insertions
 
-	buf []*fleet.Event
+	buf  []*fleet.Event
+	cols eventCols
+	now  time.Time
 }
 
 type eventKey struct{ platform, fleet, id string }
@@ -40,37 +36,14 @@ func keyOf(e *fleet.Event) eventKey { return eventKey{e.Ref.Platform, e.Ref.Flee
 
 // NewEventsPane draws the store's events.
 func NewEventsPane(st themes.Styles, keys Keys, store *fleet.Store) *EventsPane {
-	return &EventsPane{st: st, keys: keys, store: store,
-		filter: newFilterBox(st, "text  level:error,warning  state:active  ack:no")}
+	p := &EventsPane{store: store}
+	p.list = newList(st, keys, "2 Events", "text  level:error,warning  state:active  ack:no", p)
+	return p
 }
-
-// SetStyles switches the theme.
-func (p *EventsPane) SetStyles(st themes.Styles) { p.st = st; p.filter.setStyles(st) }
-
-// SetSize sets the outer size, border included.
-func (p *EventsPane) SetSize(w, h int) { p.w, p.h = w, h; p.cur.rows = max(h-3, 0) }
-
-// Focus marks the pane focused.
-func (p *EventsPane) Focus() { p.focused = true }
-
-// Blur marks the pane unfocused.
-func (p *EventsPane) Blur() { p.focused = false }
-
-// SetPaused freezes the list's position while new events arrive.
-func (p *EventsPane) SetPaused(v bool) { p.paused = v }
 
 // SetScope narrows the list to one system's events when the scope toggle
 // is on (the fleet pane's selection).
 func (p *EventsPane) SetScope(ref fleet.Ref) { p.scope = ref.SystemRef() }
-
-// Capturing reports whether the filter input takes the keys.
-func (p *EventsPane) Capturing() bool { return p.filter.active }
-
-// InputView is the filter input line.
-func (p *EventsPane) InputView(w int) string { return p.filter.view(w) }
-
-// ClearFilter drops the filter; it reports whether there was one.
-func (p *EventsPane) ClearFilter() bool { return p.filter.clear() }
 
 // ShortHelp is the footer while the pane has focus.
 func (p *EventsPane) ShortHelp() []key.Binding {
@@ -157,52 +130,26 @@ func (p *EventsPane) Selection() Subject {
 	return Subject{Kind: SubjectEvent, Ref: fleet.Ref{Platform: p.sel.platform, Fleet: p.sel.fleet}, EventID: p.sel.id}
 }
 
-// Update handles keys and the mouse wheel.
-func (p *EventsPane) Update(msg tea.Msg) tea.Cmd {
-	if p.filter.active {
-		changed, cmd := p.filter.update(msg)
-		if changed {
-			p.reset()
+// paneKey handles the order and the scope.
+func (p *EventsPane) paneKey(m tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(m, p.keys.Order):
+		if p.order == fleet.NewestFirst {
+			p.order = fleet.BySeverity
+		} else {
+			p.order = fleet.NewestFirst
 		}
-		return cmd
-	}
-	p.sync()
-	switch m := msg.(type) {
-	case tea.MouseWheelMsg:
-		if m.Button == tea.MouseWheelDown {
-			p.cur.wheel(3)
-		} else if m.Button == tea.MouseWheelUp {
-			p.cur.wheel(-3)
-		}
-		p.pick()
-	case tea.KeyPressMsg:
-		switch {
-		case p.cur.move(m, p.keys):
-			p.pick()
-		case key.Matches(m, p.keys.Filter):
-			return p.filter.start()
-		case key.Matches(m, p.keys.Order):
-			if p.order == fleet.NewestFirst {
-				p.order = fleet.BySeverity
-			} else {
-				p.order = fleet.NewestFirst
-			}
-			p.reset()
-		case key.Matches(m, p.keys.Scope):
-			p.scoped = !p.scoped
-			p.reset()
-		}
+		p.reset()
+	case key.Matches(m, p.keys.Scope):
+		p.scoped = !p.scoped
+		p.reset()
 	}
 	return nil
 }
 
-// ClickRow selects the row at body line y.
-func (p *EventsPane) ClickRow(y int) {
-	p.sync()
-	p.cur.pos = p.cur.top + y
-	p.cur.clamp()
-	p.pick()
-}
+func (p *EventsPane) filterChanged() { p.reset() }
+
+func (p *EventsPane) selectRow(int) { p.pick() }
 
 func (p *EventsPane) reset() {
 	p.cur.pos, p.cur.top = 0, 0
@@ -224,13 +171,13 @@ func (p *EventsPane) pick() {
 // for after insertions.
 const anchorSpan = 32
 
-// sync follows the newest event when the cursor is on the first row and
-// the view is live; otherwise it keeps the selected event under the cursor
-// as events arrive above it.
-func (p *EventsPane) sync() {
+// syncRows follows the newest event when the cursor is on the first row
+// and the view is live; otherwise it keeps the selected event under the
+// cursor as events arrive above it.
+func (p *EventsPane) syncRows() {
 	q := p.query()
 	_, n := p.store.EventsWindow(q, 0, 0, p.buf[:0])
-	p.cur.total, p.cur.rows = n, max(p.h-3, 0)
+	p.cur.total = n
 	follow := !p.paused && p.cur.pos == 0
 	if !follow && p.sel.id != "" && p.matched >= 0 {
 		delta := n - p.matched
@@ -393,37 +340,32 @@ func eventRow(st themes.Styles, c eventCols, inner int, e *fleet.Event, entity s
 	return r.line(inner)
 }
 
-// View draws the visible rows only.
-func (p *EventsPane) View() string {
-	if p.w < 4 || p.h < 3 {
-		return ""
-	}
-	p.sync()
-	inner := p.w - 2
+func (p *EventsPane) head(inner int) string {
 	c := eventColumns(inner)
-	now := p.store.Now()
-	q := p.query()
-	head := " " + joinCells([]string{fit("level", c.level), fit("event", c.model), fit("entity", c.entity),
+	p.cols, p.now = c, p.store.Now()
+	return " " + joinCells([]string{fit("level", c.level), fit("event", c.model), fit("entity", c.entity),
 		fit("state", c.state), fit("ack", c.ack), fitRight("age", c.age)})
-	lines := []string{p.st.Header.Render(fit(head, inner))}
-	p.buf, _ = p.store.EventsWindow(q, p.cur.top, p.cur.rows, p.buf[:0])
-	for i, e := range p.buf {
-		sel := p.cur.top+i == p.cur.pos
-		line := eventRow(p.st, c, inner, e, entityLabel(p.store, e.Ref), now, sel, p.levelPaint(e.Level))
-		lines = append(lines, selPaint(p.st, line, sel, p.focused))
-	}
-	if p.cur.total == 0 {
-		msg := "no events yet"
-		if p.filter.value != "" || p.scoped {
-			msg = "no event matches the filter"
-		}
-		lines = append(lines, placeholder(p.st, msg, inner))
-	}
-	return frame(p.st, p.focused, p.w, p.h, "2 Events", p.info(q), lines)
 }
 
-func (p *EventsPane) info(q fleet.EventQuery) string {
-	cnt := p.store.EventCounts(q)
+func (p *EventsPane) window(top, n int) int {
+	p.buf, _ = p.store.EventsWindow(p.query(), top, n, p.buf[:0])
+	return len(p.buf)
+}
+
+func (p *EventsPane) row(j, inner int, sel bool) string {
+	e := p.buf[j]
+	return eventRow(p.st, p.cols, inner, e, entityLabel(p.store, e.Ref), p.now, sel, p.levelPaint(e.Level))
+}
+
+func (p *EventsPane) empty() string {
+	if p.filter.value != "" || p.scoped {
+		return "no event matches the filter"
+	}
+	return "no events yet"
+}
+
+func (p *EventsPane) info() string {
+	cnt := p.store.EventCounts(p.query())
 	s := fmt.Sprintf("%d active · %d unacked · %d", cnt.Active, cnt.Unacked, cnt.Matched)
 	if p.order == fleet.BySeverity {
 		s += " · by severity"
@@ -431,20 +373,5 @@ func (p *EventsPane) info(q fleet.EventQuery) string {
 	if p.scoped {
 		s += " · " + entityLabel(p.store, p.scope)
 	}
-	if p.filter.value != "" {
-		s += " · /" + safe(p.filter.value)
-	}
-	return s
-}
-
-// selPaint highlights the selected row: bold reverse when focused, a
-// softer style when not.
-func selPaint(st themes.Styles, line string, sel, focused bool) string {
-	switch {
-	case !sel:
-		return line
-	case focused:
-		return st.Selected.Render(line)
-	}
-	return st.SelectedBlur.Render(line)
+	return s + p.filterInfo()
 }

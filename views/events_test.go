@@ -68,7 +68,7 @@ func TestEventsTellSamePrefixCodesApart(t *testing.T) {
 		}, `{"time":"2025-05-12T08:59:59Z","status":"ACTIVE","eventModel":{"uuid":"m-`+fmt.Sprint(i)+`","eventLevel":"WARNING","code":"`+code+`"}}`)
 	}
 	for _, w := range []int{72, 60} {
-		p := NewEventsPane(themes.New(themes.Dark), testKeys(), store)
+		p := NewEventsPane(themes.New(themes.Dark), DefaultKeys(), store)
 		p.SetSize(w, 12)
 		out := p.View()
 		checkBlock(t, out, w, 12)

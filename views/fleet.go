@@ -15,52 +15,36 @@ import (
 // word), label, short id, last seen, active events and a message-rate
 // sparkline; expanded systems show their components below them.
 type FleetPane struct {
-	st       themes.Styles
-	keys     Keys
+	list
 	store    *fleet.Store
-	w, h     int
-	focused  bool
-	filter   filterBox
 	sort     fleet.SystemSort
 	expanded map[fleet.Ref]bool
 	sel      fleet.Ref // selected system or component, kept by identity
-	cur      cursor
 
 	// reused per frame
 	sysBuf  []*fleet.System
 	compBuf []*fleet.Component
 	rateBuf []float64
+	vis     []treeRow
+	cols    fleetCols
+	now     time.Time
+}
+
+// treeRow is one visible row of the tree: a system, or one of its
+// components when comp is set.
+type treeRow struct {
+	sys      *fleet.System
+	comp     *fleet.Component
+	last     bool // the system's last component
+	expanded bool
 }
 
 // NewFleetPane draws the store's systems.
 func NewFleetPane(st themes.Styles, keys Keys, store *fleet.Store) *FleetPane {
-	return &FleetPane{
-		st: st, keys: keys, store: store,
-		filter:   newFilterBox(st, "name, code or id"),
-		expanded: map[fleet.Ref]bool{},
-	}
+	p := &FleetPane{store: store, expanded: map[fleet.Ref]bool{}}
+	p.list = newList(st, keys, "1 Fleet", "name, code or id", p)
+	return p
 }
-
-// SetStyles switches the theme.
-func (p *FleetPane) SetStyles(st themes.Styles) { p.st = st; p.filter.setStyles(st) }
-
-// SetSize sets the outer size, border included.
-func (p *FleetPane) SetSize(w, h int) { p.w, p.h = w, h; p.cur.rows = p.bodyRows() }
-
-// Focus marks the pane focused.
-func (p *FleetPane) Focus() { p.focused = true }
-
-// Blur marks the pane unfocused.
-func (p *FleetPane) Blur() { p.focused = false }
-
-// Capturing reports whether the filter input takes the keys.
-func (p *FleetPane) Capturing() bool { return p.filter.active }
-
-// InputView is the filter input line.
-func (p *FleetPane) InputView(w int) string { return p.filter.view(w) }
-
-// ClearFilter drops the filter; it reports whether there was one.
-func (p *FleetPane) ClearFilter() bool { return p.filter.clear() }
 
 // ShortHelp is the footer while the pane has focus.
 func (p *FleetPane) ShortHelp() []key.Binding {
@@ -71,8 +55,6 @@ func (p *FleetPane) ShortHelp() []key.Binding {
 func (p *FleetPane) FullHelp() [][]key.Binding {
 	return [][]key.Binding{p.keys.nav(), {p.keys.Expand, p.keys.Collapse, p.keys.Enter, p.keys.Filter, p.keys.Order}}
 }
-
-func (p *FleetPane) bodyRows() int { return max(p.h-3, 0) } // border and header
 
 func (p *FleetPane) query() fleet.SystemQuery {
 	return fleet.SystemQuery{Sort: p.sort, Text: p.filter.value}
@@ -96,57 +78,30 @@ func (p *FleetPane) SelectedSystem() fleet.Ref {
 	return p.sel.SystemRef()
 }
 
-// Update handles keys and the mouse wheel.
-func (p *FleetPane) Update(msg tea.Msg) tea.Cmd {
-	if p.filter.active {
-		changed, cmd := p.filter.update(msg)
-		if changed {
-			p.cur.pos, p.cur.top = 0, 0
-			p.sel = fleet.Ref{}
+func (p *FleetPane) filterChanged() { p.sel = fleet.Ref{} }
+
+func (p *FleetPane) selectRow(i int) { p.sel = p.refAt(i) }
+
+// paneKey handles the order and the tree keys.
+func (p *FleetPane) paneKey(m tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(m, p.keys.Order):
+		if p.sort == fleet.SortByName {
+			p.sort = fleet.SortByState
+		} else {
+			p.sort = fleet.SortByName
 		}
-		return cmd
-	}
-	p.sync()
-	switch m := msg.(type) {
-	case tea.MouseWheelMsg:
-		if m.Button == tea.MouseWheelDown {
-			p.cur.wheel(3)
-		} else if m.Button == tea.MouseWheelUp {
-			p.cur.wheel(-3)
+	case key.Matches(m, p.keys.Expand):
+		if p.sel.System != "" && p.sel.Component == "" {
+			p.expanded[p.sel.SystemRef()] = true
 		}
-		p.sel = p.refAt(p.cur.pos)
-	case tea.KeyPressMsg:
-		switch {
-		case p.cur.move(m, p.keys):
-			p.sel = p.refAt(p.cur.pos)
-		case key.Matches(m, p.keys.Filter):
-			return p.filter.start()
-		case key.Matches(m, p.keys.Order):
-			if p.sort == fleet.SortByName {
-				p.sort = fleet.SortByState
-			} else {
-				p.sort = fleet.SortByName
-			}
-		case key.Matches(m, p.keys.Expand):
-			if p.sel.System != "" && p.sel.Component == "" {
-				p.expanded[p.sel.SystemRef()] = true
-			}
-		case key.Matches(m, p.keys.Collapse):
-			if p.sel.System != "" {
-				delete(p.expanded, p.sel.SystemRef())
-				p.sel = p.sel.SystemRef()
-			}
+	case key.Matches(m, p.keys.Collapse):
+		if p.sel.System != "" {
+			delete(p.expanded, p.sel.SystemRef())
+			p.sel = p.sel.SystemRef()
 		}
 	}
 	return nil
-}
-
-// ClickRow selects the row at body line y (mouse click).
-func (p *FleetPane) ClickRow(y int) {
-	p.sync()
-	p.cur.pos = p.cur.top + y
-	p.cur.clamp()
-	p.sel = p.refAt(p.cur.pos)
 }
 
 // expandedRanks lists the expanded systems present under the query with
@@ -209,9 +164,9 @@ func rowOf(rank, comp int, exp []expandedSys) int {
 	return row
 }
 
-// sync recomputes the row count and puts the cursor back on the selected
-// entity wherever the order has moved it.
-func (p *FleetPane) sync() {
+// syncRows recomputes the row count and puts the cursor back on the
+// selected entity wherever the order has moved it.
+func (p *FleetPane) syncRows() {
 	q := p.query()
 	_, n := p.store.SystemsWindow(q, 0, 0, p.sysBuf[:0])
 	exp := p.expandedList(q)
@@ -219,7 +174,7 @@ func (p *FleetPane) sync() {
 	for _, e := range exp {
 		total += e.comps
 	}
-	p.cur.total, p.cur.rows = total, p.bodyRows()
+	p.cur.total = total
 	if p.sel.System != "" {
 		if rank, ok := p.store.SystemIndex(q, p.sel); ok {
 			comp := -1
@@ -395,63 +350,58 @@ func joinCells(cells []string) string {
 	return string(b)
 }
 
-// View draws the visible rows only.
-func (p *FleetPane) View() string {
-	if p.w < 4 || p.h < 3 {
-		return ""
-	}
-	p.sync()
-	inner := p.w - 2
+func (p *FleetPane) head(inner int) string {
 	c := fleetColumns(inner)
-	now := p.store.Now()
-	q := p.query()
-	exp := p.expandedList(q)
-
+	p.cols, p.now = c, p.store.Now()
 	head := []string{" ", fit("state", c.state), fit("system", c.label)}
 	if c.id > 0 {
 		head = append(head, fit("id", c.id))
 	}
 	head = append(head, fitRight("seen", c.seen), fitRight("evts", c.events), fit("msg/s", c.spark))
-	lines := make([]string, 0, p.h)
-	lines = append(lines, p.st.Header.Render(fit(joinCells(head), inner)))
+	return joinCells(head)
+}
 
-	rows := p.bodyRows()
-	rank, comp := locate(p.cur.top, exp)
-	p.sysBuf, _ = p.store.SystemsWindow(q, rank, rows, p.sysBuf[:0])
-	row := p.cur.top
+// window lays out the visible part of the tree: systems from the store's
+// window, the components of the expanded ones below them.
+func (p *FleetPane) window(top, n int) int {
+	q := p.query()
+	rank, comp := locate(top, p.expandedList(q))
+	p.sysBuf, _ = p.store.SystemsWindow(q, rank, n, p.sysBuf[:0])
+	p.vis = p.vis[:0]
 	for _, sys := range p.sysBuf {
-		if len(lines) > rows {
+		if len(p.vis) >= n {
 			break
 		}
 		isExp := p.expanded[sys.Ref]
 		if comp < 0 {
-			pr := p.store.PresenceOf(sys)
-			p.rateBuf = sys.Rate(now, p.rateBuf[:0])
-			sel := row == p.cur.pos
-			line := systemRow(p.st, c, inner, sys, pr, now, p.rateBuf, isExp, sel, p.presencePaint(pr))
-			lines = append(lines, selPaint(p.st, line, sel, p.focused))
-			row++
+			p.vis = append(p.vis, treeRow{sys: sys, expanded: isExp})
 		}
 		if isExp && sys.Components > 0 {
 			p.compBuf = p.store.Components(sys.Ref, p.compBuf[:0])
-			for i := max(comp, 0); i < len(p.compBuf) && len(lines) <= rows; i++ {
-				cp := p.compBuf[i]
-				sel := row == p.cur.pos
-				line := componentRow(p.st, c, inner, cp, now, i == len(p.compBuf)-1, sel, p.presencePaint(connPresence(cp.Conn)))
-				lines = append(lines, selPaint(p.st, line, sel, p.focused))
-				row++
+			for i := max(comp, 0); i < len(p.compBuf) && len(p.vis) < n; i++ {
+				p.vis = append(p.vis, treeRow{sys: sys, comp: p.compBuf[i], last: i == len(p.compBuf)-1})
 			}
 		}
 		comp = -1
 	}
-	if p.cur.total == 0 {
-		msg := "no systems yet: waiting for messages"
-		if p.filter.value != "" {
-			msg = "no system matches the filter"
-		}
-		lines = append(lines, placeholder(p.st, msg, inner))
+	return len(p.vis)
+}
+
+func (p *FleetPane) row(j, inner int, sel bool) string {
+	r := p.vis[j]
+	if r.comp != nil {
+		return componentRow(p.st, p.cols, inner, r.comp, p.now, r.last, sel, p.presencePaint(connPresence(r.comp.Conn)))
 	}
-	return frame(p.st, p.focused, p.w, p.h, "1 Fleet", p.info(), lines)
+	pr := p.store.PresenceOf(r.sys)
+	p.rateBuf = r.sys.Rate(p.now, p.rateBuf[:0])
+	return systemRow(p.st, p.cols, inner, r.sys, pr, p.now, p.rateBuf, r.expanded, sel, p.presencePaint(pr))
+}
+
+func (p *FleetPane) empty() string {
+	if p.filter.value != "" {
+		return "no system matches the filter"
+	}
+	return "no systems yet: waiting for messages"
 }
 
 // info is the title's right side: counts, order, filter.
@@ -461,8 +411,5 @@ func (p *FleetPane) info() string {
 	if p.sort == fleet.SortByState {
 		s += " · by state"
 	}
-	if p.filter.value != "" {
-		s += " · /" + safe(p.filter.value)
-	}
-	return s
+	return s + p.filterInfo()
 }

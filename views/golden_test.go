@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
@@ -15,17 +14,6 @@ import (
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/views/fixture"
 )
-
-// testKeys mirror the root's defaults; the panes only read them.
-func testKeys() Keys {
-	b := func(k ...string) key.Binding { return key.NewBinding(key.WithKeys(k...), key.WithHelp(k[0], k[0])) }
-	return Keys{
-		Up: b("up", "k"), Down: b("down", "j"), PageUp: b("pgup"), PageDown: b("pgdown"),
-		Top: b("g"), Bottom: b("G"), Enter: b("enter"), Filter: b("/"),
-		Expand: b("right", "l"), Collapse: b("left", "h"), Order: b("o"), Scope: b("A"), Hex: b("x"),
-		Ack: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "acknowledge"), key.WithDisabled()),
-	}
-}
 
 // checkBlock asserts a pane's view is exactly w x h cells and carries no
 // escape other than SGR.
@@ -91,7 +79,7 @@ func TestPaneGoldens(t *testing.T) {
 	}
 	for _, theme := range []string{themes.Dark, themes.Light} {
 		st := themes.New(theme)
-		k := testKeys()
+		k := DefaultKeys()
 		build := map[string]func() paneUnderTest{
 			"fleet": func() paneUnderTest {
 				p := NewFleetPane(st, k, store)
@@ -142,7 +130,7 @@ func TestPaneGoldens(t *testing.T) {
 func TestHostileNamesAreDefanged(t *testing.T) {
 	store := fixture.Fleet()
 	st := themes.New(themes.Dark)
-	p := NewFleetPane(st, testKeys(), store)
+	p := NewFleetPane(st, DefaultKeys(), store)
 	p.SetSize(120, 20)
 	out := p.View()
 	checkBlock(t, out, 120, 20)

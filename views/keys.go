@@ -2,8 +2,9 @@ package views
 
 import "charm.land/bubbles/v2/key"
 
-// Keys are the bindings the panes react to. The root's KeyMap declares them
-// once and hands them over; panes only read them (ShortHelp, matching).
+// Keys are the bindings the panes react to. DefaultKeys declares them once;
+// the root's key map holds them (and rebinds them from the config file) and
+// hands them over; panes only read them (ShortHelp, matching).
 type Keys struct {
 	Up, Down         key.Binding
 	PageUp, PageDown key.Binding
@@ -14,7 +15,30 @@ type Keys struct {
 	Order            key.Binding // events: newest first / by severity
 	Scope            key.Binding // telemetry: selected system / all
 	Hex              key.Binding // detail: hex dump toggle
-	Ack              key.Binding // events: acknowledge (actions issue)
+	Ack              key.Binding // events: acknowledge (off until the actions enable it)
+}
+
+// DefaultKeys are the panes' keys before any rebinding.
+func DefaultKeys() Keys {
+	b := func(keys []string, help, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return Keys{
+		Up:       b([]string{"up", "k"}, "↑/k", "up"),
+		Down:     b([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:   b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
+		PageDown: b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
+		Top:      b([]string{"g", "home"}, "g", "top"),
+		Bottom:   b([]string{"G", "end"}, "G", "bottom"),
+		Enter:    b([]string{"enter"}, "enter", "detail"),
+		Filter:   b([]string{"/"}, "/", "filter"),
+		Expand:   b([]string{"right", "l"}, "→/l", "expand"),
+		Collapse: b([]string{"left", "h"}, "←/h", "collapse"),
+		Order:    b([]string{"o"}, "o", "order"),
+		Scope:    b([]string{"A"}, "A", "all/selected"),
+		Hex:      b([]string{"x"}, "x", "hex"),
+		Ack:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "acknowledge"), key.WithDisabled()),
+	}
 }
 
 // nav is the movement group every list shows in its full help.

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/themes"
@@ -16,54 +15,22 @@ import (
 // format, topic, size and a one-line summary of the payload. The filter is
 // an MQTT topic filter (with + or #, or after "t:") and/or free text.
 type LogPane struct {
-	st      themes.Styles
-	keys    Keys
-	store   *fleet.Store
-	w, h    int
-	focused bool
-	paused  bool
-	filter  filterBox
-	lf      fleet.LogFilter
-	bad     string // why the topic filter is invalid, shown in the title
-	cur     cursor
-	anchor  seqAnchor
+	list
+	store *fleet.Store
+	lf    fleet.LogFilter
+	lfFor string // the filter text lf was parsed from
+	bad   string // why the topic filter is invalid, shown in the title
 
-	buf []*fleet.LogEntry
-	one []*fleet.LogEntry
+	buf  []*fleet.LogEntry
+	one  []*fleet.LogEntry
+	cols logCols
 }
 
 // NewLogPane draws the store's raw log.
 func NewLogPane(st themes.Styles, keys Keys, store *fleet.Store) *LogPane {
-	return &LogPane{st: st, keys: keys, store: store,
-		filter: newFilterBox(st, "text, or a topic filter: t:drivr/+/systems/#")}
-}
-
-// SetStyles switches the theme.
-func (p *LogPane) SetStyles(st themes.Styles) { p.st = st; p.filter.setStyles(st) }
-
-// SetSize sets the outer size, border included.
-func (p *LogPane) SetSize(w, h int) { p.w, p.h = w, h; p.cur.rows = max(h-3, 0) }
-
-// Focus marks the pane focused.
-func (p *LogPane) Focus() { p.focused = true }
-
-// Blur marks the pane unfocused.
-func (p *LogPane) Blur() { p.focused = false }
-
-// SetPaused freezes the list's position while messages arrive.
-func (p *LogPane) SetPaused(v bool) { p.paused = v }
-
-// Capturing reports whether the filter input takes the keys.
-func (p *LogPane) Capturing() bool { return p.filter.active }
-
-// InputView is the filter input line.
-func (p *LogPane) InputView(w int) string { return p.filter.view(w) }
-
-// ClearFilter drops the filter; it reports whether there was one.
-func (p *LogPane) ClearFilter() bool {
-	had := p.filter.clear()
-	p.setFilter("")
-	return had
+	p := &LogPane{store: store}
+	p.list = newList(st, keys, "5 Log", "text, or a topic filter: t:drivr/+/systems/#", p)
+	return p
 }
 
 // ShortHelp is the footer while the pane has focus.
@@ -97,77 +64,44 @@ func ParseLogFilter(s string) fleet.LogFilter {
 	return f
 }
 
-func (p *LogPane) setFilter(v string) {
-	p.lf = ParseLogFilter(v)
-	p.bad = ""
-	if p.lf.Topic != "" {
-		if err := fleet.ValidTopicFilter(p.lf.Topic); err != nil {
-			p.bad = "invalid topic filter"
+// logFilter is the filter in force, parsed once per change of its text.
+func (p *LogPane) logFilter() fleet.LogFilter {
+	if v := p.filter.value; v != p.lfFor {
+		p.lf, p.lfFor, p.bad = ParseLogFilter(v), v, ""
+		if p.lf.Topic != "" {
+			if err := fleet.ValidTopicFilter(p.lf.Topic); err != nil {
+				p.bad = "invalid topic filter"
+			}
 		}
 	}
-	p.cur.pos, p.cur.top = 0, 0
-	p.anchor.seq = 0
+	return p.lf
 }
 
 func (p *LogPane) at(i int) uint64 {
-	p.one, _ = p.store.LogWindow(p.lf, i, 1, p.one[:0])
+	p.one, _ = p.store.LogWindow(p.logFilter(), i, 1, p.one[:0])
 	if len(p.one) == 0 {
 		return 0
 	}
 	return p.one[0].Seq
 }
 
-func (p *LogPane) sync() {
-	_, n := p.store.LogWindow(p.lf, 0, 0, p.one[:0])
-	p.cur.rows = max(p.h-3, 0)
+func (p *LogPane) syncRows() {
+	_, n := p.store.LogWindow(p.logFilter(), 0, 0, p.one[:0])
 	p.anchor.sync(&p.cur, n, p.paused, p.at)
 }
+
+func (p *LogPane) selectRow(i int) { p.anchor.seq = p.at(i) }
 
 // Selection is the selected entry (a copy: it stays readable if evicted).
 func (p *LogPane) Selection() Subject {
 	p.sync()
-	p.one, _ = p.store.LogWindow(p.lf, p.cur.pos, 1, p.one[:0])
+	p.one, _ = p.store.LogWindow(p.logFilter(), p.cur.pos, 1, p.one[:0])
 	if len(p.one) == 0 {
 		return Subject{}
 	}
 	e := *p.one[0]
 	r := e.Item.Route
 	return Subject{Kind: SubjectLog, Ref: fleet.Ref{Platform: r.Platform, Fleet: r.Fleet, System: r.System, Component: r.Component}, Log: e}
-}
-
-// Update handles keys and the mouse wheel.
-func (p *LogPane) Update(msg tea.Msg) tea.Cmd {
-	if p.filter.active {
-		changed, cmd := p.filter.update(msg)
-		if changed {
-			p.setFilter(p.filter.value)
-		}
-		return cmd
-	}
-	p.sync()
-	switch m := msg.(type) {
-	case tea.MouseWheelMsg:
-		if m.Button == tea.MouseWheelDown {
-			p.cur.wheel(3)
-		} else if m.Button == tea.MouseWheelUp {
-			p.cur.wheel(-3)
-		}
-	case tea.KeyPressMsg:
-		if key.Matches(m, p.keys.Filter) {
-			return p.filter.start()
-		}
-		p.cur.move(m, p.keys)
-	}
-	p.anchor.seq = p.at(p.cur.pos)
-	return nil
-}
-
-// ClickRow selects the row at body line y.
-func (p *LogPane) ClickRow(y int) {
-	p.sync()
-	p.cur.pos = p.cur.top + y
-	p.cur.clamp()
-	p.anchor.seq = p.at(p.cur.pos)
 }
 
 type logCols struct{ time, flags, format, topic, size, summary int }
@@ -246,38 +180,37 @@ func logRow(st themes.Styles, c logCols, inner int, e *fleet.LogEntry, selected 
 	return r.line(inner)
 }
 
-// View draws the visible rows only.
-func (p *LogPane) View() string {
-	if p.w < 4 || p.h < 3 {
-		return ""
-	}
-	p.sync()
-	inner := p.w - 2
+func (p *LogPane) head(inner int) string {
 	c := logColumns(inner)
+	p.cols = c
 	head := []string{fit("time", c.time), fit("qrd", c.flags)}
 	if c.format > 0 {
 		head = append(head, fit("fmt", c.format))
 	}
 	head = append(head, fit("topic", c.topic), fitRight("size", c.size), fit("payload", c.summary))
-	lines := []string{p.st.Header.Render(fit(" "+joinCells(head), inner))}
-	p.buf, _ = p.store.LogWindow(p.lf, p.cur.top, p.cur.rows, p.buf[:0])
-	for i, e := range p.buf {
-		sel := p.cur.top+i == p.cur.pos
-		lines = append(lines, selPaint(p.st, logRow(p.st, c, inner, e, sel), sel, p.focused))
-	}
-	if p.cur.total == 0 {
-		msg := "no messages yet"
-		if p.filter.value != "" {
-			msg = "no message matches the filter"
-		}
-		lines = append(lines, placeholder(p.st, msg, inner))
-	}
-	info := fmt.Sprintf("%d", p.cur.total)
+	return " " + joinCells(head)
+}
+
+func (p *LogPane) window(top, n int) int {
+	p.buf, _ = p.store.LogWindow(p.logFilter(), top, n, p.buf[:0])
+	return len(p.buf)
+}
+
+func (p *LogPane) row(j, inner int, sel bool) string {
+	return logRow(p.st, p.cols, inner, p.buf[j], sel)
+}
+
+func (p *LogPane) empty() string {
 	if p.filter.value != "" {
-		info += " · /" + safe(p.filter.value)
+		return "no message matches the filter"
 	}
+	return "no messages yet"
+}
+
+func (p *LogPane) info() string {
+	info := fmt.Sprintf("%d", p.cur.total) + p.filterInfo()
 	if p.bad != "" {
 		info += " · " + p.bad
 	}
-	return frame(p.st, p.focused, p.w, p.h, "5 Log", info, lines)
+	return info
 }

@@ -27,7 +27,7 @@ func arrive(store *fleet.Store, n int, topic func(i int) string, payload string)
 
 func TestLogKeepsTheSelectionWhileMessagesArrive(t *testing.T) {
 	store := fixture.Fleet()
-	p := NewLogPane(themes.New(themes.Dark), testKeys(), store)
+	p := NewLogPane(themes.New(themes.Dark), DefaultKeys(), store)
 	p.SetSize(100, 20)
 	p.Focus()
 	p.View()
@@ -68,7 +68,7 @@ func TestLogKeepsTheSelectionWhileMessagesArrive(t *testing.T) {
 
 func TestEventsKeepTheSelectionWhileEventsArrive(t *testing.T) {
 	store := fixture.Fleet()
-	p := NewEventsPane(themes.New(themes.Dark), testKeys(), store)
+	p := NewEventsPane(themes.New(themes.Dark), DefaultKeys(), store)
 	p.SetSize(100, 20)
 	p.View()
 	p.Update(keyDown())
@@ -93,7 +93,7 @@ func TestEventsKeepTheSelectionWhileEventsArrive(t *testing.T) {
 
 func TestFleetKeepsTheSelectionWhenOrderChanges(t *testing.T) {
 	store := fixture.Fleet()
-	p := NewFleetPane(themes.New(themes.Dark), testKeys(), store)
+	p := NewFleetPane(themes.New(themes.Dark), DefaultKeys(), store)
 	p.SetSize(100, 20)
 	p.View()
 	p.Update(keyDown()) // Energy Management System
@@ -119,7 +119,7 @@ func TestFleetKeepsTheSelectionWhenOrderChanges(t *testing.T) {
 func TestDetailHexToggleAndScroll(t *testing.T) {
 	store := fixture.Fleet()
 	logs, _ := store.LogWindow(fleet.LogFilter{Topic: "v1/device/+/commands"}, 0, 1, nil)
-	p := NewDetailPane(themes.New(themes.Dark), testKeys(), store)
+	p := NewDetailPane(themes.New(themes.Dark), DefaultKeys(), store)
 	p.SetSize(80, 10)
 	p.SetSubject(Subject{Kind: SubjectLog, Log: *logs[0]})
 	out := ansi.Strip(p.View())
@@ -212,7 +212,7 @@ func TestDetailMasksCredentialUserProperties(t *testing.T) {
 	if len(logs) != 1 {
 		t.Fatalf("telemetry not logged: %d entries", len(logs))
 	}
-	p := NewDetailPane(themes.New(themes.Dark), testKeys(), store)
+	p := NewDetailPane(themes.New(themes.Dark), DefaultKeys(), store)
 	p.SetSize(100, 40)
 	p.SetSubject(Subject{Kind: SubjectLog, Log: *logs[0]})
 	out := ansi.Strip(p.View())

@@ -15,19 +15,16 @@ import (
 // of the selected system (or of all systems): name, last value, unit, age
 // and a sparkline of recent numeric values.
 type TelemetryPane struct {
-	st      themes.Styles
-	keys    Keys
-	store   *fleet.Store
-	w, h    int
-	focused bool
-	filter  filterBox
-	system  fleet.Ref // the fleet pane's selected system
-	all     bool      // ignore the selection: every series
-	cur     cursor
-	sel     seriesKey
+	list
+	store  *fleet.Store
+	system fleet.Ref // the fleet pane's selected system
+	all    bool      // ignore the selection: every series
+	sel    seriesKey
 
-	buf []*fleet.Series
-	pts []float64
+	buf  []*fleet.Series
+	pts  []float64
+	cols seriesCols
+	now  time.Time
 }
 
 type seriesKey struct {
@@ -38,20 +35,10 @@ type seriesKey struct {
 
 // NewTelemetryPane draws the store's series.
 func NewTelemetryPane(st themes.Styles, keys Keys, store *fleet.Store) *TelemetryPane {
-	return &TelemetryPane{st: st, keys: keys, store: store, filter: newFilterBox(st, "name")}
+	p := &TelemetryPane{store: store}
+	p.list = newList(st, keys, "3 Telemetry", "name", p)
+	return p
 }
-
-// SetStyles switches the theme.
-func (p *TelemetryPane) SetStyles(st themes.Styles) { p.st = st; p.filter.setStyles(st) }
-
-// SetSize sets the outer size, border included.
-func (p *TelemetryPane) SetSize(w, h int) { p.w, p.h = w, h; p.cur.rows = max(h-3, 0) }
-
-// Focus marks the pane focused.
-func (p *TelemetryPane) Focus() { p.focused = true }
-
-// Blur marks the pane unfocused.
-func (p *TelemetryPane) Blur() { p.focused = false }
 
 // SetSystem follows the fleet pane's selection.
 func (p *TelemetryPane) SetSystem(ref fleet.Ref) {
@@ -64,15 +51,6 @@ func (p *TelemetryPane) SetSystem(ref fleet.Ref) {
 		}
 	}
 }
-
-// Capturing reports whether the filter input takes the keys.
-func (p *TelemetryPane) Capturing() bool { return p.filter.active }
-
-// InputView is the filter input line.
-func (p *TelemetryPane) InputView(w int) string { return p.filter.view(w) }
-
-// ClearFilter drops the filter; it reports whether there was one.
-func (p *TelemetryPane) ClearFilter() bool { return p.filter.clear() }
 
 // ShortHelp is the footer while the pane has focus.
 func (p *TelemetryPane) ShortHelp() []key.Binding {
@@ -104,44 +82,17 @@ func (p *TelemetryPane) Selection() Subject {
 	return Subject{Kind: SubjectSeries, Ref: p.sel.ref, Series: p.sel.name, SeriesKind: p.sel.kind}
 }
 
-// Update handles keys and the mouse wheel.
-func (p *TelemetryPane) Update(msg tea.Msg) tea.Cmd {
-	if p.filter.active {
-		changed, cmd := p.filter.update(msg)
-		if changed {
-			p.cur.pos, p.cur.top = 0, 0
-		}
-		return cmd
-	}
-	p.sync()
-	switch m := msg.(type) {
-	case tea.MouseWheelMsg:
-		if m.Button == tea.MouseWheelDown {
-			p.cur.wheel(3)
-		} else if m.Button == tea.MouseWheelUp {
-			p.cur.wheel(-3)
-		}
-	case tea.KeyPressMsg:
-		switch {
-		case p.cur.move(m, p.keys):
-		case key.Matches(m, p.keys.Filter):
-			return p.filter.start()
-		case key.Matches(m, p.keys.Scope):
-			p.all = !p.all
-			p.cur.pos, p.cur.top = 0, 0
-		}
+// paneKey handles the scope; any key re-reads the row under the cursor.
+func (p *TelemetryPane) paneKey(m tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(m, p.keys.Scope) {
+		p.all = !p.all
+		p.cur.pos, p.cur.top = 0, 0
 	}
 	p.pick()
 	return nil
 }
 
-// ClickRow selects the row at body line y.
-func (p *TelemetryPane) ClickRow(y int) {
-	p.sync()
-	p.cur.pos = p.cur.top + y
-	p.cur.clamp()
-	p.pick()
-}
+func (p *TelemetryPane) selectRow(int) { p.pick() }
 
 func (p *TelemetryPane) pick() {
 	p.buf, _ = p.store.SeriesWindow(p.query(), p.cur.pos, 1, p.buf[:0])
@@ -153,12 +104,11 @@ func (p *TelemetryPane) pick() {
 	}
 }
 
-// sync counts the rows; the order (entity, kind, name) is stable, so the
-// cursor stays put.
-func (p *TelemetryPane) sync() {
+// syncRows counts the rows; the order (entity, kind, name) is stable, so
+// the cursor stays put.
+func (p *TelemetryPane) syncRows() {
 	_, n := p.store.SeriesWindow(p.query(), 0, 0, p.buf[:0])
-	p.cur.total, p.cur.rows = n, max(p.h-3, 0)
-	p.cur.clamp()
+	p.cur.total = n
 }
 
 type seriesCols struct{ entity, name, value, unit, age, spark, kind int }
@@ -222,42 +172,40 @@ func seriesRow(st themes.Styles, c seriesCols, inner int, s *fleet.Series, entit
 	return r.line(inner)
 }
 
-// View draws the visible rows only.
-func (p *TelemetryPane) View() string {
-	if p.w < 4 || p.h < 3 {
-		return ""
-	}
-	p.sync()
-	inner := p.w - 2
+func (p *TelemetryPane) head(inner int) string {
 	c := seriesColumns(inner, p.all || p.system.System == "")
-	now := p.store.Now()
+	p.cols, p.now = c, p.store.Now()
 	head := []string{fit("", c.kind)}
 	if c.entity > 0 {
 		head = append(head, fit("entity", c.entity))
 	}
 	head = append(head, fit("name", c.name), fitRight("value", c.value), fit("unit", c.unit), fitRight("age", c.age), fit("recent", c.spark))
-	lines := []string{p.st.Header.Render(fit(" "+joinCells(head), inner))}
-	p.buf, _ = p.store.SeriesWindow(p.query(), p.cur.top, p.cur.rows, p.buf[:0])
-	for i, s := range p.buf {
-		sel := p.cur.top+i == p.cur.pos
-		p.pts = s.Points(p.pts[:0])
-		ent := ""
-		if c.entity > 0 {
-			ent = entityLabel(p.store, s.Ref.SystemRef())
-		}
-		lines = append(lines, selPaint(p.st, seriesRow(p.st, c, inner, s, ent, p.pts, now, sel), sel, p.focused))
+	return " " + joinCells(head)
+}
+
+func (p *TelemetryPane) window(top, n int) int {
+	p.buf, _ = p.store.SeriesWindow(p.query(), top, n, p.buf[:0])
+	return len(p.buf)
+}
+
+func (p *TelemetryPane) row(j, inner int, sel bool) string {
+	s := p.buf[j]
+	p.pts = s.Points(p.pts[:0])
+	ent := ""
+	if p.cols.entity > 0 {
+		ent = entityLabel(p.store, s.Ref.SystemRef())
 	}
-	if p.cur.total == 0 {
-		msg := "no telemetry yet"
-		switch {
-		case p.filter.value != "":
-			msg = "no series matches the filter"
-		case !p.all && p.system.System != "":
-			msg = "nothing from this system yet (A: all systems)"
-		}
-		lines = append(lines, placeholder(p.st, msg, inner))
+	return seriesRow(p.st, p.cols, inner, s, ent, p.pts, p.now, sel)
+}
+
+func (p *TelemetryPane) empty() string {
+	switch {
+	case p.filter.value != "":
+		return "no series matches the filter"
+	case !p.all && p.system.System != "":
+		return "nothing from this system yet (A: all systems)"
 	}
-	return frame(p.st, p.focused, p.w, p.h, "3 Telemetry", p.info(), lines)
+	return "no telemetry yet"
 }
 
 func (p *TelemetryPane) info() string {
@@ -267,8 +215,5 @@ func (p *TelemetryPane) info() string {
 	} else {
 		s += " · " + entityLabel(p.store, p.system)
 	}
-	if p.filter.value != "" {
-		s += " · /" + safe(p.filter.value)
-	}
-	return s
+	return s + p.filterInfo()
 }

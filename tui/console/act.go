@@ -263,7 +263,7 @@ func (m *Model) closeAction() {
 func (m *Model) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case views.FormSubmitMsg:
-		if m.act.form == nil || m.modal != Modal(m.act.form) {
+		if m.act.form == nil || m.modal != views.Modal(m.act.form) {
 			return nil, true
 		}
 		a, err := m.act.b.Build(msg.Form)
@@ -274,13 +274,13 @@ func (m *Model) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 		m.showConfirm(a)
 		return nil, true
 	case views.FormCancelMsg:
-		if m.act.form != nil && m.modal == Modal(m.act.form) {
+		if m.act.form != nil && m.modal == views.Modal(m.act.form) {
 			m.closeAction()
 			m.notice("cancelled, nothing sent")
 		}
 		return nil, true
 	case views.ConfirmEditMsg:
-		if m.act.confirm == nil || m.modal != Modal(m.act.confirm) {
+		if m.act.confirm == nil || m.modal != views.Modal(m.act.confirm) {
 			return nil, true
 		}
 		if m.act.form == nil {
@@ -289,13 +289,13 @@ func (m *Model) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		return m.showForm(m.act.form), true
 	case views.ConfirmCancelMsg:
-		if m.act.confirm != nil && m.modal == Modal(m.act.confirm) {
+		if m.act.confirm != nil && m.modal == views.Modal(m.act.confirm) {
 			m.closeAction()
 			m.notice("cancelled, nothing sent")
 		}
 		return nil, true
 	case views.ConfirmSendMsg:
-		if m.act.confirm == nil || m.modal != Modal(m.act.confirm) || m.act.confirm.Action().ID != msg.Action.ID {
+		if m.act.confirm == nil || m.modal != views.Modal(m.act.confirm) || m.act.confirm.Action().ID != msg.Action.ID {
 			return nil, true
 		}
 		m.closeAction()
@@ -309,7 +309,7 @@ func (m *Model) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 		m.acked(msg.Result)
 		return nil, true
 	case views.InfoCloseMsg:
-		if m.act.info != nil && m.modal == Modal(m.act.info) {
+		if m.act.info != nil && m.modal == views.Modal(m.act.info) {
 			m.act.info = nil
 			m.CloseModal()
 		}

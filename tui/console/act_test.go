@@ -292,7 +292,7 @@ func TestConfirmEditCancelAndNoDoubleSend(t *testing.T) {
 	send(m, typeText(`{"note":"x"}`)...)
 	send(m, exec(t, send(m, press("enter"))))
 	send(m, exec(t, send(m, press("e"))))
-	if m.Modal() != Modal(f) || f.Form().Value(actions.FMetadata) != `{"note":"x"}` {
+	if m.Modal() != views.Modal(f) || f.Form().Value(actions.FMetadata) != `{"note":"x"}` {
 		t.Fatalf("e did not return to the form as typed: %T", m.Modal())
 	}
 	send(m, exec(t, send(m, press("enter"))))
@@ -338,7 +338,7 @@ func TestFormErrorKeepsTheFormOpen(t *testing.T) {
 	}
 	send(m, ctrl('u'))
 	send(m, exec(t, send(m, press("enter"))))
-	if m.Modal() != Modal(f) {
+	if m.Modal() != views.Modal(f) {
 		t.Fatalf("a bad form went on to %T", m.Modal())
 	}
 	if out := plain(m); !strings.Contains(out, "✗ event model code or uuid") {

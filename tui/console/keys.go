@@ -46,22 +46,7 @@ func DefaultKeyMap() KeyMap {
 		return key.NewBinding(key.WithKeys(k), key.WithHelp(k, desc), key.WithDisabled())
 	}
 	km := KeyMap{
-		Pane: views.Keys{
-			Up:       b([]string{"up", "k"}, "↑/k", "up"),
-			Down:     b([]string{"down", "j"}, "↓/j", "down"),
-			PageUp:   b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
-			PageDown: b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
-			Top:      b([]string{"g", "home"}, "g", "top"),
-			Bottom:   b([]string{"G", "end"}, "G", "bottom"),
-			Enter:    b([]string{"enter"}, "enter", "detail"),
-			Filter:   b([]string{"/"}, "/", "filter"),
-			Expand:   b([]string{"right", "l"}, "→/l", "expand"),
-			Collapse: b([]string{"left", "h"}, "←/h", "collapse"),
-			Order:    b([]string{"o"}, "o", "order"),
-			Scope:    b([]string{"A"}, "A", "all/selected"),
-			Hex:      b([]string{"x"}, "x", "hex"),
-			Ack:      off("a", "acknowledge"),
-		},
+		Pane:     views.DefaultKeys(),
 		NextPane: b([]string{"tab"}, "tab", "next pane"),
 		PrevPane: b([]string{"shift+tab"}, "shift+tab", "previous pane"),
 		Zoom:     b([]string{"z"}, "z", "zoom"),

@@ -1,4 +1,4 @@
-// Package tui is mqdeck's console: the root Bubble Tea model that lays out
+// Package console is mqdeck's console: the root Bubble Tea model that lays out
 // the panes of views, routes keys and data to them, and Run, which starts
 // the program and the pump. The fleet state lives in tui/fleet, the batching
 // in tui/pump.
@@ -7,7 +7,6 @@ package console
 import (
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mqdeck/mqdeck/decode"
@@ -57,42 +56,6 @@ type Config struct {
 	Actions Actions
 }
 
-// pane is what the root needs of every pane in views.
-type pane interface {
-	Update(tea.Msg) tea.Cmd
-	View() string
-	SetSize(w, h int)
-	Focus()
-	Blur()
-	SetStyles(themes.Styles)
-	ShortHelp() []key.Binding
-	FullHelp() [][]key.Binding
-}
-
-// capturer is a pane with a filter input that takes keys while open.
-type capturer interface {
-	Capturing() bool
-	InputView(w int) string
-	ClearFilter() bool
-}
-
-// Modal is a form or confirmation drawn over the panes; while open it takes
-// every key first (DESIGN convention 2). The actions wire theirs with
-// OpenModal.
-type Modal interface {
-	Update(tea.Msg) tea.Cmd
-	View() string
-	SetSize(w, h int)
-	SetStyles(themes.Styles)
-	ShortHelp() []key.Binding
-}
-
-// clicker is a list whose rows can be selected with the mouse.
-type clicker interface{ ClickRow(y int) }
-
-// pauser is a list that holds still while the view is paused.
-type pauser interface{ SetPaused(bool) }
-
 // tickMsg refreshes ages, rates and staleness once a second.
 type tickMsg time.Time
 
@@ -132,8 +95,8 @@ type Model struct {
 	logP    *views.LogPane
 	detailP *views.DetailPane
 	actP    *views.ActionsPane
-	panes   [PaneCount]pane
-	modal   Modal
+	panes   [PaneCount]views.Pane
+	modal   views.Modal
 	act     actionState
 	status  *views.StatusBar
 	help    *views.Help
@@ -191,7 +154,7 @@ func New(cfg Config) *Model {
 	m.detailP = views.NewDetailPane(st, k, m.store)
 	m.actP = views.NewActionsPane(st, k, m.act.tr)
 	m.actP.SetOff(m.act.off)
-	m.panes = [PaneCount]pane{m.fleetP, m.eventsP, m.telP, m.errP, m.logP, m.detailP, m.actP}
+	m.panes = [PaneCount]views.Pane{m.fleetP, m.eventsP, m.telP, m.errP, m.logP, m.detailP, m.actP}
 	m.status = views.NewStatusBar(st, cfg.Conn)
 	m.help = views.NewHelp(st, k)
 	m.panes[m.focus].Focus()
@@ -216,7 +179,7 @@ func (m *Model) notice(s string) {
 
 // OpenModal shows a form or confirmation over the panes; it gets every key
 // until CloseModal.
-func (m *Model) OpenModal(md Modal) {
+func (m *Model) OpenModal(md views.Modal) {
 	m.modal = md
 	md.SetStyles(m.styles)
 	m.resize()
@@ -229,7 +192,7 @@ func (m *Model) CloseModal() {
 }
 
 // Modal is the open form or confirmation, nil when none.
-func (m *Model) Modal() Modal { return m.modal }
+func (m *Model) Modal() views.Modal { return m.modal }
 
 // Keys is the key map in use (the actions enable their bindings on it).
 func (m *Model) Keys() *KeyMap { return &m.keys }
@@ -341,7 +304,7 @@ func (m *Model) setPaused(v bool) {
 		m.pausedAt = m.store.Totals().Messages
 	}
 	for _, p := range m.panes {
-		if pp, ok := p.(pauser); ok {
+		if pp, ok := p.(views.Pauser); ok {
 			pp.SetPaused(v)
 		}
 	}

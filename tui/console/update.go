@@ -195,7 +195,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	focused := m.panes[m.focus]
 	// An open filter input takes every key too.
-	if c, ok := focused.(capturer); ok && c.Capturing() {
+	if c, ok := focused.(views.Capturer); ok && c.Capturing() {
 		cmd := focused.Update(k)
 		m.follow()
 		return cmd
@@ -265,7 +265,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 
 // escape backs out one level: the detail to its list, a zoom, a filter.
 func (m *Model) escape() {
-	if c, ok := m.panes[m.focus].(capturer); ok && c.ClearFilter() {
+	if c, ok := m.panes[m.focus].(views.Capturer); ok && c.ClearFilter() {
 		return
 	}
 	switch {
@@ -328,11 +328,9 @@ func (m *Model) click(c tea.MouseClickMsg) {
 		return
 	}
 	m.setFocus(p)
-	r := m.rects.Panes[p]
-	if cl, ok := m.panes[p].(clicker); ok {
-		if row := c.Y - r.Y - 2; row >= 0 { // border and header rows
-			cl.ClickRow(row)
-		}
+	if cl, ok := m.panes[p].(views.Clicker); ok {
+		r := m.rects.Panes[p]
+		cl.Click(c.X-r.X, c.Y-r.Y) // the pane knows which row is there
 	}
 	m.follow()
 }

@@ -92,7 +92,7 @@ func (m *Model) footer(w int) string {
 	if m.showHelp {
 		return views.ShortHelpLine(m.styles, append(m.help.ShortHelp(), m.keys.Esc, m.keys.Quit), w)
 	}
-	if c, ok := m.panes[m.focus].(capturer); ok && c.Capturing() {
+	if c, ok := m.panes[m.focus].(views.Capturer); ok && c.Capturing() {
 		return c.InputView(w)
 	}
 	if m.noticeText != "" {
