@@ -1,15 +1,12 @@
 package views
 
 import (
-	"context"
 	"fmt"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mqdeck/mqdeck/decode"
-	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/actions"
 )
@@ -291,48 +288,3 @@ func (p *ActionsPane) View() string {
 
 // actionsTitle names the pane with its key, like the others.
 const actionsTitle = "7 Actions"
-
-// PublishedMsg carries the transport's answer for a confirmed action; the
-// root passes it to Tracker.Result and writes the audit line.
-type PublishedMsg struct {
-	ID     string
-	Result mqttconn.PublishResult
-	At     time.Time
-}
-
-// Publisher is what an action needs of the transport; mqttconn.Client is
-// one.
-type Publisher interface {
-	Publish(ctx context.Context, req mqttconn.PublishRequest) mqttconn.PublishResult
-}
-
-// PublishCmd publishes a confirmed action off the UI goroutine. The root
-// calls Tracker.Add (and writes the audit) before returning this command.
-// Read-only is enforced inside Client.Publish (OutcomeReadOnly).
-func PublishCmd(c Publisher, a actions.Action, timeout time.Duration) tea.Cmd {
-	return func() tea.Msg {
-		if c == nil {
-			return PublishedMsg{ID: a.ID, At: time.Now(), Result: mqttconn.PublishResult{
-				Outcome: mqttconn.OutcomeOffline, Reason: "no connection"}}
-		}
-		if timeout <= 0 {
-			timeout = 10 * time.Second
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		r := c.Publish(ctx, a.Request)
-		return PublishedMsg{ID: a.ID, Result: r, At: time.Now()}
-	}
-}
-
-// AckedMsg is the answer of DRIVR's ackEvent mutation.
-type AckedMsg struct{ Result actions.AckResult }
-
-// AckCmd acknowledges an event through DRIVR's GraphQL API off the UI
-// goroutine. Without endpoint and token the root shows actions.AckHelp
-// instead of calling this.
-func AckCmd(c actions.AckClient, eventUUID string) tea.Cmd {
-	return func() tea.Msg {
-		return AckedMsg{Result: c.Ack(context.Background(), eventUUID)}
-	}
-}

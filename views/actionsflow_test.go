@@ -1,10 +1,7 @@
 package views
 
 import (
-	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -383,39 +380,6 @@ func decodeJSON(t *testing.T, s string) decode.Value {
 		t.Fatalf("test payload is not JSON: %v", v.Warnings)
 	}
 	return v
-}
-
-// recordingClient is a stand-in transport that records publishes; the real
-// transport is exercised end to end in tui/actions.
-type recordingClient struct {
-	mqttconn.Client
-	got []mqttconn.PublishRequest
-	res mqttconn.PublishResult
-}
-
-func (c *recordingClient) Publish(_ context.Context, r mqttconn.PublishRequest) mqttconn.PublishResult {
-	c.got = append(c.got, r)
-	return c.res
-}
-
-func TestPublishCmdCarriesResult(t *testing.T) {
-	a := confirmAction(t)
-	c := &recordingClient{res: mqttconn.PublishResult{Outcome: mqttconn.OutcomeRefused, ReasonCode: 0x87}}
-	msg, ok := run(PublishCmd(c, a, time.Second)).(PublishedMsg)
-	if !ok || msg.ID != a.ID || msg.Result.ReasonCode != 0x87 || len(c.got) != 1 || c.got[0].Topic != a.Request.Topic {
-		t.Fatalf("%#v %v", msg, c.got)
-	}
-	if m := run(PublishCmd(nil, a, time.Second)).(PublishedMsg); m.Result.Outcome != mqttconn.OutcomeOffline {
-		t.Errorf("nil client: %+v", m.Result)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write([]byte(`{"data":{"ackEvent":{"ok":true}}}`))
-	}))
-	defer srv.Close()
-	ack := run(AckCmd(actions.AckClient{Endpoint: srv.URL, Token: "t"}, "a707aa3a-b44f-42e0-9ab8-b8efe13409c8")).(AckedMsg)
-	if !ack.Result.OK {
-		t.Errorf("ack %+v", ack.Result)
-	}
 }
 
 // A hostile event model code (seen on the wire) offered as a completion

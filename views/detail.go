@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mqdeck/mqdeck/decode"
-	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 )
@@ -429,7 +428,7 @@ func (b *detailBuilder) message(it *fleet.Item, hex bool, redacted, dropped bool
 		}
 		for _, u := range p.User {
 			v := safe(u.Value)
-			if platform.SecretKey(u.Key) {
+			if decode.SecretKey(u.Key) {
 				v = "•••••• (credential, not shown)"
 			}
 			b.kv("user", safe(u.Key)+" = "+v)

@@ -10,7 +10,6 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/console"
-	"github.com/mqdeck/mqdeck/views"
 )
 
 // ActionFlags configure the operator actions of the console and the demo.
@@ -28,7 +27,7 @@ type ActionFlags struct {
 
 // actions builds the console's action settings. The GraphQL token is read
 // here, once, so a missing one is a clear error before the screen is taken.
-func (a *ActionFlags) actions(loaded *loadedConfig, pub views.Publisher, plat string, params platform.Params, readOnly bool) (console.Actions, error) {
+func (a *ActionFlags) actions(loaded *loadedConfig, pub console.Publisher, plat string, params platform.Params, readOnly bool) (console.Actions, error) {
 	act := console.Actions{
 		Publisher: pub,
 		Platform:  plat,

@@ -20,7 +20,7 @@ import (
 type Actions struct {
 	// Publisher is the live client (an mqttconn.Client). nil: actions are
 	// off, as in a replay, and the Actions pane says why (Off).
-	Publisher views.Publisher
+	Publisher Publisher
 	// Platform the actions are built for; "" takes Conn.Platform.
 	Platform string
 	Params   platform.Params
@@ -300,12 +300,12 @@ func (m *Model) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		m.closeAction()
 		return m.send(msg.Action), true
-	case views.PublishedMsg:
+	case PublishedMsg:
 		return m.published(msg), true
 	case answerWindowMsg:
 		m.expire()
 		return nil, true
-	case views.AckedMsg:
+	case AckedMsg:
 		m.acked(msg.Result)
 		return nil, true
 	case views.InfoCloseMsg:
@@ -331,7 +331,7 @@ func (m *Model) send(a actions.Action) tea.Cmd {
 	m.writeAudit(e)
 	m.notice(fmt.Sprintf("#%d %s: sending to %s", e.Seq, strings.ToLower(a.Kind.Title()), decode.Truncate(decode.Safe(a.Request.Topic), 60)))
 	m.stale = true
-	return views.PublishCmd(m.act.cfg.Publisher, a, m.act.cfg.Timeout)
+	return publishCmd(m.act.cfg.Publisher, a, m.act.cfg.Timeout)
 }
 
 // answerWindowMsg: the answer window of an action has ended.
@@ -341,7 +341,7 @@ type answerWindowMsg struct{}
 // through also goes to the Errors pane. One that did and expects an answer
 // is looked at again when its answer window ends, so an answer that never
 // comes is said even when no message arrives meanwhile.
-func (m *Model) published(msg views.PublishedMsg) tea.Cmd {
+func (m *Model) published(msg PublishedMsg) tea.Cmd {
 	if _, ok := m.act.tr.Result(msg.ID, msg.Result, msg.At); !ok {
 		return nil
 	}
@@ -437,7 +437,7 @@ func (m *Model) ackSelected() tea.Cmd {
 		return nil
 	}
 	m.notice("acknowledging event " + shortUUID(id) + " through GraphQL…")
-	return views.AckCmd(m.act.cfg.Ack, id)
+	return ackCmd(m.act.cfg.Ack, id)
 }
 
 // acked shows the GraphQL answer and audits it.

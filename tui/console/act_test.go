@@ -125,7 +125,7 @@ func openTrigger(t *testing.T, m *Model) *views.ActionForm {
 
 // confirmAndSend goes form -> confirmation -> y -> publish, returning the
 // PublishedMsg already delivered.
-func confirmAndSend(t *testing.T, m *Model) views.PublishedMsg {
+func confirmAndSend(t *testing.T, m *Model) PublishedMsg {
 	t.Helper()
 	send(m, exec(t, send(m, press("enter"))))
 	if _, ok := m.Modal().(*views.Confirm); !ok {
@@ -135,7 +135,7 @@ func confirmAndSend(t *testing.T, m *Model) views.PublishedMsg {
 	if m.Modal() != nil {
 		t.Fatal("the confirmation stayed open after y")
 	}
-	pm, ok := exec(t, pubCmd).(views.PublishedMsg)
+	pm, ok := exec(t, pubCmd).(PublishedMsg)
 	if !ok {
 		t.Fatal("y did not lead to a publish")
 	}
@@ -206,7 +206,7 @@ func TestTriggerEventFlow(t *testing.T) {
 	if !strings.Contains(plain(m), "◌ sending") {
 		t.Errorf("actions pane does not say sending:\n%s", plain(m))
 	}
-	pm := exec(t, pubCmd).(views.PublishedMsg)
+	pm := exec(t, pubCmd).(PublishedMsg)
 	sent := pub.sent()
 	if len(sent) != 1 || sent[0].Topic != sysInput || !bytes.Equal(sent[0].Payload, a.Request.Payload) || sent[0].QoS != 1 {
 		t.Fatalf("published %+v, confirmed %+v", sent, a.Request)
