@@ -14,7 +14,7 @@ import (
 	"github.com/mqdeck/mqdeck/views"
 )
 
-// Update routes in a fixed order (DESIGN convention 2): size and colour to
+// Update routes in a fixed order (ARCHITECTURE.md, The panes): size and colour to
 // everyone; data batches to the store whatever has focus; then keys: an
 // open filter input first, then the help screen, then global keys, then the
 // focused pane.
