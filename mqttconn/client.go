@@ -58,6 +58,7 @@ type common struct {
 	msgs     chan Message
 	dropped  atomic.Uint64
 	protocol atomic.Pointer[string]
+	retry    retrier
 }
 
 func newCommon(o Options) (*common, error) {
@@ -117,7 +118,7 @@ func newCommon(o Options) (*common, error) {
 			return nil, fmt.Errorf("will message: QoS %d (want 0, 1 or 2)", o.Will.QoS)
 		}
 	}
-	c := &common{opts: o, broker: b, display: b.String(), clientID: o.ClientID}
+	c := &common{opts: o, broker: b, display: b.String(), clientID: o.ClientID, retry: newRetrier()}
 	if c.clientID == "" {
 		var r [6]byte
 		_, _ = rand.Read(r[:])

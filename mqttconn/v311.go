@@ -163,9 +163,8 @@ func (v *v311) run(life context.Context, pc *pahoClient) {
 		for attempt := 0; ; attempt++ {
 			d := v.c.retryDelay(attempt)
 			v.c.state(State{Kind: StateReconnecting, RetryIn: d, Attempt: attempt + 1, Err: why})
-			select {
-			case <-time.After(d):
-			case <-life.Done():
+			v.c.waitRetry(life.Done(), d)
+			if life.Err() != nil {
 				return
 			}
 			next, err := v.attempt(life, life, time.Time{})

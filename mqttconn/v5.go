@@ -28,6 +28,7 @@ type v5 struct {
 
 	cm     atomic.Pointer[autopaho.ConnectionManager]
 	cancel context.CancelFunc
+	life   <-chan struct{} // closed when the client closes
 	up     atomic.Bool
 	everUp atomic.Bool
 
@@ -55,7 +56,7 @@ func (v *v5) start(ctx context.Context, deadline time.Time) error {
 	o := &v.c.opts
 	u := &url.URL{Scheme: v.c.broker.Scheme, Host: v.c.broker.Addr(), Path: v.c.broker.Path}
 	life, cancel := context.WithCancel(context.Background())
-	v.cancel = cancel
+	v.cancel, v.life = cancel, life.Done()
 	cfg := autopaho.ClientConfig{
 		ServerUrls:                    []*url.URL{u},
 		KeepAlive:                     uint16(o.KeepAlive / time.Second),
@@ -168,7 +169,10 @@ func (v *v5) backoff(attempt int) time.Duration {
 	d := v.c.retryDelay(attempt)
 	why := v.takeLastErr(attempt == 0)
 	v.c.state(State{Kind: StateReconnecting, RetryIn: d, Attempt: attempt + 1, Err: why})
-	return d
+	// Wait here rather than in autopaho, so RetryNow can end the wait
+	// (autopaho calls this on its connection goroutine, then waits 0).
+	v.c.waitRetry(v.life, d)
+	return 0
 }
 
 func (v *v5) onUp(cm *autopaho.ConnectionManager, _ *paho.Connack) {

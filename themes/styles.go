@@ -31,7 +31,7 @@ func (p Paint) IsZero() bool { return p.seq == "" }
 type attrs struct {
 	fg, bg                   color.Color
 	bold, underline, reverse bool
-	italic                   bool
+	italic, faint            bool
 }
 
 func (a attrs) paint() Paint {
@@ -41,6 +41,9 @@ func (a attrs) paint() Paint {
 	}
 	if a.italic {
 		s = s.Italic(true)
+	}
+	if a.faint {
+		s = s.Faint()
 	}
 	if a.underline {
 		s = s.Underline(true)
@@ -66,6 +69,10 @@ type Styles struct {
 
 	Text   Paint
 	Subtle Paint
+	// Ghost is text the operator did not type: placeholders, completions,
+	// "(optional)". Italic and faint in every theme, so it differs from
+	// typed text without colour too (NO_COLOR, mono).
+	Ghost  Paint
 	Accent Paint
 	Header Paint // table header row
 
@@ -115,6 +122,7 @@ func FromTheme(t Theme) Styles {
 		Theme:        t,
 		Text:         attrs{fg: t.Text}.paint(),
 		Subtle:       attrs{fg: t.Subtle}.paint(),
+		Ghost:        attrs{fg: t.Subtle, italic: true, faint: true}.paint(),
 		Accent:       attrs{fg: t.Accent}.paint(),
 		Header:       attrs{fg: t.Header, bold: true}.paint(),
 		Title:        attrs{fg: t.Subtle, bold: true}.paint(),
@@ -149,6 +157,7 @@ func monoStyles(t Theme) Styles {
 	rev := attrs{reverse: true}.paint()
 	return Styles{
 		Theme:        t,
+		Ghost:        attrs{italic: true, faint: true}.paint(),
 		Header:       attrs{bold: true, underline: true}.paint(),
 		Title:        Paint{},
 		TitleFocused: attrs{bold: true, reverse: true}.paint(),

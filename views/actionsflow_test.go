@@ -2,6 +2,9 @@ package views
 
 import (
 	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,8 +143,12 @@ func TestFormFlowTriggerEvent(t *testing.T) {
 		t.Errorf("keys after enter reached the form: model %q", f.Form().Value(actions.FModel))
 	}
 	f.Focus() // shown again (e on the confirmation)
+	// Typed input: esc asks first, a second esc cancels.
+	if msg := run(f.Update(press("esc"))); msg != nil || !f.Discarding() {
+		t.Fatalf("esc on typed input gave %T without asking", msg)
+	}
 	if _, ok := run(f.Update(press("esc"))).(FormCancelMsg); !ok {
-		t.Error("esc does not cancel")
+		t.Error("esc twice does not cancel")
 	}
 }
 
@@ -199,7 +206,7 @@ func confirmAction(t *testing.T) actions.Action {
 
 func TestConfirmShowsExactRequestAndMasksSecrets(t *testing.T) {
 	a := confirmAction(t)
-	c := NewConfirm(themes.New(themes.Dark), a)
+	c := NewConfirm(themes.New(themes.Dark), testConfirmModel(a), tNow)
 	c.SetSize(80, 24)
 	c.Focus()
 	view := c.View()
@@ -222,11 +229,11 @@ func TestConfirmShowsExactRequestAndMasksSecrets(t *testing.T) {
 	if run(c.Update(press("x"))) != nil {
 		t.Error("other keys must do nothing")
 	}
-	if m, ok := run(c.Update(press("y"))).(ConfirmSendMsg); !ok || m.Action.ID != a.ID {
+	if m, ok := run(c.Update(press("y"))).(ConfirmSendMsg); !ok || m.ID != a.ID {
 		t.Errorf("y: %#v", m)
 	}
 	c.Focus()
-	if m, ok := run(c.Update(press("e"))).(ConfirmEditMsg); !ok || m.Action.ID != a.ID {
+	if m, ok := run(c.Update(press("e"))).(ConfirmEditMsg); !ok || m.ID != a.ID {
 		t.Errorf("e: %#v", m)
 	}
 	c.Focus()
@@ -241,7 +248,7 @@ func TestConfirmShowsExactRequestAndMasksSecrets(t *testing.T) {
 func TestConfirmDecidesOnce(t *testing.T) {
 	a := confirmAction(t)
 	for _, later := range []string{"esc", "n", "e", "y"} {
-		c := NewConfirm(themes.New(themes.Dark), a)
+		c := NewConfirm(themes.New(themes.Dark), testConfirmModel(a), tNow)
 		c.SetSize(80, 24)
 		c.Focus()
 		if _, ok := run(c.Update(press("y"))).(ConfirmSendMsg); !ok {
@@ -298,7 +305,7 @@ func TestConfirmWrapsLongTopicAndSanitizes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := NewConfirm(themes.New(themes.Dark), a)
+	c := NewConfirm(themes.New(themes.Dark), testConfirmModel(a), tNow)
 	c.SetSize(60, 20)
 	view := c.View()
 	if strings.Contains(ansi.Strip(view), "\x1b") {
@@ -474,5 +481,171 @@ func TestSetpointValueFollowsTheName(t *testing.T) {
 	typeText(af, "setpoint")
 	if got := af.Form().Value(actions.FPayload); got != "3" {
 		t.Errorf("typed value replaced: %q", got)
+	}
+}
+
+// testConfirmModel is what the root's builder (console.confirmModel) makes
+// of an action, for drawing the confirmation here.
+func testConfirmModel(a actions.Action) ConfirmModel {
+	r := a.Request
+	cm := ConfirmModel{ID: a.ID, Title: "Confirm " + strings.ToLower(a.Kind.Title()), Topic: r.Topic, QoS: r.QoS,
+		Retain: r.Retain, Payload: r.Payload, Encoding: a.Encoding}
+	if e := a.Target.Entity(); e != "" {
+		cm.Target = a.Target.Platform + " " + e
+	}
+	if p := r.Props; p != nil {
+		cm.Props, cm.ContentType, cm.ResponseTopic, cm.Correlation = true, p.ContentType, p.ResponseTopic, p.CorrelationData
+		for _, u := range a.DisplayProps() {
+			cm.User = append(cm.User, [2]string{u.Key, u.Value})
+		}
+	}
+	return cm
+}
+
+// Esc on a form with typed input asks first: a second esc discards, any
+// other key goes back to editing and is not typed. An untouched form
+// closes at once.
+func TestFormEscAsksBeforeDiscardingTyping(t *testing.T) {
+	_, f := drivrForm(t)
+	if _, ok := run(f.Update(press("esc"))).(FormCancelMsg); !ok {
+		t.Fatal("esc on an untouched form must cancel at once")
+	}
+	_, f = drivrForm(t)
+	focusField(t, f, actions.FMetadata)
+	typeText(f, `{"a": 1}`)
+	if msg := run(f.Update(press("esc"))); msg != nil {
+		t.Fatalf("esc with typed input closed the form (%T)", msg)
+	}
+	if !f.Discarding() || !strings.Contains(ansi.Strip(f.View()), "Discard what you typed?") {
+		t.Fatalf("no question shown:\n%s", ansi.Strip(f.View()))
+	}
+	if msg := run(f.Update(press("x"))); msg != nil || f.Discarding() {
+		t.Fatal("another key must go back to editing")
+	}
+	if got := f.Form().Value(actions.FMetadata); got != `{"a": 1}` {
+		t.Fatalf("the key that answered was typed: %q", got)
+	}
+	f.Update(press("esc"))
+	if _, ok := run(f.Update(press("esc"))).(FormCancelMsg); !ok {
+		t.Fatal("esc, esc does not discard")
+	}
+}
+
+// A prefilled value is selected: typing replaces it (it appended before:
+// {} + typed gave {}{"brightness": 50}; reboot + selfdestruct gave
+// rebootselfdestruct). Backspace clears it; an arrow keeps it for editing.
+func TestFormPrefillIsReplacedByTyping(t *testing.T) {
+	b := &actions.Builder{Platform: platform.DevAPI, Now: func() time.Time { return tNow }, NewID: func() string { return "a1b2c3d4" }}
+	form, err := b.NewForm(actions.KindSendCommand, actions.Selection{Target: actions.Target{System: "dev-1"}, Names: []string{"reboot"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := NewActionForm(themes.New(themes.Mono), form)
+	f.SetSize(80, 16)
+	f.Focus()
+	if f.FocusedKey() != actions.FName {
+		t.Fatalf("opens on %s", f.FocusedKey())
+	}
+	// The selection shows without colour: reverse video in mono.
+	if !strings.Contains(f.View(), themes.New(themes.Mono).Selected.Render("reboot")) {
+		t.Errorf("the prefilled name is not drawn selected:\n%q", f.View())
+	}
+	typeText(f, "selfdestruct")
+	focusField(t, f, actions.FPayload)
+	typeText(f, `{"brightness": 50}`)
+	got := f.Form()
+	if got.Value(actions.FName) != "selfdestruct" || got.Value(actions.FPayload) != `{"brightness": 50}` {
+		t.Errorf("typing appended to the prefill: name %q payload %q", got.Value(actions.FName), got.Value(actions.FPayload))
+	}
+	if got.Value(actions.FSystem) != "dev-1" {
+		t.Errorf("device changed: %q", got.Value(actions.FSystem))
+	}
+	// Backspace on a selection clears it; an arrow keeps it and edits.
+	f = NewActionForm(themes.New(themes.Dark), form)
+	f.Focus()
+	f.Update(press("backspace"))
+	if v := f.Form().Value(actions.FName); v != "" {
+		t.Errorf("backspace on the selection left %q", v)
+	}
+	f = NewActionForm(themes.New(themes.Dark), form)
+	f.Focus()
+	f.Update(tea.KeyPressMsg{Code: tea.KeyEnd})
+	typeText(f, "-now")
+	if v := f.Form().Value(actions.FName); v != "reboot-now" {
+		t.Errorf("end then typing: %q, want reboot-now", v)
+	}
+}
+
+// sgrAttrs lists the attributes of every SGR in s that are not colours:
+// what is left on a terminal without colour.
+func sgrAttrs(seq string) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\x1b\[([0-9;:]*)m`).FindAllStringSubmatch(seq, -1) {
+		ps := strings.Split(m[1], ";")
+		for i := 0; i < len(ps); i++ {
+			switch ps[i] {
+			case "38", "48", "58":
+				if i+1 < len(ps) && ps[i+1] == "5" {
+					i += 2
+				} else if i+1 < len(ps) && ps[i+1] == "2" {
+					i += 4
+				}
+				continue
+			case "", "0", "39", "49":
+				continue
+			}
+			if n, err := strconv.Atoi(ps[i]); err == nil && (n >= 30 && n <= 37 || n >= 40 && n <= 47 || n >= 90 && n <= 107) {
+				continue
+			}
+			out[ps[i]] = true
+		}
+	}
+	return out
+}
+
+// attrsBefore is the non-colour attributes in force where text starts.
+func attrsBefore(view, text string) map[string]bool {
+	i := strings.Index(view, text)
+	if i < 0 {
+		return nil
+	}
+	head := view[:i]
+	if j := strings.LastIndex(head, "\x1b[m"); j >= 0 {
+		head = head[j:]
+	}
+	return sgrAttrs(head)
+}
+
+// Ghost text (a completion, a placeholder, "(optional)") differs from typed
+// text without colour, in every theme: typing "sy" once rendered
+// sy[s]tem-restarted in mono, the completion like typed text.
+func TestGhostTextDiffersWithoutColour(t *testing.T) {
+	for _, theme := range themes.Names() {
+		t.Run(theme, func(t *testing.T) {
+			b := drivrBuilder()
+			form, err := b.NewForm(actions.KindTriggerEvent, actions.Selection{
+				Target: actions.Target{Fleet: tSlug, System: tSys}, Models: []string{"system-restarted"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := NewActionForm(themes.New(theme), form)
+			f.SetSize(100, 20)
+			f.Focus()
+			focusField(t, f, actions.FModel)
+			typeText(f, "sy")
+			view := f.View()
+			typed := attrsBefore(view, "sy")
+			ghost := attrsBefore(view, "tem-restarted")
+			if ghost == nil || fmt.Sprint(ghost) == fmt.Sprint(typed) {
+				t.Errorf("completion attrs %v, typed %v: the same without colour", ghost, typed)
+			}
+			if opt := attrsBefore(view, "(optional)"); opt == nil || len(opt) == 0 {
+				t.Errorf("(optional) carries no attribute but colour: %v", opt)
+			}
+			focusField(t, f, actions.FMetadata)
+			if ph := attrsBefore(f.View(), `"key": "value"}`); len(ph) == 0 { // the first cell is the cursor
+				t.Errorf("placeholder carries no attribute but colour: %v", ph)
+			}
+		})
 	}
 }

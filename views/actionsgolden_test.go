@@ -30,7 +30,7 @@ func TestActionGoldens(t *testing.T) {
 				golden.RequireEqual(t, f.View())
 			})
 			t.Run("confirm_"+name, func(t *testing.T) {
-				c := NewConfirm(st, confirmAction(t))
+				c := NewConfirm(st, testConfirmModel(confirmAction(t)), tNow)
 				c.SetSize(w, h-4)
 				checkBox(t, c.View(), w, h-4)
 				golden.RequireEqual(t, c.View())
@@ -63,7 +63,7 @@ func checkBox(t *testing.T, view string, w, h int) {
 func TestActionViewsTinySizes(t *testing.T) {
 	st := themes.New(themes.Dark)
 	_, f := drivrForm(t)
-	c := NewConfirm(st, confirmAction(t))
+	c := NewConfirm(st, testConfirmModel(confirmAction(t)), tNow)
 	p := NewActionsPane(st, DefaultKeys(), trackerWithHistory(t))
 	for w := 0; w <= 30; w += 3 {
 		for h := 0; h <= 8; h += 2 {

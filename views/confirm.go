@@ -3,26 +3,53 @@ package views
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mqdeck/mqdeck/decode"
-	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/themes"
-	"github.com/mqdeck/mqdeck/tui/actions"
 )
 
-// ConfirmSendMsg: the operator said yes. The root publishes the action
-// (actions.Tracker.Add, then Client.Publish in a command).
-type ConfirmSendMsg struct{ Action actions.Action }
+// ConfirmSendMsg: the operator said yes to the action with this id. The
+// root publishes it (actions.Tracker.Add, then Client.Publish in a command).
+type ConfirmSendMsg struct{ ID string }
 
 // ConfirmEditMsg: back to the form with the same values.
-type ConfirmEditMsg struct{ Action actions.Action }
+type ConfirmEditMsg struct{ ID string }
 
 // ConfirmCancelMsg: nothing is sent.
 type ConfirmCancelMsg struct{}
+
+// ConfirmModel is what the confirmation shows, built by the root from the
+// action: exactly what will leave, with secrets already masked. Strings
+// may come from the network; the view makes them terminal-safe.
+type ConfirmModel struct {
+	ID    string // the action's id: y and e answer for this one
+	Title string // "Confirm trigger event"
+
+	Topic    string
+	QoS      byte
+	Retain   bool
+	Payload  []byte
+	Encoding string // "json", "msgpack" or "" (raw)
+	Target   string // platform and entity, "" when none
+
+	// Props: the request carries MQTT 5 properties; the fields below are
+	// read only then.
+	Props         bool
+	ContentType   string
+	ResponseTopic string
+	Correlation   []byte
+	User          [][2]string // key, value; secret values masked
+
+	// Stamped is the time the payload itself carries (a DRIVR event's
+	// time), zero when none: its age is shown, so a confirmation left
+	// open says how old the time it would send is.
+	Stamped time.Time
+}
 
 // ConfirmKeys are the confirmation's keys.
 type ConfirmKeys struct {
@@ -49,7 +76,8 @@ func DefaultConfirmKeys() ConfirmKeys {
 type Confirm struct {
 	st      themes.Styles
 	keys    ConfirmKeys
-	action  actions.Action
+	model   ConfirmModel
+	now     time.Time
 	w, h    int
 	offset  int
 	lines   []string // laid out for the current width
@@ -60,13 +88,23 @@ type Confirm struct {
 	decided bool
 }
 
-// NewConfirm builds the confirmation of a.
-func NewConfirm(st themes.Styles, a actions.Action) *Confirm {
-	return &Confirm{st: st, keys: DefaultConfirmKeys(), action: a}
+// NewConfirm builds the confirmation of an action; now is the clock the
+// ages are taken against (SetNow moves it).
+func NewConfirm(st themes.Styles, m ConfirmModel, now time.Time) *Confirm {
+	return &Confirm{st: st, keys: DefaultConfirmKeys(), model: m, now: now}
 }
 
-// Action is the action being confirmed.
-func (c *Confirm) Action() actions.Action { return c.action }
+// ID is the id of the action being confirmed.
+func (c *Confirm) ID() string { return c.model.ID }
+
+// SetNow moves the clock: the age of the payload's time follows it.
+func (c *Confirm) SetNow(t time.Time) {
+	if c.model.Stamped.IsZero() {
+		return
+	}
+	c.now = t
+	c.layout()
+}
 
 // SetStyles switches the theme.
 func (c *Confirm) SetStyles(st themes.Styles) { c.st = st; c.layout() }
@@ -99,15 +137,15 @@ func (c *Confirm) Update(msg tea.Msg) tea.Cmd {
 	if c.decided {
 		return nil
 	}
-	a := c.action
+	id := c.model.ID
 	page := max(c.h-3, 1)
 	switch {
 	case key.Matches(k, c.keys.Send):
 		c.decided = true
-		return func() tea.Msg { return ConfirmSendMsg{Action: a} }
+		return func() tea.Msg { return ConfirmSendMsg{ID: id} }
 	case key.Matches(k, c.keys.Edit):
 		c.decided = true
-		return func() tea.Msg { return ConfirmEditMsg{Action: a} }
+		return func() tea.Msg { return ConfirmEditMsg{ID: id} }
 	case key.Matches(k, c.keys.Cancel):
 		c.decided = true
 		return func() tea.Msg { return ConfirmCancelMsg{} }
@@ -165,8 +203,7 @@ func (c *Confirm) layout() {
 	if inner < 8 {
 		return
 	}
-	a := c.action
-	r := a.Request
+	m := &c.model
 	const lw = 10
 	vw := inner - 1 - lw
 	add := func(label, value string, p themes.Paint) {
@@ -178,55 +215,57 @@ func (c *Confirm) layout() {
 			c.lines = append(c.lines, fit(" "+c.st.Subtle.Render(fit(l, lw))+p.Render(part), inner))
 		}
 	}
-	add("Topic", r.Topic, c.st.Accent)
+	add("Topic", m.Topic, c.st.Accent)
 	retain := "no"
-	if r.Retain {
+	if m.Retain {
 		retain = "YES (retained)"
 	}
-	size := fmt.Sprintf("%d bytes", len(r.Payload))
-	if a.Encoding != "" {
-		size += " " + a.Encoding
+	size := fmt.Sprintf("%d bytes", len(m.Payload))
+	if m.Encoding != "" {
+		size += " " + m.Encoding
 	}
-	add("QoS", fmt.Sprintf("%d · retain %s · %s", r.QoS, retain, size), c.st.Text)
-	if a.Target.Entity() != "" {
-		add("Target", a.Target.Platform+" "+a.Target.Entity(), c.st.Text)
+	add("QoS", fmt.Sprintf("%d · retain %s · %s", m.QoS, retain, size), c.st.Text)
+	if m.Target != "" {
+		add("Target", m.Target, c.st.Text)
 	}
-	if p := r.Props; p != nil {
-		if p.ContentType != "" {
-			add("Content", p.ContentType, c.st.Text)
+	if !m.Stamped.IsZero() {
+		ago := Age(c.now, m.Stamped)
+		if ago == "now" {
+			ago = "just now"
+		} else {
+			ago += " ago"
 		}
-		if p.ResponseTopic != "" {
-			add("Response", p.ResponseTopic, c.st.Text)
-			if len(p.CorrelationData) > 0 {
-				add("Correl.", correlationText(p.CorrelationData), c.st.Text)
+		add("Time", m.Stamped.UTC().Format("15:04:05")+" UTC · taken "+ago+" · sent as shown", c.st.Warn)
+	}
+	if m.Props {
+		if m.ContentType != "" {
+			add("Content", m.ContentType, c.st.Text)
+		}
+		if m.ResponseTopic != "" {
+			add("Response", m.ResponseTopic, c.st.Text)
+			if len(m.Correlation) > 0 {
+				add("Correl.", correlationText(m.Correlation), c.st.Text)
 			}
 		}
-		for i, u := range a.DisplayProps() {
+		for i, u := range m.User {
 			l := ""
 			if i == 0 {
 				l = "User"
 			}
-			add(l, u.Key+"="+u.Value, c.st.Text)
+			add(l, u[0]+"="+u[1], c.st.Text)
 		}
 	} else {
 		add("Props", "none", c.st.Subtle)
 	}
 	c.lines = append(c.lines, fit(" "+c.st.Header.Render("Payload"), inner))
-	if len(r.Payload) == 0 {
+	if len(m.Payload) == 0 {
 		c.lines = append(c.lines, fit("   "+c.st.Subtle.Render("(empty)"), inner))
 		return
 	}
-	v := decode.Decode(r.Payload, decode.Hints{Encoding: a.Encoding, ContentType: contentType(r.Props)}, decode.DefaultLimits())
+	v := decode.Decode(m.Payload, decode.Hints{Encoding: m.Encoding, ContentType: m.ContentType}, decode.DefaultLimits())
 	for _, l := range decode.Pretty(v, max(inner-3, 1)) {
 		c.lines = append(c.lines, fit("   "+l, inner))
 	}
-}
-
-func contentType(p *mqttconn.Props) string {
-	if p == nil {
-		return ""
-	}
-	return p.ContentType
 }
 
 // View draws the box; y/e/esc are in the title so they never scroll away.
@@ -241,8 +280,7 @@ func (c *Confirm) View() string {
 	if c.offset < len(body) {
 		body = body[c.offset:]
 	}
-	title := "Confirm " + strings.ToLower(c.action.Kind.Title())
-	return frame(c.st, true, c.w, c.h, title, "y send · e edit · esc cancel", body)
+	return frame(c.st, true, c.w, c.h, c.model.Title, "y send · e edit · esc cancel", body)
 }
 
 // wrapWords wraps prose at spaces; a word longer than w is cut.

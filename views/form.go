@@ -57,13 +57,23 @@ type ActionForm struct {
 	// answered yet (SetError, or Focus when the form is shown again). Keys
 	// typed meanwhile were meant for the confirmation, not for a field.
 	sent bool
+	// whole[i]: field i still holds its prefilled value, untouched. It is
+	// drawn selected, and typing replaces it rather than appending to it.
+	whole []bool
+	// initial values, to tell whether esc would throw typing away
+	initial []string
+	// discard: esc was pressed with typed input; a second esc cancels,
+	// any other key goes back to editing.
+	discard bool
 }
 
 // NewActionForm builds the form for f. Call Focus to start typing.
 func NewActionForm(st themes.Styles, f actions.Form) *ActionForm {
 	a := &ActionForm{st: st, keys: DefaultFormKeys(), form: f, errs: map[string]string{}}
 	a.inputs = make([]textinput.Model, len(f.Fields))
+	a.whole = make([]bool, len(f.Fields))
 	for i, fl := range f.Fields {
+		a.whole[i] = len(fl.Choices) == 0 && fl.Value != ""
 		in := textinput.New()
 		in.Prompt = ""
 		in.Placeholder = fl.Placeholder
@@ -86,9 +96,35 @@ func NewActionForm(st themes.Styles, f actions.Form) *ActionForm {
 		a.inputs[i] = in
 	}
 	a.focus = toFill(f.Fields)
+	a.initial = a.values()
 	a.applyStyles()
 	return a
 }
+
+// values is every field's current value, in order.
+func (a *ActionForm) values() []string {
+	out := make([]string, len(a.form.Fields))
+	for i, f := range a.form.Fields {
+		out[i] = f.Value
+		if len(f.Choices) == 0 {
+			out[i] = a.inputs[i].Value()
+		}
+	}
+	return out
+}
+
+// Typed reports whether any field differs from what the form opened with.
+func (a *ActionForm) Typed() bool {
+	for i, v := range a.values() {
+		if v != a.initial[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// Discarding reports whether the form asks before throwing typing away.
+func (a *ActionForm) Discarding() bool { return a.discard }
 
 // toFill is the field the operator most likely types first: the first
 // required text field still empty, else the command, setpoint or action
@@ -205,6 +241,10 @@ func (a *ActionForm) setFocus(i int) tea.Cmd {
 func (a *ActionForm) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok || len(a.inputs) == 0 {
+		if _, paste := msg.(tea.PasteMsg); paste && len(a.inputs) > 0 && a.whole[a.focus] && !a.sent {
+			a.whole[a.focus] = false
+			a.inputs[a.focus].SetValue("") // a paste replaces the selected prefill
+		}
 		if len(a.inputs) > 0 && a.focus < len(a.inputs) {
 			var cmd tea.Cmd
 			a.inputs[a.focus], cmd = a.inputs[a.focus].Update(msg)
@@ -216,8 +256,20 @@ func (a *ActionForm) Update(msg tea.Msg) tea.Cmd {
 		return nil // decided: the answer is on its way
 	}
 	field := &a.form.Fields[a.focus]
+	if a.discard {
+		a.discard = false
+		if key.Matches(k, a.keys.Cancel) {
+			a.sent = true
+			return func() tea.Msg { return FormCancelMsg{} }
+		}
+		return nil // any other key: back to editing, the key is not typed
+	}
 	switch {
 	case key.Matches(k, a.keys.Cancel):
+		if a.Typed() {
+			a.discard = true
+			return nil
+		}
 		a.sent = true
 		return func() tea.Msg { return FormCancelMsg{} }
 	case key.Matches(k, a.keys.Submit):
@@ -241,6 +293,21 @@ func (a *ActionForm) Update(msg tea.Msg) tea.Cmd {
 	}
 	if len(field.Choices) > 0 {
 		return nil // closed set: typing does nothing
+	}
+	if a.whole[a.focus] {
+		a.whole[a.focus] = false
+		switch {
+		case k.Text != "":
+			a.inputs[a.focus].SetValue("") // typing replaces the selection
+		case k.Code == tea.KeyBackspace || k.Code == tea.KeyDelete:
+			before := a.inputs[a.focus].Value()
+			a.inputs[a.focus].SetValue("")
+			delete(a.errs, field.Key)
+			if field.Key == actions.FName {
+				a.followValue(before, "")
+			}
+			return nil
+		}
 	}
 	var cmd tea.Cmd
 	before := a.inputs[a.focus].Value()
@@ -306,7 +373,9 @@ func (a *ActionForm) applyStyles() {
 	if t.Text != nil {
 		base = base.Foreground(t.Text)
 	}
-	sub := lipgloss.NewStyle()
+	// Placeholders and completions are ghost text: italic and faint in
+	// every theme, so they differ from typed text without colour.
+	sub := lipgloss.NewStyle().Italic(true).Faint(true)
 	if t.Subtle != nil {
 		sub = sub.Foreground(t.Subtle)
 	}
@@ -348,13 +417,16 @@ func (a *ActionForm) body() ([]string, int) {
 				}
 			}
 			val = strings.Join(parts, " ")
+		case a.whole[i] && i == a.focus:
+			// Selected: the next key typed replaces it.
+			val = a.st.Selected.Render(trunc(a.inputs[i].Value(), vw))
 		default:
 			// The input pads its value to its width but draws a completion
 			// beyond it: cut (no ellipsis) rather than mark a phantom overflow.
 			val = ansi.Truncate(a.inputs[i].View(), vw, "")
 		}
 		if f.Optional && f.Value == "" && a.inputs[i].Value() == "" && i != a.focus {
-			val = a.st.Subtle.Render("(optional)")
+			val = a.st.Ghost.Render("(optional)")
 		}
 		lines = append(lines, fit(mark+label+" "+fit(val, vw), inner))
 		indent := spaces(1 + lw + 1)
@@ -377,6 +449,10 @@ func (a *ActionForm) body() ([]string, int) {
 	if a.general != "" {
 		lines = append(lines, fit(" "+a.st.Error.Render("✗ "+safe(a.general)), inner))
 	}
+	if a.discard {
+		at = len(lines) // keep the question in view
+		lines = append(lines, fit(" "+a.st.Warn.Render("Discard what you typed? esc discards · any other key keeps editing"), inner))
+	}
 	return lines, at
 }
 
@@ -398,5 +474,9 @@ func (a *ActionForm) View() string {
 	if a.form.Template != "" {
 		title += " · " + a.form.Template
 	}
-	return frame(a.st, true, a.w, a.h, title, "enter review · esc cancel", lines[a.offset:])
+	info := "enter review · esc cancel"
+	if a.discard {
+		info = "esc again discards"
+	}
+	return frame(a.st, true, a.w, a.h, title, info, lines[a.offset:])
 }

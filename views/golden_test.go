@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/views/fixture"
@@ -115,7 +114,7 @@ func TestPaneGoldens(t *testing.T) {
 		for _, sz := range []int{80, 120} {
 			t.Run(fmt.Sprintf("status_%d_%s", sz, theme), func(t *testing.T) {
 				s := NewStatusBar(st, ConnInfo{Broker: "mqtts://broker.example.com:8883", Platform: "drivr", Protocol: "auto", ReadOnly: true, Insecure: true})
-				s.SetState(mqttconn.State{Kind: mqttconn.StateConnected, Protocol: "3.1.1"})
+				s.SetConn(ConnState{Kind: ConnUp, Protocol: "3.1.1"})
 				s.SetCounters(Counters{Total: 123456, Rate: 2345, Dropped: 3, Evicted: 12, Paused: true, New: 42})
 				s.SetSize(sz)
 				out := s.View()

@@ -2,10 +2,10 @@ package views
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
-	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/themes"
 )
 
@@ -32,14 +32,41 @@ type Counters struct {
 	New     uint64 // applied since the view was paused
 }
 
+// ConnKind is the phase of the connection as the bar says it.
+type ConnKind int
+
+// The phases; ConnUnknown is before any state was reported.
+const (
+	ConnUnknown ConnKind = iota
+	ConnConnecting
+	ConnUp
+	ConnRetrying
+	ConnStopped
+)
+
+// ConnState is the status bar's view of the connection, built by the root
+// from the transport's state. Err may come from the network: the bar makes
+// it terminal-safe.
+type ConnState struct {
+	Kind     ConnKind
+	Protocol string // "5" or "3.1.1" once connected
+	Attempt  int
+	// RetryAt is when the next reconnect attempt is due: the bar counts
+	// down to it on every SetNow.
+	RetryAt time.Time
+	Err     string
+	// RetryKey names the key that retries at once ("" when none does).
+	RetryKey string
+}
+
 // StatusBar is the top line: broker, platform, protocol, connection state in
 // words, counters and the warnings that must stay visible.
 type StatusBar struct {
 	st    themes.Styles
 	width int
 	conn  ConnInfo
-	state mqttconn.State
-	known bool // a State has arrived
+	state ConnState
+	now   time.Time
 	count Counters
 }
 
@@ -54,179 +81,260 @@ func (s *StatusBar) SetStyles(st themes.Styles) { s.st = st }
 // SetSize sets the width; the bar is always one line.
 func (s *StatusBar) SetSize(w int) { s.width = w }
 
-// SetState records a connection state change.
-func (s *StatusBar) SetState(st mqttconn.State) { s.state, s.known = st, true }
+// SetConn records a connection state change.
+func (s *StatusBar) SetConn(cs ConnState) { s.state = cs }
+
+// Conn is the connection state shown.
+func (s *StatusBar) Conn() ConnState { return s.state }
+
+// SetNow moves the bar's clock: the reconnect countdown follows it.
+func (s *StatusBar) SetNow(t time.Time) { s.now = t }
 
 // SetCounters records the latest numbers.
 func (s *StatusBar) SetCounters(c Counters) { s.count = c }
 
-// StateWords says the connection state in words; the glyph only helps.
-func StateWords(st mqttconn.State, known bool) (glyph, words string, kind mqttconn.StateKind) {
-	if !known {
-		return "○", "connecting", mqttconn.StateConnecting
-	}
-	switch st.Kind {
-	case mqttconn.StateConnected:
+// StateWords says the connection state in words at now; the glyph only
+// helps. short leaves out what the bar can spare on a narrow terminal.
+func StateWords(cs ConnState, now time.Time) (glyph, words, short string) {
+	switch cs.Kind {
+	case ConnUp:
 		w := "connected"
-		if st.Protocol != "" {
-			w += " (MQTT " + safe(st.Protocol) + ")"
+		if cs.Protocol != "" {
+			return "●", w + " (MQTT " + safe(cs.Protocol) + ")", w
 		}
-		return "●", w, st.Kind
-	case mqttconn.StateReconnecting:
+		return "●", w, w
+	case ConnRetrying:
 		w := "reconnecting"
-		if st.RetryIn > 0 {
-			w += " in " + st.RetryIn.Round(time.Second).String()
+		if !cs.RetryAt.IsZero() {
+			if left := cs.RetryAt.Sub(now); left >= 500*time.Millisecond {
+				w += " in " + left.Round(time.Second).String()
+			} else {
+				w += " now"
+			}
 		}
-		if st.Err != nil {
-			w += ": " + safe(st.Err.Error())
+		sh := w
+		if cs.RetryKey != "" {
+			w += " (" + cs.RetryKey + " retries now)"
 		}
-		return "◌", w, st.Kind
-	case mqttconn.StateStopped:
+		if cs.Err != "" {
+			w += ": " + safe(cs.Err)
+		}
+		return "◌", w, sh
+	case ConnStopped:
 		w := "stopped"
-		if st.Err != nil {
-			w += ": " + safe(st.Err.Error())
+		sh := w
+		if cs.Err != "" {
+			w += ": " + safe(cs.Err)
 		}
-		return "✕", w, st.Kind
+		return "✕", w, sh
 	}
 	w := "connecting"
-	if st.Attempt > 1 {
-		w += fmt.Sprintf(" (attempt %d)", st.Attempt)
+	if cs.Attempt > 1 {
+		w += fmt.Sprintf(" (attempt %d)", cs.Attempt)
 	}
-	return "○", w, mqttconn.StateConnecting
+	return "○", w, "connecting"
 }
 
-// segment is one piece of the bar; low-priority ones go first when the
-// terminal is narrow.
+// segment is one piece of the bar. alts are its texts from the fullest to
+// the shortest; "" as the last one means it may go altogether. When the
+// line is too long, the segment with the highest prio that still has a
+// shorter text takes it, one step at a time.
 type segment struct {
-	text string
-	p    themesPaint
-	prio int // 0 never dropped
+	alts []string
+	p    themes.Paint
+	prio int
+	at   int // index into alts in use
+	// cut: when every segment is at its shortest and the line is still
+	// too long, the left segment with the lowest cut above 0 is cut with
+	// an ellipsis, down to minW cells, before the next one is.
+	cut, minW int
+	drop      bool // may go once cut to minW, when warnings fill the line
 }
 
-type themesPaint = themes.Paint
+func (sg *segment) text() string { return sg.alts[sg.at] }
 
-// View renders exactly one line of the bar's width.
+func seg(p themes.Paint, prio int, alts ...string) segment {
+	return segment{alts: alts, p: p, prio: prio}
+}
+
+// brokerShort is the broker without a plain mqtt:// scheme: at 80
+// columns host and port say which broker it is (mqtts:// stays: it says TLS).
+func brokerShort(b string) string { return strings.TrimPrefix(b, "mqtt://") }
+
+// View renders exactly one line of the bar's width. Broker, platform and
+// the connection state stay at 80 columns; counters shorten first.
 func (s *StatusBar) View() string {
 	w := s.width
 	if w <= 0 {
 		return ""
 	}
 	st := s.st
-	glyph, words, kind := StateWords(s.state, s.known)
-	if !s.known && s.conn.NoState != "" {
-		glyph, words, kind = "▶", s.conn.NoState, mqttconn.StateConnected
+	glyph, words, short := StateWords(s.state, s.now)
+	kind := s.state.Kind
+	if kind == ConnUnknown && s.conn.NoState != "" {
+		glyph, words, short, kind = "▶", s.conn.NoState, s.conn.NoState, ConnUp
 	}
 	statePaint := st.StatusWarn
 	switch kind {
-	case mqttconn.StateConnected:
+	case ConnUp:
 		statePaint = st.StatusOK
-	case mqttconn.StateStopped:
+	case ConnStopped:
 		statePaint = st.StatusAlert
 	}
 	proto := s.conn.Protocol
 	if s.state.Protocol != "" {
 		proto = s.state.Protocol
 	}
-	// Right-hand side: warnings first (never dropped), then counters.
+	// Right-hand side: warnings first (never shortened), then counters.
 	right := []segment{}
 	if s.conn.Insecure {
-		right = append(right, segment{"INSECURE TLS", st.StatusAlert, 0})
+		right = append(right, seg(st.StatusAlert, 0, "INSECURE TLS"))
 	}
 	if s.conn.ReadOnly {
-		right = append(right, segment{"READ-ONLY", st.StatusWarn, 0})
+		right = append(right, seg(st.StatusWarn, 0, "READ-ONLY"))
 	}
 	if s.count.Paused {
-		right = append(right, segment{fmt.Sprintf("PAUSED +%s new", Count(s.count.New)), st.StatusWarn, 0})
+		right = append(right, seg(st.StatusWarn, 0, fmt.Sprintf("PAUSED +%s new", Count(s.count.New))))
 	}
 	if s.count.Dropped > 0 {
-		right = append(right, segment{"dropped " + Count(s.count.Dropped), st.StatusWarn, 0})
+		right = append(right, seg(st.StatusWarn, 0, "dropped "+Count(s.count.Dropped)))
 	} else {
-		right = append(right, segment{"dropped 0", st.Status, 4})
+		right = append(right, seg(st.Status, 9, "dropped 0", ""))
 	}
 	right = append(right,
-		segment{Count(s.count.Total) + " msgs", st.StatusKey, 2},
-		segment{Rate(s.count.Rate) + "/s", st.Status, 3},
-		segment{"evicted " + Count(s.count.Evicted), st.Status, 5},
+		seg(st.StatusKey, 2, Count(s.count.Total)+" msgs", ""),
+		seg(st.Status, 3, Rate(s.count.Rate)+"/s", ""),
 	)
-	left := []segment{
-		{glyph + " " + words, statePaint, 0},
-		{safe(s.conn.Broker), st.StatusKey, 6},
-		{s.conn.Platform, st.Status, 7},
-		{"MQTT " + proto, st.Status, 8},
+	if s.count.Evicted > 0 {
+		right = append(right, seg(st.Status, 5, "evicted "+Count(s.count.Evicted), "ev "+Count(s.count.Evicted), ""))
+	} else {
+		right = append(right, seg(st.Status, 10, "evicted 0", ""))
 	}
-	if proto == "" || (kind == mqttconn.StateConnected && s.state.Protocol != "") {
+	broker := safe(s.conn.Broker)
+	left := []segment{
+		seg(statePaint, 4, glyph+" "+words, glyph+" "+short),
+		seg(st.StatusKey, 8, broker, brokerShort(broker)),
+		seg(st.Status, 0, s.conn.Platform),
+		seg(st.Status, 7, "MQTT "+proto, ""),
+	}
+	// Cut the broker first, then the state down to its short words, then
+	// the platform; only warnings that fill the line push them out.
+	left[0].cut, left[0].minW = 2, width(glyph+" "+short)
+	left[1].cut, left[1].minW, left[1].drop = 1, 8, true
+	left[2].cut, left[2].minW, left[2].drop = 3, 3, true
+	if proto == "" || (kind == ConnUp && s.state.Protocol != "") {
 		left = left[:3] // the state words already name the protocol
 	}
 	kept := left[:0]
 	for _, sg := range left {
-		if sg.text != "" {
+		if sg.text() != "" {
 			kept = append(kept, sg)
 		}
 	}
 	return renderBar(st, w, kept, right)
 }
 
-// renderBar drops segments from the highest priority number down until the
-// line fits, then cuts the first left segment (the state) if it still does
-// not.
+// renderBar shortens segments (see segment) until the line fits; what still
+// does not fit is cut from the left segments, the longest first.
 func renderBar(st themes.Styles, w int, left, right []segment) string {
 	const sep, sepW = " │ ", 3
 	total := func() int {
 		n := 1
-		for i, sg := range left {
+		i := 0
+		for _, sg := range left {
+			if sg.text() == "" {
+				continue
+			}
 			if i > 0 {
 				n += sepW
 			}
-			n += width(sg.text)
+			n += width(sg.text())
+			i++
 		}
 		for _, sg := range right {
-			n += width(sg.text) + sepW
+			if sg.text() != "" {
+				n += width(sg.text()) + sepW
+			}
 		}
 		return n + 1
 	}
 	for total() > w {
-		worst, side, idx := 0, 0, -1
-		for i, sg := range left {
-			if sg.prio > worst {
-				worst, side, idx = sg.prio, 0, i
+		worst, best := -1, 0
+		all := append(append([]*segment{}, ptrs(left)...), ptrs(right)...)
+		for i, sg := range all {
+			if sg.at+1 < len(sg.alts) && sg.prio > best {
+				worst, best = i, sg.prio
 			}
 		}
-		for i, sg := range right {
-			if sg.prio > worst {
-				worst, side, idx = sg.prio, 1, i
-			}
-		}
-		if idx < 0 {
+		if worst < 0 {
 			break
 		}
-		if side == 0 {
-			left = append(left[:idx:idx], left[idx+1:]...)
-		} else {
-			right = append(right[:idx:idx], right[idx+1:]...)
+		all[worst].at++
+	}
+	// One step may have freed more than needed: give the most important
+	// segments their fuller text back while it still fits.
+	all := append(append([]*segment{}, ptrs(left)...), ptrs(right)...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].prio < all[j].prio })
+	for _, sg := range all {
+		for sg.at > 0 {
+			sg.at--
+			if total() > w {
+				sg.at++
+				break
+			}
 		}
+	}
+	kept := make([]segment, 0, len(left))
+	for _, sg := range left {
+		if sg.text() != "" {
+			kept = append(kept, sg)
+		}
+	}
+	// Still too wide: in cut order, each left segment is cut down to its
+	// minW and, if it may, dropped, before the next one is touched.
+	for order := 1; order <= 3 && total() > w; order++ {
+		for i := 0; i < len(kept); i++ {
+			sg := &kept[i]
+			if sg.cut != order {
+				continue
+			}
+			for over := total() - w; over > 0 && width(sg.text()) > sg.minW; over-- {
+				t := sg.text()
+				sg.alts, sg.at = []string{trunc(t, width(t)-1)}, 0
+				left = kept
+			}
+			if total() > w && sg.drop {
+				kept = append(kept[:i:i], kept[i+1:]...)
+				left = kept
+				i--
+			}
+		}
+	}
+	texts := make([]string, len(kept))
+	paints := make([]themes.Paint, len(kept))
+	for i, sg := range kept {
+		texts[i], paints[i] = sg.text(), sg.p
 	}
 	var sb strings.Builder
 	sb.WriteString(st.Status.Render(" "))
 	used := 1
-	for i, sg := range left {
+	for i, t := range texts {
 		if i > 0 {
 			sb.WriteString(st.Status.Render(sep))
 			used += sepW
 		}
-		room := w - used - 1
-		for _, r := range right {
-			room -= width(r.text) + sepW
-		}
-		t := trunc(sg.text, max(room, 1))
-		sb.WriteString(sg.p.Render(t))
+		sb.WriteString(paints[i].Render(t))
 		used += width(t)
 	}
 	var rb strings.Builder
 	rw := 0
 	for _, sg := range right {
+		if sg.text() == "" {
+			continue
+		}
 		rb.WriteString(st.Status.Render(sep))
-		rb.WriteString(sg.p.Render(sg.text))
-		rw += sepW + width(sg.text)
+		rb.WriteString(sg.p.Render(sg.text()))
+		rw += sepW + width(sg.text())
 	}
 	gap := w - used - rw - 1
 	if gap < 0 {
@@ -237,6 +345,14 @@ func renderBar(st themes.Styles, w int, left, right []segment) string {
 	sb.WriteString(rb.String())
 	sb.WriteString(st.Status.Render(" "))
 	return sb.String()
+}
+
+func ptrs(s []segment) []*segment {
+	out := make([]*segment, len(s))
+	for i := range s {
+		out[i] = &s[i]
+	}
+	return out
 }
 
 // Count formats a counter compactly: 999, 12.3k, 4.5M.

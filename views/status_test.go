@@ -1,14 +1,12 @@
 package views
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/themes"
 )
 
@@ -18,7 +16,8 @@ func TestStatusBarFitsAndKeepsWarnings(t *testing.T) {
 			Broker: "mqtts://broker.example.com:8883", Platform: "drivr", Protocol: "auto",
 			ReadOnly: true, Insecure: true,
 		})
-		s.SetState(mqttconn.State{Kind: mqttconn.StateReconnecting, RetryIn: 3 * time.Second, Err: errors.New("EOF\x1b[2J")})
+		s.SetNow(tNow)
+		s.SetConn(ConnState{Kind: ConnRetrying, RetryAt: tNow.Add(3 * time.Second), Err: "EOF\x1b[2J"})
 		s.SetCounters(Counters{Total: 1234567, Rate: 4321, Dropped: 12, Evicted: 3, Paused: true, New: 42})
 		for w := 40; w <= 200; w++ {
 			s.SetSize(w)
@@ -46,20 +45,57 @@ func TestStatusBarFitsAndKeepsWarnings(t *testing.T) {
 
 func TestStateWords(t *testing.T) {
 	cases := []struct {
-		st    mqttconn.State
-		known bool
-		want  string
+		st   ConnState
+		want string
 	}{
-		{mqttconn.State{}, false, "connecting"},
-		{mqttconn.State{Kind: mqttconn.StateConnected, Protocol: "3.1.1"}, true, "connected (MQTT 3.1.1)"},
-		{mqttconn.State{Kind: mqttconn.StateReconnecting, RetryIn: 2500 * time.Millisecond, Err: errors.New("refused")}, true, "reconnecting in 3s: refused"},
-		{mqttconn.State{Kind: mqttconn.StateStopped, Err: errors.New("closed")}, true, "stopped: closed"},
-		{mqttconn.State{Kind: mqttconn.StateConnecting, Attempt: 4}, true, "connecting (attempt 4)"},
+		{ConnState{}, "connecting"},
+		{ConnState{Kind: ConnUp, Protocol: "3.1.1"}, "connected (MQTT 3.1.1)"},
+		{ConnState{Kind: ConnRetrying, RetryAt: tNow.Add(2500 * time.Millisecond), Err: "refused"}, "reconnecting in 3s: refused"},
+		{ConnState{Kind: ConnRetrying, RetryAt: tNow.Add(7 * time.Second), RetryKey: "R"}, "reconnecting in 7s (R retries now)"},
+		{ConnState{Kind: ConnRetrying, RetryAt: tNow.Add(-time.Second)}, "reconnecting now"},
+		{ConnState{Kind: ConnStopped, Err: "closed"}, "stopped: closed"},
+		{ConnState{Kind: ConnConnecting, Attempt: 4}, "connecting (attempt 4)"},
 	}
 	for _, c := range cases {
-		_, words, _ := StateWords(c.st, c.known)
+		_, words, _ := StateWords(c.st, tNow)
 		if words != c.want {
 			t.Errorf("StateWords(%+v) = %q, want %q", c.st, words, c.want)
+		}
+	}
+}
+
+// The reconnect countdown follows the clock: 7s, then 6s a second later,
+// down to "now" (it stood at 7s for seven seconds before).
+func TestReconnectCountsDown(t *testing.T) {
+	s := NewStatusBar(themes.New(themes.Mono), ConnInfo{Broker: "mqtt://b:1883", Platform: "drivr"})
+	s.SetSize(120)
+	s.SetNow(tNow)
+	s.SetConn(ConnState{Kind: ConnRetrying, RetryAt: tNow.Add(7 * time.Second), Err: "EOF", RetryKey: "R"})
+	for i, want := range []string{"in 7s", "in 6s", "in 5s"} {
+		s.SetNow(tNow.Add(time.Duration(i) * time.Second))
+		if got := ansi.Strip(s.View()); !strings.Contains(got, "reconnecting "+want+" (R retries now): EOF") {
+			t.Errorf("after %ds: %q, want %q", i, got, want)
+		}
+	}
+	s.SetNow(tNow.Add(8 * time.Second))
+	if got := ansi.Strip(s.View()); !strings.Contains(got, "reconnecting now") {
+		t.Errorf("past the due time: %q", got)
+	}
+}
+
+// At 80 columns the bar keeps the broker and the platform; the counters
+// shorten instead (they were dropped first before).
+func TestStatusBarKeepsBrokerAndPlatformAt80(t *testing.T) {
+	s := NewStatusBar(themes.New(themes.Dark), ConnInfo{Broker: "mqtt://127.0.0.1:38435 (demo)", Platform: "drivr", Protocol: "5"})
+	s.SetConn(ConnState{Kind: ConnUp, Protocol: "5"})
+	s.SetCounters(Counters{Total: 297, Rate: 21})
+	for _, w := range []int{80, 100, 120} {
+		s.SetSize(w)
+		got := ansi.Strip(s.View())
+		for _, must := range []string{"127.0.0.1:38435 (demo)", "drivr", "connected", "297"} {
+			if !strings.Contains(got, must) {
+				t.Errorf("w=%d: %q missing from %q", w, must, got)
+			}
 		}
 	}
 }

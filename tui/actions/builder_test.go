@@ -41,7 +41,7 @@ func TestDRIVRTriggerEventJSONIsSeed001(t *testing.T) {
 	b := fixedBuilder(platform.DRIVR)
 	sel := Selection{Target: Target{Fleet: slug, System: sysUUID}, Models: []string{"energy-overload-model", "smart-meter-malfunction-event"}}
 	f := form(t, b, KindTriggerEvent, sel, nil)
-	if f.Value(FModel) != "energy-overload-model" || f.Value(FSystem) != sysUUID || f.Value(FTime) == "" {
+	if f.Value(FModel) != "energy-overload-model" || f.Value(FSystem) != sysUUID || f.Value(FTime) != "" {
 		t.Fatalf("prefill: %+v", f.Fields)
 	}
 	a, err := b.Build(f)
@@ -331,24 +331,28 @@ func TestDRIVRSetpointAndDeviceConfig(t *testing.T) {
 	}
 }
 
-// The form's time is what the payload carries: microseconds, not the
-// clock's nanoseconds that would be cut silently on the way out.
-func TestTriggerFormTimeIsWhatIsSent(t *testing.T) {
+// The event's time is taken when the form is reviewed (Build), not when
+// it opened: a form left open for minutes sent its opening time before.
+// Microseconds, as the payload carries them.
+func TestTriggerTimeIsTakenAtReview(t *testing.T) {
 	b := fixedBuilder(platform.DRIVR)
-	b.Now = func() time.Time { return seedTime.Add(123) } // 123 ns past a whole microsecond
+	opened := seedTime
+	b.Now = func() time.Time { return opened }
 	f, err := b.NewForm(KindTriggerEvent, Selection{Target: Target{Fleet: slug, System: sysUUID}, Models: []string{"energy-overload-model"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	shown := f.Value(FTime)
-	if shown != "2025-05-09T13:28:42.611276Z" {
-		t.Fatalf("form time %q", shown)
+	if f.Value(FTime) != "" {
+		t.Fatalf("form time prefilled with %q: it would be the opening time", f.Value(FTime))
 	}
+	reviewed := seedTime.Add(3*time.Minute + 123) // 123 ns past a whole microsecond
+	b.Now = func() time.Time { return reviewed }
 	a, err := b.Build(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(a.Request.Payload), `"time":"`+shown+`"`) {
-		t.Errorf("payload %s does not carry the time shown %s", a.Request.Payload, shown)
+	want := reviewed.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
+	if !strings.Contains(string(a.Request.Payload), `"time":"`+want+`"`) {
+		t.Errorf("payload %s does not carry the review time %s", a.Request.Payload, want)
 	}
 }

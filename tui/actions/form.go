@@ -2,7 +2,6 @@ package actions
 
 import (
 	"strings"
-	"time"
 
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
@@ -113,8 +112,6 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 		t.Platform = b.Platform
 	}
 	f := Form{Kind: kind, Platform: b.Platform, Target: t}
-	// Microseconds, as the platforms print times and as the payload will carry.
-	now := b.now().UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
 	add := func(fs ...Field) { f.Fields = append(f.Fields, fs...) }
 	qos := func(def string) Field {
 		return Field{Key: FQoS, Label: "QoS", Value: def, Choices: []string{"0", "1", "2"}}
@@ -139,7 +136,10 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 					Hint: "empty: the event is on the system"},
 				Field{Key: FModel, Label: "Event model", Suggest: sel.Models, Placeholder: "code or uuid",
 					Value: first(sel.Models), Hint: "a code (energy-overload-model) or a uuid"},
-				Field{Key: FTime, Label: "Time", Value: now},
+				// Empty: the time is taken when the form is reviewed, not
+				// when it opened; the confirmation shows its age.
+				Field{Key: FTime, Label: "Time", Optional: true, Placeholder: "now (taken at review)",
+					Hint: "RFC 3339, or empty for the time you press enter"},
 				Field{Key: FEndTime, Label: "End time", Optional: true, Hint: "ranged events: resolves the event"},
 				Field{Key: FMetadata, Label: "Metadata", Optional: true, Placeholder: `{"key": "value"}`},
 				Field{Key: FEncoding, Label: "Encoding", Value: "json", Choices: []string{"json", "msgpack"}},

@@ -104,7 +104,9 @@ func (b *Builder) drivrEvent(a *Action, f Form) (platform.Action, error) {
 		return platform.Action{}, fieldErr(FTime, err)
 	}
 	if at.IsZero() {
-		at = now
+		// Microseconds, as the platforms print times: the confirmation
+		// shows what the payload carries.
+		at = now.UTC().Truncate(time.Microsecond)
 	}
 	end, err := ParseTime(f.Value(FEndTime), now)
 	if err != nil {

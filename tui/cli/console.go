@@ -73,6 +73,7 @@ func (c *ConsoleCmd) Run(env *runEnv, loaded *loadedConfig) error {
 		Hooks:    hooks,
 		Limits:   decode.Limits{MaxPayload: c.MaxPayload},
 	}
+	cfg.RetryNow = retryNow(sess.client)
 	cfg.Actions = act
 	cfg.Actions.Publisher, cfg.Actions.Platform = sess.client, sess.scheme.Name()
 	err = runConsole(env.ctx, cfg)
@@ -218,4 +219,13 @@ func teeRecord(ctx context.Context, in <-chan mqttconn.Message, rec *record.Writ
 		}
 	}()
 	return out
+}
+
+// retryNow is the client's "reconnect at once", for the console's R key;
+// nil when the client cannot (then the key stays off).
+func retryNow(c mqttconn.Client) func() bool {
+	if r, ok := c.(interface{ RetryNow() bool }); ok {
+		return r.RetryNow
+	}
+	return nil
 }

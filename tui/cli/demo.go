@@ -95,6 +95,7 @@ func (d *DemoCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	}
 	cfg := d.UIFlags.config(loaded, nil)
 	cfg.Conn = views.ConnInfo{Broker: sess.display + " (demo)", Platform: scheme.Name(), Protocol: sess.client.Protocol(), ReadOnly: d.ReadOnly}
+	cfg.RetryNow = retryNow(sess.client)
 	cfg.Source = console.Source{
 		Messages: msgs,
 		Scheme:   scheme,

@@ -59,6 +59,7 @@ type actionState struct {
 	audit   *actions.Audit
 	form    *views.ActionForm // the form of the action in progress (e returns to it)
 	confirm *views.Confirm    // the open confirmation
+	pending actions.Action    // the action it confirms
 	info    *views.Info
 	// auditBroken: a failed audit write was reported once already.
 	auditBroken bool
@@ -246,14 +247,23 @@ func (m *Model) runTemplate(t actions.Template) tea.Cmd {
 }
 
 func (m *Model) showConfirm(a actions.Action) {
-	c := views.NewConfirm(m.styles, a)
-	m.act.confirm = c
+	c := views.NewConfirm(m.styles, confirmModel(a), m.now())
+	m.act.confirm, m.act.pending = c, a
 	m.OpenModal(c)
+}
+
+// Confirming is the action the open confirmation would send (zero when
+// none is open).
+func (m *Model) Confirming() actions.Action {
+	if m.act.confirm == nil {
+		return actions.Action{}
+	}
+	return m.act.pending
 }
 
 // closeAction closes the form or confirmation and forgets it.
 func (m *Model) closeAction() {
-	m.act.form, m.act.confirm = nil, nil
+	m.act.form, m.act.confirm, m.act.pending = nil, nil, actions.Action{}
 	m.CloseModal()
 }
 
@@ -295,11 +305,12 @@ func (m *Model) actionMsg(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		return nil, true
 	case views.ConfirmSendMsg:
-		if m.act.confirm == nil || m.modal != views.Modal(m.act.confirm) || m.act.confirm.Action().ID != msg.Action.ID {
+		if m.act.confirm == nil || m.modal != views.Modal(m.act.confirm) || m.act.pending.ID != msg.ID {
 			return nil, true
 		}
+		a := m.act.pending
 		m.closeAction()
-		return m.send(msg.Action), true
+		return m.send(a), true
 	case PublishedMsg:
 		return m.published(msg), true
 	case answerWindowMsg:

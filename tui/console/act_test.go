@@ -184,7 +184,7 @@ func TestTriggerEventFlow(t *testing.T) {
 	checkScreen(t, m.View().Content, 120, 40)
 
 	send(m, exec(t, send(m, press("enter"))))
-	c, ok := m.Modal().(*views.Confirm)
+	_, ok := m.Modal().(*views.Confirm)
 	if !ok {
 		t.Fatalf("enter opened %T", m.Modal())
 	}
@@ -197,7 +197,7 @@ func TestTriggerEventFlow(t *testing.T) {
 	if len(pub.sent()) != 0 {
 		t.Fatal("something was published before y")
 	}
-	a := c.Action()
+	a := m.Confirming()
 
 	pubCmd := send(m, exec(t, send(m, press("y"))))
 	if m.Modal() != nil || m.Tracker().Len() != 1 {
@@ -450,12 +450,12 @@ func TestTemplateKey(t *testing.T) {
 		t.Errorf("help templates:\n%s", out)
 	}
 	send(m, press("esc"), press("down"), tea.KeyPressMsg{Code: tea.KeyF1})
-	c, ok := m.Modal().(*views.Confirm)
+	_, ok := m.Modal().(*views.Confirm)
 	if !ok {
 		t.Fatalf("f1 opened %T:\n%s", m.Modal(), plain(m))
 	}
-	if c.Action().Request.Topic != sysInput {
-		t.Errorf("template topic %q", c.Action().Request.Topic)
+	if m.Confirming().Request.Topic != sysInput {
+		t.Errorf("template topic %q", m.Confirming().Request.Topic)
 	}
 	send(m, exec(t, send(m, press("e"))))
 	if _, ok := m.Modal().(*views.ActionForm); !ok {
@@ -626,11 +626,11 @@ func TestTemplateKeyPrefersThePlatformsOwn(t *testing.T) {
 		t.Errorf("help templates:\n%s", out)
 	}
 	send(m, press("esc"), tea.KeyPressMsg{Code: tea.KeyF1})
-	c, ok := m.Modal().(*views.Confirm)
+	_, ok := m.Modal().(*views.Confirm)
 	if !ok {
 		t.Fatalf("f1 opened %T:\n%s", m.Modal(), plain(m))
 	}
-	if got := c.Action().Request.Topic; got != "v1/device/dev-0042/commands" {
+	if got := m.Confirming().Request.Topic; got != "v1/device/dev-0042/commands" {
 		t.Errorf("f1 ran %q, want the device API template", got)
 	}
 }

@@ -22,6 +22,7 @@ type KeyMap struct {
 	Esc                key.Binding // close help/detail, clear filter
 	Pause              key.Binding
 	Theme              key.Binding
+	Retry              key.Binding // reconnect at once; on only with a live client
 	Help               key.Binding
 	Quit               key.Binding
 
@@ -53,6 +54,7 @@ func DefaultKeyMap() KeyMap {
 		Esc:      b([]string{"esc"}, "esc", "back/clear"),
 		Pause:    b([]string{"space"}, "space", "pause view"),
 		Theme:    b([]string{"T"}, "T", "theme"),
+		Retry:    off("R", "reconnect now"),
 		Help:     b([]string{"?"}, "?", "help"),
 		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Trigger:  off("t", "trigger event"),
@@ -76,7 +78,7 @@ func (k *KeyMap) bindings() map[string]*key.Binding {
 		"expand": &k.Pane.Expand, "collapse": &k.Pane.Collapse, "order": &k.Pane.Order,
 		"scope": &k.Pane.Scope, "hex": &k.Pane.Hex, "ack": &k.Pane.Ack,
 		"next-pane": &k.NextPane, "prev-pane": &k.PrevPane, "zoom": &k.Zoom, "back": &k.Esc,
-		"pause": &k.Pause, "theme": &k.Theme, "help": &k.Help, "quit": &k.Quit,
+		"pause": &k.Pause, "theme": &k.Theme, "retry": &k.Retry, "help": &k.Help, "quit": &k.Quit,
 		"trigger": &k.Trigger, "command": &k.Command, "set": &k.SetValue,
 		"snapshot": &k.Snapshot, "publish": &k.Publish,
 	}
@@ -129,7 +131,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	groups := [][]key.Binding{
 		append([]key.Binding{k.NextPane, k.PrevPane}, k.Focus[:]...),
-		{k.Zoom, k.Esc, k.Pause, k.Theme, k.Help, k.Quit},
+		{k.Zoom, k.Esc, k.Pause, k.Theme, k.Retry, k.Help, k.Quit},
 		{k.Trigger, k.Command, k.SetValue, k.Snapshot, k.Publish, k.Pane.Ack},
 	}
 	var tpl []key.Binding

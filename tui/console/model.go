@@ -54,6 +54,9 @@ type Config struct {
 	// Actions configures the operator actions; without a Publisher they
 	// are off (replay).
 	Actions Actions
+	// RetryNow ends the client's reconnect wait at once (the R key); false
+	// when it is not waiting. nil: no live client, the key is off.
+	RetryNow func() bool
 }
 
 // tickMsg refreshes ages, rates and staleness once a second.
@@ -124,6 +127,7 @@ func New(cfg Config) *Model {
 	if err := m.keys.Rebind(cfg.Keys); err != nil {
 		m.keyErr = err
 	}
+	m.keys.Retry.SetEnabled(cfg.RetryNow != nil)
 	name, detect := themes.Initial(cfg.Theme, cfg.NoColor)
 	m.styles, m.detect = themes.New(name), detect
 

@@ -143,7 +143,11 @@ func (m *Model) applySlice() tea.Cmd {
 func (m *Model) finish(b pump.BatchMsg) {
 	m.dropped = b.Dropped
 	if b.State != nil {
-		m.status.SetState(*b.State)
+		rk := ""
+		if m.keys.Retry.Enabled() {
+			rk = m.keys.Retry.Help().Key
+		}
+		m.status.SetConn(connState(*b.State, m.now(), rk))
 	}
 	for _, subs := range b.Subs {
 		for _, r := range subs {
@@ -181,6 +185,10 @@ func (m *Model) refreshStatus() {
 		c.New = t.Messages - m.pausedAt
 	}
 	m.status.SetCounters(c)
+	m.status.SetNow(m.now())
+	if m.act.confirm != nil {
+		m.act.confirm.SetNow(m.now())
+	}
 }
 
 // key handles one key press in routing order.
@@ -234,6 +242,13 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Pause):
 		m.setPaused(!m.paused)
 		m.refreshStatus()
+		return nil
+	case key.Matches(k, m.keys.Retry):
+		if m.cfg.RetryNow() {
+			m.notice("reconnecting now")
+		} else {
+			m.notice("not waiting to reconnect: nothing to retry")
+		}
 		return nil
 	case key.Matches(k, m.keys.Theme):
 		m.setTheme(themes.Next(m.styles.Name()))

@@ -1,0 +1,114 @@
+package console
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/pump"
+	"github.com/mqdeck/mqdeck/views"
+	"github.com/mqdeck/mqdeck/views/fixture"
+)
+
+// clockModel is the console on the fixed fleet with a clock the test moves.
+func clockModel(t *testing.T, w, h int, cfg Config) (*Model, *time.Time) {
+	t.Helper()
+	now := fixture.Clock()
+	cfg.Theme = themes.Mono
+	cfg.Now = func() time.Time { return now }
+	if cfg.Conn.Broker == "" {
+		cfg.Conn = views.ConnInfo{Broker: "mqtt://127.0.0.1:1883", Platform: "drivr", Protocol: "5"}
+	}
+	m := New(cfg)
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	send(m, pump.BatchMsg{Items: fixture.FleetItems()})
+	return m, &now
+}
+
+// The reconnect countdown follows the clock on every tick (it showed "in
+// 7s" for seven seconds, then the next delay), and R retries at once.
+func TestReconnectCountdownAndRetryKey(t *testing.T) {
+	retries := 0
+	m, now := clockModel(t, 120, 40, Config{RetryNow: func() bool { retries++; return true }})
+	st := mqttconn.State{Kind: mqttconn.StateReconnecting, RetryIn: 7 * time.Second, Attempt: 3, Err: errors.New("EOF")}
+	send(m, pump.BatchMsg{State: &st})
+	for i, want := range []string{"reconnecting in 7s", "reconnecting in 6s", "reconnecting in 5s"} {
+		if got := plain(m); !strings.Contains(got, want+" (R retries now): EOF") {
+			t.Fatalf("after %ds the bar lacks %q:\n%s", i, want, strings.SplitN(got, "\n", 2)[0])
+		}
+		*now = now.Add(time.Second)
+		send(m, tickMsg(*now))
+	}
+	send(m, press("R"))
+	if retries != 1 || !strings.Contains(plain(m), "reconnecting now") {
+		t.Errorf("R: %d retries, footer:\n%s", retries, plain(m))
+	}
+	send(m, press("?"))
+	if !strings.Contains(plain(m), "reconnect now") {
+		t.Errorf("help does not list R:\n%s", plain(m))
+	}
+}
+
+// Without a live client (replay) R is off: not in help, and it does nothing.
+func TestRetryKeyOffWithoutClient(t *testing.T) {
+	m, _ := clockModel(t, 120, 40, Config{})
+	send(m, press("?"))
+	if strings.Contains(plain(m), "reconnect now") {
+		t.Errorf("help lists R without a client:\n%s", plain(m))
+	}
+}
+
+// DRIVR's event time is taken at review, and the confirmation says how old
+// it is as the clock moves (the form used to carry the time it opened).
+func TestConfirmShowsAgeOfEventTime(t *testing.T) {
+	pub := &fakePub{res: mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}}
+	m, now := clockModel(t, 120, 40, Config{Actions: Actions{Publisher: pub, Params: platform.Params{Slug: fixture.Slug}}})
+	openTrigger(t, m)
+	*now = now.Add(2 * time.Minute) // the operator thinks before pressing enter
+	send(m, exec(t, send(m, press("enter"))))
+	reviewed := now.UTC().Format("15:04:05")
+	if got := plain(m); !strings.Contains(got, reviewed+" UTC · taken just now") {
+		t.Fatalf("confirmation lacks the review time %s:\n%s", reviewed, got)
+	}
+	if a := m.Confirming(); !strings.Contains(string(a.Request.Payload), now.UTC().Format("2006-01-02T15:04:05")) {
+		t.Errorf("payload %s does not carry the review time", a.Request.Payload)
+	}
+	*now = now.Add(40 * time.Second)
+	send(m, tickMsg(*now))
+	if got := plain(m); !strings.Contains(got, "taken 40s ago") {
+		t.Errorf("age does not follow the clock:\n%s", got)
+	}
+}
+
+// The confirmation's model masks secrets: the root builds it, so the view
+// never holds the access key.
+func TestConfirmModelMasksSecrets(t *testing.T) {
+	b := &actions.Builder{Platform: platform.DevAPI, Now: fixture.Clock, NewID: func() string { return "a1b2c3d4" },
+		AccessKey: actions.Secret{Public: "AK-secret-0042"}}
+	f, err := b.NewForm(actions.KindRequestSnapshot, actions.Selection{Target: actions.Target{System: "dev-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := b.Build(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm := confirmModel(a)
+	found := false
+	for _, u := range cm.User {
+		if u[1] == "AK-secret-0042" {
+			t.Fatalf("secret in the model: %v", cm.User)
+		}
+		found = found || u[0] == "access_key" && u[1] == actions.Mask
+	}
+	if !found || cm.Topic != a.Request.Topic || cm.ID != a.ID {
+		t.Errorf("model %+v", cm)
+	}
+}
