@@ -301,14 +301,17 @@ func (s *Store) applySmartWorks(it *Item, at time.Time) {
 	case platform.KindAction:
 		s.smartworksActions(ref, it, at)
 	case platform.KindThingEvent:
-		if d.Kind != decode.KindObject {
+		// set/.../events/{e} asks the thing to emit an event: a request
+		// (an operator's action, matched to its answer by the tracker),
+		// not an event. The event is the one status/ reports.
+		if !status || d.Kind != decode.KindObject {
 			return
 		}
 		for i := range d.Fields {
 			if i == maxFieldsPerMessage {
 				break
 			}
-			s.smartworksEvent(sys, it, d.Fields[i].Key, d.Fields[i].Value, at)
+			s.smartworksEvent(sys, d.Fields[i].Key, d.Fields[i].Value, at)
 		}
 	case platform.KindRawData:
 		s.flattenScalars(ref, SeriesDatapoint, "", d, time.Time{}, at, maxFieldsPerMessage)
@@ -375,7 +378,7 @@ func (s *Store) smartworksActions(ref Ref, it *Item, at time.Time) {
 
 // smartworksEvent records a thing event as a single-point event without
 // acknowledgement.
-func (s *Store) smartworksEvent(sys *System, it *Item, name string, v decode.Node, at time.Time) {
+func (s *Store) smartworksEvent(sys *System, name string, v decode.Node, at time.Time) {
 	e := s.event(sys, sys.Ref, name+"#"+strconv.FormatUint(s.logSeq, 10), sourceThingEvent, at)
 	s.updateEvent(e, at, func(e *Event) {
 		e.ModelCode = s.strs.get(name)
@@ -386,6 +389,6 @@ func (s *Store) smartworksEvent(sys *System, it *Item, name string, v decode.Nod
 		} else {
 			e.setMetadata(v)
 		}
-		e.note(&s.strs, at, "emitted on "+it.Route.Side)
+		e.note(&s.strs, at, "emitted")
 	})
 }
