@@ -136,6 +136,30 @@ func SetpointTopic(slug string, target EntityRef, encoding string) (string, erro
 	return topic, nil
 }
 
+// DatapointTopic is where an entity reports a characteristic's values, as
+// Route reads it ([U] path): drivr/v1/{slug}/systems/{systemUuid}
+// [/components/{componentCode}]/datapoints/{code}. Twin topics name a
+// component by its code, not its uuid.
+func DatapointTopic(slug, system, componentCode, code string) (string, error) {
+	if err := checkLevel("drivr slug", slug); err != nil {
+		return "", fmt.Errorf("drivr datapoint: %w", err)
+	}
+	if err := checkLevel("system uuid", system); err != nil {
+		return "", fmt.Errorf("drivr datapoint: %w", err)
+	}
+	if !pathOK(code) || CheckTopic(code) != nil {
+		return "", fmt.Errorf("drivr datapoint: characteristic %q: %w", code, ErrInvalidParam)
+	}
+	t := drivrPrefix + slug + "/systems/" + system
+	if componentCode != "" {
+		if err := checkLevel("component code", componentCode); err != nil {
+			return "", fmt.Errorf("drivr datapoint: %w", err)
+		}
+		t += "/components/" + componentCode
+	}
+	return t + "/datapoints/" + code, nil
+}
+
 // SetSetpoint builds the ASSUMED setpoint request
 // {"characteristicCode": ..., "serviceCode"?: ..., "value": ..., "time"?: ...}
 // (field names in the camelCase of the event input, mirroring the REST

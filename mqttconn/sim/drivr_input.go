@@ -45,6 +45,8 @@ func (d *drivrSim) input(s *Sim, m mqttconn.Message) bool {
 		d.eventInput(s, m, parts[1], parts[2], enc)
 	case len(parts) == 3 && parts[0] == "system":
 		d.systemInput(s, m, parts[1], enc)
+	case len(parts) == 4 && parts[0] == "setpoint" && (parts[1] == "s" || parts[1] == "c"):
+		d.setpointInput(s, m, parts[1], parts[2], enc)
 	default:
 		return false
 	}

@@ -58,7 +58,10 @@ type Target struct {
 	Fleet     string // DRIVR slug, Drogue application, SmartWorks account
 	System    string // DRIVR system uuid, Drogue device, device API id, SmartWorks thing
 	Component string // DRIVR component uuid (input topics name components by uuid)
-	Group     string // SmartWorks path between account and things (Route.Group), "" for variant A
+	// ComponentCode is the DRIVR component's code, the name its twin
+	// topics (datapoints) use; "" when unknown.
+	ComponentCode string
+	Group         string // SmartWorks path between account and things (Route.Group), "" for variant A
 }
 
 // Entity is the id an answer will carry: the component when there is one.
@@ -87,8 +90,9 @@ type Expect struct {
 	Thing, ActionName string
 	// ReportTopic is where the entity reports what became of a request
 	// that has no status of its own: Drogue commands (the device's next
-	// event on app/{app}, from ReportDevice) and SmartWorks property
-	// writes and events (their status/ twin).
+	// event on app/{app}, from ReportDevice), SmartWorks property writes
+	// and events (their status/ twin), DRIVR setpoints (the entity's next
+	// datapoint of that characteristic).
 	ReportTopic  string
 	ReportDevice string
 	// ConfigVersion: a device API config is confirmed on its response

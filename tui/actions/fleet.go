@@ -38,7 +38,7 @@ func SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
 	}
 	if ref.Component != "" {
 		if c := s.Component(ref); c != nil && c.UUID != "" {
-			sel.Target.Component = c.UUID
+			sel.Target.Component, sel.Target.ComponentCode = c.UUID, ref.Component
 		}
 	}
 	want := "SYSTEM"

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
 // Phase is where an action's publish stands at the transport.
@@ -210,6 +211,9 @@ func (e *Entry) NoAnswerText() string {
 	case x.ReportDevice != "":
 		return "Drogue keeps no command status, and " + x.ReportDevice + " sent no event within " + fmtWindow() +
 			": offline, unknown, or it ignored the command"
+	case e.Action.Platform == platform.DRIVR && e.Action.Kind == KindSetSetpoint && x.ReportTopic != "":
+		return "no error report and no " + e.Action.Name + " datapoint within " + fmtWindow() +
+			": the device may not have applied it, or reports it later"
 	}
 	return "nothing came back within " + fmtWindow() + "; no longer waiting"
 }

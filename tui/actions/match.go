@@ -129,14 +129,26 @@ func reports(e *Entry, r platform.Route) bool {
 }
 
 // reportedValue is the value a SmartWorks status twin reports for the
-// property written ({"setpoint": 22} gives "22"); "" otherwise.
+// property written ({"setpoint": 22} gives "22"), or a DRIVR datapoint for
+// the setpoint ({"value": 22.5, ...} gives "22.5"); "" otherwise.
 func reportedValue(e *Entry, r platform.Route, v decode.Value) string {
-	if e.Action.Kind != KindSetSetpoint || r.Platform != platform.SmartWorks {
+	if e.Action.Kind != KindSetSetpoint {
 		return ""
 	}
-	n, ok := lookup(v.Data, e.Action.Name)
-	if !ok {
-		n = v.Data
+	var n decode.Node
+	switch r.Platform {
+	case platform.SmartWorks:
+		var ok bool
+		if n, ok = lookup(v.Data, e.Action.Name); !ok {
+			n = v.Data
+		}
+	case platform.DRIVR:
+		var ok bool
+		if n, ok = lookup(v.Data, "value"); !ok {
+			n = v.Data
+		}
+	default:
+		return ""
 	}
 	s := text(n)
 	if len(s) > 24 {

@@ -176,6 +176,18 @@ func (b *Builder) drivrSetpoint(a *Action, f Form) (platform.Action, error) {
 	}
 	a.Target = Target{Platform: platform.DRIVR, Fleet: slug, System: ref.System, Component: ref.Component}
 	a.Name, a.Summary = name, name+" on "+short(a.Target.Entity())
+	// The device shows a setpoint that landed in its next datapoint of that
+	// characteristic. Datapoints name a component by its code: known when
+	// the form came from the fleet and still names that component.
+	code := ""
+	if ref.Component != "" && strings.EqualFold(ref.Component, f.Target.Component) {
+		code = f.Target.ComponentCode
+	}
+	if ref.Component == "" || code != "" {
+		if t, err := platform.DatapointTopic(slug, ref.System, code, name); err == nil {
+			a.Expect.ReportTopic = t
+		}
+	}
 	return pa, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
 const drogueApp = "demo-app"
@@ -216,6 +217,51 @@ func TestTrackerDeviceConfigConfirmedByVersion(t *testing.T) {
 	}
 	e, _ := tr.Get(a.ID)
 	if st := e.Status(); st.Word != "reported version 8" || st.Tone != ToneOK {
+		t.Errorf("status %+v", st)
+	}
+}
+
+// A DRIVR setpoint is answered by the component's next datapoint of that
+// characteristic, with the value it shows: the action row says whether the
+// setpoint landed (it only said "no error in 2m", whatever the device did).
+func TestTrackerDrivrSetpointReportedByNextDatapoint(t *testing.T) {
+	const hvacUUID = "5d1c7f38-8f1a-4d5e-9a43-0c7d2e9b6a11"
+	compTopic := "drivr/v1/" + slug + "/systems/" + sysUUID + "/components/hvac-1"
+	store := fleet.New(fleet.DefaultConfig())
+	store.Apply(items(t, mqttconn.Message{Topic: compTopic, Retain: true, Received: seedTime,
+		Payload: []byte(`{"uuid": "` + hvacUUID + `", "code": "hvac-1", "name": "HVAC"}`)}))
+	sel := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: slug, System: sysUUID, Component: "hvac-1"})
+	b := fixedBuilder(platform.DRIVR)
+	f, err := b.NewForm(KindSetSetpoint, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Set(FName, "target-temperature")
+	f.Set(FPayload, "22.5")
+	a, err := b.Build(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "drivr/v1/" + slug + "/input/setpoint/c/" + hvacUUID + "/json"; a.Request.Topic != want {
+		t.Fatalf("topic %q, want %q", a.Request.Topic, want)
+	}
+	tr := NewTracker(0)
+	tr.Add(a, seedTime)
+	tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
+	at := seedTime.Add(time.Second)
+	other := items(t, mqttconn.Message{Topic: compTopic + "/datapoints/temperature", Received: at,
+		Payload: []byte(`{"time": "2025-05-09T13:28:43.000000", "value": 20.4, "unit": "°C"}`)})
+	if ch := tr.Observe(other); len(ch) != 0 {
+		t.Fatalf("another characteristic answered: %+v", ch)
+	}
+	dp := items(t, mqttconn.Message{Topic: compTopic + "/datapoints/target-temperature", Received: at,
+		Payload: []byte(`{"time": "2025-05-09T13:28:43.000000", "value": 22.5, "unit": "°C"}`)})
+	ch := tr.Observe(dp)
+	if len(ch) != 1 || ch[0].Outcome != "reported:22.5" {
+		t.Fatalf("next datapoint: %+v", ch)
+	}
+	e, _ := tr.Get(a.ID)
+	if st := e.Status(); st.Word != "reported 22.5" || st.Tone != ToneOK {
 		t.Errorf("status %+v", st)
 	}
 }
