@@ -43,7 +43,7 @@ func New(opts Options) (Client, error) {
 }
 
 // common is what both protocol implementations share: options, the one
-// Messages channel and its drop counter, and state reporting.
+// Messages channel with its drop and wait counters, and state reporting.
 type common struct {
 	opts     Options
 	broker   BrokerURL
@@ -57,6 +57,8 @@ type common struct {
 
 	msgs     chan Message
 	dropped  atomic.Uint64
+	waits    atomic.Uint64
+	stalled  atomic.Bool // the consumer took nothing for DropAfter (deliver.go)
 	protocol atomic.Pointer[string]
 	retry    retrier
 }
@@ -94,6 +96,9 @@ func newCommon(o Options) (*common, error) {
 	}
 	if o.BufferSize <= 0 {
 		o.BufferSize = DefaultBufferSize
+	}
+	if o.DropAfter <= 0 {
+		o.DropAfter = o.KeepAlive / 2
 	}
 	if o.SessionExpiry < 0 || o.SessionExpiry > time.Duration(1<<32-1)*time.Second {
 		return nil, fmt.Errorf("session expiry %s out of range", o.SessionExpiry)
@@ -167,15 +172,6 @@ func (c *common) Protocol() string {
 }
 
 func (c *common) setProtocol(p string) { c.protocol.Store(&p) }
-
-// deliver hands a message over without ever blocking the paho read loop.
-func (c *common) deliver(m Message) {
-	select {
-	case c.msgs <- m:
-	default:
-		c.dropped.Add(1)
-	}
-}
 
 func (c *common) state(s State) {
 	if c.opts.OnState == nil {

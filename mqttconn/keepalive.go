@@ -3,6 +3,7 @@ package mqttconn
 import (
 	"context"
 	"fmt"
+	"math"
 	"net"
 	"sync/atomic"
 	"time"
@@ -13,17 +14,20 @@ import (
 )
 
 // A hung broker or a dead path must be noticed within 1.5x the keepalive
-// (issue 9). paho's default pinger sends PINGREQ a whole keepalive after the
-// last packet and only gives up one keepalive later: up to 2x. paho.mqtt.golang
-// is worse (keepalive + a quarter + its ping timeout). So:
-//   - MQTT 5: pinger pings after half a keepalive of silence in either
-//     direction and gives up when nothing at all has come back half a
-//     keepalive after the ping: at most about 1.1x keepalive;
-//   - MQTT 3.1.1: the library has no pluggable pinger, so the client asks
-//     for half the keepalive (at least 2 s) and a ping timeout of a quarter
-//     (see keepalive311): at most about 1x keepalive from 3 s up. The broker
-//     then also drops a dead console sooner, which only fires its will
-//     earlier.
+// (issue 9), and a read loop that waits for a slow consumer must not look
+// dead (issue 12). paho's default pinger sends PINGREQ a whole keepalive after
+// the last packet and only gives up one keepalive later: up to 2x.
+// paho.mqtt.golang only counts a PINGRESP as an answer, and that PINGRESP
+// queues behind every PUBLISH the broker sent before it, so a backlog drained
+// by a slow consumer would look like a dead broker. So both protocols run
+// pinger: it pings after half a keepalive of silence in either direction and
+// gives up when nothing at all has come back half a keepalive after the ping
+// (at most about 1.1x keepalive); any packet received is an answer.
+//   - MQTT 5: pinger is paho's PingHandler;
+//   - MQTT 3.1.1: pinger reads and writes through liveConn (deliver.go),
+//     which puts the PINGREQ between two packets; the library's own ping
+//     timeout is off, and the client announces half the keepalive (at least
+//     2 s, see keepalive311) so the broker also drops a dead console sooner.
 
 // pinger implements paho.Pinger for the MQTT 5 client. autopaho reuses one
 // ClientConfig for every connection, so Run starts from fresh state.
@@ -47,7 +51,17 @@ func (p *pinger) Run(ctx context.Context, conn net.Conn, keepAlive uint16) error
 	if conn == nil {
 		return fmt.Errorf("pinger: no connection")
 	}
-	k := time.Duration(keepAlive) * time.Second
+	return p.run(ctx, time.Duration(keepAlive)*time.Second, func() error {
+		_, err := packets.NewControlPacket(packets.PINGREQ).WriteTo(conn)
+		return err
+	})
+}
+
+// run is Run for a keepalive k with any way of sending a PINGREQ: the
+// MQTT 3.1.1 client sends it through its liveConn (deliver.go). Any packet
+// received counts as an answer, so a read loop that waits for a slow
+// consumer but keeps reading is never taken for a dead broker.
+func (p *pinger) run(ctx context.Context, k time.Duration, ping func() error) error {
 	half := k / 2
 	now := time.Now().UnixNano()
 	p.lastSent.Store(now)
@@ -78,7 +92,7 @@ func (p *pinger) Run(ctx context.Context, conn net.Conn, keepAlive uint16) error
 				// A write can block behind a large packet; closing the
 				// connection unblocks it, so the goroutine does not leak.
 				go func() {
-					if _, err := packets.NewControlPacket(packets.PINGREQ).WriteTo(conn); err != nil {
+					if err := ping(); err != nil {
 						select {
 						case writeErr <- fmt.Errorf("send PINGREQ: %w", err):
 						default:
@@ -90,11 +104,14 @@ func (p *pinger) Run(ctx context.Context, conn net.Conn, keepAlive uint16) error
 	}
 }
 
-// keepalive311 returns what paho.mqtt.golang gets for a keepalive of k:
-// the interval it announces and pings on (half of k, whole seconds, never
-// under 2 s: brokers such as mochi allow 1.5x in whole seconds, which is no
-// slack at 1 s), and its ping timeout.
-func keepalive311(k time.Duration) (interval, pingTimeout time.Duration) {
-	interval = min(k, max((k/2).Truncate(time.Second), 2*time.Second))
-	return interval, max(k/4, 250*time.Millisecond)
+// keepalive311 returns the keepalive paho.mqtt.golang announces and pings
+// on when idle: half of k, whole seconds, never under 2 s (brokers such as
+// mochi allow 1.5x in whole seconds, which is no slack at 1 s). pinger keeps
+// the connection alive within it: it pings after k/2 of silence.
+func keepalive311(k time.Duration) time.Duration {
+	return min(k, max((k/2).Truncate(time.Second), 2*time.Second))
 }
+
+// noPingTimeout turns off paho.mqtt.golang's own ping timeout: it waits for
+// a PINGRESP that may queue behind a long backlog; pinger judges instead.
+const noPingTimeout = time.Duration(math.MaxInt64)

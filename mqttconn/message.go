@@ -122,10 +122,11 @@ type Client interface {
 	// up, or an error when it fails within the connect timeout. After that,
 	// the client reconnects by itself until Close.
 	Start(ctx context.Context) error
-	// Messages delivers received messages. The paho handler never blocks:
-	// when this buffer is full the message is dropped and counted.
+	// Messages delivers received messages. When the buffer is full the
+	// network waits (backpressure); QoS 0 messages are dropped and counted
+	// only once the consumer has taken nothing for Options.DropAfter.
 	Messages() <-chan Message
-	// Dropped counts messages lost because Messages was full.
+	// Dropped counts messages lost because the consumer made no progress.
 	Dropped() uint64
 	// Publish sends one message and waits for its acknowledgement (QoS > 0)
 	// or until ctx ends. It never panics and reports every failure as a value.

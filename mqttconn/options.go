@@ -40,6 +40,10 @@ type Options struct {
 
 	Subscriptions []Subscription
 	BufferSize    int // Messages() capacity, default 65536
+	// DropAfter: a full buffer makes the network wait; only when the
+	// consumer has taken nothing for this long are QoS 0 messages dropped
+	// (counted). Default KeepAlive/2.
+	DropAfter time.Duration
 
 	Will *PublishRequest // the console's own will message, optional
 

@@ -30,6 +30,8 @@ type v311 struct {
 type pahoClient struct {
 	cli  pahomqtt.Client
 	lost chan error
+	conn atomic.Pointer[liveConn]
+	ping pinger
 }
 
 func newV311(c *common) *v311 { return &v311{c: c, done: make(chan struct{})} }
@@ -46,18 +48,23 @@ func (v *v311) newClient(life context.Context, cr Credentials, tc *tls.Config) *
 	po.SetUsername(cr.Username)
 	po.SetPassword(cr.Password)
 	po.SetCleanSession(!v.c.persistent3)
-	ka, pingTimeout := keepalive311(o.KeepAlive) // see keepalive.go
-	po.SetKeepAlive(ka)
-	po.SetPingTimeout(pingTimeout)
+	po.SetKeepAlive(keepalive311(o.KeepAlive)) // see keepalive.go
+	po.SetPingTimeout(noPingTimeout)
 	po.SetConnectTimeout(o.ConnectTimeout)
 	po.SetWriteTimeout(DefaultPublishTimeout)
 	po.SetAutoReconnect(false)
 	po.SetConnectRetry(false)
 	po.SetProtocolVersion(4)
-	po.SetOrderMatters(true) // handler runs on one goroutine, in order; it never blocks
-	po.SetDefaultPublishHandler(v.onMessage)
+	po.SetOrderMatters(true) // handler runs on one goroutine, in order, and acks after it
+	po.SetDefaultPublishHandler(func(_ pahomqtt.Client, m pahomqtt.Message) { v.onMessage(pc, m) })
 	po.SetCustomOpenConnectionFn(func(*url.URL, pahomqtt.ClientOptions) (net.Conn, error) {
-		return dial(life, v.c.broker, tc, o.ConnectTimeout, false)
+		conn, err := dial(life, v.c.broker, tc, o.ConnectTimeout, false)
+		if err != nil {
+			return nil, err
+		}
+		lc := newLiveConn(conn, &pc.ping)
+		pc.conn.Store(lc)
+		return lc, nil
 	})
 	po.SetConnectionLostHandler(func(_ pahomqtt.Client, err error) {
 		select {
@@ -132,12 +139,13 @@ func (v *v311) start(ctx context.Context, deadline time.Time) error {
 		close(v.done)
 		return err
 	}
-	v.connected(pc, deadline)
+	v.connected(life, pc, deadline)
 	go v.run(life, pc)
 	return nil
 }
 
-func (v *v311) connected(pc *pahoClient, subDeadline time.Time) {
+func (v *v311) connected(life context.Context, pc *pahoClient, subDeadline time.Time) {
+	go v.keepalive(life, pc)
 	v.cur.Store(pc)
 	v.c.setProtocol(string(Protocol311))
 	v.c.state(State{Kind: StateConnected, Protocol: string(Protocol311)})
@@ -177,7 +185,7 @@ func (v *v311) run(life context.Context, pc *pahoClient) {
 				return
 			}
 		}
-		v.connected(pc, time.Now().Add(DefaultPublishTimeout))
+		v.connected(life, pc, time.Now().Add(DefaultPublishTimeout))
 	}
 }
 
@@ -216,8 +224,34 @@ func (v *v311) subscribe(pc *pahoClient, deadline time.Time) {
 	v.c.subscribed(res)
 }
 
-// onMessage is the hot path for 3.1.1: never block.
-func (v *v311) onMessage(_ pahomqtt.Client, m pahomqtt.Message) {
+// keepalive runs pinger on pc's connection until it closes; a broker that
+// stops answering gets the connection closed, and run reports why.
+func (v *v311) keepalive(life context.Context, pc *pahoClient) {
+	lc := pc.conn.Load()
+	if lc == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(life)
+	defer cancel()
+	go func() {
+		select {
+		case <-lc.gone:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if err := pc.ping.run(ctx, v.c.opts.KeepAlive, lc.ping); err != nil {
+		lc.kill(err)
+	}
+}
+
+// onMessage is the hot path for 3.1.1: hand off, waiting while the buffer
+// is full (deliver); paho acknowledges QoS 1/2 after it returns.
+func (v *v311) onMessage(pc *pahoClient, m pahomqtt.Message) {
+	var gone <-chan struct{}
+	if lc := pc.conn.Load(); lc != nil {
+		gone = lc.gone
+	}
 	v.c.deliver(Message{
 		Topic:    m.Topic(),
 		Payload:  m.Payload(),
@@ -225,7 +259,7 @@ func (v *v311) onMessage(_ pahomqtt.Client, m pahomqtt.Message) {
 		Retain:   m.Retained(),
 		Dup:      m.Duplicate(),
 		Received: time.Now(),
-	})
+	}, gone)
 }
 
 func (v *v311) publish(ctx context.Context, req PublishRequest) PublishResult {

@@ -28,7 +28,8 @@ type v5 struct {
 
 	cm     atomic.Pointer[autopaho.ConnectionManager]
 	cancel context.CancelFunc
-	life   <-chan struct{} // closed when the client closes
+	life   <-chan struct{}          // closed when the client closes
+	conn   atomic.Pointer[liveConn] // the latest connection, for deliver
 	up     atomic.Bool
 	everUp atomic.Bool
 
@@ -71,7 +72,13 @@ func (v *v5) start(ctx context.Context, deadline time.Time) error {
 			if err != nil {
 				return nil, err
 			}
-			return dial(ctx, v.c.broker, tc, o.ConnectTimeout, true)
+			conn, err := dial(ctx, v.c.broker, tc, o.ConnectTimeout, true)
+			if err != nil {
+				return nil, err
+			}
+			lc := newLiveConn(conn, nil)
+			v.conn.Store(lc)
+			return lc, nil
 		},
 		OnConnectionUp:   v.onUp,
 		OnConnectionDown: func() bool { v.up.Store(false); return true },
@@ -289,10 +296,15 @@ func (v *v5) subscribeGroup(cm *autopaho.ConnectionManager, group []Subscription
 	return res
 }
 
-// onPublish is the hot path: build the Message and hand it off without
-// blocking (a blocked handler stalls paho's read loop and keepalive).
+// onPublish is the hot path: build the Message and hand it off. It waits
+// while the buffer is full (deliver); paho acknowledges QoS 1/2 after it
+// returns, and pinger counts every packet read meanwhile as liveness.
 func (v *v5) onPublish(pr paho.PublishReceived) (bool, error) {
 	p := pr.Packet
+	var gone <-chan struct{}
+	if lc := v.conn.Load(); lc != nil {
+		gone = lc.gone
+	}
 	v.c.deliver(Message{
 		Topic:    p.Topic,
 		Payload:  p.Payload,
@@ -301,7 +313,7 @@ func (v *v5) onPublish(pr paho.PublishReceived) (bool, error) {
 		Dup:      p.Duplicate(), // a redelivery: the UI and log mark it
 		Received: time.Now(),
 		Props:    fromPahoProps(p.Properties),
-	})
+	}, gone)
 	return true, nil
 }
 

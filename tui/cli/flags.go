@@ -32,7 +32,8 @@ type ConnFlags struct {
 	SessionExpiry  time.Duration `name:"session-expiry" help:"MQTT 5 session expiry, e.g. 1h (0: ends with the connection)." default:"0s" env:"MQDECK_SESSION_EXPIRY" group:"Session"`
 	BackoffMax     time.Duration `name:"backoff-max" help:"Longest wait between reconnection attempts." default:"30s" env:"MQDECK_BACKOFF_MAX" group:"Session"`
 	QoS            int           `name:"qos" help:"QoS of the subscriptions: 0, 1 or 2." enum:"0,1,2" default:"0" env:"MQDECK_QOS" group:"Session"`
-	Buffer         int           `help:"Messages buffered between the network and mqdeck; beyond it they are dropped and counted." default:"65536" env:"MQDECK_BUFFER" placeholder:"N" group:"Session"`
+	Buffer         int           `help:"Messages buffered between the network and mqdeck; when full, the network waits." default:"65536" env:"MQDECK_BUFFER" placeholder:"N" group:"Session"`
+	DropAfter      time.Duration `name:"drop-after" help:"Drop (and count) QoS 0 messages only when mqdeck's output has taken nothing for this long, e.g. a stopped pager (0: half the keepalive)." default:"0s" env:"MQDECK_DROP_AFTER" group:"Session"`
 	WillTopic      string        `name:"will-topic" help:"Will message topic for mqdeck's own connection." env:"MQDECK_WILL_TOPIC" placeholder:"TOPIC" group:"Session"`
 	WillPayload    string        `name:"will-payload" help:"Will message payload." env:"MQDECK_WILL_PAYLOAD" placeholder:"TEXT" group:"Session"`
 	ReadOnly       bool          `name:"readonly" help:"Never publish anything (enforced by the transport)." env:"MQDECK_READONLY" group:"Session"`
@@ -80,13 +81,14 @@ func (c *ConnFlags) options(warn func(string)) (mqttconn.Options, error) {
 		SessionExpiry:  c.SessionExpiry,
 		BackoffMax:     c.BackoffMax,
 		BufferSize:     c.Buffer,
+		DropAfter:      c.DropAfter,
 		ReadOnly:       c.ReadOnly,
 	}
 	if (c.Cert == "") != (c.Key == "") {
 		return o, usageError{errors.New("--cert and --key go together")}
 	}
-	if c.ConnectTimeout <= 0 || c.KeepAlive < 0 || c.SessionExpiry < 0 || c.BackoffMax < 0 {
-		return o, usageError{errors.New("--connect-timeout must be positive; --keepalive, --session-expiry and --backoff-max not negative")}
+	if c.ConnectTimeout <= 0 || c.KeepAlive < 0 || c.SessionExpiry < 0 || c.BackoffMax < 0 || c.DropAfter < 0 {
+		return o, usageError{errors.New("--connect-timeout must be positive; --keepalive, --session-expiry, --backoff-max and --drop-after not negative")}
 	}
 	if c.Buffer <= 0 {
 		return o, usageError{fmt.Errorf("--buffer must be positive, got %d", c.Buffer)}

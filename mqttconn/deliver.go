@@ -1,0 +1,165 @@
+package mqttconn
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// deliver hands m to Messages, waiting while the buffer is full: the paho
+// read loop then stops reading, TCP throttles the broker for QoS 0 and the
+// unacknowledged QoS 1/2 packets hold it back (Receive Maximum). paho
+// acknowledges a QoS 1/2 message when this returns, so it returns only once
+// m is buffered or its connection gone is closed (the broker then sends it
+// again). A QoS 0 message is dropped and counted only when the consumer has
+// taken nothing for DropAfter (a stuck stdout), and from then on at once,
+// until the consumer takes one again.
+func (c *common) deliver(m Message, gone <-chan struct{}) {
+	select {
+	case c.msgs <- m:
+		c.stalled.Store(false)
+		return
+	default:
+	}
+	if m.QoS == 0 && c.stalled.Load() {
+		c.dropped.Add(1)
+		return
+	}
+	c.waits.Add(1)
+	t := time.NewTimer(c.opts.DropAfter)
+	defer t.Stop()
+	for {
+		select {
+		case c.msgs <- m:
+			c.stalled.Store(false)
+			return
+		case <-t.C:
+			// One producer per connection: a consumer that took anything
+			// would have made room for m within the bound.
+			c.stalled.Store(true)
+			if m.QoS == 0 {
+				c.dropped.Add(1)
+				return
+			}
+		case <-gone:
+			if m.QoS > 0 {
+				return // never acknowledged: redelivered on the next session
+			}
+			gone = nil // the message is here: keep it while the consumer moves
+		}
+	}
+}
+
+// Waits counts messages whose hand-off had to wait for the consumer.
+func (c *common) Waits() uint64 { return c.waits.Load() }
+
+// liveConn is the connection as paho sees it. Close ends whatever deliver
+// waits for on its behalf. For MQTT 3.1.1 it also feeds pinger (any byte
+// read is liveness) and writes pinger's PINGREQ between two packets, since
+// paho.mqtt.golang writes one packet in several Write calls.
+type liveConn struct {
+	net.Conn
+	gone      chan struct{}
+	closeOnce sync.Once
+	p         *pinger // nil: paho.golang calls the pinger itself
+	killed    atomic.Pointer[error]
+
+	wmu     sync.Mutex
+	out     packetEdge
+	pingDue bool
+}
+
+func newLiveConn(c net.Conn, p *pinger) *liveConn {
+	return &liveConn{Conn: c, gone: make(chan struct{}), p: p}
+}
+
+func (c *liveConn) Close() error {
+	c.closeOnce.Do(func() { close(c.gone) })
+	return c.Conn.Close()
+}
+
+// kill closes the connection for a reason paho then reports: it ignores
+// a read error on a connection closed under it.
+func (c *liveConn) kill(why error) {
+	c.killed.Store(&why)
+	_ = c.Close()
+}
+
+func (c *liveConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 && c.p != nil {
+		c.p.PacketReceived()
+	}
+	if err != nil {
+		if why := c.killed.Load(); why != nil {
+			err = *why
+		}
+	}
+	return n, err
+}
+
+func (c *liveConn) Write(b []byte) (int, error) {
+	if c.p == nil {
+		return c.Conn.Write(b)
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	n, err := c.Conn.Write(b)
+	c.out.feed(b[:n])
+	if n > 0 {
+		c.p.PacketSent()
+	}
+	if err == nil && c.pingDue && c.out.atEdge() {
+		c.pingDue = false
+		_, _ = c.Conn.Write(pingreq[:]) // a failed write fails paho's next one too
+	}
+	return n, err
+}
+
+var pingreq = [2]byte{0xc0, 0x00}
+
+// ping sends a PINGREQ now, or right after the packet being written.
+func (c *liveConn) ping() error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if !c.out.atEdge() {
+		c.pingDue = true
+		return nil
+	}
+	_, err := c.Conn.Write(pingreq[:])
+	return err
+}
+
+// packetEdge follows the MQTT packets in a byte stream: fixed header (type
+// byte, remaining length as a varint), then the body.
+type packetEdge struct {
+	body   int  // body bytes still to come
+	inLen  bool // reading the remaining length
+	length int
+	shift  uint
+}
+
+func (e *packetEdge) atEdge() bool { return !e.inLen && e.body == 0 }
+
+func (e *packetEdge) feed(b []byte) {
+	for len(b) > 0 {
+		switch {
+		case e.body > 0:
+			n := min(e.body, len(b))
+			e.body -= n
+			b = b[n:]
+		case !e.inLen:
+			e.inLen, e.length, e.shift = true, 0, 0
+			b = b[1:]
+		default:
+			x := b[0]
+			b = b[1:]
+			e.length |= int(x&0x7f) << e.shift
+			e.shift += 7
+			if x&0x80 == 0 || e.shift > 21 {
+				e.inLen, e.body = false, e.length
+			}
+		}
+	}
+}
