@@ -13,6 +13,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/alecthomas/kong"
 
+	"github.com/mqdeck/mqdeck/mqttconn/creds"
 	"github.com/mqdeck/mqdeck/tui/actions"
 )
 
@@ -24,6 +25,7 @@ import (
 //	platform = "drivr"
 //	slug = "company-example"
 //	password_env = "LAB_MQTT_PASSWORD"   # the NAME of the variable
+//	token_command = "drg whoami --token" # a command printing a fresh token
 //
 // A profile key is a flag name with '_' for '-'. Other top-level tables are
 // left to the parts of mqdeck that own them.
@@ -50,6 +52,7 @@ type loadedConfig struct {
 func isProfileKey(key string) bool {
 	switch key {
 	case "broker", "mqtt_version", "client_id", "username", "password_env", "password_file", "token_env",
+		"token_file", "token_command", "token_command_timeout",
 		"cacert", "cert", "key", "insecure", "keepalive", "connect_timeout", "session_expiry", "clean_start",
 		"backoff_max", "qos", "buffer", "readonly", "will_topic", "will_payload",
 		"platform", "slug", "app", "account", "device", "ce_mode", "topic",
@@ -63,7 +66,7 @@ func isProfileKey(key string) bool {
 // isPathKey: these values are resolved relative to the configuration file.
 func isPathKey(key string) bool {
 	switch key {
-	case "cacert", "cert", "key", "password_file", "audit", "access_key_file", "graphql_token_file":
+	case "cacert", "cert", "key", "password_file", "token_file", "audit", "access_key_file", "graphql_token_file":
 		return true
 	}
 	return false
@@ -212,14 +215,23 @@ func checkProfiles(file string, cfg *fileConfig, warn func(string)) error {
 			where := fmt.Sprintf("configuration file %s, profile %q", file, pname)
 			switch {
 			case isSecretKey(k):
-				return fmt.Errorf("%s: key %q would hold a secret; put the secret in an environment variable or a file and name it with password_env, password_file or token_env", where, k)
+				return fmt.Errorf("%s: key %q would hold a secret; put the secret in an environment variable or a file and name it with password_env, password_file, token_env or token_file (or token_command)", where, k)
 			case k == "password_env" || k == "token_env" || k == "access_key_env" || k == "graphql_token_env":
 				s, _ := v.(string)
 				if !isEnvName(s) {
 					return fmt.Errorf("%s: %s must be the NAME of an environment variable, and this value is not one (a secret written in place of the name?)", where, k)
 				}
-			case k == "password_file" || k == "key" || k == "access_key_file" || k == "graphql_token_file":
+			case k == "password_file" || k == "token_file" || k == "key" || k == "access_key_file" || k == "graphql_token_file":
 				namesSecretFile = true
+			case k == "token_command":
+				// The command that prints a token belongs here; the token does not.
+				s, _ := v.(string)
+				words, _ := creds.SplitArgs(s)
+				for _, w := range words {
+					if looksLikeJWT(w) {
+						return fmt.Errorf("%s: token_command holds what looks like an access token; name a command that prints a fresh one", where)
+					}
+				}
 			case k == "username":
 				if s, _ := v.(string); looksLikeJWT(s) {
 					warn(fmt.Sprintf("%s: username looks like an access token; use token_env to name a variable holding it", where))

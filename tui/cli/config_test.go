@@ -270,6 +270,32 @@ func TestProfileRefusesSecrets(t *testing.T) {
 	if err != nil || !strings.Contains(stderr, "token_env") || strings.Contains(stderr, jwt) {
 		t.Errorf("token as username: want a warning without the token: %v %q", err, stderr)
 	}
+	// A token pasted into the command that should print one.
+	cfg = writeFile(t, filepath.Join(dir, "cmd-jwt.toml"), "[profiles.p]\ntoken_command = \"echo '"+jwt+"'\"\n", 0o600)
+	_, stderr, err = parseProbe(t, "--config", cfg, "--profile", "p")
+	if err == nil || !strings.Contains(err.Error(), "token_command") || strings.Contains(err.Error()+stderr, jwt) {
+		t.Errorf("token in token_command: want a refusal without the token: %v %q", err, stderr)
+	}
+}
+
+// Profiles name token sources: a file (relative to the configuration) and
+// a command with its timeout; a readable configuration naming a token file
+// gets the same warning as one naming a password file.
+func TestProfileTokenSources(t *testing.T) {
+	dir := isolate(t)
+	cfg := writeFile(t, filepath.Join(dir, "tok.toml"), "[profiles.f]\ntoken_file = \"run/token\"\n"+
+		"[profiles.c]\ntoken_command = \"drg whoami --token\"\ntoken_command_timeout = \"3s\"\n", 0o644)
+	g, stderr, err := parseProbe(t, "--config", cfg, "--profile", "f")
+	if err != nil || g.Probe.TokenFile != filepath.Join(dir, "run", "token") {
+		t.Errorf("token_file: %v %q", err, g.Probe.TokenFile)
+	}
+	if !strings.Contains(stderr, "readable by others") {
+		t.Errorf("a 0644 configuration naming a token file: no warning: %q", stderr)
+	}
+	g, _, err = parseProbe(t, "--config", cfg, "--profile", "c")
+	if err != nil || g.Probe.TokenCommand != "drg whoami --token" || g.Probe.TokenTimeout != 3*time.Second {
+		t.Errorf("token_command: %v %q %s", err, g.Probe.TokenCommand, g.Probe.TokenTimeout)
+	}
 }
 
 func TestReadableConfigWarning(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/creds"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/record"
 	"github.com/mqdeck/mqdeck/tui/console"
@@ -59,6 +60,7 @@ func (c *ConsoleCmd) Run(env *runEnv, loaded *loadedConfig) error {
 		msgs = teeRecord(ctx, msgs, rec, sess.scheme)
 	}
 	cfg := c.UIFlags.config(loaded, sess.redact)
+	cfg.RedactLive = sess.secrets
 	cfg.Conn = views.ConnInfo{
 		Broker:   sess.display,
 		Platform: sess.scheme.Name(),
@@ -122,6 +124,9 @@ type session struct {
 	scheme  platform.Scheme
 	display string   // broker URL without credentials
 	redact  []string // secrets in use, for the crash report's scrubber
+	// secrets lists the secrets read so far by sources read again at every
+	// attempt (nil without such sources).
+	secrets func() []string
 }
 
 // connHooks receive connection states and SUBACK results without blocking
@@ -151,8 +156,8 @@ func openSession(ctx context.Context, c *ConnFlags, p *PlatformFlags, w warner, 
 	if err != nil {
 		return nil, err
 	}
-	if c.TokenEnv != "" && opts.Username != "" {
-		s.redact = append(s.redact, opts.Username)
+	if p, ok := opts.Credentials.(*creds.Provider); ok {
+		s.secrets = p.Seen
 	}
 	return s, nil
 }

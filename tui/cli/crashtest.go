@@ -24,7 +24,7 @@ const (
 
 // crashTest arms cfg as MQDECK_CRASH_TEST asks; nothing when it is unset.
 func crashTest(cfg *console.Config) []tea.ProgramOption {
-	why := "crash test (" + crashTestEnv + ") holding the session's secrets: " + strings.Join(cfg.Redact, " ")
+	why := "crash test (" + crashTestEnv + ") holding the session's secrets: " + strings.Join(cfg.RedactList(), " ")
 	switch os.Getenv(crashTestEnv) {
 	case "pump":
 		if cfg.Source.Scheme != nil {

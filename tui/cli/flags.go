@@ -16,10 +16,13 @@ type ConnFlags struct {
 	MQTTVersion string `name:"mqtt-version" help:"MQTT protocol: 5, 3.1.1, or auto (5 first, 3.1.1 when refused)." enum:"5,3.1.1,auto" default:"auto" env:"MQDECK_MQTT_VERSION" group:"Connection"`
 	ClientID    string `name:"client-id" help:"Client identifier (generated when empty)." env:"MQDECK_CLIENT_ID" placeholder:"ID" group:"Connection"`
 
-	Username     string `help:"User name." env:"MQDECK_USERNAME" placeholder:"NAME" group:"Authentication"`
-	PasswordEnv  string `name:"password-env" help:"Read the password from this environment variable (MQDECK_PASSWORD is used when set and nothing else is given)." env:"MQDECK_PASSWORD_ENV" placeholder:"VAR" group:"Authentication"`
-	PasswordFile string `name:"password-file" help:"Read the password from this file (first line)." type:"path" env:"MQDECK_PASSWORD_FILE" placeholder:"FILE" group:"Authentication"`
-	TokenEnv     string `name:"token-env" help:"Read an access token from this environment variable and send it as the user name (Drogue Cloud OAuth2)." env:"MQDECK_TOKEN_ENV" placeholder:"VAR" group:"Authentication"`
+	Username     string        `help:"User name." env:"MQDECK_USERNAME" placeholder:"NAME" group:"Authentication"`
+	PasswordEnv  string        `name:"password-env" help:"Read the password from this environment variable (MQDECK_PASSWORD is used when set and nothing else is given)." env:"MQDECK_PASSWORD_ENV" placeholder:"VAR" group:"Authentication"`
+	PasswordFile string        `name:"password-file" help:"Read the password from this file (first line)." type:"path" env:"MQDECK_PASSWORD_FILE" placeholder:"FILE" group:"Authentication"`
+	TokenEnv     string        `name:"token-env" help:"Read an access token from this environment variable and send it as the user name (Drogue Cloud OAuth2)." env:"MQDECK_TOKEN_ENV" placeholder:"VAR" group:"Authentication"`
+	TokenFile    string        `name:"token-file" help:"Read an access token from this file (first line) before every connection attempt and send it as the user name." type:"path" env:"MQDECK_TOKEN_FILE" placeholder:"FILE" group:"Authentication"`
+	TokenCommand string        `name:"token-command" help:"Run this command before every connection attempt; the first line it prints is the access token, sent as the user name. No shell: quote words with '...' or \"...\", or write sh -c '...'." env:"MQDECK_TOKEN_COMMAND" placeholder:"CMD" group:"Authentication"`
+	TokenTimeout time.Duration `name:"token-command-timeout" help:"Give up a --token-command after this long (the attempt is retried with back-off)." default:"10s" env:"MQDECK_TOKEN_COMMAND_TIMEOUT" group:"Authentication"`
 
 	CACert   string `name:"cacert" help:"CA certificates (PEM) to verify the broker." type:"path" env:"MQDECK_CACERT" placeholder:"FILE" group:"TLS"`
 	Cert     string `help:"Client certificate (PEM), e.g. for DRIVR." type:"path" env:"MQDECK_CERT" placeholder:"FILE" group:"TLS"`
@@ -63,8 +66,8 @@ func (p *PlatformFlags) params(qos int) platform.Params {
 	}
 }
 
-// options builds the transport options. The password is read here, from an
-// environment variable or a file, and goes nowhere else.
+// options builds the transport options. Its Credentials (a *creds.Provider)
+// read the password and token before every connection attempt.
 func (c *ConnFlags) options(warn func(string)) (mqttconn.Options, error) {
 	o := mqttconn.Options{
 		Broker:         c.Broker,
@@ -93,17 +96,11 @@ func (c *ConnFlags) options(warn func(string)) (mqttconn.Options, error) {
 	if c.Buffer <= 0 {
 		return o, usageError{fmt.Errorf("--buffer must be positive, got %d", c.Buffer)}
 	}
-	secret, err := c.secrets(warn)
+	p, err := c.provider(warn)
 	if err != nil {
 		return o, err
 	}
-	if secret.token != "" {
-		if c.Username != "" {
-			return o, usageError{errors.New("--token-env sends the token as the user name; drop --username")}
-		}
-		o.Username = secret.token
-	}
-	o.Password = secret.password
+	o.Credentials = p
 	if c.WillTopic != "" {
 		o.Will = &mqttconn.PublishRequest{Topic: c.WillTopic, Payload: []byte(c.WillPayload), QoS: 1}
 	} else if c.WillPayload != "" {

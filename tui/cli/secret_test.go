@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSecretSources(t *testing.T) {
@@ -13,6 +15,7 @@ func TestSecretSources(t *testing.T) {
 	pwFile := writeFile(t, filepath.Join(dir, "pw"), secret+"\nsecond line\n", 0o600)
 	openFile := writeFile(t, filepath.Join(dir, "pw-open"), secret+"\r\n", 0o644)
 	empty := writeFile(t, filepath.Join(dir, "empty"), "\n", 0o600)
+	tokFile := writeFile(t, filepath.Join(dir, "tok"), "tok-"+secret+"\n", 0o600)
 	t.Setenv("MY_PW", secret)
 	t.Setenv("MY_TOKEN", "tok-"+secret)
 	t.Setenv("EMPTY_VAR", "")
@@ -23,7 +26,8 @@ func TestSecretSources(t *testing.T) {
 		defaultPW    bool // MQDECK_PASSWORD set
 		wantPW       string
 		wantUser     string
-		wantErr      string
+		wantErr      string // from options
+		wantCredErr  string // from the first attempt's read
 		wantWarnings string
 	}{
 		{name: "none", wantPW: ""},
@@ -40,6 +44,17 @@ func TestSecretSources(t *testing.T) {
 		{name: "both", flags: ConnFlags{PasswordEnv: "MY_PW", PasswordFile: pwFile}, wantErr: "not both"},
 		{name: "token as user name", flags: ConnFlags{TokenEnv: "MY_TOKEN"}, wantUser: "tok-" + secret},
 		{name: "token and user", flags: ConnFlags{TokenEnv: "MY_TOKEN", Username: "u"}, wantErr: "drop --username"},
+		{name: "token file", flags: ConnFlags{TokenFile: tokFile}, wantUser: "tok-" + secret},
+		{name: "open token file warns", flags: ConnFlags{TokenFile: openFile}, wantUser: secret, wantWarnings: "token file " + openFile + " is readable by others"},
+		{name: "empty token file", flags: ConnFlags{TokenFile: empty}, wantErr: "token file " + empty + ": first line is empty"},
+		{name: "token command", flags: ConnFlags{TokenCommand: `sh -c 'echo "tok-$0"; echo noise >&2' ` + secret}, wantUser: "tok-" + secret},
+		{name: "token command with a password", flags: ConnFlags{TokenCommand: "echo tok-" + secret, PasswordEnv: "MY_PW"}, wantUser: "tok-" + secret, wantPW: secret},
+		{name: "token command failing", flags: ConnFlags{TokenCommand: `sh -c 'echo "tok-$0"; echo not logged in >&2; exit 3' ` + secret}, wantCredErr: "--token-command: sh exited with status 3: not logged in"},
+		{name: "token command too slow", flags: ConnFlags{TokenCommand: "sleep 5", TokenTimeout: 200 * time.Millisecond}, wantCredErr: "gave no token within 200ms"},
+		{name: "token command missing", flags: ConnFlags{TokenCommand: "/nonexistent/drg token"}, wantCredErr: "/nonexistent/drg"},
+		{name: "token command unterminated quote", flags: ConnFlags{TokenCommand: "drg 'token"}, wantErr: "unterminated ' quote"},
+		{name: "two token sources", flags: ConnFlags{TokenEnv: "MY_TOKEN", TokenFile: tokFile}, wantErr: "one of --token-env, --token-file and --token-command"},
+		{name: "token file and user", flags: ConnFlags{TokenFile: tokFile, Username: "u"}, wantErr: "drop --username"},
 		{name: "user and password", flags: ConnFlags{Username: "u", PasswordEnv: "MY_PW"}, wantUser: "u", wantPW: secret},
 		{name: "cert without key", flags: ConnFlags{Cert: "c.pem"}, wantErr: "--cert and --key"},
 		{name: "will payload alone", flags: ConnFlags{WillPayload: "x"}, wantErr: "--will-topic"},
@@ -67,8 +82,18 @@ func TestSecretSources(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if o.Password != tc.wantPW || o.Username != tc.wantUser {
-				t.Errorf("password/user not as expected (user %q)", o.Username)
+			cr, err := o.Credentials.Credentials(context.Background())
+			if tc.wantCredErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantCredErr) || strings.Contains(err.Error(), secret) {
+					t.Fatalf("error %v, want %q and not the secret", err, tc.wantCredErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cr.Password != tc.wantPW || cr.Username != tc.wantUser || cr.UsernameSecret != (f.TokenEnv+f.TokenFile+f.TokenCommand != "") {
+				t.Errorf("password/user not as expected (user %q, secret %t)", cr.Username, cr.UsernameSecret)
 			}
 			joined := strings.Join(warnings, "\n")
 			if tc.wantWarnings != "" && !strings.Contains(joined, tc.wantWarnings) {

@@ -49,6 +49,10 @@ type Config struct {
 	// Redact lists secret values (password, token) that must never appear
 	// in a crash report.
 	Redact []string
+	// RedactLive gives the secrets read so far by sources that are read
+	// again at every connection attempt (a rotated password or token); it
+	// is asked when a report is written. Nil when there are none.
+	RedactLive func() []string
 	// CrashDir is where a crash report is written; os.TempDir() when "".
 	CrashDir string
 	// Actions configures the operator actions; without a Publisher they

@@ -139,9 +139,18 @@ type crash struct {
 func crashed(cfg Config, c crash) error {
 	path, werr := writeCrashReport(cfg, c, time.Now())
 	if werr != nil {
-		return fmt.Errorf("%w: %s (no report: %v)", ErrCrashed, decode.Truncate(redact(cfg.Redact, fmt.Sprint(c.value)), 200), werr)
+		return fmt.Errorf("%w: %s (no report: %v)", ErrCrashed, decode.Truncate(redact(cfg.RedactList(), fmt.Sprint(c.value)), 200), werr)
 	}
-	return fmt.Errorf("%w: %s; report in %s", ErrCrashed, decode.Truncate(redact(cfg.Redact, fmt.Sprint(c.value)), 200), path)
+	return fmt.Errorf("%w: %s; report in %s", ErrCrashed, decode.Truncate(redact(cfg.RedactList(), fmt.Sprint(c.value)), 200), path)
+}
+
+// RedactList is every secret to blank: the fixed ones and those read since
+// the start.
+func (c *Config) RedactList() []string {
+	if c.RedactLive == nil {
+		return c.Redact
+	}
+	return append(append([]string(nil), c.Redact...), c.RedactLive()...)
 }
 
 // redact makes text terminal-safe line by line and blanks every secret in
@@ -179,8 +188,8 @@ func writeCrashReport(cfg Config, c crash, now time.Time) (string, error) {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		fmt.Fprintf(&sb, "module: %s %s\n", bi.Main.Path, bi.Main.Version)
 	}
-	fmt.Fprintf(&sb, "platform: %s\n\npanic: %s\n\n", decode.Safe(cfg.Conn.Platform), redact(cfg.Redact, fmt.Sprint(c.value)))
-	sb.WriteString(redact(cfg.Redact, string(c.stack)))
+	fmt.Fprintf(&sb, "platform: %s\n\npanic: %s\n\n", decode.Safe(cfg.Conn.Platform), redact(cfg.RedactList(), fmt.Sprint(c.value)))
+	sb.WriteString(redact(cfg.RedactList(), string(c.stack)))
 	if _, err := f.WriteString(sb.String()); err != nil {
 		return "", fmt.Errorf("crash report: %w", err)
 	}
