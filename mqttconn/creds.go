@@ -88,14 +88,25 @@ func (c *common) retryReason(err error) error {
 	case errors.Is(ce.Kind, ErrNotAuthorized):
 		detail = strings.TrimPrefix(detail, "broker refused the credentials: ")
 		if d := c.opts.source().Describe(); d != "" {
-			return fmt.Errorf("%w: credentials refused (%s): re-reading %s at the next attempt", ce.Kind, detail, d)
+			return kindError{ce.Kind, fmt.Sprintf("credentials refused (%s): re-reading %s at the next attempt", detail, d)}
 		}
-		return fmt.Errorf("%w: credentials refused (%s)", ce.Kind, detail)
+		return kindError{ce.Kind, fmt.Sprintf("credentials refused (%s)", detail)}
 	case errors.Is(ce.Kind, ErrBadClientCert) && c.opts.Cert != "":
-		return fmt.Errorf("%w: client certificate refused (%s): re-reading %s at the next attempt", ce.Kind, detail, c.certFiles())
+		detail = strings.TrimPrefix(detail, "the broker does not accept this client certificate ")
+		return kindError{ce.Kind, fmt.Sprintf("client certificate refused %s: re-reading %s at the next attempt", detail, c.certFiles())}
 	}
 	return fmt.Errorf("%w: %s", ce.Kind, detail)
 }
+
+// kindError is a message that says its kind in its own words and still
+// matches it with errors.Is.
+type kindError struct {
+	kind error
+	msg  string
+}
+
+func (e kindError) Error() string { return e.msg }
+func (e kindError) Unwrap() error { return e.kind }
 
 func (c *common) certFiles() string {
 	if c.opts.Key == "" || c.opts.Key == c.opts.Cert {
