@@ -64,13 +64,31 @@ func (p *DetailPane) SetSubject(s Subject) {
 	p.cacheOK = false
 }
 
-// ShortHelp is the footer while the pane has focus.
+// hasPayload reports whether the subject is a message, whose payload x
+// shows in hex; systems, components, events and series have none.
+func (p *DetailPane) hasPayload() bool {
+	switch p.subject.Kind {
+	case SubjectLog:
+		return true
+	case SubjectError:
+		return p.subject.Error.Item != nil
+	}
+	return false
+}
+
+// ShortHelp is the footer while the pane has focus; x only with a payload.
 func (p *DetailPane) ShortHelp() []key.Binding {
+	if !p.hasPayload() {
+		return []key.Binding{p.keys.Up, p.keys.Down, p.keys.PageDown}
+	}
 	return []key.Binding{p.keys.Up, p.keys.Down, p.keys.PageDown, p.keys.Hex}
 }
 
 // FullHelp lists the pane's keys.
 func (p *DetailPane) FullHelp() [][]key.Binding {
+	if !p.hasPayload() {
+		return [][]key.Binding{p.keys.nav()}
+	}
 	return [][]key.Binding{p.keys.nav(), {p.keys.Hex}}
 }
 
@@ -98,7 +116,7 @@ func (p *DetailPane) Update(msg tea.Msg) tea.Cmd {
 			p.offset = 0
 		case key.Matches(m, p.keys.Bottom):
 			p.offset = 1 << 30
-		case key.Matches(m, p.keys.Hex):
+		case key.Matches(m, p.keys.Hex) && p.hasPayload():
 			p.hex = !p.hex
 			p.cacheOK = false
 		}
@@ -157,7 +175,7 @@ func (p *DetailPane) View() string {
 	if len(lines) > rows {
 		info = fmt.Sprintf("%d-%d of %d", p.offset+1, min(p.offset+rows, len(lines)), len(lines))
 	}
-	if p.hex {
+	if p.hex && p.hasPayload() {
 		info = "hex · " + info
 	}
 	return frame(p.st, p.focused, p.w, p.h, "6 Detail", strings.TrimSuffix(info, " · "), body)
@@ -215,6 +233,21 @@ func (b *detailBuilder) when(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05.000Z") + " (" + ago + ")"
 }
 
+// presence says the state and what it rests on: since when the platform
+// has said so, or, when it says nothing (Drogue, SmartWorks), the last
+// message seen; "unknown since" with nothing after was the old line.
+func (b *detailBuilder) presence(glyph, word string, since, lastSeen time.Time) string {
+	switch {
+	case !since.IsZero():
+		return glyph + " " + word + " since " + b.when(since)
+	case lastSeen.IsZero():
+		return glyph + " " + word
+	case word == "unknown":
+		return glyph + " unknown: the platform reports no connection state; last message " + b.when(lastSeen)
+	}
+	return glyph + " " + word + ", last message " + b.when(lastSeen)
+}
+
 func (b *detailBuilder) pretty(v decode.Value) {
 	for _, l := range decode.Pretty(v, b.w) {
 		b.add(l)
@@ -259,7 +292,7 @@ func (b *detailBuilder) system(store *fleet.Store, ref fleet.Ref) {
 	b.title("System", sys.Label())
 	pr := store.PresenceOf(sys)
 	glyph, word := PresenceWords(pr)
-	b.kv("presence", fmt.Sprintf("%s %s since %s", glyph, word, b.when(sys.ConnSince)))
+	b.kv("presence", b.presence(glyph, word, sys.ConnSince, sys.LastSeen))
 	b.kv("said by", sys.ConnSource)
 	b.kv("id", sys.Ref.System)
 	b.kv("code", sys.Code)
@@ -289,7 +322,7 @@ func (b *detailBuilder) component(store *fleet.Store, ref fleet.Ref) {
 	}
 	b.title("Component", c.Label())
 	glyph, word := PresenceWords(connPresence(c.Conn))
-	b.kv("presence", fmt.Sprintf("%s %s since %s", glyph, word, b.when(c.ConnSince)))
+	b.kv("presence", b.presence(glyph, word, c.ConnSince, c.LastSeen))
 	b.kv("system", entityLabel(store, ref.SystemRef()))
 	b.kv("code", c.Code)
 	b.kv("uuid", c.UUID)
