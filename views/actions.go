@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -145,6 +146,9 @@ func (p *ActionsPane) row(e *actions.Entry, inner int, selected bool) string {
 	if desc == "" {
 		desc = e.Action.Request.Topic
 	}
+	if who, _, _ := strings.Cut(e.Action.By, " "); who != "" {
+		desc = who + ": " + desc // serve: who sent it (the key is in the detail)
+	}
 	line += fit(kindWord(e.Action.Kind), kw) + " " + fit(decode.Safe(desc), what) + " "
 	line += p.tonePaint(st.Tone).Render(fit(st.Glyph+" "+decode.Safe(st.Word), sw)) + " "
 	line = fit(line, inner)
@@ -179,6 +183,9 @@ func (p *ActionsPane) detail(e *actions.Entry, inner int, expanded bool) []strin
 		}
 	}
 	if expanded {
+		if e.Action.By != "" {
+			addl(p.st.Subtle, "by "+e.Action.By)
+		}
 		for i, part := range wrapText(decode.Safe("topic "+e.Action.Request.Topic), max(inner-width(ind), 8)) {
 			lead := ind
 			if i > 0 {

@@ -122,10 +122,13 @@ type Action struct {
 	Platform string
 	Target   Target
 	Name     string // command, setpoint, property or template name, if any
-	Summary  string // one line for lists: "energy-overload-model on 792b6149…"
-	Request  mqttconn.PublishRequest
-	Created  time.Time
-	Expect   Expect
+	// By names who sent it under mqdeck serve: the SSH user and key
+	// fingerprint; "" in a console of one's own.
+	By      string
+	Summary string // one line for lists: "energy-overload-model on 792b6149…"
+	Request mqttconn.PublishRequest
+	Created time.Time
+	Expect  Expect
 	// Encoding is "json", "msgpack" or "" (raw) for confirmation display.
 	Encoding string
 }

@@ -17,7 +17,8 @@ import (
 type AuditRecord struct {
 	Time          string     `json:"time"`
 	Operator      string     `json:"operator"`
-	Action        string     `json:"action"` // action id
+	Key           string     `json:"key_fingerprint,omitempty"` // the SSH key (mqdeck serve)
+	Action        string     `json:"action"`                    // action id
 	Seq           int        `json:"seq"`
 	Kind          Kind       `json:"kind"`
 	Platform      string     `json:"platform,omitempty"`
@@ -41,11 +42,23 @@ type AuditRecord struct {
 // Audit appends one JSON line per action outcome change. Safe for use from
 // several goroutines (publishes finish in commands).
 type Audit struct {
-	mu       sync.Mutex
+	mu       *sync.Mutex // shared with the Audits made by For
 	w        io.Writer
 	c        io.Closer
 	Operator string
-	now      func() time.Time
+	// Key is the fingerprint (SHA256:…) of the SSH key the operator logged
+	// in with under mqdeck serve; "" otherwise.
+	Key string
+	now func() time.Time
+}
+
+// For is an audit on the same file whose lines name another operator and
+// key: one per SSH session of mqdeck serve. Closing it closes nothing.
+func (a *Audit) For(operator, key string) *Audit {
+	if a == nil {
+		return nil
+	}
+	return &Audit{mu: a.mu, w: a.w, Operator: operator, Key: key, now: a.now}
 }
 
 // Operator picks the name the audit records: the profile's, else $USER,
@@ -69,7 +82,7 @@ func OpenAudit(path, operator string) (*Audit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit: open: %w", err)
 	}
-	return &Audit{w: f, c: f, Operator: operator, now: time.Now}, nil
+	return &Audit{mu: new(sync.Mutex), w: f, c: f, Operator: operator, now: time.Now}, nil
 }
 
 // NewAudit writes to w (tests, or a caller-managed file).
@@ -77,7 +90,7 @@ func NewAudit(w io.Writer, operator string, now func() time.Time) *Audit {
 	if now == nil {
 		now = time.Now
 	}
-	return &Audit{w: w, Operator: operator, now: now}
+	return &Audit{mu: new(sync.Mutex), w: w, Operator: operator, now: now}
 }
 
 // Close closes the file opened by OpenAudit.
@@ -97,6 +110,7 @@ func (a *Audit) Record(e *Entry) AuditRecord {
 	r := AuditRecord{
 		Time:          a.now().UTC().Format(time.RFC3339Nano),
 		Operator:      a.Operator,
+		Key:           a.Key,
 		Action:        act.ID,
 		Seq:           e.Seq,
 		Kind:          act.Kind,
@@ -174,6 +188,7 @@ func (a *Audit) WriteAck(endpoint string, r AckResult) error {
 	rec := AuditRecord{
 		Time:     a.now().UTC().Format(time.RFC3339Nano),
 		Operator: a.Operator,
+		Key:      a.Key,
 		Kind:     KindAckEvent,
 		Platform: "drivr",
 		Target:   r.UUID,

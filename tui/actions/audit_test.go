@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,5 +146,41 @@ func TestAuditWriteChangeKeepsEachStep(t *testing.T) {
 	}
 	if r1.Outcome != "event" || r1.Code != "" || r2.Outcome != "platform_error:C" || r2.Code != "C" || r2.Message != "m" {
 		t.Errorf("%+v / %+v", r1, r2)
+	}
+}
+
+// Under mqdeck serve each SSH session writes through For: its lines name
+// its user and key, on the one file, and the base audit's lines do not.
+func TestAuditForSessionNamesUserAndKey(t *testing.T) {
+	var buf bytes.Buffer
+	base := NewAudit(&buf, "server", func() time.Time { return seedTime })
+	alice := base.For("alice", "SHA256:aaaa")
+	bob := base.For("bob", "SHA256:bbbb")
+	tr := NewTracker(0)
+	for i, au := range []*Audit{alice, bob, base} {
+		e := tr.Add(drivrAction(fmt.Sprintf("a%d", i), seedTime, "m"), seedTime)
+		if err := au.Write(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := bob.WriteAck("https://x.example/graphql", AckResult{UUID: "u1", OK: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := [][2]string{{"alice", "SHA256:aaaa"}, {"bob", "SHA256:bbbb"}, {"server", ""}, {"bob", "SHA256:bbbb"}}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), buf.String())
+	}
+	for i, l := range lines {
+		var rec AuditRecord
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Operator != want[i][0] || rec.Key != want[i][1] {
+			t.Errorf("line %d: operator %q key %q, want %v", i, rec.Operator, rec.Key, want[i])
+		}
+	}
+	if err := alice.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -43,8 +43,12 @@ type Actions struct {
 	Ack actions.AckClient
 	// Timeout bounds the wait for the broker's acknowledgement (10 s).
 	Timeout time.Duration
-	// Off says why actions are off without a Publisher ("replay").
+	// Off says why actions are off without a Publisher ("replay"), or
+	// why they are read-only (mqdeck serve: the viewer role).
 	Off string
+	// By names who acts in this console (mqdeck serve: SSH user and key
+	// fingerprint); it goes on every action's row.
+	By string
 }
 
 // actionState is the root's part of the actions: builder, tracker, audit,
@@ -81,6 +85,9 @@ func newActionState(c Actions, conn views.ConnInfo, now func() time.Time) action
 		}
 	case ro:
 		s.off = "read-only, nothing is published"
+		if c.Off != "" {
+			s.off = c.Off
+		}
 	default:
 		s.on = true
 	}
@@ -338,6 +345,7 @@ func (m *Model) send(a actions.Action) tea.Cmd {
 	if _, dup := m.act.tr.Get(a.ID); dup {
 		return nil
 	}
+	a.By = m.act.cfg.By
 	e := m.act.tr.Add(a, m.now())
 	m.writeAudit(e)
 	m.notice(fmt.Sprintf("#%d %s: sending to %s", e.Seq, strings.ToLower(a.Kind.Title()), decode.Truncate(decode.Safe(a.Request.Topic), 60)))
@@ -367,7 +375,7 @@ func (m *Model) published(msg PublishedMsg) tea.Cmd {
 		if e.Result.Reason != "" {
 			why += ": " + e.Result.Reason
 		}
-		m.store.AddError(fleet.ErrorReport{
+		m.addError(fleet.ErrorReport{
 			Source:  fleet.ErrPublish,
 			Topic:   e.Action.Request.Topic,
 			Code:    strings.ToUpper(strings.ReplaceAll(e.Phase.Word(), "-", "_")),
@@ -419,7 +427,7 @@ func (m *Model) auditErr(err error) {
 		return
 	}
 	m.act.auditBroken = true
-	m.store.AddError(fleet.ErrorReport{Source: fleet.ErrPublish, Code: "AUDIT_FAILED", Message: decode.Safe(err.Error())})
+	m.addError(fleet.ErrorReport{Source: fleet.ErrPublish, Code: "AUDIT_FAILED", Message: decode.Safe(err.Error())})
 	m.notice("audit: " + decode.Safe(err.Error()))
 }
 
@@ -463,7 +471,7 @@ func (m *Model) acked(r actions.AckResult) {
 		msg = err.Error()
 	}
 	msg = decode.Safe(msg)
-	m.store.AddError(fleet.ErrorReport{Source: fleet.ErrPublish, Code: "ACK_FAILED", Topic: "ackEvent " + decode.Safe(r.UUID), Message: msg})
+	m.addError(fleet.ErrorReport{Source: fleet.ErrPublish, Code: "ACK_FAILED", Topic: "ackEvent " + decode.Safe(r.UUID), Message: msg})
 	m.notice("ack " + shortUUID(r.UUID) + " failed: " + msg)
 }
 

@@ -61,6 +61,9 @@ type Config struct {
 	// RetryNow ends the client's reconnect wait at once (the R key); false
 	// when it is not waiting. nil: no live client, the key is off.
 	RetryNow func() bool
+	// Shared: Store is written by another goroutine and Source is unused
+	// (mqdeck serve); nil: the console applies its own batches.
+	Shared *Shared
 }
 
 // tickMsg refreshes ages, rates and staleness once a second.
@@ -120,6 +123,9 @@ type Model struct {
 	// drawn less than frameEvery ago, so the panes are not drawn again
 	deferFrame bool
 	frameAt    time.Time // when the panes were last drawn
+
+	// pendingErrs wait for the shared store's lock to be released.
+	pendingErrs []fleet.ErrorReport
 }
 
 // New builds the console. It does not start anything: Run does.

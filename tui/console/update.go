@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/pump"
@@ -19,6 +20,13 @@ import (
 // open filter input first, then the help screen, then global keys, then the
 // focused pane.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.cfg.Shared != nil {
+		return m.sharedUpdate(msg)
+	}
+	return m.update(msg)
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.deferFrame = false
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -41,6 +49,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.applySlice()
 	case applyMoreMsg:
 		return m, m.applySlice()
+	case StoreChangedMsg:
+		if m.cfg.Shared != nil {
+			m.storeChanged(msg)
+		}
+		return m, nil
 	case tickMsg:
 		if !m.noticeAt.IsZero() && m.now().Sub(m.noticeAt) > noticeFor {
 			m.noticeText = ""
@@ -143,16 +156,12 @@ func (m *Model) applySlice() tea.Cmd {
 func (m *Model) finish(b pump.BatchMsg) {
 	m.dropped = b.Dropped
 	if b.State != nil {
-		rk := ""
-		if m.keys.Retry.Enabled() {
-			rk = m.keys.Retry.Help().Key
-		}
-		m.status.SetConn(connState(*b.State, m.now(), rk))
+		m.setConn(*b.State)
 	}
 	for _, subs := range b.Subs {
 		for _, r := range subs {
 			if r.Err != nil {
-				m.store.AddError(fleet.ErrorReport{
+				m.addError(fleet.ErrorReport{
 					Source:  fleet.ErrSubscribe,
 					Topic:   r.Filter,
 					Code:    "SUBSCRIBE_REFUSED",
@@ -169,6 +178,15 @@ func (m *Model) finish(b pump.BatchMsg) {
 	if b.Release != nil {
 		b.Release()
 	}
+}
+
+// setConn shows the connection's state in the status bar.
+func (m *Model) setConn(st mqttconn.State) {
+	rk := ""
+	if m.keys.Retry.Enabled() {
+		rk = m.keys.Retry.Help().Key
+	}
+	m.status.SetConn(connState(st, m.now(), rk))
 }
 
 // refreshStatus hands the current figures to the status bar.

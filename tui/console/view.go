@@ -209,6 +209,10 @@ func (m *Model) snapshot() {
 
 // View is the screen: alt screen, mouse cell motion unless disabled.
 func (m *Model) View() tea.View {
+	if sh := m.cfg.Shared; sh != nil {
+		sh.Lock.Lock()
+		defer sh.Lock.Unlock()
+	}
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	if !m.cfg.NoMouse {
