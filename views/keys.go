@@ -16,6 +16,13 @@ type Keys struct {
 	Scope            key.Binding // telemetry: selected system / all
 	Hex              key.Binding // detail: hex dump toggle
 	Ack              key.Binding // events: acknowledge (off until the actions enable it)
+
+	// Topic tree (topics pane, tree.go).
+	ExpandAll     key.Binding // open a whole subtree
+	ClearRetained key.Binding // list, then clear, the retained topics below a node (off until actions are on)
+	CopyTopic     key.Binding // copy the topic (OSC 52)
+	CopyPayload   key.Binding // copy the last payload (OSC 52)
+	Plot          key.Binding // plot a numeric JSON field of the topic
 }
 
 // DefaultKeys are the panes' keys before any rebinding.
@@ -38,6 +45,12 @@ func DefaultKeys() Keys {
 		Scope:    b([]string{"A"}, "A", "all/selected"),
 		Hex:      b([]string{"x"}, "x", "hex"),
 		Ack:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "acknowledge"), key.WithDisabled()),
+
+		ExpandAll:     b([]string{"*"}, "*", "expand subtree"),
+		ClearRetained: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "clear retained"), key.WithDisabled()),
+		CopyTopic:     b([]string{"y"}, "y", "copy topic"),
+		CopyPayload:   b([]string{"Y"}, "Y", "copy payload"),
+		Plot:          b([]string{"p"}, "p", "plot field"),
 	}
 }
 

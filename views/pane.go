@@ -56,11 +56,13 @@ var (
 	_ Pane = (*DetailPane)(nil)
 	_ Pane = (*ActionsPane)(nil)
 	_ Pane = (*Help)(nil)
+	_ Pane = (*TopicsPane)(nil)
 
 	_ Capturer = (*FleetPane)(nil)
 	_ Capturer = (*EventsPane)(nil)
 	_ Capturer = (*TelemetryPane)(nil)
 	_ Capturer = (*LogPane)(nil)
+	_ Capturer = (*TopicsPane)(nil)
 
 	_ Clicker = (*FleetPane)(nil)
 	_ Clicker = (*EventsPane)(nil)
@@ -68,16 +70,19 @@ var (
 	_ Clicker = (*ErrorsPane)(nil)
 	_ Clicker = (*LogPane)(nil)
 	_ Clicker = (*ActionsPane)(nil)
+	_ Clicker = (*TopicsPane)(nil)
 
 	_ Pauser = (*EventsPane)(nil)
 	_ Pauser = (*ErrorsPane)(nil)
 	_ Pauser = (*LogPane)(nil)
+	_ Pauser = (*TopicsPane)(nil)
 
 	_ Selector = (*FleetPane)(nil)
 	_ Selector = (*EventsPane)(nil)
 	_ Selector = (*TelemetryPane)(nil)
 	_ Selector = (*ErrorsPane)(nil)
 	_ Selector = (*LogPane)(nil)
+	_ Selector = (*TopicsPane)(nil)
 
 	_ listDrawer = (*FleetPane)(nil)
 	_ listDrawer = (*EventsPane)(nil)

@@ -14,6 +14,7 @@ const (
 	SubjectSeries
 	SubjectError
 	SubjectLog
+	SubjectTopic // a node of the topic tree
 )
 
 // Subject is a list's selection as the detail pane needs it. Live entities
@@ -28,6 +29,7 @@ type Subject struct {
 	SeriesKind fleet.SeriesKind
 	Log        fleet.LogEntry
 	Error      fleet.ErrorReport
+	Topic      string // SubjectTopic: the node's full path
 }
 
 // Same reports whether two subjects name the same thing.
@@ -44,6 +46,8 @@ func (s Subject) Same(o Subject) bool {
 		return s.Log.Seq == o.Log.Seq
 	case SubjectError:
 		return s.Error.Seq == o.Error.Seq
+	case SubjectTopic:
+		return s.Topic == o.Topic
 	}
 	return true
 }

@@ -77,6 +77,8 @@ func (k *KeyMap) bindings() map[string]*key.Binding {
 		"top": &k.Pane.Top, "bottom": &k.Pane.Bottom, "detail": &k.Pane.Enter, "filter": &k.Pane.Filter,
 		"expand": &k.Pane.Expand, "collapse": &k.Pane.Collapse, "order": &k.Pane.Order,
 		"scope": &k.Pane.Scope, "hex": &k.Pane.Hex, "ack": &k.Pane.Ack,
+		"expand-all": &k.Pane.ExpandAll, "clear-retained": &k.Pane.ClearRetained,
+		"copy-topic": &k.Pane.CopyTopic, "copy-payload": &k.Pane.CopyPayload, "plot": &k.Pane.Plot,
 		"next-pane": &k.NextPane, "prev-pane": &k.PrevPane, "zoom": &k.Zoom, "back": &k.Esc,
 		"pause": &k.Pause, "theme": &k.Theme, "retry": &k.Retry, "help": &k.Help, "quit": &k.Quit,
 		"trigger": &k.Trigger, "command": &k.Command, "set": &k.SetValue,

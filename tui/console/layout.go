@@ -1,6 +1,6 @@
 package console
 
-// Pane names one of the seven panes. The order is the order of the 1-7
+// Pane names one of the eight panes. The order is the order of the 1-8
 // keys and of tab cycling.
 type Pane int
 
@@ -13,6 +13,7 @@ const (
 	PaneLog
 	PaneDetail
 	PaneActions
+	PaneTopics // the topic tree (topics.go); in the grid it takes the fleet's place
 	paneCount
 )
 
@@ -36,6 +37,8 @@ func (p Pane) String() string {
 		return "Detail"
 	case PaneActions:
 		return "Actions"
+	case PaneTopics:
+		return "Topics"
 	}
 	return "?"
 }
@@ -98,6 +101,9 @@ func Layout(width, height int, focus Pane, zoomed bool) Rects {
 	if width >= gridWidth && height >= gridHeight {
 		r.Grid = true
 		grid(&r, body)
+		if focus == PaneTopics { // the tree and the fleet share the first place
+			r.Panes[PaneTopics], r.Panes[PaneFleet] = r.Panes[PaneFleet], Rect{}
+		}
 		return r
 	}
 	r.Tabs = Rect{0, body.Y, width, 1}

@@ -105,6 +105,7 @@ type Model struct {
 	logP    *views.LogPane
 	detailP *views.DetailPane
 	actP    *views.ActionsPane
+	topics  topicsState
 	panes   [PaneCount]views.Pane
 	modal   views.Modal
 	act     actionState
@@ -158,6 +159,7 @@ func New(cfg Config) *Model {
 	// Action keys are enabled before the panes copy the key map.
 	m.act = newActionState(cfg.Actions, cfg.Conn, m.now)
 	m.enableActionKeys()
+	m.keys.Pane.ClearRetained.SetEnabled(m.act.on)
 
 	st, k := m.styles, m.keys.Pane
 	m.fleetP = views.NewFleetPane(st, k, m.store)
@@ -168,7 +170,11 @@ func New(cfg Config) *Model {
 	m.detailP = views.NewDetailPane(st, k, m.store)
 	m.actP = views.NewActionsPane(st, k, m.act.tr)
 	m.actP.SetOff(m.act.off)
-	m.panes = [PaneCount]views.Pane{m.fleetP, m.eventsP, m.telP, m.errP, m.logP, m.detailP, m.actP}
+	m.topics = newTopicsState(st, k, m.store)
+	m.panes = [PaneCount]views.Pane{m.fleetP, m.eventsP, m.telP, m.errP, m.logP, m.detailP, m.actP, m.topics.pane}
+	if cfg.Conn.Platform == "generic" {
+		m.focus, m.topics.first = PaneTopics, true // any broker: the tree is what there is to see
+	}
 	m.status = views.NewStatusBar(st, cfg.Conn)
 	m.help = views.NewHelp(st, k)
 	m.panes[m.focus].Focus()
@@ -269,6 +275,7 @@ func (m *Model) setTheme(name string) {
 // resize lays the screen out again and tells every pane its size.
 func (m *Model) resize() {
 	m.rects = Layout(m.w, m.h, m.focus, m.zoomed)
+	m.placeTopics()
 	for i, p := range m.panes {
 		r := m.rects.Panes[i]
 		p.SetSize(r.W, r.H)
@@ -292,6 +299,7 @@ func (m *Model) setFocus(p Pane) {
 	}
 	m.panes[m.focus].Blur()
 	m.focus = p
+	m.topicsFocused(p)
 	m.panes[p].Focus()
 	m.resize() // compact mode shows the focused pane
 	m.follow()

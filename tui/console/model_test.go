@@ -111,7 +111,7 @@ func TestFocusCycling(t *testing.T) {
 	if m.Focused() != PaneFleet {
 		t.Fatalf("starts on %s", m.Focused())
 	}
-	want := []Pane{PaneEvents, PaneTelemetry, PaneErrors, PaneLog, PaneDetail, PaneActions, PaneFleet}
+	want := []Pane{PaneEvents, PaneTelemetry, PaneErrors, PaneLog, PaneDetail, PaneActions, PaneTopics, PaneFleet}
 	for _, w := range want {
 		send(m, press("tab"))
 		if m.Focused() != w {
@@ -119,7 +119,7 @@ func TestFocusCycling(t *testing.T) {
 		}
 	}
 	send(m, press("shift+tab"))
-	if m.Focused() != PaneActions {
+	if m.Focused() != PaneTopics {
 		t.Fatalf("shift+tab from fleet: %s", m.Focused())
 	}
 	for i := 1; i <= PaneCount; i++ {

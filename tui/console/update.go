@@ -82,6 +82,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if cmd, ok := m.clearMsg(msg); ok {
+		m.stale = true
+		return m, cmd
+	}
 	if cmd, ok := m.actionMsg(msg); ok {
 		m.stale = true
 		return m, cmd
@@ -285,6 +289,10 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			m.setFocus(Pane(i))
 			return nil
 		}
+	}
+	// The topic tree's own actions: clear retained, copy, plot.
+	if cmd, ok := m.topicsKey(k); ok {
+		return cmd
 	}
 	// Operator actions: t c s r P, templates, a.
 	if cmd, ok := m.actionKey(k); ok {

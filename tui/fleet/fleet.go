@@ -16,6 +16,7 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/tui/topics"
 )
 
 // Item is one routed and decoded message; the pump produces them in batches.
@@ -48,6 +49,10 @@ type Config struct {
 	StaleAfter time.Duration
 
 	Now func() time.Time // clock for staleness and rates; time.Now when nil
+
+	// Topics bounds the topic tree every message is counted in (any
+	// platform); zero values take topics.DefaultConfig's.
+	Topics topics.Config
 }
 
 // DefaultConfig is sized for a fleet of about 10k systems.
@@ -186,6 +191,8 @@ type Store struct {
 	logFloor    uint64 // entries with Seq below this have had their payload dropped
 	logFirstSeq uint64 // Seq of the oldest entry held
 	logCache    logCache
+
+	tree *topics.Tree
 }
 
 // New returns an empty store bounded by cfg.
@@ -213,9 +220,13 @@ func New(cfg Config) *Store {
 		models:     make(map[string]*EventModel),
 		errors:     newRing[ErrorReport](cfg.MaxErrors),
 		log:        newRing[LogEntry](cfg.MaxLog),
+		tree:       topics.New(cfg.Topics),
 	}
 	return s
 }
+
+// Topics is the topic tree of every message applied.
+func (s *Store) Topics() *topics.Tree { return s.tree }
 
 // Config returns the configuration in use (caps normalized).
 func (s *Store) Config() Config { return s.cfg }
@@ -287,6 +298,7 @@ func (s *Store) apply(it *Item, now time.Time) {
 	}
 	s.messages++
 	s.logAppend(it)
+	s.tree.Apply(topics.Msg{Topic: it.Msg.Topic, Payload: it.Msg.Payload, Retained: it.Msg.Retain, At: at, Secret: it.Route.Secret})
 	if it.Route.Secret {
 		return // credentials: logged without payload, never modelled
 	}

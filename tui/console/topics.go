@@ -1,0 +1,94 @@
+package console
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/views"
+)
+
+// topicsState is the root's part of the topic tree: the pane, and whether
+// it holds the fleet's place in the grid (generic brokers, or the tree
+// was focused more recently than the fleet).
+type topicsState struct {
+	pane  *views.TopicsPane
+	first bool
+	clear *clearState // the retained cleanup in progress, nil when none
+}
+
+func newTopicsState(st themes.Styles, k views.Keys, store *fleet.Store) topicsState {
+	return topicsState{pane: views.NewTopicsPane(st, k, store.Topics(), store.Now)}
+}
+
+// placeTopics gives the tree the fleet's rectangle in the grid when it is
+// the one of the two in front; elsewhere Layout already shows the focused
+// pane.
+func (m *Model) placeTopics() {
+	if !m.rects.Grid || !m.topics.first || m.rects.Panes[PaneFleet].Empty() {
+		return // Layout already gave the focused tree the place
+	}
+	m.rects.Panes[PaneTopics] = m.rects.Panes[PaneFleet]
+	m.rects.Panes[PaneFleet] = Rect{}
+	m.topics.pane.SetSize(m.rects.Panes[PaneTopics].W, m.rects.Panes[PaneTopics].H)
+}
+
+// topicsFocused: focusing the fleet or the tree brings it to the front.
+func (m *Model) topicsFocused(p Pane) {
+	switch p {
+	case PaneFleet:
+		m.topics.first = false
+	case PaneTopics:
+		m.topics.first = true
+	}
+}
+
+// topicsKey handles the tree's actions while it has focus: copy, clear
+// retained, plot. ok is false for any other key.
+func (m *Model) topicsKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
+	if m.focus != PaneTopics {
+		return nil, false
+	}
+	km := &m.keys.Pane
+	n := m.topics.pane.Selected()
+	switch {
+	case key.Matches(k, km.CopyTopic):
+		if n == nil {
+			m.notice("copy: no topic selected")
+			return nil, true
+		}
+		t := n.Path()
+		m.notice("copied topic " + decode.Truncate(decode.Safe(t), 60) + " (OSC 52)")
+		return tea.SetClipboard(t), true
+	case key.Matches(k, km.CopyPayload):
+		if n == nil || n.Topic() == nil {
+			m.notice("copy: the selected node has no payload of its own")
+			return nil, true
+		}
+		e, ok := n.Topic().LastEntry()
+		switch {
+		case !ok || e.Size == 0:
+			m.notice("copy: the last payload is empty")
+			return nil, true
+		case e.Redacted:
+			m.notice("copy: the payload carries credentials and was not kept")
+			return nil, true
+		case e.Payload == nil:
+			m.notice("copy: the payload was dropped (memory budget)")
+			return nil, true
+		}
+		what := fmt.Sprintf("copied the last payload of %s (%d bytes", decode.Truncate(decode.Safe(n.Path()), 50), len(e.Payload))
+		if e.Cut {
+			what += fmt.Sprintf(", cut from %d", e.Size)
+		}
+		m.notice(what + ", OSC 52)")
+		return tea.SetClipboard(string(e.Payload)), true
+	case key.Matches(k, km.ClearRetained), hasKey(km.ClearRetained, k.String()):
+		return m.startClear(n), true
+	}
+	return nil, false
+}

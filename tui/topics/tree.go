@@ -1,0 +1,389 @@
+// Package topics is the topic tree of any broker: every topic seen, by its
+// '/' segments, with counts, bytes, a per-second rate, a retained mark and
+// the last payloads of each topic. It is pure Go (no Bubble Tea), bounded
+// (a cap on topics, a budget on payload bytes, counters for what went),
+// and applying a message costs O(depth): one map lookup per segment and
+// O(1) list moves, whatever the number of topics.
+//
+// The tree holds data only. What a session shows (expanded nodes, order,
+// filter, selection) lives in a Lister owned by its pane, so several
+// sessions can draw one tree.
+package topics
+
+import (
+	"strings"
+	"time"
+)
+
+// Config bounds the tree. A value below 1 takes the default.
+type Config struct {
+	MaxTopics    int // topics kept; past it the least recently updated goes
+	HistoryLen   int // payloads kept per topic, the last one included
+	MaxPayload   int // bytes of one payload kept; longer ones are cut (marked)
+	HistoryBytes int // payload bytes kept in all histories together
+}
+
+// DefaultConfig: 100k topics, 16 payloads each, 64 MiB of payloads.
+func DefaultConfig() Config {
+	return Config{MaxTopics: 100_000, HistoryLen: 16, MaxPayload: 16 << 10, HistoryBytes: 64 << 20}
+}
+
+func (c *Config) normalize() {
+	d := DefaultConfig()
+	if c.MaxTopics < 1 {
+		c.MaxTopics = d.MaxTopics
+	}
+	if c.HistoryLen < 1 {
+		c.HistoryLen = d.HistoryLen
+	}
+	if c.MaxPayload < 1 {
+		c.MaxPayload = d.MaxPayload
+	}
+	if c.HistoryBytes < 1 {
+		c.HistoryBytes = d.HistoryBytes
+	}
+}
+
+// Msg is one received message as the tree needs it.
+type Msg struct {
+	Topic    string
+	Payload  []byte // kept by reference (up to MaxPayload): do not reuse it
+	Retained bool   // the broker delivered it as a retained message
+	At       time.Time
+	Secret   bool // the route carries credentials: count it, keep no payload
+}
+
+// Node is one segment of the hierarchy. Its figures cover its whole
+// subtree, its own topic included.
+type Node struct {
+	name   string
+	parent *Node
+	kids   map[string]*Node // nil on a leaf
+	depth  int              // root 0, first segment 1
+	gone   bool             // evicted: no longer in the tree
+
+	topics   int // topics in the subtree
+	retained int // retained topics in the subtree
+	msgs     uint64
+	bytes    uint64
+	last     time.Time
+	rate     rate
+	kidsVer  uint64 // changes when a child is added or removed
+	topic    *Topic // a message arrived on exactly this path
+	touchSeq uint64 // tree.seq at the last message in the subtree
+}
+
+// Topic is a node that received messages itself.
+type Topic struct {
+	node     *Node
+	Name     string // the full topic, as received
+	Msgs     uint64
+	Bytes    uint64
+	Retained bool // last seen as a retained message, not cleared since
+	Last     time.Time
+	hist     history
+
+	lruPrev, lruNext   *Topic // every topic, most recently updated first
+	heldPrev, heldNext *Topic // topics holding payload bytes, same order
+	held               bool
+}
+
+// Tree is the topic tree. Not safe for concurrent use: the console
+// applies and draws on one goroutine.
+type Tree struct {
+	cfg  Config
+	root *Node
+
+	lru       list // of all topics
+	heldList  list // of topics holding payload bytes
+	heldBytes int
+
+	topics     int
+	messages   uint64
+	evicted    uint64 // topics evicted by the cap
+	dropped    uint64 // payloads dropped by the byte budget
+	structVer  uint64 // changes when a node is added or removed
+	seq        uint64 // one per message
+	lastSecond int64
+}
+
+// New returns an empty tree bounded by cfg.
+func New(cfg Config) *Tree {
+	cfg.normalize()
+	return &Tree{cfg: cfg, root: &Node{}}
+}
+
+// Config returns the bounds in use.
+func (t *Tree) Config() Config { return t.cfg }
+
+// Root is the unnamed node above the first segments.
+func (t *Tree) Root() *Node { return t.root }
+
+// Stats are the tree's counters.
+type Stats struct {
+	Topics, Nodes   int
+	Messages        uint64
+	Evicted         uint64 // topics evicted by MaxTopics
+	PayloadsDropped uint64 // history entries whose payload the byte budget dropped
+	HeldBytes       int    // payload bytes held now
+}
+
+// Stats returns the counters (Nodes is counted by a walk: tests only).
+func (t *Tree) Stats() Stats {
+	return Stats{Topics: t.topics, Messages: t.messages, Evicted: t.evicted,
+		PayloadsDropped: t.dropped, HeldBytes: t.heldBytes}
+}
+
+// StructVersion changes whenever a node is added or removed.
+func (t *Tree) StructVersion() uint64 { return t.structVer }
+
+// Seq counts messages applied; listers use it to see data changes.
+func (t *Tree) Seq() uint64 { return t.seq }
+
+// Apply adds one message. O(depth) map lookups, O(1) list moves.
+func (t *Tree) Apply(m Msg) {
+	t.seq++
+	t.messages++
+	sec := m.At.Unix()
+	if sec > t.lastSecond {
+		t.lastSecond = sec
+	}
+	n := t.root
+	size := uint64(len(m.Payload))
+	t.touch(n, size, m.At, sec)
+	rest := m.Topic
+	for {
+		i := strings.IndexByte(rest, '/')
+		seg := rest
+		if i >= 0 {
+			seg = rest[:i]
+		}
+		kid := n.kids[seg]
+		if kid == nil {
+			kid = t.addKid(n, seg)
+		}
+		n = kid
+		t.touch(n, size, m.At, sec)
+		if i < 0 {
+			break
+		}
+		rest = rest[i+1:]
+	}
+	tp := n.topic
+	if tp == nil {
+		tp = &Topic{node: n, Name: m.Topic, hist: history{max: t.cfg.HistoryLen}}
+		n.topic = tp
+		t.topics++
+		for a := n; a != nil; a = a.parent {
+			a.topics++
+		}
+	} else {
+		t.lru.remove(tp, lruLinks)
+	}
+	t.lru.pushFront(tp, lruLinks)
+	tp.Msgs++
+	tp.Bytes += size
+	if m.At.After(tp.Last) {
+		tp.Last = m.At
+	}
+	// A retained message marks the topic; an empty payload is the broker
+	// telling subscribers the retained message was cleared.
+	switch {
+	case len(m.Payload) == 0 && tp.Retained:
+		t.setRetained(tp, false)
+	case m.Retained && len(m.Payload) > 0 && !tp.Retained:
+		t.setRetained(tp, true)
+	}
+	t.record(tp, m)
+	if t.topics > t.cfg.MaxTopics {
+		if old := t.lru.back(); old != nil && old != tp {
+			t.evict(old)
+		}
+	}
+}
+
+func (t *Tree) touch(n *Node, size uint64, at time.Time, sec int64) {
+	n.msgs++
+	n.bytes += size
+	if at.After(n.last) {
+		n.last = at
+	}
+	n.rate.add(sec)
+	n.touchSeq = t.seq
+}
+
+func (t *Tree) addKid(n *Node, seg string) *Node {
+	if n.kids == nil {
+		n.kids = make(map[string]*Node, 1)
+	}
+	k := &Node{name: seg, parent: n, depth: n.depth + 1}
+	n.kids[seg] = k
+	n.kidsVer++
+	t.structVer++
+	return k
+}
+
+func (t *Tree) setRetained(tp *Topic, v bool) {
+	tp.Retained = v
+	d := 1
+	if !v {
+		d = -1
+	}
+	for a := tp.node; a != nil; a = a.parent {
+		a.retained += d
+	}
+}
+
+// evict removes a topic and the nodes it leaves empty, taking its figures
+// off every ancestor so they stay the sum of what is held.
+func (t *Tree) evict(tp *Topic) {
+	t.lru.remove(tp, lruLinks)
+	t.dropHeld(tp)
+	t.evicted++
+	t.topics--
+	n := tp.node
+	if tp.Retained {
+		t.setRetained(tp, false)
+	}
+	for a := n; a != nil; a = a.parent {
+		a.topics--
+		a.msgs -= tp.Msgs
+		a.bytes -= tp.Bytes
+	}
+	n.topic = nil
+	for n != t.root && n.topic == nil && len(n.kids) == 0 {
+		p := n.parent
+		delete(p.kids, n.name)
+		p.kidsVer++
+		n.gone, n.parent = true, nil
+		t.structVer++
+		n = p
+	}
+}
+
+// Topic returns the topic of a full name, nil when not held.
+func (t *Tree) Topic(name string) *Topic {
+	n := t.Find(name)
+	if n == nil {
+		return nil
+	}
+	return n.topic
+}
+
+// Find returns the node of a full topic path, nil when not held.
+func (t *Tree) Find(name string) *Node {
+	n := t.root
+	for _, seg := range strings.Split(name, "/") {
+		if n = n.kids[seg]; n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
+// RetainedUnder lists the topics below n (n included) last seen retained,
+// in name order, up to limit (0: all), and how many there are in all.
+func (t *Tree) RetainedUnder(n *Node, limit int) (names []string, total int) {
+	if n == nil || n.gone {
+		return nil, 0
+	}
+	total = n.retained
+	var walk func(*Node)
+	walk = func(x *Node) {
+		if limit > 0 && len(names) >= limit {
+			return
+		}
+		if x.topic != nil && x.topic.Retained {
+			names = append(names, x.topic.Name)
+		}
+		for _, k := range sortedByName(x) {
+			if k.retained > 0 {
+				walk(k)
+			}
+		}
+	}
+	if n.retained > 0 {
+		walk(n)
+	}
+	return names, total
+}
+
+// Node accessors: the pane reads, never writes.
+
+// Name is the segment ("" for an empty one and for the root).
+func (n *Node) Name() string { return n.name }
+
+// Parent is the node above, nil at the root and once evicted.
+func (n *Node) Parent() *Node { return n.parent }
+
+// Depth is 0 at the root, 1 for a first segment.
+func (n *Node) Depth() int { return n.depth }
+
+// Gone reports that the node was evicted.
+func (n *Node) Gone() bool { return n.gone }
+
+// Kids is the number of child nodes.
+func (n *Node) Kids() int { return len(n.kids) }
+
+// KidsVersion changes when a child is added or removed.
+func (n *Node) KidsVersion() uint64 { return n.kidsVer }
+
+// Topics is the number of topics in the subtree.
+func (n *Node) Topics() int { return n.topics }
+
+// RetainedCount is the number of retained topics in the subtree.
+func (n *Node) RetainedCount() int { return n.retained }
+
+// Msgs and Bytes are the subtree's totals.
+func (n *Node) Msgs() uint64  { return n.msgs }
+func (n *Node) Bytes() uint64 { return n.bytes }
+
+// Last is when the subtree last received a message.
+func (n *Node) Last() time.Time { return n.last }
+
+// Topic is the node's own topic, nil when no message arrived on exactly it.
+func (n *Node) Topic() *Topic { return n.topic }
+
+// Touched is the tree's Seq at the subtree's last message.
+func (n *Node) Touched() uint64 { return n.touchSeq }
+
+// Rate appends the subtree's messages per second of the last seconds up
+// to now, oldest first.
+func (n *Node) Rate(now time.Time, dst []float64) []float64 { return n.rate.values(now.Unix(), dst) }
+
+// RecentRate is the subtree's messages in the last complete seconds
+// (the "top talkers" order).
+func (n *Node) RecentRate(now time.Time) uint32 { return n.rate.recent(now.Unix()) }
+
+// Path is the node's full topic ("" for the root). O(depth).
+func (n *Node) Path() string {
+	if n.topic != nil {
+		return n.topic.Name
+	}
+	if n.parent == nil {
+		return n.name
+	}
+	segs := make([]string, n.depth)
+	for a := n; a != nil && a.depth > 0; a = a.parent {
+		segs[a.depth-1] = a.name
+	}
+	return strings.Join(segs, "/")
+}
+
+// Filter is the subscription filter of the node's subtree: its path, then
+// "/#" ("#" at the root). A node with an empty last segment still gets its
+// own path, so "a/" is matched by "a//#".
+func (n *Node) Filter() string {
+	if n.parent == nil {
+		return "#"
+	}
+	return n.Path() + "/#"
+}
+
+// AppendKids appends the node's children in no particular order.
+func (n *Node) AppendKids(dst []*Node) []*Node {
+	for _, k := range n.kids {
+		dst = append(dst, k)
+	}
+	return dst
+}

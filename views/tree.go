@@ -1,0 +1,334 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/topics"
+)
+
+// TopicsPane is the topic tree of any broker: every topic by its '/'
+// segments with its topic count, messages, rate, bytes, age, a retained
+// mark and the last payload. Its view state (expanded nodes, order,
+// filter, selection) is its own, so sessions share one tree.
+type TopicsPane struct {
+	list
+	tree    *topics.Tree
+	now     func() time.Time
+	lst     *topics.Lister
+	hex     bool
+	sel     *topics.Node
+	selPath string // to find the selection again should its node go
+	rows    []*topics.Node
+	rateBuf []float64
+	cols    treeCols
+	at      time.Time // the clock of the frame being drawn
+}
+
+// NewTopicsPane draws tree; now is the store's clock (ages, rates).
+func NewTopicsPane(st themes.Styles, keys Keys, tree *topics.Tree, now func() time.Time) *TopicsPane {
+	p := &TopicsPane{tree: tree, now: now, lst: topics.NewLister(tree)}
+	p.list = newList(st, keys, TopicsTitle, "part of a topic", p)
+	return p
+}
+
+// TopicsTitle is the pane's title (its key and name).
+const TopicsTitle = "8 Topics"
+
+// ShortHelp is the footer while the pane has focus.
+func (p *TopicsPane) ShortHelp() []key.Binding {
+	return []key.Binding{p.keys.Up, p.keys.Down, p.keys.Expand, p.keys.ExpandAll, p.keys.Enter, p.keys.Filter, p.keys.Order, p.keys.ClearRetained}
+}
+
+// FullHelp lists the pane's keys.
+func (p *TopicsPane) FullHelp() [][]key.Binding {
+	return [][]key.Binding{p.keys.nav(), {p.keys.Expand, p.keys.Collapse, p.keys.ExpandAll, p.keys.Enter,
+		p.keys.Filter, p.keys.Order, p.keys.Hex, p.keys.ClearRetained, p.keys.CopyTopic, p.keys.CopyPayload, p.keys.Plot}}
+}
+
+// Selected is the selected node, nil when the tree is empty.
+func (p *TopicsPane) Selected() *topics.Node {
+	p.sync()
+	return p.sel
+}
+
+// Selection is the selected topic for the detail pane.
+func (p *TopicsPane) Selection() Subject {
+	p.sync()
+	if p.sel == nil {
+		return Subject{}
+	}
+	return Subject{Kind: SubjectTopic, Topic: p.sel.Path()}
+}
+
+// paneKey handles the tree's own keys: order, hex, expand and collapse.
+func (p *TopicsPane) paneKey(m tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(m, p.keys.Order):
+		p.lst.SetOrder(p.lst.Order().Next())
+	case key.Matches(m, p.keys.Hex):
+		p.hex = !p.hex
+	case key.Matches(m, p.keys.Expand):
+		if p.sel != nil {
+			p.lst.SetExpanded(p.sel, true)
+		}
+	case key.Matches(m, p.keys.ExpandAll):
+		if p.sel != nil {
+			p.lst.ExpandAll(p.sel)
+		}
+	case key.Matches(m, p.keys.Collapse):
+		switch {
+		case p.sel == nil:
+		case p.sel.Kids() > 0 && p.lst.Expanded(p.sel) && p.lst.Filter() == "":
+			p.lst.SetExpanded(p.sel, false)
+		case p.sel.Depth() > 1:
+			p.setSel(p.sel.Parent()) // ← on a closed node goes to its parent
+		}
+	}
+	p.sync()
+	return nil
+}
+
+// filterChanged: another set of rows; the selection starts again at the top.
+func (p *TopicsPane) filterChanged() { p.sel = nil }
+
+func (p *TopicsPane) setSel(n *topics.Node) {
+	p.sel = n
+	if n != nil {
+		p.selPath = n.Path()
+	}
+}
+
+func (p *TopicsPane) selectRow(i int) {
+	if i >= 0 && i < len(p.rows) {
+		p.setSel(p.rows[i])
+	}
+}
+
+// syncRows takes the lister's rows (rebuilt only when something changed)
+// and puts the cursor back on the selected node wherever it moved.
+func (p *TopicsPane) syncRows() {
+	p.lst.SetFilter(p.filter.value)
+	if !p.paused || p.rows == nil {
+		p.rows = p.lst.Rows(p.now())
+	}
+	p.cur.total = len(p.rows)
+	if p.sel != nil && p.sel.Gone() {
+		p.sel = p.tree.Find(p.selPath)
+	}
+	if p.sel != nil && (p.cur.pos >= len(p.rows) || p.rows[p.cur.pos] != p.sel) {
+		for i, n := range p.rows {
+			if n == p.sel {
+				p.cur.pos = i
+				break
+			}
+		}
+	}
+	p.cur.clamp()
+	if len(p.rows) > 0 && (p.sel == nil || p.rows[p.cur.pos] != p.sel) {
+		p.setSel(p.rows[p.cur.pos])
+	}
+}
+
+// treeCols are the column widths for an inner width.
+type treeCols struct {
+	name, topics, msgs, bytes, spark, age, payload int
+}
+
+func treeColumns(inner int) treeCols {
+	c := treeCols{topics: 5, msgs: 6, spark: 6, age: 4}
+	if inner >= 64 {
+		c.bytes, c.spark = 6, 8
+	}
+	// Every cell after the name, each with its separating space.
+	fixed := 2 + 1 + c.topics + 1 + c.msgs + 1 + c.spark + 1 + c.age
+	if c.bytes > 0 {
+		fixed += 1 + c.bytes
+	}
+	c.name = inner - fixed
+	if inner >= 80 {
+		c.name = min(max(inner*2/5, 24), 48)
+		c.payload = inner - fixed - c.name - 1
+		if c.payload < 8 {
+			c.name += c.payload + 1
+			c.payload = 0
+		}
+	}
+	c.name = max(c.name, 4)
+	return c
+}
+
+// count is a compact figure: 999, 12k, 3.4M.
+func count(n uint64) string {
+	switch {
+	case n < 10_000:
+		return fmt.Sprint(n)
+	case n < 1_000_000:
+		return fmt.Sprintf("%dk", n/1000)
+	case n < 10_000_000:
+		return fmt.Sprintf("%.1fM", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%dM", n/1_000_000)
+}
+
+// byteSize is a compact size: 512B, 12K, 3.4M.
+func byteSize(n uint64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%dB", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%dK", n/1024)
+	case n < 10*1024*1024:
+		return fmt.Sprintf("%.1fM", float64(n)/(1024*1024))
+	case n < 1024*1024*1024:
+		return fmt.Sprintf("%dM", n/(1024*1024))
+	}
+	return fmt.Sprintf("%.1fG", float64(n)/(1024*1024*1024))
+}
+
+// segmentName is a segment as shown: empty segments are visible.
+func segmentName(st themes.Styles, s string, sel bool) (string, int) {
+	if s == "" {
+		return paintIf(st.Subtle, "∅", sel), 1
+	}
+	s = safe(s)
+	return s, width(s)
+}
+
+// PayloadSummary is one line of a payload: text with its whitespace
+// collapsed, or a hex head for binary (and when hex is on).
+func PayloadSummary(b []byte, hex bool, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if len(b) == 0 {
+		return ""
+	}
+	if hex || !utf8.Valid(b) {
+		var sb strings.Builder
+		for i := 0; i < len(b) && sb.Len() < w; i++ {
+			fmt.Fprintf(&sb, "%02x", b[i])
+			if i+1 < len(b) {
+				sb.WriteByte(' ')
+			}
+		}
+		return trunc(sb.String(), w)
+	}
+	head := b[:min(len(b), w*4)]
+	s := strings.Join(strings.Fields(string(head)), " ")
+	return trunc(safe(s), w)
+}
+
+// topicRow renders one node. A pure function of its arguments.
+func topicRow(st themes.Styles, c treeCols, inner int, n *topics.Node, open, hex bool, now time.Time, rate []float64, selected bool) string {
+	indent := 2 * (n.Depth() - 1)
+	mark := " "
+	if n.Kids() > 0 {
+		mark = "▸"
+		if open {
+			mark = "▾"
+		}
+	}
+	name, nw := segmentName(st, n.Name(), selected)
+	lead := spaces(indent) + mark + " "
+	var cell string
+	if have := indent + 2 + nw; have <= c.name {
+		cell = lead + name + spaces(c.name-have)
+	} else {
+		cell = fit(lead+name, c.name)
+	}
+	ret := " "
+	tp := n.Topic()
+	if tp != nil && tp.Retained {
+		ret = paintIf(st.Accent, "R", selected)
+	}
+	var r rowBuilder
+	r.cell(cell, c.name)
+	r.cell(ret, 1)
+	r.cell(fitRight(count(uint64(n.Topics())), c.topics), c.topics)
+	r.cell(fitRight(count(n.Msgs()), c.msgs), c.msgs)
+	if c.bytes > 0 {
+		r.cell(fitRight(byteSize(n.Bytes()), c.bytes), c.bytes)
+	}
+	r.cell(paintIf(st.Spark, Sparkline(rate, c.spark), selected), c.spark)
+	r.cell(fitRight(Age(now, n.Last()), c.age), c.age)
+	if c.payload > 0 {
+		s := ""
+		if tp != nil {
+			if e, ok := tp.LastEntry(); ok {
+				switch {
+				case e.Redacted:
+					s = "‹redacted›"
+				case e.Dropped:
+					s = "‹dropped: memory budget›"
+				case e.Size == 0:
+					s = paintIf(st.Subtle, "‹empty›", selected)
+				default:
+					s = PayloadSummary(e.Payload, hex, c.payload)
+				}
+			}
+		}
+		r.cell(padKnown(s, width(s), c.payload), c.payload)
+	}
+	return r.line(inner)
+}
+
+// head lays out the columns and is the header line.
+func (p *TopicsPane) head(inner int) string {
+	c := treeColumns(inner)
+	p.cols = c
+	p.at = p.now()
+	h := []string{fit("topic", c.name), " ", fitRight("tops", c.topics), fitRight("msgs", c.msgs)}
+	if c.bytes > 0 {
+		h = append(h, fitRight("bytes", c.bytes))
+	}
+	h = append(h, fit("msg/s", c.spark), fitRight("age", c.age))
+	if c.payload > 0 {
+		h = append(h, fit("last payload", c.payload))
+	}
+	return joinCells(h)
+}
+
+// window says how many of the rows top..top+n-1 exist: they are held.
+func (p *TopicsPane) window(top, n int) int { return max(min(n, len(p.rows)-top), 0) }
+
+// row draws visible row j.
+func (p *TopicsPane) row(j, inner int, selected bool) string {
+	n := p.rows[p.cur.top+j]
+	p.rateBuf = n.Rate(p.at, p.rateBuf[:0])
+	return topicRow(p.st, p.cols, inner, n, p.lst.Expanded(n), p.hex, p.at, p.rateBuf, selected)
+}
+
+// empty is what the tree says without rows.
+func (p *TopicsPane) empty() string {
+	if p.filter.value != "" {
+		return "no topic matches the filter"
+	}
+	return "no topics yet: waiting for messages"
+}
+
+// info is the title's right side: counts, order, filter, what was evicted.
+func (p *TopicsPane) info() string {
+	s := p.tree.Stats()
+	out := fmt.Sprintf("%d topics", s.Topics)
+	if r := p.tree.Root().RetainedCount(); r > 0 {
+		out += fmt.Sprintf(" · %d retained", r)
+	}
+	if o := p.lst.Order(); o != topics.ByName {
+		out += " · by " + o.String()
+	}
+	if p.hex {
+		out += " · hex"
+	}
+	out += p.filterInfo()
+	if s.Evicted > 0 {
+		out += fmt.Sprintf(" · %d evicted", s.Evicted)
+	}
+	return out
+}
