@@ -46,9 +46,6 @@ var knownExceptions = map[[2]string]string{
 	// decode reads mqttconn's property types; issue 12 (the ingest stage)
 	// makes decode a leaf.
 	{"decode", module + "/mqttconn"}: "issue 12",
-	// The status bar and the confirmation read mqttconn's State and Props;
-	// issue 13 gives them view-models built by the root.
-	{"views", module + "/mqttconn"}: "issue 13",
 }
 
 // matches reports whether path is pattern's package or, for "x/...", in

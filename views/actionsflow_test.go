@@ -17,6 +17,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
 const (
@@ -66,7 +67,7 @@ func run(cmd tea.Cmd) tea.Msg {
 }
 
 func drivrBuilder() *actions.Builder {
-	return &actions.Builder{Platform: platform.DRIVR, Params: platform.Params{Slug: tSlug},
+	return &actions.Builder{Platform: platform.DRIVR, Unit: platforms.Actions(platform.DRIVR), Params: platform.Params{Slug: tSlug},
 		Now: func() time.Time { return tNow }, NewID: func() string { return "a1b2c3d4" }}
 }
 
@@ -188,7 +189,7 @@ func TestFormShowsBuildErrorAtField(t *testing.T) {
 func confirmAction(t *testing.T) actions.Action {
 	t.Helper()
 	t.Setenv("MQDECK_VIEWS_TEST_KEY", tSecret)
-	b := &actions.Builder{Platform: platform.DevAPI, AccessKey: actions.Secret{Env: "MQDECK_VIEWS_TEST_KEY"},
+	b := &actions.Builder{Platform: platform.DevAPI, Unit: platforms.Actions(platform.DevAPI), AccessKey: actions.Secret{Env: "MQDECK_VIEWS_TEST_KEY"},
 		Now: func() time.Time { return tNow }, NewID: func() string { return "a1b2c3d4" },
 		NewUUID: func() string { return "0f8fad5b-d9cb-469f-a165-70867728950e" }}
 	f, err := b.NewForm(actions.KindSendCommand, actions.Selection{Target: actions.Target{System: "dev-1"}})
@@ -263,7 +264,7 @@ func TestConfirmDecidesOnce(t *testing.T) {
 // The form starts where the operator has to type: on the empty command
 // name when the device is prefilled, not at the end of the device id.
 func TestFormStartsAtTheFieldToFill(t *testing.T) {
-	b := &actions.Builder{Platform: platform.DevAPI, Now: func() time.Time { return tNow }, NewID: func() string { return "a1b2c3d4" },
+	b := &actions.Builder{Platform: platform.DevAPI, Unit: platforms.Actions(platform.DevAPI), Now: func() time.Time { return tNow }, NewID: func() string { return "a1b2c3d4" },
 		NewUUID: func() string { return "0f8fad5b-d9cb-469f-a165-70867728950e" }}
 	f, err := b.NewForm(actions.KindSendCommand, actions.Selection{Target: actions.Target{System: "dev-1"}})
 	if err != nil {
@@ -296,7 +297,7 @@ func TestFormStartsAtTheFieldToFill(t *testing.T) {
 }
 
 func TestConfirmWrapsLongTopicAndSanitizes(t *testing.T) {
-	b := &actions.Builder{Platform: platform.Generic, Now: func() time.Time { return tNow }, NewID: func() string { return "id" }}
+	b := &actions.Builder{Platform: platform.Generic, Unit: platforms.Actions(platform.Generic), Now: func() time.Time { return tNow }, NewID: func() string { return "id" }}
 	f, _ := b.NewForm(actions.KindPublish, actions.Selection{})
 	long := "lab/" + strings.Repeat("segment/", 20) + "end"
 	f.Set(actions.FTopic, long)
@@ -450,7 +451,7 @@ func TestFormCompletionDrawsNoOverflowMark(t *testing.T) {
 // The setpoint value follows the name while the operator has not touched
 // it: another setpoint's last value is never sent to this one unnoticed.
 func TestSetpointValueFollowsTheName(t *testing.T) {
-	b := &actions.Builder{Platform: platform.SmartWorks, Params: platform.Params{Account: "acct"},
+	b := &actions.Builder{Platform: platform.SmartWorks, Unit: platforms.Actions(platform.SmartWorks), Params: platform.Params{Account: "acct"},
 		Now: func() time.Time { return tNow }, NewID: func() string { return "a1b2c3d4" }}
 	f, err := b.NewForm(actions.KindSetSetpoint, actions.Selection{Target: actions.Target{Fleet: "acct", System: "01T"},
 		Settables: []string{"setpoint", "power"}, Values: map[string]string{"setpoint": "21.5", "power": "true"}})
@@ -535,7 +536,7 @@ func TestFormEscAsksBeforeDiscardingTyping(t *testing.T) {
 // {} + typed gave {}{"brightness": 50}; reboot + selfdestruct gave
 // rebootselfdestruct). Backspace clears it; an arrow keeps it for editing.
 func TestFormPrefillIsReplacedByTyping(t *testing.T) {
-	b := &actions.Builder{Platform: platform.DevAPI, Now: func() time.Time { return tNow }, NewID: func() string { return "a1b2c3d4" }}
+	b := &actions.Builder{Platform: platform.DevAPI, Unit: platforms.Actions(platform.DevAPI), Now: func() time.Time { return tNow }, NewID: func() string { return "a1b2c3d4" }}
 	form, err := b.NewForm(actions.KindSendCommand, actions.Selection{Target: actions.Target{System: "dev-1"}, Names: []string{"reboot"}})
 	if err != nil {
 		t.Fatal(err)

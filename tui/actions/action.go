@@ -189,8 +189,8 @@ func NewUUID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// short keeps the head of a long id for one-line summaries.
-func short(id string) string {
+// Short keeps the head of a long id for one-line summaries.
+func Short(id string) string {
 	if len(id) > 8 {
 		return id[:8] + "…"
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
@@ -14,6 +15,9 @@ import (
 // one per connection.
 type Builder struct {
 	Platform string
+	// Unit is the platform's part: its forms and builders
+	// (tui/platforms/<name>). nil: only free-form publishes.
+	Unit     Platform
 	Params   platform.Params
 	ReadOnly bool
 	// AccessKey is where the device API access key lives (profile: env var
@@ -55,7 +59,7 @@ func (b *Builder) Build(f Form) (Action, error) {
 	a.Target.Platform = b.Platform
 	var err error
 	switch {
-	case f.Kind == KindPublish || b.Platform == platform.Generic:
+	case f.Kind == KindPublish || f.Has(FTopic): // a form naming its topic is published as typed
 		err = b.buildPublish(&a, f)
 	default:
 		err = b.buildPlatform(&a, f)
@@ -64,7 +68,7 @@ func (b *Builder) Build(f Form) (Action, error) {
 		return Action{}, err
 	}
 	if err := ValidateTopic(a.Request.Topic); err != nil {
-		return Action{}, fieldErr(FTopic, err)
+		return Action{}, FieldErr(FTopic, err)
 	}
 	if p := a.Request.Props; p != nil {
 		a.Expect.ResponseTopic = p.ResponseTopic
@@ -81,15 +85,15 @@ func (b *Builder) Build(f Form) (Action, error) {
 func (b *Builder) buildPublish(a *Action, f Form) error {
 	topic := f.Value(FTopic)
 	if err := ValidateTopic(topic); err != nil {
-		return fieldErr(FTopic, err)
+		return FieldErr(FTopic, err)
 	}
 	qos, err := ParseQoS(f.Value(FQoS))
 	if err != nil {
-		return fieldErr(FQoS, err)
+		return FieldErr(FQoS, err)
 	}
 	retain, err := ParseBool(f.Value(FRetain))
 	if err != nil {
-		return fieldErr(FRetain, err)
+		return FieldErr(FRetain, err)
 	}
 	payload := f.Value(FPayload)
 	ct := f.Value(FContentType)
@@ -97,18 +101,18 @@ func (b *Builder) buildPublish(a *Action, f Form) error {
 	// before they reach devices.
 	if strings.Contains(ct, "json") || (ct == "" && looksJSON(payload)) {
 		if err := ValidateJSON([]byte(payload)); err != nil {
-			return fieldErr(FPayload, err)
+			return FieldErr(FPayload, err)
 		}
 		a.Encoding = "json"
 	}
 	user, err := ParseUserProps(f.Value(FUser))
 	if err != nil {
-		return fieldErr(FUser, err)
+		return FieldErr(FUser, err)
 	}
 	resp := f.Value(FResponse)
 	if resp != "" {
 		if err := ValidateTopic(resp); err != nil {
-			return fieldErr(FResponse, err)
+			return FieldErr(FResponse, err)
 		}
 	}
 	a.Request = mqttconn.PublishRequest{Topic: topic, Payload: []byte(payload), QoS: qos, Retain: retain}
@@ -150,35 +154,54 @@ func ParseUserProps(s string) ([]mqttconn.UserProperty, error) {
 	return out, nil
 }
 
-// unsupported explains why a kind does not apply on a platform, in the
-// platform's terms (platforms.md §6.4).
-func unsupported(kind Kind, plat string) error {
-	if w := UnsupportedWhy(kind, plat); w != "" {
-		return fmt.Errorf("%s on %s: %w: %s", kind.Title(), plat, ErrUnsupported, w)
+// Unsupported is the error for a kind that does not apply on the
+// builder's platform, in the platform's terms where it has some.
+func (b *Builder) Unsupported(kind Kind) error {
+	if w := b.UnsupportedWhy(kind); w != "" {
+		return fmt.Errorf("%s on %s: %w: %s", kind.Title(), b.Platform, ErrUnsupported, w)
 	}
-	return fmt.Errorf("%s on %q: %w", kind.Title(), plat, ErrUnsupported)
+	return fmt.Errorf("%s on %q: %w", kind.Title(), b.Platform, ErrUnsupported)
 }
 
 // UnsupportedWhy says in the platform's terms why a kind does not apply
 // there, "" when there is nothing particular to say.
-func UnsupportedWhy(kind Kind, plat string) string {
-	why := map[string]map[Kind]string{
-		platform.DRIVR: {
-			KindSendCommand:     "DRIVR has no command topic; use a setpoint or trigger an event",
-			KindRequestSnapshot: "DRIVR's topics are retained: the snapshot arrives on subscribe",
-		},
-		platform.Drogue: {
-			KindTriggerEvent:    "on Drogue only devices emit events; send a command (c)",
-			KindRequestSnapshot: "Drogue has no point-in-time snapshot; reconnect with the same client id to catch up",
-		},
-		platform.DevAPI: {
-			KindTriggerEvent: "device API incidents are HTTPS only",
-		},
-		platform.SmartWorks: {
-			KindRequestSnapshot: "SmartWorks snapshots come from its REST API",
-		},
+func (b *Builder) UnsupportedWhy(kind Kind) string {
+	if b.Unit == nil {
+		return ""
 	}
-	return why[plat][kind]
+	return b.Unit.Unsupported(kind)
+}
+
+// buildPlatform fills a from a platform form through the platform's unit
+// (which uses mqttconn/platform's builders: topic, payload, properties,
+// error twin), then records what answer to expect.
+func (b *Builder) buildPlatform(a *Action, f Form) error {
+	qos, err := ParseQoS(f.Value(FQoS))
+	if err != nil {
+		return FieldErr(FQoS, err)
+	}
+	if b.Unit == nil {
+		return b.Unsupported(f.Kind)
+	}
+	pa, err := b.Unit.Build(b, a, f)
+	if err != nil {
+		return err
+	}
+	pa.QoS = qos
+	if pa.Props != nil && pa.Props.ResponseTopic != "" && len(pa.Props.CorrelationData) == 0 {
+		pa.Props.CorrelationData = []byte(a.ID)
+	}
+	req, err := pa.Request()
+	if err != nil {
+		return err
+	}
+	a.Request = req
+	a.Expect.ErrorTopic = pa.ErrorTopic
+	switch pa.Format {
+	case decode.FormatJSON, decode.FormatMsgPack:
+		a.Encoding = string(pa.Format)
+	}
+	return nil
 }
 
 // IsUnsupported reports whether err says the kind does not apply.

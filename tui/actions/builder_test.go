@@ -1,4 +1,4 @@
-package actions
+package actions_test
 
 import (
 	"bytes"
@@ -11,13 +11,16 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	. "github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
 func fixedBuilder(plat string) *Builder {
 	return &Builder{
 		Platform: plat,
-		Params:   platform.Params{Slug: slug, Apps: []string{"my-app"}, Account: "MyAccount001"},
-		Now:      func() time.Time { return seedTime },
+		Unit:     platforms.Actions(plat),
+		Params:   platform.Params{Slug: SeedSlug, Apps: []string{"my-app"}, Account: "MyAccount001"},
+		Now:      func() time.Time { return SeedTime },
 		NewID:    func() string { return "act-0001" },
 	}
 }
@@ -39,16 +42,16 @@ func form(t *testing.T, b *Builder, kind Kind, sel Selection, set map[string]str
 
 func TestDRIVRTriggerEventJSONIsSeed001(t *testing.T) {
 	b := fixedBuilder(platform.DRIVR)
-	sel := Selection{Target: Target{Fleet: slug, System: sysUUID}, Models: []string{"energy-overload-model", "smart-meter-malfunction-event"}}
+	sel := Selection{Target: Target{Fleet: SeedSlug, System: SeedSys}, Models: []string{"energy-overload-model", "smart-meter-malfunction-event"}}
 	f := form(t, b, KindTriggerEvent, sel, nil)
-	if f.Value(FModel) != "energy-overload-model" || f.Value(FSystem) != sysUUID || f.Value(FTime) != "" {
+	if f.Value(FModel) != "energy-overload-model" || f.Value(FSystem) != SeedSys || f.Value(FTime) != "" {
 		t.Fatalf("prefill: %+v", f.Fields)
 	}
 	a, err := b.Build(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Request.Topic != sysInput {
+	if a.Request.Topic != SeedInput {
 		t.Errorf("topic %q", a.Request.Topic)
 	}
 	want := `{"eventModelCode":"energy-overload-model","time":"2025-05-09T13:28:42.611276Z"}`
@@ -59,14 +62,14 @@ func TestDRIVRTriggerEventJSONIsSeed001(t *testing.T) {
 		t.Errorf("request %+v", a)
 	}
 	x := a.Expect
-	if x.EventEntity != sysUUID || x.EventModel != "energy-overload-model" || !x.EventTime.Equal(seedTime) || x.ErrorTopic != sysInput+"/error" {
+	if x.EventEntity != SeedSys || x.EventModel != "energy-overload-model" || !x.EventTime.Equal(SeedTime) || x.ErrorTopic != SeedInput+"/error" {
 		t.Errorf("expect %+v", x)
 	}
 }
 
 func TestDRIVRTriggerComponentEventMsgPack(t *testing.T) {
 	b := fixedBuilder(platform.DRIVR)
-	f := form(t, b, KindTriggerEvent, Selection{Target: Target{Fleet: slug, System: sysUUID, Component: compUUID}}, map[string]string{
+	f := form(t, b, KindTriggerEvent, Selection{Target: Target{Fleet: SeedSlug, System: SeedSys, Component: SeedComp}}, map[string]string{
 		FModel:    "6b5e0830-6d7d-4871-9c1a-4a6e899aa5c7",
 		FTime:     "2025-05-07T10:02:00Z",
 		FEndTime:  "2025-05-07T11:00:00Z",
@@ -77,7 +80,7 @@ func TestDRIVRTriggerComponentEventMsgPack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Request.Topic != "drivr/v1/company-example/input/event/c/"+compUUID+"/msgpack" {
+	if a.Request.Topic != "drivr/v1/company-example/input/event/c/"+SeedComp+"/msgpack" {
 		t.Errorf("topic %q", a.Request.Topic)
 	}
 	var got map[string]any
@@ -97,7 +100,7 @@ func TestDRIVRTriggerComponentEventMsgPack(t *testing.T) {
 	if i, j := bytes.Index(p, []byte("eventModelUuid")), bytes.Index(p, []byte("time")); i < 0 || j < i {
 		t.Error("key order lost")
 	}
-	if a.Expect.EventEntity != compUUID || a.Expect.ErrorTopic != a.Request.Topic+"/error" {
+	if a.Expect.EventEntity != SeedComp || a.Expect.ErrorTopic != a.Request.Topic+"/error" {
 		t.Errorf("expect %+v", a.Expect)
 	}
 }
@@ -126,7 +129,7 @@ func TestDRIVRTriggerEventValidation(t *testing.T) {
 		for k, v := range c.set {
 			set[k] = v
 		}
-		f := form(t, b, KindTriggerEvent, Selection{Target: Target{System: sysUUID}}, set)
+		f := form(t, b, KindTriggerEvent, Selection{Target: Target{System: SeedSys}}, set)
 		_, err := b.Build(f)
 		var fe *FieldError
 		if !errors.As(err, &fe) || fe.Field != c.field || !strings.Contains(err.Error(), c.msg) {
@@ -137,7 +140,7 @@ func TestDRIVRTriggerEventValidation(t *testing.T) {
 
 func TestReadOnlyRefusesToBuild(t *testing.T) {
 	b := fixedBuilder(platform.DRIVR)
-	f := form(t, b, KindTriggerEvent, Selection{Target: Target{System: sysUUID}, Models: []string{"m"}}, nil)
+	f := form(t, b, KindTriggerEvent, Selection{Target: Target{System: SeedSys}, Models: []string{"m"}}, nil)
 	b.ReadOnly = true
 	if _, err := b.Build(f); !errors.Is(err, ErrReadOnly) {
 		t.Errorf("build: %v", err)
@@ -303,13 +306,13 @@ func TestUnsupportedKindsExplain(t *testing.T) {
 
 func TestDRIVRSetpointAndDeviceConfig(t *testing.T) {
 	b := fixedBuilder(platform.DRIVR)
-	f := form(t, b, KindSetSetpoint, Selection{Target: Target{Fleet: slug, System: sysUUID}}, map[string]string{
+	f := form(t, b, KindSetSetpoint, Selection{Target: Target{Fleet: SeedSlug, System: SeedSys}}, map[string]string{
 		FName: "target-power", FPayload: "4200"})
 	a, err := b.Build(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Request.Topic != "drivr/v1/company-example/input/setpoint/s/"+sysUUID+"/json" ||
+	if a.Request.Topic != "drivr/v1/company-example/input/setpoint/s/"+SeedSys+"/json" ||
 		string(a.Request.Payload) != `{"characteristicCode":"target-power","value":4200}` || a.Expect.ErrorTopic != a.Request.Topic+"/error" {
 		t.Errorf("%s %s %+v", a.Request.Topic, a.Request.Payload, a.Expect)
 	}
@@ -336,16 +339,16 @@ func TestDRIVRSetpointAndDeviceConfig(t *testing.T) {
 // Microseconds, as the payload carries them.
 func TestTriggerTimeIsTakenAtReview(t *testing.T) {
 	b := fixedBuilder(platform.DRIVR)
-	opened := seedTime
+	opened := SeedTime
 	b.Now = func() time.Time { return opened }
-	f, err := b.NewForm(KindTriggerEvent, Selection{Target: Target{Fleet: slug, System: sysUUID}, Models: []string{"energy-overload-model"}})
+	f, err := b.NewForm(KindTriggerEvent, Selection{Target: Target{Fleet: SeedSlug, System: SeedSys}, Models: []string{"energy-overload-model"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if f.Value(FTime) != "" {
 		t.Fatalf("form time prefilled with %q: it would be the opening time", f.Value(FTime))
 	}
-	reviewed := seedTime.Add(3*time.Minute + 123) // 123 ns past a whole microsecond
+	reviewed := SeedTime.Add(3*time.Minute + 123) // 123 ns past a whole microsecond
 	b.Now = func() time.Time { return reviewed }
 	a, err := b.Build(f)
 	if err != nil {

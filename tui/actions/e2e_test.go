@@ -1,4 +1,4 @@
-package actions
+package actions_test
 
 import (
 	"bufio"
@@ -17,7 +17,9 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
+	. "github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
 // brokers runs fn against the embedded broker and against Mosquitto (which
@@ -100,12 +102,12 @@ func (o *operator) auditLines(t *testing.T) []AuditRecord {
 }
 
 func liveBuilder() *Builder {
-	return &Builder{Platform: platform.DRIVR, Params: platform.Params{Slug: slug}}
+	return &Builder{Platform: platform.DRIVR, Unit: platforms.Actions(platform.DRIVR), Params: platform.Params{Slug: SeedSlug}}
 }
 
 func buildEvent(t *testing.T, b *Builder, model, enc string) Action {
 	t.Helper()
-	f, err := b.NewForm(KindTriggerEvent, Selection{Target: Target{Fleet: slug, System: sysUUID}})
+	f, err := b.NewForm(KindTriggerEvent, Selection{Target: Target{Fleet: SeedSlug, System: SeedSys}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +123,7 @@ func buildEvent(t *testing.T, b *Builder, model, enc string) Action {
 func TestE2ETriggeredEventReachesTopicWithExactBytes(t *testing.T) {
 	brokers(t, func(t *testing.T, url string) {
 		watcher := connect(t, mqttconn.Options{Broker: url, Subscriptions: []mqttconn.Subscription{
-			{Filter: "drivr/v1/" + slug + "/input/#", QoS: 1}}})
+			{Filter: "drivr/v1/" + SeedSlug + "/input/#", QoS: 1}}})
 		op := newOperator(t, connect(t, mqttconn.Options{Broker: url}))
 		b := liveBuilder()
 		for _, enc := range []string{"json", "msgpack"} {
@@ -130,7 +132,7 @@ func TestE2ETriggeredEventReachesTopicWithExactBytes(t *testing.T) {
 				t.Fatalf("%s: publish %+v", enc, r)
 			}
 			m := receive(t, watcher.Messages(), 5*time.Second)
-			if m.Topic != "drivr/v1/company-example/input/event/s/"+sysUUID+"/"+enc {
+			if m.Topic != "drivr/v1/company-example/input/event/s/"+SeedSys+"/"+enc {
 				t.Fatalf("%s: topic %q", enc, m.Topic)
 			}
 			if !bytes.Equal(m.Payload, a.Request.Payload) {
@@ -148,7 +150,7 @@ func TestE2ETriggeredEventReachesTopicWithExactBytes(t *testing.T) {
 			}
 		}
 		lines := op.auditLines(t)
-		if len(lines) != 2 || lines[0].Outcome != "acked" || lines[0].Topic != "drivr/v1/company-example/input/event/s/"+sysUUID+"/json" ||
+		if len(lines) != 2 || lines[0].Outcome != "acked" || lines[0].Topic != "drivr/v1/company-example/input/event/s/"+SeedSys+"/json" ||
 			lines[1].Topic[len(lines[1].Topic)-7:] != "msgpack" || lines[0].Operator != "e2e-operator" || lines[0].PayloadSHA256 == "" {
 			t.Errorf("audit: %+v", lines)
 		}
@@ -173,14 +175,14 @@ func TestE2EPlatformAnswersMatchedBesideTheAction(t *testing.T) {
 	brokers(t, func(t *testing.T, url string) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		cfg := sim.Config{Platforms: []string{platform.DRIVR}, Systems: 1, Rate: 0.01, Slug: slug}
+		cfg := sim.Config{Platforms: []string{platform.DRIVR}, Systems: 1, Rate: 0.01, Slug: SeedSlug}
 		simClient := connect(t, mqttconn.Options{Broker: url, Subscriptions: sim.Subscriptions(cfg)})
 		bus := sim.NewClientBus(simClient)
 		s := sim.New(cfg, bus)
 		go func() { _ = bus.Run(ctx) }()
 		go func() { _ = s.Run(ctx) }()
 
-		scheme, err := platform.New(platform.DRIVR, platform.Params{Slug: slug})
+		scheme, err := platform.New(platform.DRIVR, platform.Params{Slug: SeedSlug})
 		if err != nil {
 			t.Fatal(err)
 		}

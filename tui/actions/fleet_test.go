@@ -1,4 +1,4 @@
-package actions
+package actions_test
 
 import (
 	"errors"
@@ -9,13 +9,14 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	. "github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
 // items routes and decodes messages as the pump does.
 func items(t *testing.T, msgs ...mqttconn.Message) []fleet.Item {
 	t.Helper()
-	sc, err := platform.New(platform.DRIVR, platform.Params{Slug: slug})
+	sc, err := platform.New(platform.DRIVR, platform.Params{Slug: SeedSlug})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,19 +30,19 @@ func items(t *testing.T, msgs ...mqttconn.Message) []fleet.Item {
 }
 
 func TestObserveRoutedBatchAndSelection(t *testing.T) {
-	at := seedTime.Add(time.Second)
+	at := SeedTime.Add(time.Second)
 	modelTopic := "drivr/v1/company-example/eventModels/c867ee9d-52f1-4819-9bfc-b64d6321a04b"
 	modelJSON := `{ "uuid": "c867ee9d-52f1-4819-9bfc-b64d6321a04b", "code": "energy-overload-model", "status": "ACTIVATED", "eventType": "SINGLE_POINT", "eventLevel": "ERROR", "entityType": "SYSTEM" }`
 	batch := items(t,
 		mqttconn.Message{Topic: modelTopic, Payload: []byte(modelJSON), Received: at, Retain: true},
-		mqttconn.Message{Topic: sysEventTop, Payload: []byte(createdJSON), Received: at},
-		mqttconn.Message{Topic: sysEventTop + "/state", Payload: []byte("ACTIVE"), Received: at},
-		mqttconn.Message{Topic: sysInput + "/error", Payload: []byte(errorJSON), Received: at},
+		mqttconn.Message{Topic: SeedEventTopic, Payload: []byte(SeedCreatedJSON), Received: at},
+		mqttconn.Message{Topic: SeedEventTopic + "/state", Payload: []byte("ACTIVE"), Received: at},
+		mqttconn.Message{Topic: SeedInput + "/error", Payload: []byte(SeedErrorJSON), Received: at},
 	)
 	store := fleet.New(fleet.DefaultConfig())
 	store.Apply(batch)
-	sel := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: slug, System: sysUUID})
-	if sel.Target.System != sysUUID || len(sel.Models) == 0 || sel.Models[0] != "energy-overload-model" {
+	sel := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: SeedSys})
+	if sel.Target.System != SeedSys || len(sel.Models) == 0 || sel.Models[0] != "energy-overload-model" {
 		t.Fatalf("selection %+v", sel)
 	}
 
@@ -64,10 +65,10 @@ func TestObserveRoutedBatchAndSelection(t *testing.T) {
 	bad.ID = "bad"
 	// The failing action goes first: the report must still find it, not
 	// the newer action whose event was created.
-	tr.Add(bad, seedTime)
-	tr.Result("bad", mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
-	tr.Add(good, seedTime)
-	tr.Result("good", mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
+	tr.Add(bad, SeedTime)
+	tr.Result("bad", mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, SeedTime)
+	tr.Add(good, SeedTime)
+	tr.Result("good", mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, SeedTime)
 
 	changes := tr.Observe(batch)
 	got := map[string][]string{}
@@ -88,7 +89,7 @@ func TestObserveRoutedBatchAndSelection(t *testing.T) {
 // A model the selected system raised ranks before one merely seen later in
 // the retained model list.
 func TestSelectionPrefersModelsTheEntityRaised(t *testing.T) {
-	at := seedTime.Add(time.Second)
+	at := SeedTime.Add(time.Second)
 	model := func(uuid, code string) mqttconn.Message {
 		return mqttconn.Message{Topic: "drivr/v1/company-example/eventModels/" + uuid, Retain: true, Received: at.Add(time.Duration(len(code)) * time.Millisecond),
 			Payload: []byte(`{"uuid":"` + uuid + `","code":"` + code + `","eventType":"SINGLE_POINT","eventLevel":"INFO","entityType":"SYSTEM"}`)}
@@ -97,21 +98,21 @@ func TestSelectionPrefersModelsTheEntityRaised(t *testing.T) {
 	store.Apply(items(t,
 		model("c867ee9d-52f1-4819-9bfc-b64d6321a04b", "energy-overload-model"),
 		model("0d5e6f70-1111-4222-8333-944455566677", "system-restarted-and-more-words"), // seen last
-		mqttconn.Message{Topic: sysEventTop, Payload: []byte(createdJSON), Received: at},
+		mqttconn.Message{Topic: SeedEventTopic, Payload: []byte(SeedCreatedJSON), Received: at},
 	))
-	sel := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: slug, System: sysUUID})
+	sel := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: SeedSys})
 	if len(sel.Models) != 2 || sel.Models[0] != "energy-overload-model" {
 		t.Fatalf("models %v", sel.Models)
 	}
 	// Announced together: code order. Announced later: first.
-	other := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: slug, System: "1c7f2d63-8b5a-4c9f-8e4d-6a3b2f1e0d55"})
+	other := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: "1c7f2d63-8b5a-4c9f-8e4d-6a3b2f1e0d55"})
 	if len(other.Models) != 2 || other.Models[0] != "energy-overload-model" {
 		t.Fatalf("another system's models %v", other.Models)
 	}
 	later := model("0d5e6f70-1111-4222-8333-944455566677", "system-restarted-and-more-words")
 	later.Received = at.Add(3 * time.Second)
 	store.Apply(items(t, later))
-	if other = SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: slug, System: "1c7f2d63-8b5a-4c9f-8e4d-6a3b2f1e0d55"}); other.Models[0] != "system-restarted-and-more-words" {
+	if other = SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: "1c7f2d63-8b5a-4c9f-8e4d-6a3b2f1e0d55"}); other.Models[0] != "system-restarted-and-more-words" {
 		t.Fatalf("a model announced later: %v", other.Models)
 	}
 }
@@ -133,7 +134,7 @@ func TestSetpointFormFromWhatWasSeen(t *testing.T) {
 		{"status/acct/things/01T/properties/setpoint", `{"setpoint": 21.5}`},
 		{"status/acct/things/02T/properties/other", `{"other": 1}`},
 	} {
-		msg := mqttconn.Message{Topic: m[0], Payload: []byte(m[1]), Received: seedTime.Add(time.Duration(i) * time.Second)}
+		msg := mqttconn.Message{Topic: m[0], Payload: []byte(m[1]), Received: SeedTime.Add(time.Duration(i) * time.Second)}
 		r := sc.Route(msg.Topic, nil)
 		batch = append(batch, fleet.Item{Msg: msg, Route: r, Value: decode.Decode(msg.Payload, decode.HintsFrom(msg, ""), decode.DefaultLimits())})
 	}
@@ -159,7 +160,7 @@ func TestSetpointFormFromWhatWasSeen(t *testing.T) {
 		t.Fatalf("empty value built: %v", err)
 	}
 	d := fixedBuilder(platform.DRIVR)
-	df, err := d.NewForm(KindSetSetpoint, Selection{Target: Target{Fleet: slug, System: sysUUID}})
+	df, err := d.NewForm(KindSetSetpoint, Selection{Target: Target{Fleet: SeedSlug, System: SeedSys}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func TestSmartWorksEventAndActionNames(t *testing.T) {
 		{"status/acct/things/01T/actions/calibrate", `{"calibrate": {"input": {}, "href": "/things/01T/actions/calibrate/01A", "status": "completed"}}`},
 		{"status/acct/things/01T/events/overheat", `{"overheat": {"data": {"temperature": 29}}}`},
 	} {
-		msg := mqttconn.Message{Topic: m[0], Payload: []byte(m[1]), Received: seedTime.Add(time.Duration(i) * time.Second)}
+		msg := mqttconn.Message{Topic: m[0], Payload: []byte(m[1]), Received: SeedTime.Add(time.Duration(i) * time.Second)}
 		batch = append(batch, fleet.Item{Msg: msg, Route: sc.Route(msg.Topic, nil), Value: decode.Decode(msg.Payload, decode.HintsFrom(msg, ""), decode.DefaultLimits())})
 	}
 	store := fleet.New(fleet.DefaultConfig())

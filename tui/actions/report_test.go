@@ -1,4 +1,4 @@
-package actions
+package actions_test
 
 import (
 	"strings"
@@ -8,15 +8,17 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	. "github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
 const drogueApp = "demo-app"
 
 func drogueCommand(t *testing.T, dev string) Action {
 	t.Helper()
-	b := &Builder{Platform: platform.Drogue, Params: platform.Params{Apps: []string{drogueApp}},
-		Now: func() time.Time { return seedTime }, NewID: func() string { return "d-" + dev }}
+	b := &Builder{Platform: platform.Drogue, Unit: platforms.Actions(platform.Drogue), Params: platform.Params{Apps: []string{drogueApp}},
+		Now: func() time.Time { return SeedTime }, NewID: func() string { return "d-" + dev }}
 	f, err := b.NewForm(KindSendCommand, Selection{Target: Target{Fleet: drogueApp, System: dev}})
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +36,7 @@ func drogueCommand(t *testing.T, dev string) Action {
 // route knows the device) or structured mode (only the payload does).
 func deviceEvent(t *testing.T, dev, typ string, structured bool, data string) (platform.Route, decode.Value) {
 	t.Helper()
-	v := value(t, data)
+	v := JSONValue(t, data)
 	v.Event = &decode.CloudEvent{Mode: "binary", Type: typ, Subject: "state",
 		Extensions: []decode.Attribute{{Name: "application", Value: drogueApp}, {Name: "device", Value: dev}}}
 	r := platform.Route{Platform: platform.Drogue, Kind: platform.KindDeviceEvent, Fleet: drogueApp, App: drogueApp,
@@ -58,9 +60,9 @@ func TestTrackerDrogueCommandAnsweredByNextEvent(t *testing.T) {
 		if a.Expect.ReportTopic != "app/"+drogueApp || a.Expect.ReportDevice != "thermostat-01" {
 			t.Fatalf("expect %+v", a.Expect)
 		}
-		tr.Add(a, seedTime)
-		tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
-		at := seedTime.Add(300 * time.Millisecond)
+		tr.Add(a, SeedTime)
+		tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, SeedTime)
+		at := SeedTime.Add(300 * time.Millisecond)
 		topic := "app/" + drogueApp
 
 		for name, ev := range map[string][3]string{
@@ -68,17 +70,17 @@ func TestTrackerDrogueCommandAnsweredByNextEvent(t *testing.T) {
 			"connection event": {"thermostat-01", "io.drogue.connection.v1", `{"connected": true}`},
 		} {
 			r, v := deviceEvent(t, ev[0], ev[1], structured, ev[2])
-			if ch := tr.ObserveMessage(rx(topic, at), r, v); len(ch) != 0 {
+			if ch := tr.ObserveMessage(Received(topic, at), r, v); len(ch) != 0 {
 				t.Errorf("structured=%v: %s answered the command: %+v", structured, name, ch)
 			}
 		}
 		r, v := deviceEvent(t, "thermostat-01", "io.drogue.event.v1", false, `{"temperature": 21.5}`)
-		if ch := tr.ObserveMessage(rx(topic, seedTime.Add(-time.Second)), r, v); len(ch) != 0 {
+		if ch := tr.ObserveMessage(Received(topic, SeedTime.Add(-time.Second)), r, v); len(ch) != 0 {
 			t.Errorf("an event from before the command answered it")
 		}
 		r, v = deviceEvent(t, "thermostat-01", "io.drogue.event.v1", structured,
 			`{"temperature": 21.5, "targetTemperature": 22, "lastCommand": "setTemperature"}`)
-		ch := tr.ObserveMessage(rx(topic, at), r, v)
+		ch := tr.ObserveMessage(Received(topic, at), r, v)
 		if len(ch) != 1 || ch[0].ID != a.ID || ch[0].Outcome != "reported" {
 			t.Fatalf("structured=%v: next event: %+v", structured, ch)
 		}
@@ -90,10 +92,10 @@ func TestTrackerDrogueCommandAnsweredByNextEvent(t *testing.T) {
 			t.Errorf("answer summary %q", ans.Summary)
 		}
 		// Only the next event answers; later ones are the device's life.
-		if ch := tr.ObserveMessage(rx(topic, at.Add(3*time.Second)), r, v); len(ch) != 0 {
+		if ch := tr.ObserveMessage(Received(topic, at.Add(3*time.Second)), r, v); len(ch) != 0 {
 			t.Errorf("a later event was linked too: %+v", ch)
 		}
-		if got := tr.Expire(seedTime.Add(time.Hour)); len(got) != 0 {
+		if got := tr.Expire(SeedTime.Add(time.Hour)); len(got) != 0 {
 			t.Errorf("an answered command expired: %+v", got)
 		}
 	}
@@ -111,15 +113,15 @@ func TestTrackerExpiresSilentActions(t *testing.T) {
 	free := Action{ID: "pub", Kind: KindPublish, Request: mqttconn.PublishRequest{Topic: "lab/x"}}
 	refused := drogueCommand(t, "thermostat-04")
 	for _, a := range []Action{cmd, setpoint, free, refused} {
-		tr.Add(a, seedTime)
-		tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
+		tr.Add(a, SeedTime)
+		tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, SeedTime)
 	}
-	tr.Result(refused.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeRefused, ReasonCode: 0x87}, seedTime)
+	tr.Result(refused.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeRefused, ReasonCode: 0x87}, SeedTime)
 
-	if ch := tr.Expire(seedTime.Add(AnswerWindow())); len(ch) != 0 {
+	if ch := tr.Expire(SeedTime.Add(AnswerWindow())); len(ch) != 0 {
 		t.Fatalf("expired inside the window: %+v", ch)
 	}
-	ch := tr.Expire(seedTime.Add(AnswerWindow() + time.Second))
+	ch := tr.Expire(SeedTime.Add(AnswerWindow() + time.Second))
 	got := map[string]string{}
 	for _, c := range ch {
 		got[c.ID] = c.Outcome
@@ -138,7 +140,7 @@ func TestTrackerExpiresSilentActions(t *testing.T) {
 	if st := sp.Status(); st.Word != "no error in 2m" || st.Tone != ToneOK {
 		t.Errorf("setpoint status %+v", st)
 	}
-	if ch := tr.Expire(seedTime.Add(time.Hour)); len(ch) != 0 {
+	if ch := tr.Expire(SeedTime.Add(time.Hour)); len(ch) != 0 {
 		t.Errorf("expired twice: %+v", ch)
 	}
 	for _, id := range []string{"pub", refused.ID} {
@@ -147,8 +149,8 @@ func TestTrackerExpiresSilentActions(t *testing.T) {
 		}
 	}
 	// An error that was on its way still counts.
-	msg := rx(setpoint.Expect.ErrorTopic, seedTime.Add(time.Minute))
-	if ch := tr.ObserveMessage(msg, platform.Route{Platform: platform.DRIVR, Kind: platform.KindError}, value(t, errorJSON)); len(ch) != 1 || ch[0].Outcome != "platform_error:SOME_DATA_INVALID" {
+	msg := Received(setpoint.Expect.ErrorTopic, SeedTime.Add(time.Minute))
+	if ch := tr.ObserveMessage(msg, platform.Route{Platform: platform.DRIVR, Kind: platform.KindError}, JSONValue(t, SeedErrorJSON)); len(ch) != 1 || ch[0].Outcome != "platform_error:SOME_DATA_INVALID" {
 		t.Fatalf("late error: %+v", ch)
 	}
 }
@@ -156,8 +158,8 @@ func TestTrackerExpiresSilentActions(t *testing.T) {
 // A SmartWorks property write is answered by its status/ twin, with the
 // value the thing reports.
 func TestTrackerSmartWorksPropertyReported(t *testing.T) {
-	b := &Builder{Platform: platform.SmartWorks, Params: platform.Params{Account: "acme"},
-		Now: func() time.Time { return seedTime }, NewID: func() string { return "sw-1" }}
+	b := &Builder{Platform: platform.SmartWorks, Unit: platforms.Actions(platform.SmartWorks), Params: platform.Params{Account: "acme"},
+		Now: func() time.Time { return SeedTime }, NewID: func() string { return "sw-1" }}
 	f, err := b.NewForm(KindSetSetpoint, Selection{Target: Target{Fleet: "acme", System: "01THING"}})
 	if err != nil {
 		t.Fatal(err)
@@ -169,16 +171,16 @@ func TestTrackerSmartWorksPropertyReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := NewTracker(0)
-	tr.Add(a, seedTime)
-	tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
+	tr.Add(a, SeedTime)
+	tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, SeedTime)
 	r := platform.Route{Platform: platform.SmartWorks, Kind: platform.KindProperty, Side: "status", Fleet: "acme",
 		System: "01THING", Thing: "01THING"}
 	r.Name = "temperature"
-	if ch := tr.ObserveMessage(rx("status/acme/things/01THING/properties/temperature", seedTime.Add(time.Second)), r, value(t, `{"temperature": 20.1}`)); len(ch) != 0 {
+	if ch := tr.ObserveMessage(Received("status/acme/things/01THING/properties/temperature", SeedTime.Add(time.Second)), r, JSONValue(t, `{"temperature": 20.1}`)); len(ch) != 0 {
 		t.Fatalf("another property answered: %+v", ch)
 	}
 	r.Name = "setpoint"
-	ch := tr.ObserveMessage(rx("status/acme/things/01THING/properties/setpoint", seedTime.Add(time.Second)), r, value(t, `{"setpoint": 22}`))
+	ch := tr.ObserveMessage(Received("status/acme/things/01THING/properties/setpoint", SeedTime.Add(time.Second)), r, JSONValue(t, `{"setpoint": 22}`))
 	if len(ch) != 1 || ch[0].Outcome != "reported:22" {
 		t.Fatalf("status twin: %+v", ch)
 	}
@@ -204,14 +206,14 @@ func TestTrackerDeviceConfigConfirmedByVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := NewTracker(0)
-	tr.Add(a, seedTime)
-	tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
+	tr.Add(a, SeedTime)
+	tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, SeedTime)
 	r := platform.Route{Platform: platform.DevAPI, Kind: platform.KindConfigUpdate, System: "d1", Device: "d1"}
-	at := seedTime.Add(500 * time.Millisecond)
-	if ch := tr.ObserveMessage(rx("v1/device/d1/config/update", at), r, value(t, `{"version": 7, "brightness": 60}`)); len(ch) != 0 {
+	at := SeedTime.Add(500 * time.Millisecond)
+	if ch := tr.ObserveMessage(Received("v1/device/d1/config/update", at), r, JSONValue(t, `{"version": 7, "brightness": 60}`)); len(ch) != 0 {
 		t.Fatalf("the old version answered: %+v", ch)
 	}
-	ch := tr.ObserveMessage(rx("v1/device/d1/config/update", at), r, value(t, `{"version": 8, "last_updated": "2025-05-09T13:28:43Z", "brightness": 80}`))
+	ch := tr.ObserveMessage(Received("v1/device/d1/config/update", at), r, JSONValue(t, `{"version": 8, "last_updated": "2025-05-09T13:28:43Z", "brightness": 80}`))
 	if len(ch) != 1 || ch[0].Outcome != "reported:version 8" {
 		t.Fatalf("config/update: %+v", ch)
 	}
@@ -226,11 +228,11 @@ func TestTrackerDeviceConfigConfirmedByVersion(t *testing.T) {
 // setpoint landed (it only said "no error in 2m", whatever the device did).
 func TestTrackerDrivrSetpointReportedByNextDatapoint(t *testing.T) {
 	const hvacUUID = "5d1c7f38-8f1a-4d5e-9a43-0c7d2e9b6a11"
-	compTopic := "drivr/v1/" + slug + "/systems/" + sysUUID + "/components/hvac-1"
+	compTopic := "drivr/v1/" + SeedSlug + "/systems/" + SeedSys + "/components/hvac-1"
 	store := fleet.New(fleet.DefaultConfig())
-	store.Apply(items(t, mqttconn.Message{Topic: compTopic, Retain: true, Received: seedTime,
+	store.Apply(items(t, mqttconn.Message{Topic: compTopic, Retain: true, Received: SeedTime,
 		Payload: []byte(`{"uuid": "` + hvacUUID + `", "code": "hvac-1", "name": "HVAC"}`)}))
-	sel := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: slug, System: sysUUID, Component: "hvac-1"})
+	sel := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: SeedSys, Component: "hvac-1"})
 	b := fixedBuilder(platform.DRIVR)
 	f, err := b.NewForm(KindSetSetpoint, sel)
 	if err != nil {
@@ -242,13 +244,13 @@ func TestTrackerDrivrSetpointReportedByNextDatapoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "drivr/v1/" + slug + "/input/setpoint/c/" + hvacUUID + "/json"; a.Request.Topic != want {
+	if want := "drivr/v1/" + SeedSlug + "/input/setpoint/c/" + hvacUUID + "/json"; a.Request.Topic != want {
 		t.Fatalf("topic %q, want %q", a.Request.Topic, want)
 	}
 	tr := NewTracker(0)
-	tr.Add(a, seedTime)
-	tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, seedTime)
-	at := seedTime.Add(time.Second)
+	tr.Add(a, SeedTime)
+	tr.Result(a.ID, mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}, SeedTime)
+	at := SeedTime.Add(time.Second)
 	other := items(t, mqttconn.Message{Topic: compTopic + "/datapoints/temperature", Received: at,
 		Payload: []byte(`{"time": "2025-05-09T13:28:43.000000", "value": 20.4, "unit": "°C"}`)})
 	if ch := tr.Observe(other); len(ch) != 0 {

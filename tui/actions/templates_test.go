@@ -1,4 +1,4 @@
-package actions
+package actions_test
 
 import (
 	"strings"
@@ -7,6 +7,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	. "github.com/mqdeck/mqdeck/tui/actions"
 )
 
 const templatesTOML = `
@@ -74,8 +75,8 @@ func TestTemplatesFromTOMLResolve(t *testing.T) {
 
 	ev, _ := ts.For("f2", platform.DRIVR)
 	db := fixedBuilder(platform.DRIVR)
-	a, _, err = db.Resolve(ev, Selection{Target: Target{Fleet: slug, System: sysUUID}})
-	if err != nil || a.Request.Topic != sysInput || !strings.Contains(string(a.Request.Payload), `"eventModelCode":"energy-overload-model"`) {
+	a, _, err = db.Resolve(ev, Selection{Target: Target{Fleet: SeedSlug, System: SeedSys}})
+	if err != nil || a.Request.Topic != SeedInput || !strings.Contains(string(a.Request.Payload), `"eventModelCode":"energy-overload-model"`) {
 		t.Errorf("event template: %v %s", err, a.Request.Payload)
 	}
 	if _, _, err := b.Resolve(ev, Selection{}); err == nil {

@@ -20,7 +20,8 @@ type FieldError struct {
 func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
 func (e *FieldError) Unwrap() error { return e.Err }
 
-func fieldErr(field string, err error) error { return &FieldError{Field: field, Err: err} }
+// FieldErr blames a field of the form for err.
+func FieldErr(field string, err error) error { return &FieldError{Field: field, Err: err} }
 
 // Validation sentinels; errors.Is works through FieldError.
 var (

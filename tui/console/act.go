@@ -12,6 +12,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -76,7 +77,7 @@ func newActionState(c Actions, conn views.ConnInfo, now func() time.Time) action
 	}
 	ro := c.ReadOnly || conn.ReadOnly
 	s := actionState{cfg: c, plat: plat, tr: actions.NewTracker(0), audit: c.Audit}
-	s.b = &actions.Builder{Platform: plat, Params: c.Params, ReadOnly: ro, AccessKey: c.AccessKey, Now: now}
+	s.b = &actions.Builder{Platform: plat, Unit: platforms.Actions(plat), Params: c.Params, ReadOnly: ro, AccessKey: c.AccessKey, Now: now}
 	switch {
 	case c.Publisher == nil:
 		s.off = c.Off
@@ -190,7 +191,7 @@ func (m *Model) explainOff(kind actions.Kind) {
 		m.notice(kind.Title() + ": actions are off: " + m.act.off)
 		return
 	}
-	if why := actions.UnsupportedWhy(kind, m.act.plat); why != "" {
+	if why := m.act.b.UnsupportedWhy(kind); why != "" {
 		m.notice(kind.Title() + ": " + why)
 		return
 	}

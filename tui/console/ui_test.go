@@ -12,6 +12,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 	"github.com/mqdeck/mqdeck/views/fixture"
@@ -90,7 +91,7 @@ func TestConfirmShowsAgeOfEventTime(t *testing.T) {
 // The confirmation's model masks secrets: the root builds it, so the view
 // never holds the access key.
 func TestConfirmModelMasksSecrets(t *testing.T) {
-	b := &actions.Builder{Platform: platform.DevAPI, Now: fixture.Clock, NewID: func() string { return "a1b2c3d4" },
+	b := &actions.Builder{Platform: platform.DevAPI, Unit: platforms.Actions(platform.DevAPI), Now: fixture.Clock, NewID: func() string { return "a1b2c3d4" },
 		AccessKey: actions.Secret{Public: "AK-secret-0042"}}
 	f, err := b.NewForm(actions.KindRequestSnapshot, actions.Selection{Target: actions.Target{System: "dev-1"}})
 	if err != nil {

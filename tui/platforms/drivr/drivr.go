@@ -1,0 +1,19 @@
+// Package drivr is the DRIVR platform's unit: what mqdeck knows of a DRIVR
+// domain beyond its topic grammar. Its parts:
+//   - routing and refining: mqttconn/platform's DRIVR scheme (drivr.go
+//     there), the seam the ingest stage, the recorder and the simulator call;
+//   - operator actions: Actions (trigger an event, set a setpoint);
+//   - the simulator that plays a domain: mqttconn/sim (drivr*.go).
+//
+// How its messages update the fleet store and how answers are matched are
+// still in tui/fleet (apply_drivr.go) and tui/actions (match.go); see
+// ARCHITECTURE.md.
+package drivr
+
+import "github.com/mqdeck/mqdeck/mqttconn/platform"
+
+// Name is the platform's name on the command line and in profiles.
+const Name = platform.DRIVR
+
+// Scheme is DRIVR's topic grammar for a domain (Params.Slug).
+func Scheme(p platform.Params) (platform.Scheme, error) { return platform.New(Name, p) }

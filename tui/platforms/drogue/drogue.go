@@ -1,0 +1,17 @@
+// Package drogue is the Drogue Cloud platform's unit. Its parts:
+//   - routing and refining: mqttconn/platform's Drogue scheme (drogue.go
+//     there: applications, CloudEvents in structured or binary mode);
+//   - operator actions: Actions (a command to a device);
+//   - the simulator of an application: mqttconn/sim (drogue.go).
+//
+// How its messages update the fleet store and how answers are matched are
+// still in tui/fleet (apply_others.go) and tui/actions (match.go).
+package drogue
+
+import "github.com/mqdeck/mqdeck/mqttconn/platform"
+
+// Name is the platform's name on the command line and in profiles.
+const Name = platform.Drogue
+
+// Scheme is Drogue's topic grammar for the applications (Params.Apps).
+func Scheme(p platform.Params) (platform.Scheme, error) { return platform.New(Name, p) }

@@ -1,0 +1,18 @@
+// Package smartworks is the SmartWorks IoT platform's unit. Its parts:
+//   - routing and refining: mqttconn/platform's SmartWorks scheme
+//     (smartworks.go there: status/ and set/ sides of an account);
+//   - operator actions: Actions (invoke an action, write a property, emit
+//     an event);
+//   - the simulator of things: mqttconn/sim (smartworks.go).
+//
+// How its messages update the fleet store and how answers are matched are
+// still in tui/fleet (apply_others.go) and tui/actions (match.go).
+package smartworks
+
+import "github.com/mqdeck/mqdeck/mqttconn/platform"
+
+// Name is the platform's name on the command line and in profiles.
+const Name = platform.SmartWorks
+
+// Scheme is SmartWorks' topic grammar for an account (Params.Account).
+func Scheme(p platform.Params) (platform.Scheme, error) { return platform.New(Name, p) }
