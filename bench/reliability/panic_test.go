@@ -59,15 +59,27 @@ func TestPanicRestoresTerminalAndReportsWithoutSecret(t *testing.T) {
 	t.Parallel() // waits more than it works: overlaps with the others like it
 	needTools(t, "tmux")
 	const password = "Crash-Pw-51e7-do-not-print"
-	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{Users: map[string]string{"op": password}})
-	for _, where := range []string{"ui", "pump"} {
+	// ui-token: the user name is an access token that a --token-command
+	// reads before each attempt (issue 17); it must be redacted too.
+	const token = "Crash-Tok-90c4-do-not-print"
+	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{Users: map[string]string{"op": password, token: password}})
+	for _, where := range []string{"ui", "pump", "ui-token"} {
 		t.Run(where, func(t *testing.T) {
 			tmp := t.TempDir()
 			raw := filepath.Join(tmp, "raw")
 			tm := hostile.Tmux{Socket: hostile.PrivateSocket("panic-" + where), Target: "p", Raw: raw}
 			t.Cleanup(tm.Kill)
+			user, tokenRun := []string{"--username", "op"}, where == "ui-token"
+			if tokenRun {
+				tokFile := filepath.Join(tmp, "token")
+				if err := os.WriteFile(tokFile, []byte(token+"\n"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				user = []string{"--token-command", "cat " + tokFile}
+			}
+			where := strings.TrimSuffix(where, "-token")
 			env := []string{"MQDECK_PASSWORD=" + password, "MQDECK_CRASH_TEST=" + where, "TMPDIR=" + tmp, "HOME=" + tmp}
-			if err := tm.Start(100, 30, env, mqdeckBin(), "--broker", m.URL(), "--username", "op", "--topic", "#"); err != nil {
+			if err := tm.Start(100, 30, env, append(append([]string{mqdeckBin(), "--broker", m.URL()}, user...), "--topic", "#")...); err != nil {
 				t.Fatal(err)
 			}
 			if _, ok := tm.WaitScreen(15*time.Second, "connected"); !ok {
@@ -138,7 +150,9 @@ func TestPanicRestoresTerminalAndReportsWithoutSecret(t *testing.T) {
 				t.Errorf("the report lacks the panic or its stack:\n%s", report)
 			}
 			checkNoSecret(t, where+" panic", password, map[string][]byte{"screen": []byte(screen), "report": report})
-			if !strings.Contains(string(report), "[redacted]") {
+			checkNoSecret(t, where+" panic", token, map[string][]byte{"screen": []byte(screen), "report": report})
+			// The panic value holds every secret in use: with the token, two.
+			if n := strings.Count(string(report), "[redacted]"); n == 0 || tokenRun && !strings.Contains(string(report), "[redacted] [redacted]") {
 				t.Errorf("control failed: the panic value's secret was not seen and redacted:\n%.600s", report)
 			}
 		})

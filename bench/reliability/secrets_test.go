@@ -98,23 +98,45 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	checkNoSecret(t, "refused password", password, map[string][]byte{"stderr": []byte(p.stderrText())})
 
-	// A token sent as the user name (Drogue) on an anonymous broker.
+	// A token sent as the user name (Drogue) on an anonymous broker: from a
+	// variable, a file, and a command run before each attempt (issue 17).
 	anon := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{})
-	rec := filepath.Join(dir, "rec-token.jsonl")
-	p = startMqdeck(t, []string{"DROGUE_TOKEN=" + token}, "log", "--broker", anon.URL(), "--token-env", "DROGUE_TOKEN",
-		"--topic", "tok/#", "-n", "1", "-v", "--record", rec)
-	if _, ok := p.waitStderr(10*time.Second, "subscribed"); !ok {
-		t.Fatalf("token: not connected:\n%s", p.stderrText())
+	tokFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokFile, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p.pid()))
-	mqtttest.PubCLI(t, "-h", "127.0.0.1", "-p", strconv.Itoa(anon.Port), "-t", "tok/a", "-m", "hello")
-	if code := p.wait(10 * time.Second); code != 0 {
-		t.Fatalf("token: exit %d:\n%s", code, p.stderrText())
+	for i, args := range [][]string{
+		{"--token-env", "DROGUE_TOKEN"},
+		{"--token-file", tokFile},
+		{"--token-command", "sh -c 'cat \"$0\"; echo token helper chatter >&2' " + tokFile},
+	} {
+		rec := filepath.Join(dir, fmt.Sprintf("rec-token-%d.jsonl", i))
+		p = startMqdeck(t, []string{"DROGUE_TOKEN=" + token}, append([]string{"log", "--broker", anon.URL(),
+			"--topic", "tok/#", "-n", "1", "-v", "--record", rec}, args...)...)
+		if _, ok := p.waitStderr(10*time.Second, "subscribed"); !ok {
+			t.Fatalf("token %s: not connected:\n%s", args[0], p.stderrText())
+		}
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p.pid()))
+		mqtttest.PubCLI(t, "-h", "127.0.0.1", "-p", strconv.Itoa(anon.Port), "-t", "tok/a", "-m", "hello")
+		if code := p.wait(10 * time.Second); code != 0 {
+			t.Fatalf("token %s: exit %d:\n%s", args[0], code, p.stderrText())
+		}
+		recorded, _ := os.ReadFile(rec)
+		if !bytes.Contains(recorded, []byte("hello")) {
+			t.Errorf("token %s: control failed: nothing recorded: %q", args[0], recorded)
+		}
+		checkNoSecret(t, "token "+args[0], token, map[string][]byte{
+			"cmdline": cmdline, "stdout": joinLines(p.stdout()), "stderr": []byte(p.stderrText()), "recording": recorded,
+		})
 	}
-	recorded, _ := os.ReadFile(rec)
-	checkNoSecret(t, "token", token, map[string][]byte{
-		"cmdline": cmdline, "stdout": joinLines(p.stdout()), "stderr": []byte(p.stderrText()), "recording": recorded,
-	})
+	// A token command that prints the token and then fails: the failure is
+	// one line with the status and stderr, and the token printed is not in it.
+	p = startMqdeck(t, nil, "log", "--broker", anon.URL(), "--topic", "tok/#",
+		"--token-command", "sh -c 'cat \"$0\"; echo refresh token expired >&2; exit 3' "+tokFile)
+	if code := p.wait(15 * time.Second); code != 1 || !strings.Contains(p.stderrText(), "--token-command: sh exited with status 3: refresh token expired") {
+		t.Errorf("failing token command: exit %d:\n%s", code, p.stderrText())
+	}
+	checkNoSecret(t, "failing token command", token, map[string][]byte{"stderr": []byte(p.stderrText()), "stdout": joinLines(p.stdout())})
 
 	// Configuration files: a secret in a profile is refused unechoed; a
 	// readable file naming a secret file is warned about.
