@@ -15,6 +15,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/mqdeck/mqdeck/decode"
@@ -522,11 +523,11 @@ func TestTabsNameEveryPane(t *testing.T) {
 		m := newTestModel(t, sz[0], sz[1], themes.Dark)
 		tabs := strings.Split(plain(m), "\n")[1]
 		for p := Pane(0); p < paneCount; p++ {
-			if !strings.Contains(tabs, tabLabel(p, tabNarrowing(sz[0]))) {
+			if b := m.badges(); !strings.Contains(tabs, tabLabel(p, tabNarrowing(sz[0], b), b[p])) {
 				t.Errorf("%dx%d: tab %s missing in %q", sz[0], sz[1], p, tabs)
 			}
 		}
-		send(m, tea.MouseClickMsg{X: strings.Index(tabs, "7"), Y: 1, Button: tea.MouseLeft})
+		send(m, tea.MouseClickMsg{X: ansi.StringWidth(tabs[:strings.Index(tabs, "7")]), Y: 1, Button: tea.MouseLeft})
 		if m.Focused() != PaneActions {
 			t.Errorf("%dx%d: click on the 7 tab focused %s", sz[0], sz[1], m.Focused())
 		}

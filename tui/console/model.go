@@ -98,6 +98,7 @@ type Model struct {
 	noticeText string
 
 	dropped uint64
+	errSeen uint64 // store.ErrorCount() when the Errors pane was last on screen
 	fleetP  *views.FleetPane
 	eventsP *views.EventsPane
 	telP    *views.TelemetryPane
@@ -287,6 +288,7 @@ func (m *Model) resize() {
 		m.modal.SetSize(body.W, body.H)
 	}
 	m.stale = true
+	m.markSeen()
 }
 
 // setFocus moves the keyboard focus.

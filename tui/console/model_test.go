@@ -428,7 +428,7 @@ func TestMouseClickFocusesAndSelects(t *testing.T) {
 	m = newTestModel(t, 80, 24, themes.Dark)
 	x := 0
 	for p := Pane(0); p < PaneLog; p++ {
-		x += len(tabLabel(p, tabNarrowing(80))) + 2
+		x += tabWidth(p, tabNarrowing(80, m.badges()), m.badges()[p]) + 2
 	}
 	send(m, tea.MouseClickMsg{X: x + 1, Y: m.rects.Tabs.Y, Button: tea.MouseLeft})
 	if m.Focused() != PaneLog {

@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/platforms"
 	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
@@ -111,5 +113,31 @@ func TestConfirmModelMasksSecrets(t *testing.T) {
 	}
 	if !found || cm.Topic != a.Request.Topic || cm.ID != a.ID {
 		t.Errorf("model %+v", cm)
+	}
+}
+
+// A new error while another pane is focused badges the Errors tab with the
+// unseen count until the pane is shown (it only flashed on the bottom line).
+func TestErrorsTabBadgeUntilSeen(t *testing.T) {
+	m, _ := clockModel(t, 80, 24, Config{})
+	send(m, press("4"), press("1")) // the fixture's errors: seen
+	tabs := func() string { return strings.Split(plain(m), "\n")[1] }
+	if strings.Contains(tabs(), "✖") {
+		t.Fatalf("badge with nothing unseen: %q", tabs())
+	}
+	for range 3 {
+		m.store.AddError(fleet.ErrorReport{Code: "X", Message: "boom"})
+	}
+	send(m, tickMsg(fixture.Clock()))
+	if !strings.Contains(tabs(), " ✖3") || !regexp.MustCompile(`4 Err[a-z]* ✖3`).MatchString(tabs()) {
+		t.Fatalf("no badge for 3 new errors: %q", tabs())
+	}
+	send(m, press("2"))
+	if !strings.Contains(tabs(), "✖3") {
+		t.Fatalf("badge gone before the pane was seen: %q", tabs())
+	}
+	send(m, press("4"), press("1"))
+	if strings.Contains(tabs(), "✖") {
+		t.Fatalf("badge stays after the pane was seen: %q", tabs())
 	}
 }

@@ -208,6 +208,7 @@ func (m *Model) refreshStatus() {
 	}
 	m.status.SetCounters(c)
 	m.status.SetNow(m.now())
+	m.markSeen()
 	if m.act.confirm != nil {
 		m.act.confirm.SetNow(m.now())
 	}
@@ -359,7 +360,7 @@ func (m *Model) click(c tea.MouseClickMsg) {
 		return
 	}
 	if r := m.rects.Tabs; !r.Empty() && c.Y == r.Y {
-		if p, ok := tabAt(c.X, r.W); ok {
+		if p, ok := tabAt(c.X, r.W, m.badges()); ok {
 			m.setFocus(p)
 		}
 		return

@@ -13,27 +13,36 @@ import (
 
 // tabLabel is a tab strip entry at one of three widths: " 1 Fleet ",
 // "1 Fleet", "1 Fle". The strip uses the widest that fits, so all seven
-// panes are named down to the minimum width.
-func tabLabel(p Pane, narrow int) string {
+// panes are named down to the minimum width. badge follows the name (the
+// Errors tab's unseen count).
+func tabLabel(p Pane, narrow int, badge string) string {
+	if badge != "" {
+		badge = " " + badge
+	}
 	switch narrow {
 	case 0:
-		return fmt.Sprintf(" %d %s ", int(p)+1, p)
+		return fmt.Sprintf(" %d %s%s ", int(p)+1, p, badge)
 	case 1:
-		return fmt.Sprintf("%d %s", int(p)+1, p)
+		return fmt.Sprintf("%d %s%s", int(p)+1, p, badge)
 	}
 	name := p.String()
 	if len(name) > 3 {
 		name = name[:3]
 	}
-	return fmt.Sprintf("%d %s", int(p)+1, name)
+	return fmt.Sprintf("%d %s%s", int(p)+1, name, badge)
+}
+
+// tabWidth is the cells of a label (the badge glyph is one cell).
+func tabWidth(p Pane, narrow int, badge string) int {
+	return ansi.StringWidth(tabLabel(p, narrow, badge))
 }
 
 // tabNarrowing picks the widest labels whose strip fits in w cells.
-func tabNarrowing(w int) int {
+func tabNarrowing(w int, badges [paneCount]string) int {
 	for narrow := 0; narrow < 2; narrow++ {
 		used := 0
 		for p := Pane(0); p < paneCount; p++ {
-			used += len(tabLabel(p, narrow)) + 2
+			used += tabWidth(p, narrow, badges[p]) + 2
 		}
 		if used <= w {
 			return narrow
@@ -43,11 +52,11 @@ func tabNarrowing(w int) int {
 }
 
 // tabAt finds the tab under column x of a strip w cells wide.
-func tabAt(x, w int) (Pane, bool) {
-	narrow := tabNarrowing(w)
+func tabAt(x, w int, badges [paneCount]string) (Pane, bool) {
+	narrow := tabNarrowing(w, badges)
 	pos := 0
 	for p := Pane(0); p < paneCount; p++ {
-		tw := len(tabLabel(p, narrow)) + 2 // brackets or spaces around
+		tw := tabWidth(p, narrow, badges[p]) + 2 // brackets or spaces around
 		if x >= pos && x < pos+tw {
 			return p, true
 		}
@@ -56,26 +65,57 @@ func tabAt(x, w int) (Pane, bool) {
 	return 0, false
 }
 
+// unseenErrors is how many errors arrived since the Errors pane was last
+// on screen.
+func (m *Model) unseenErrors() uint64 {
+	if n := m.store.ErrorCount(); n > m.errSeen {
+		return n - m.errSeen
+	}
+	return 0
+}
+
+// badges are the tab strip's badges: "✖3" on Errors while errors are
+// unseen (a glyph and a number, so it shows without colour too).
+func (m *Model) badges() [paneCount]string {
+	var b [paneCount]string
+	if n := m.unseenErrors(); n > 0 {
+		b[PaneErrors] = "✖" + views.Count(n)
+	}
+	return b
+}
+
+// markSeen: the Errors pane is on screen, so its errors have been seen.
+func (m *Model) markSeen() {
+	if !m.rects.TooSmall && !m.rects.Panes[PaneErrors].Empty() && m.modal == nil && !m.showHelp {
+		m.errSeen = m.store.ErrorCount()
+	}
+}
+
 // tabs renders the tab strip; the focused tab is bracketed, not only
 // coloured.
 func (m *Model) tabs(w int) string {
 	var sb strings.Builder
-	narrow := tabNarrowing(w)
+	badges := m.badges()
+	narrow := tabNarrowing(w, badges)
 	used := 0
 	for p := Pane(0); p < paneCount; p++ {
-		label := " " + tabLabel(p, narrow) + " "
+		label := " " + tabLabel(p, narrow, badges[p]) + " "
 		if p == m.focus {
-			label = "[" + tabLabel(p, narrow) + "]"
+			label = "[" + tabLabel(p, narrow, badges[p]) + "]"
 		}
-		if used+len(label) > w {
+		lw := ansi.StringWidth(label)
+		if used+lw > w {
 			break
 		}
-		if p == m.focus {
+		switch {
+		case p == m.focus:
 			sb.WriteString(m.styles.TitleFocused.Render(label))
-		} else {
+		case badges[p] != "":
+			sb.WriteString(m.styles.Error.Render(label))
+		default:
 			sb.WriteString(m.styles.Subtle.Render(label))
 		}
-		used += len(label)
+		used += lw
 	}
 	if used < w {
 		sb.WriteString(strings.Repeat(" ", w-used))
@@ -137,6 +177,7 @@ func (m *Model) render() string {
 	if m.rects.TooSmall {
 		return tooSmall(w, h)
 	}
+	m.markSeen() // this frame shows the Errors pane: no badge for it
 	lines := make([]string, h)
 	lines[m.rects.Status.Y] = m.status.View()
 	lines[m.rects.Footer.Y] = m.footer(w)

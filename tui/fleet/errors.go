@@ -33,6 +33,7 @@ func (s *Store) addError(r ErrorReport) {
 	if r.Count < 1 {
 		r.Count = 1
 	}
+	s.errCount += uint64(r.Count)
 	if last := s.errors.Len(); last > 0 {
 		n := s.errors.Newest(0)
 		if n.Source == r.Source && n.Topic == r.Topic && n.Code == r.Code && n.Message == r.Message &&
@@ -51,6 +52,11 @@ func (s *Store) addError(r ErrorReport) {
 		s.evicted.Errors++
 	}
 }
+
+// ErrorCount is how many errors were reported since the start, repeats
+// and evicted ones included: the console badges the Errors tab with what
+// arrived since the operator last had the pane on screen.
+func (s *Store) ErrorCount() uint64 { return s.errCount }
 
 // ErrorsWindow appends up to n reports, newest first, starting offset
 // reports from the newest, and returns them with the total held. Cost

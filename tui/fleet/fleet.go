@@ -182,8 +182,9 @@ type Store struct {
 	models   map[string]*EventModel
 	modelLRU lru[*EventModel]
 
-	errors ring[ErrorReport]
-	errSeq uint64
+	errors   ring[ErrorReport]
+	errSeq   uint64
+	errCount uint64 // errors reported, repeats included (ErrorCount)
 
 	log         ring[LogEntry]
 	logSeq      uint64
