@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
@@ -34,7 +35,8 @@ func genericStore() *fleet.Store {
 	var items []fleet.Item
 	add := func(topic, payload string, retained bool) {
 		at = at.Add(time.Second)
-		items = append(items, fleet.Item{Msg: mqttconn.Message{Topic: topic, Payload: []byte(payload), Retain: retained, Received: at}})
+		items = append(items, fleet.Item{Msg: mqttconn.Message{Topic: topic, Payload: []byte(payload), Retain: retained, Received: at},
+			Value: decode.Decode([]byte(payload), decode.Hints{}, decode.DefaultLimits())})
 	}
 	add("home/kitchen/light", `{"on": true, "level": 80}`, true)
 	add("home/hall/door", "closed", true)

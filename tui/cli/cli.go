@@ -30,13 +30,14 @@ const (
 type CLI struct {
 	Globals `embed:""`
 
-	Console ConsoleCmd `cmd:"" default:"withargs" help:"The live console (what mqdeck runs without a command)."`
-	Demo    DemoCmd    `cmd:"" help:"Embedded broker and a simulated fleet of all four platforms, with the console on it."`
-	Log     LogCmd     `cmd:"" help:"Print every received message as one JSON object per line (headless)."`
-	Replay  ReplayCmd  `cmd:"" help:"Play a recording through the console, no broker needed."`
-	Sim     SimCmd     `cmd:"" help:"Run the simulated fleet against any broker."`
-	Version VersionCmd `cmd:"" help:"Print the version and exit."`
-	Bench   BenchCmd   `cmd:"" help:"Performance tools: bench pub floods a broker with realistic platform traffic."`
+	Console  ConsoleCmd  `cmd:"" default:"withargs" help:"The live console (what mqdeck runs without a command)."`
+	Demo     DemoCmd     `cmd:"" help:"Embedded broker and a simulated fleet of all four platforms, with the console on it."`
+	Log      LogCmd      `cmd:"" help:"Print every received message as one JSON object per line (headless)."`
+	Replay   ReplayCmd   `cmd:"" help:"Play a recording through the console, no broker needed."`
+	Sim      SimCmd      `cmd:"" help:"Run the simulated fleet against any broker."`
+	Retained RetainedCmd `cmd:"" help:"List or clear the retained messages under a topic filter (headless)."`
+	Version  VersionCmd  `cmd:"" help:"Print the version and exit."`
+	Bench    BenchCmd    `cmd:"" help:"Performance tools: bench pub floods a broker with realistic platform traffic."`
 }
 
 // Globals select the configuration file and profile.

@@ -174,7 +174,7 @@ func New(cfg Config) *Model {
 	m.topics = newTopicsState(st, k, m.store)
 	m.panes = [PaneCount]views.Pane{m.fleetP, m.eventsP, m.telP, m.errP, m.logP, m.detailP, m.actP, m.topics.pane}
 	if cfg.Conn.Platform == "generic" {
-		m.focus, m.topics.first = PaneTopics, true // any broker: the tree is what there is to see
+		m.focus, m.topics.first, m.topics.generic = PaneTopics, true, true // any broker: the tree is what there is to see
 	}
 	m.status = views.NewStatusBar(st, cfg.Conn)
 	m.help = views.NewHelp(st, k)

@@ -48,10 +48,8 @@ func (m *Model) startClear(n *topics.Node) tea.Cmd {
 	for _, s := range names[:min(len(names), views.ClearPreview)] {
 		safeNames = append(safeNames, decode.Safe(s))
 	}
-	id := 1
-	if m.topics.clear != nil {
-		id = m.topics.clear.id + 1
-	}
+	m.topics.clearSeq++ // never reused: an old modal's answer matches no new one
+	id := m.topics.clearSeq
 	c := &clearState{id: id, filter: filter, names: names}
 	c.modal = views.NewClearConfirm(m.styles, id, filter, safeNames, len(names))
 	m.topics.clear = c

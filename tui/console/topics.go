@@ -16,9 +16,11 @@ import (
 // it holds the fleet's place in the grid (generic brokers, or the tree
 // was focused more recently than the fleet).
 type topicsState struct {
-	pane  *views.TopicsPane
-	first bool
-	clear *clearState // the retained cleanup in progress, nil when none
+	pane     *views.TopicsPane
+	first    bool
+	generic  bool        // --platform generic: the tree is the main pane
+	clear    *clearState // the retained cleanup in progress, nil when none
+	clearSeq int
 }
 
 func newTopicsState(st themes.Styles, k views.Keys, store *fleet.Store) topicsState {
@@ -26,15 +28,23 @@ func newTopicsState(st themes.Styles, k views.Keys, store *fleet.Store) topicsSt
 }
 
 // placeTopics gives the tree the fleet's rectangle in the grid when it is
-// the one of the two in front; elsewhere Layout already shows the focused
+// the one of the two in front; on a generic broker, whose fleet and
+// telemetry stay empty, it takes the telemetry's place below too (unless
+// the telemetry has focus). Elsewhere Layout already shows the focused
 // pane.
 func (m *Model) placeTopics() {
-	if !m.rects.Grid || !m.topics.first || m.rects.Panes[PaneFleet].Empty() {
-		return // Layout already gave the focused tree the place
+	r := &m.rects
+	if !r.Grid || !m.topics.first {
+		return
 	}
-	m.rects.Panes[PaneTopics] = m.rects.Panes[PaneFleet]
-	m.rects.Panes[PaneFleet] = Rect{}
-	m.topics.pane.SetSize(m.rects.Panes[PaneTopics].W, m.rects.Panes[PaneTopics].H)
+	if !r.Panes[PaneFleet].Empty() {
+		r.Panes[PaneTopics], r.Panes[PaneFleet] = r.Panes[PaneFleet], Rect{}
+	}
+	t, below := r.Panes[PaneTopics], r.Panes[PaneTelemetry]
+	if m.topics.generic && m.focus != PaneTelemetry && below.X == t.X && below.W == t.W && below.Y == t.Y+t.H {
+		r.Panes[PaneTopics].H += below.H
+		r.Panes[PaneTelemetry] = Rect{}
+	}
 }
 
 // topicsFocused: focusing the fleet or the tree brings it to the front.
