@@ -640,7 +640,7 @@ func TestGhostTextDiffersWithoutColour(t *testing.T) {
 			if ghost == nil || fmt.Sprint(ghost) == fmt.Sprint(typed) {
 				t.Errorf("completion attrs %v, typed %v: the same without colour", ghost, typed)
 			}
-			if opt := attrsBefore(view, "(optional)"); opt == nil || len(opt) == 0 {
+			if opt := attrsBefore(view, "(optional)"); len(opt) == 0 {
 				t.Errorf("(optional) carries no attribute but colour: %v", opt)
 			}
 			focusField(t, f, actions.FMetadata)
