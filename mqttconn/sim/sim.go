@@ -6,6 +6,13 @@
 // mqttconn.Client for `mqdeck sim`. Flood is the load generator of
 // `mqdeck bench pub`.
 //
+// One simulator per platform, in the files of its name, each paired with
+// the platform's unit in tui/platforms/<name> (whose scheme routes what it
+// publishes): drivr*.go (drivrSim: a DRIVR domain), drogue.go (drogueSim: a
+// Drogue application), devapi.go (devSim: device API devices),
+// smartworks.go (swSim: SmartWorks things). Config.Platforms picks them by
+// the platform's name.
+//
 // The simulation is single-threaded: Run owns every piece of state and
 // handles operator requests from a bounded inbox between scheduled steps,
 // so a fixed seed and a manual clock (or Step) give the same traffic.
