@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/mqdeck/mqdeck/decode"
-	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
@@ -31,7 +30,7 @@ const maxSuggest = 24
 // event model codes seen (models of the right entity type first, then those
 // the entity raised lately, then the most recently seen), and the command
 // names seen for the system.
-func SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
+func (b *Builder) SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
 	sel := Selection{Target: Target{Platform: ref.Platform, Fleet: ref.Fleet, System: ref.System, Component: ref.Component}}
 	if s == nil {
 		return sel
@@ -85,7 +84,7 @@ func SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
 			break
 		}
 	}
-	sel.Settables, sel.Values = settables(s, ref)
+	sel.Settables, sel.Values = settables(s, ref, b.settable)
 	cmds, _ := s.CommandsWindow(fleet.CommandQuery{Entity: ref.SystemRef()}, 0, 200, nil)
 	names := map[string]bool{}
 	for _, c := range cmds {
@@ -100,11 +99,24 @@ func SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
 	return sel
 }
 
+// settable asks the platform's unit which series the setpoint form writes;
+// without one, setpoints.
+func (b *Builder) settable(k fleet.SeriesKind) bool {
+	if b.Unit == nil {
+		return k == fleet.SeriesSetpoint
+	}
+	return b.Unit.Settable(k)
+}
+
+// Acks reports whether the platform's events are acknowledged from the
+// console.
+func (b *Builder) Acks() bool { return b.Unit != nil && b.Unit.Acks() }
+
 // settables lists the setpoints and reported properties of the entity,
 // each with its last value as JSON: setpoints written first, then the
 // properties that change least (settings change rarely, measurements
 // often), the most recent first among equals.
-func settables(s *fleet.Store, ref fleet.Ref) ([]string, map[string]string) {
+func settables(s *fleet.Store, ref fleet.Ref, settable func(fleet.SeriesKind) bool) ([]string, map[string]string) {
 	if ref.System == "" {
 		return nil, nil
 	}
@@ -114,7 +126,7 @@ func settables(s *fleet.Store, ref fleet.Ref) ([]string, map[string]string) {
 		if x.Ref.Component != ref.Component || x.Name == "" {
 			continue
 		}
-		if x.Kind == fleet.SeriesSetpoint || x.Kind == fleet.SeriesProperty && ref.Platform == platform.SmartWorks {
+		if settable(x.Kind) {
 			found = append(found, x)
 		}
 	}

@@ -41,7 +41,7 @@ func TestObserveRoutedBatchAndSelection(t *testing.T) {
 	)
 	store := fleet.New(fleet.DefaultConfig())
 	store.Apply(batch)
-	sel := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: SeedSys})
+	sel := fixedBuilder(platform.DRIVR).SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: SeedSys})
 	if sel.Target.System != SeedSys || len(sel.Models) == 0 || sel.Models[0] != "energy-overload-model" {
 		t.Fatalf("selection %+v", sel)
 	}
@@ -100,19 +100,19 @@ func TestSelectionPrefersModelsTheEntityRaised(t *testing.T) {
 		model("0d5e6f70-1111-4222-8333-944455566677", "system-restarted-and-more-words"), // seen last
 		mqttconn.Message{Topic: SeedEventTopic, Payload: []byte(SeedCreatedJSON), Received: at},
 	))
-	sel := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: SeedSys})
+	sel := fixedBuilder(platform.DRIVR).SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: SeedSys})
 	if len(sel.Models) != 2 || sel.Models[0] != "energy-overload-model" {
 		t.Fatalf("models %v", sel.Models)
 	}
 	// Announced together: code order. Announced later: first.
-	other := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: "1c7f2d63-8b5a-4c9f-8e4d-6a3b2f1e0d55"})
+	other := fixedBuilder(platform.DRIVR).SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: "1c7f2d63-8b5a-4c9f-8e4d-6a3b2f1e0d55"})
 	if len(other.Models) != 2 || other.Models[0] != "energy-overload-model" {
 		t.Fatalf("another system's models %v", other.Models)
 	}
 	later := model("0d5e6f70-1111-4222-8333-944455566677", "system-restarted-and-more-words")
 	later.Received = at.Add(3 * time.Second)
 	store.Apply(items(t, later))
-	if other = SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: "1c7f2d63-8b5a-4c9f-8e4d-6a3b2f1e0d55"}); other.Models[0] != "system-restarted-and-more-words" {
+	if other = fixedBuilder(platform.DRIVR).SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: "1c7f2d63-8b5a-4c9f-8e4d-6a3b2f1e0d55"}); other.Models[0] != "system-restarted-and-more-words" {
 		t.Fatalf("a model announced later: %v", other.Models)
 	}
 }
@@ -140,7 +140,7 @@ func TestSetpointFormFromWhatWasSeen(t *testing.T) {
 	}
 	store := fleet.New(fleet.DefaultConfig())
 	store.Apply(batch)
-	sel := SelectionFor(store, fleet.Ref{Platform: platform.SmartWorks, Fleet: "acct", System: "01T"})
+	sel := fixedBuilder(platform.SmartWorks).SelectionFor(store, fleet.Ref{Platform: platform.SmartWorks, Fleet: "acct", System: "01T"})
 	// A measurement updating often (temperature) comes after the settings.
 	if strings.Join(sel.Settables, ",") != "setpoint,power,temperature" || sel.Values["setpoint"] != "21.5" || sel.Values["temperature"] != "20.3" {
 		t.Fatalf("settables %v values %v", sel.Settables, sel.Values)
@@ -187,7 +187,7 @@ func TestSmartWorksEventAndActionNames(t *testing.T) {
 	}
 	store := fleet.New(fleet.DefaultConfig())
 	store.Apply(batch)
-	sel := SelectionFor(store, fleet.Ref{Platform: platform.SmartWorks, Fleet: "acct", System: "01T"})
+	sel := fixedBuilder(platform.SmartWorks).SelectionFor(store, fleet.Ref{Platform: platform.SmartWorks, Fleet: "acct", System: "01T"})
 	b := fixedBuilder(platform.SmartWorks)
 	for kind, want := range map[Kind]string{KindTriggerEvent: "overheat", KindSendCommand: "calibrate"} {
 		f, err := b.NewForm(kind, sel)

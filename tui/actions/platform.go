@@ -7,6 +7,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
 // Platform is one platform's part in the operator actions: the forms it
@@ -23,6 +24,12 @@ type Platform interface {
 	// Unsupported says in the platform's terms why kind does not apply,
 	// "" when there is nothing particular to say.
 	Unsupported(kind Kind) string
+	// Settable reports whether a series of kind k can be written from the
+	// setpoint form (setpoints everywhere; SmartWorks properties too).
+	Settable(k fleet.SeriesKind) bool
+	// Acks reports whether the console acknowledges the platform's events
+	// (DRIVR's GraphQL ackEvent).
+	Acks() bool
 }
 
 // Time is the builder's clock (Builder.Now, else time.Now).

@@ -232,7 +232,7 @@ func TestTrackerDrivrSetpointReportedByNextDatapoint(t *testing.T) {
 	store := fleet.New(fleet.DefaultConfig())
 	store.Apply(items(t, mqttconn.Message{Topic: compTopic, Retain: true, Received: SeedTime,
 		Payload: []byte(`{"uuid": "` + hvacUUID + `", "code": "hvac-1", "name": "HVAC"}`)}))
-	sel := SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: SeedSys, Component: "hvac-1"})
+	sel := fixedBuilder(platform.DRIVR).SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: SeedSys, Component: "hvac-1"})
 	b := fixedBuilder(platform.DRIVR)
 	f, err := b.NewForm(KindSetSetpoint, sel)
 	if err != nil {

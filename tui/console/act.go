@@ -124,7 +124,7 @@ func (m *Model) enableActionKeys() {
 		_, err := a.b.NewForm(ak.kind, actions.Selection{})
 		ak.b.SetEnabled(a.on && !actions.IsUnsupported(err))
 	}
-	m.keys.Pane.Ack.SetEnabled(a.on && a.plat == platform.DRIVR)
+	m.keys.Pane.Ack.SetEnabled(a.on && a.b.Acks())
 	m.keys.Templates = nil
 	for _, t := range a.cfg.Templates.Bound(a.plat) {
 		k := strings.ToLower(t.Key)
@@ -216,7 +216,7 @@ func (m *Model) actionSelection() actions.Selection {
 	if ref.Platform != "" && ref.Platform != m.act.plat {
 		ref = fleet.Ref{} // another platform's entity: the operator fills the target
 	}
-	return actions.SelectionFor(m.store, ref)
+	return m.act.b.SelectionFor(m.store, ref)
 }
 
 // openForm opens the prefilled form of an action kind.

@@ -96,7 +96,7 @@ func actionsEndToEnd(t *testing.T, url string) {
 		}
 	})
 	pumpUntil(t, m, batches, 10*time.Second, "the EMS and its event models", func() bool {
-		return strings.Contains(plain(m), "Energy Managem") && len(actions.SelectionFor(m.Store(), m.fleetP.Selection().Ref).Models) > 0
+		return strings.Contains(plain(m), "Energy Managem") && len(m.act.b.SelectionFor(m.Store(), m.fleetP.Selection().Ref).Models) > 0
 	})
 
 	// A good trigger.

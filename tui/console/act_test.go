@@ -717,3 +717,23 @@ func TestDrogueCommandOutcomeShown(t *testing.T) {
 		}
 	}
 }
+
+// The platform's unit decides which action keys are on: DRIVR triggers
+// events and acknowledges them, the device API sends commands and asks
+// for snapshots but acknowledges nothing from here.
+func TestActionKeysFollowThePlatformUnit(t *testing.T) {
+	for _, c := range []struct {
+		plat                            string
+		trigger, command, snapshot, ack bool
+	}{
+		{platform.DRIVR, true, false, false, true},
+		{platform.DevAPI, false, true, true, false},
+	} {
+		m, _, _ := actionModel(t, 120, 40, Actions{Platform: c.plat})
+		k := m.Keys()
+		got := [4]bool{k.Trigger.Enabled(), k.Command.Enabled(), k.Snapshot.Enabled(), k.Pane.Ack.Enabled()}
+		if want := [4]bool{c.trigger, c.command, c.snapshot, c.ack}; got != want {
+			t.Errorf("%s: trigger, command, snapshot, ack enabled %v, want %v", c.plat, got, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
 // Actions are the device API's operator actions: a command, a
@@ -23,6 +24,12 @@ func (Actions) Unsupported(kind actions.Kind) string {
 	}
 	return ""
 }
+
+// Settable: the device API's setpoints (its configuration is a form of its own).
+func (Actions) Settable(k fleet.SeriesKind) bool { return k == fleet.SeriesSetpoint }
+
+// Acks: device API incidents are acknowledged over HTTPS, not here.
+func (Actions) Acks() bool { return false }
 
 // Form lays out the command, configuration and snapshot forms.
 func (Actions) Form(_ *actions.Builder, kind actions.Kind, sel actions.Selection, f *actions.Form) bool {

@@ -9,6 +9,7 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
 // Actions are DRIVR's operator actions: trigger an event on a system or
@@ -28,6 +29,12 @@ func (Actions) Unsupported(kind actions.Kind) string {
 	}
 	return ""
 }
+
+// Settable: DRIVR writes setpoints.
+func (Actions) Settable(k fleet.SeriesKind) bool { return k == fleet.SeriesSetpoint }
+
+// Acks: DRIVR's events are acknowledged through its GraphQL API.
+func (Actions) Acks() bool { return true }
 
 // Form lays out the event and setpoint forms.
 func (Actions) Form(_ *actions.Builder, kind actions.Kind, sel actions.Selection, f *actions.Form) bool {

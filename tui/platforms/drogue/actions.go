@@ -6,6 +6,7 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
 // Actions are Drogue Cloud's operator actions: a command to a device
@@ -25,6 +26,12 @@ func (Actions) Unsupported(kind actions.Kind) string {
 	}
 	return ""
 }
+
+// Settable: a Drogue setpoint is a command; the series seen as setpoints.
+func (Actions) Settable(k fleet.SeriesKind) bool { return k == fleet.SeriesSetpoint }
+
+// Acks: Drogue events have no acknowledgement.
+func (Actions) Acks() bool { return false }
 
 // Form lays out the command form.
 func (Actions) Form(_ *actions.Builder, kind actions.Kind, sel actions.Selection, f *actions.Form) bool {

@@ -3,6 +3,7 @@ package generic
 import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
 // Actions are the generic platform's: any topic, so a command, a setpoint
@@ -13,6 +14,12 @@ var _ actions.Platform = Actions{}
 
 // Unsupported: a snapshot has no meaning without a platform.
 func (Actions) Unsupported(actions.Kind) string { return "" }
+
+// Settable: setpoints, should a generic broker's data be routed as such.
+func (Actions) Settable(k fleet.SeriesKind) bool { return k == fleet.SeriesSetpoint }
+
+// Acks: nothing to acknowledge without a platform.
+func (Actions) Acks() bool { return false }
 
 // Form is the publish form, kept under the kind the operator chose.
 func (Actions) Form(b *actions.Builder, kind actions.Kind, _ actions.Selection, f *actions.Form) bool {

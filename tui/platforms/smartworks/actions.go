@@ -7,6 +7,7 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
 // Actions are SmartWorks' operator actions on a thing: invoke an action,
@@ -36,6 +37,14 @@ func formSpec(kind actions.Kind) ([3]string, bool) {
 	}
 	return [3]string{}, false
 }
+
+// Settable: a SmartWorks thing's reported properties are writable too.
+func (Actions) Settable(k fleet.SeriesKind) bool {
+	return k == fleet.SeriesSetpoint || k == fleet.SeriesProperty
+}
+
+// Acks: SmartWorks events have no acknowledgement.
+func (Actions) Acks() bool { return false }
 
 // Form lays out the action, property and event forms.
 func (Actions) Form(_ *actions.Builder, kind actions.Kind, sel actions.Selection, f *actions.Form) bool {
