@@ -93,11 +93,7 @@ func TestDemoTape(t *testing.T) {
 	if sh := tp.Settings["Shell"]; sh != "" && sh != "bash" {
 		t.Fatalf("Set Shell %q: the replay knows bash only", sh)
 	}
-	s, err := StartSession(ctx, cols, rows, t.TempDir(), env, shell...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := startSession(t, ctx, cols, rows, env, shell...)
 	err = Play(ctx, s, tp, Options{ExpectWait: 8 * time.Second, OnStep: func(st Step) {
 		if st.Kind == Expect {
 			t.Logf("line %d: expect %s", st.Line, st.Re)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -93,13 +95,70 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// requireTmux skips (or fails under CI) without tmux. Its probe session
+// is closed at once: with remain-on-exit its server would outlive the test
+// (one was found running 20 minutes after the suite).
 func requireTmux(t *testing.T) {
 	t.Helper()
-	if _, err := StartSession(context.Background(), 10, 5, t.TempDir(), nil, "true"); errors.Is(err, ErrNoTmux) {
+	s, err := StartSession(context.Background(), 10, 5, t.TempDir(), nil, "true")
+	if errors.Is(err, ErrNoTmux) {
 		if os.Getenv("MQDECK_REQUIRE_MOSQUITTO") == "1" {
 			t.Fatal("tmux missing and the CI tools are required")
 		}
 		t.Skip("tmux not installed")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+}
+
+// startSession is StartSession with the session ended when the test ends,
+// passed or failed.
+func startSession(t *testing.T, ctx context.Context, cols, rows int, env []string, shell ...string) *Session {
+	t.Helper()
+	s, err := StartSession(ctx, cols, rows, t.TempDir(), env, shell...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// tapeDirs lists the socket folders of tape sessions: one per live server.
+func tapeDirs(t *testing.T) map[string]bool {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(os.TempDir(), "mqdeck-tape-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, d := range m {
+		out[d] = true
+	}
+	return out
+}
+
+// A test that uses tmux leaves no tmux server behind, whether it passes
+// or fails.
+func TestSessionsEndWithTheTest(t *testing.T) {
+	before := tapeDirs(t)
+	var socket string
+	t.Run("probe", func(t *testing.T) { requireTmux(t) })
+	t.Run("session", func(t *testing.T) {
+		// t.Cleanup runs whether the test passed, failed or panicked.
+		s := startSession(t, context.Background(), 20, 5, nil, "true")
+		socket = s.socket
+	})
+	for d := range tapeDirs(t) {
+		if !before[d] {
+			t.Errorf("%s left behind: its tmux server outlived the test", d)
+		}
+	}
+	if socket != "" {
+		if err := exec.Command("tmux", "-S", socket, "has-session").Run(); err == nil {
+			t.Errorf("the session on %s still runs after its test ended", socket)
+		}
 	}
 }
 
@@ -129,11 +188,7 @@ Enter
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cols, rows := tp.Size()
-	s, err := StartSession(ctx, cols, rows, t.TempDir(), []string{"PS1=$ ", "TAPE_VAR=from env"}, "bash", "--norc", "--noprofile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := startSession(t, ctx, cols, rows, []string{"PS1=$ ", "TAPE_VAR=from env"}, "bash", "--norc", "--noprofile")
 	if c, r, err := s.Size(ctx); err != nil || c != 120 || r != 36 {
 		t.Fatalf("pane %dx%d %v", c, r, err)
 	}
