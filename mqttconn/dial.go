@@ -46,7 +46,7 @@ func dial(ctx context.Context, b BrokerURL, tlsCfg *tls.Config, timeout time.Dur
 	if pc, ok := conn.(*prefixConn); ok {
 		r = pc.reader()
 	}
-	return &bufConn{Conn: conn, r: bufio.NewReaderSize(r, readBuffer), sniff: sniffV3Connack}, nil
+	return &bufConn{Conn: conn, r: bufio.NewReaderSize(r, readBuffer), first: true, sniff: sniffV3Connack}, nil
 }
 
 // ticketWait bounds the TLS 1.3 probe below for brokers that send no
@@ -148,6 +148,10 @@ type bufConn struct {
 	net.Conn
 	r *bufio.Reader
 	sync.Mutex
+	// first: the first byte a broker sends is CONNACK's (0x20). Anything
+	// else is a peer that does not speak MQTT, which the packet decoders
+	// would report as "invalid Prop type 46 for packet 4" or the like.
+	first bool
 	// sniff inspects the first packet an MQTT 5 client receives: a 3.1.1
 	// CONNACK (remaining length 2) means the broker refused MQTT 5 the 3.1.1
 	// way, which paho.golang would otherwise report as a bare EOF.
@@ -155,6 +159,13 @@ type bufConn struct {
 }
 
 func (c *bufConn) Read(p []byte) (int, error) {
+	if c.first {
+		c.first = false
+		if h, err := c.r.Peek(1); err == nil && h[0] != 0x20 {
+			b, _ := c.r.Peek(min(c.r.Buffered(), 64))
+			return 0, &notMQTTError{first: append([]byte(nil), b...)}
+		}
+	}
 	if c.sniff {
 		c.sniff = false
 		if h, err := c.r.Peek(2); err == nil && h[0] == 0x20 && h[1] == 0x02 {

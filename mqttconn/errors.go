@@ -1,6 +1,7 @@
 package mqttconn
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -28,6 +30,7 @@ var (
 	ErrNotAuthorized       = errors.New("not authorized")
 	ErrUnsupportedProtocol = errors.New("unsupported protocol")
 	ErrHandshake           = errors.New("MQTT handshake failed")
+	ErrNotMQTT             = errors.New("the peer does not speak MQTT")
 )
 
 // Publish outcomes that carry a sentinel in PublishResult.Err.
@@ -107,6 +110,29 @@ func (e *connackError) Error() string {
 	return "CONNACK " + ReasonText(e.code)
 }
 
+// notMQTTError is a peer whose first bytes are not a CONNACK.
+type notMQTTError struct{ first []byte }
+
+func (e *notMQTTError) Error() string {
+	b := e.first
+	var looks string
+	switch {
+	case bytes.HasPrefix(b, []byte("HTTP/")):
+		looks = "an HTTP server"
+	case bytes.HasPrefix(b, []byte("SSH-")):
+		looks = "an SSH server"
+	case len(b) >= 2 && (b[0] == 0x15 || b[0] == 0x16) && b[1] == 0x03:
+		looks = "a TLS server (try mqtts://)"
+	default:
+		return fmt.Sprintf("it answered the CONNECT with % X, not a CONNACK (is this the broker's port?)", b[:min(len(b), 8)])
+	}
+	s := "it answered like " + looks
+	if line, _, _ := bytes.Cut(b, []byte("\n")); looks != "a TLS server (try mqtts://)" && len(line) > 0 {
+		s += ": " + strconv.Quote(strings.TrimSpace(string(line)))
+	}
+	return s
+}
+
 // dialError marks failures before any MQTT byte was exchanged.
 type dialError struct {
 	err error
@@ -133,7 +159,10 @@ func classify(err error, o *Options, broker string, timeout time.Duration) *Conn
 		recHdr  tls.RecordHeaderError
 		dErr    *dialError
 	)
+	var notMQTT *notMQTTError
 	switch {
+	case errors.As(err, &notMQTT):
+		e.Kind, e.Detail = ErrNotMQTT, notMQTT.Error()
 	case errors.As(err, &cack):
 		classifyConnack(e, cack.code, cack.v3, cack.reason)
 	case errors.As(err, &apCack):
