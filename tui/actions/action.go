@@ -95,6 +95,10 @@ type Expect struct {
 	// datapoint of that characteristic).
 	ReportTopic  string
 	ReportDevice string
+	// ReportField is the field of the report that holds the value written
+	// (the property's name on a SmartWorks twin, "value" in a DRIVR
+	// datapoint): the answer shows it. "" when the report has no value.
+	ReportField string
 	// ConfigVersion: a device API config is confirmed on its response
 	// topic by the device reporting that version (devices answer on
 	// config/update without the correlation data).

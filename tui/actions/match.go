@@ -101,7 +101,7 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 			}
 			// Every request waiting on this report gets it: a Drogue
 			// device's next event answers each command sent before it.
-			note(e, Answer{Kind: AnswerReported, State: reportedValue(e, r, v)})
+			note(e, Answer{Kind: AnswerReported, State: reportedValue(e, v)})
 			continue
 		case x.ActionName != "" && r.Kind == platform.KindAction && r.Side == "status" &&
 			r.Thing == x.Thing && actionNamed(r, v.Data, x.ActionName):
@@ -128,27 +128,18 @@ func reports(e *Entry, r platform.Route) bool {
 	return true
 }
 
-// reportedValue is the value a SmartWorks status twin reports for the
-// property written ({"setpoint": 22} gives "22"), or a DRIVR datapoint for
-// the setpoint ({"value": 22.5, ...} gives "22.5"); "" otherwise.
-func reportedValue(e *Entry, r platform.Route, v decode.Value) string {
-	if e.Action.Kind != KindSetSetpoint {
+// reportedValue is the value a report carries in the field the platform's
+// unit named (Expect.ReportField: {"setpoint": 22} gives "22" on a
+// SmartWorks twin, {"value": 22.5, ...} gives "22.5" in a DRIVR datapoint),
+// the whole payload when the field is missing; "" when no field is named.
+func reportedValue(e *Entry, v decode.Value) string {
+	f := e.Action.Expect.ReportField
+	if f == "" {
 		return ""
 	}
-	var n decode.Node
-	switch r.Platform {
-	case platform.SmartWorks:
-		var ok bool
-		if n, ok = lookup(v.Data, e.Action.Name); !ok {
-			n = v.Data
-		}
-	case platform.DRIVR:
-		var ok bool
-		if n, ok = lookup(v.Data, "value"); !ok {
-			n = v.Data
-		}
-	default:
-		return ""
+	n, ok := lookup(v.Data, f)
+	if !ok {
+		n = v.Data
 	}
 	s := text(n)
 	if len(s) > 24 {

@@ -214,7 +214,7 @@ func setpoint(b *actions.Builder, a *actions.Action, f actions.Form) (platform.A
 	}
 	if ref.Component == "" || code != "" {
 		if t, err := platform.DatapointTopic(slug, ref.System, code, name); err == nil {
-			a.Expect.ReportTopic = t
+			a.Expect.ReportTopic, a.Expect.ReportField = t, "value"
 		}
 	}
 	return pa, nil

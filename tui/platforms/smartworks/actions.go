@@ -115,6 +115,9 @@ func build(b *actions.Builder, a *actions.Action, f actions.Form) (platform.Acti
 	if f.Kind != actions.KindSendCommand {
 		a.Expect.ReportTopic = pa.Reply // the status/ twin reflects the write
 	}
+	if f.Kind == actions.KindSetSetpoint {
+		a.Expect.ReportField = name // the twin carries {"<property>": value}
+	}
 	a.Target = actions.Target{Platform: platform.SmartWorks, Fleet: acct, System: thing, Group: f.Target.Group}
 	a.Name, a.Summary = name, name+" on "+thing
 	return pa, nil
