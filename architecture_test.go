@@ -42,11 +42,7 @@ var importRules = []importRule{
 // knownExceptions are imports that break a rule today, each with the
 // issue that removes it. An exception no longer needed is reported in the
 // test log, never a failure, so the landing that removes the import passes.
-var knownExceptions = map[[2]string]string{
-	// decode reads mqttconn's property types; issue 12 (the ingest stage)
-	// makes decode a leaf.
-	{"decode", module + "/mqttconn"}: "issue 12",
-}
+var knownExceptions = map[[2]string]string{}
 
 // matches reports whether path is pattern's package or, for "x/...", in
 // its subtree; "mod:" patterns are inside this module.

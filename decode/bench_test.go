@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/vmihailenco/msgpack/v5"
 )
 
@@ -67,7 +66,7 @@ func BenchmarkDecodeCloudEventStructured(b *testing.B) {
 }
 
 func BenchmarkDecodeCloudEventBinary(b *testing.B) {
-	h := Hints{ContentType: "application/json", User: []mqttconn.UserProperty{
+	h := Hints{ContentType: "application/json", User: []Property{
 		{Key: "specversion", Value: "1.0"}, {Key: "id", Value: "0b0f4a4e-7c2f-4b0e-9d43-2f6a3b7a1c11"},
 		{Key: "source", Value: "drogue://demo-app/device1"}, {Key: "type", Value: "io.drogue.event.v1"},
 		{Key: "subject", Value: "sensor"}, {Key: "time", Value: "2025-05-09T13:28:42.611276Z"},

@@ -3,8 +3,6 @@ package decode
 import (
 	"encoding/base64"
 	"strings"
-
-	"github.com/mqdeck/mqdeck/mqttconn"
 )
 
 // CloudEvents 1.0 over MQTT, decoded by hand: the sdk-go binding is heavy
@@ -48,7 +46,7 @@ func isAttrName(s string) bool {
 
 // binaryEvent reads binary-mode attributes from user properties; it returns
 // nil unless one of them is the specversion.
-func binaryEvent(user []mqttconn.UserProperty, maxStr int) *CloudEvent {
+func binaryEvent(user []Property, maxStr int) *CloudEvent {
 	found := false
 	for _, u := range user {
 		if name, ok := ceName(u.Key); ok && name == "specversion" {

@@ -4,8 +4,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/mqdeck/mqdeck/mqttconn"
 )
 
 func TestCloudEventStructured(t *testing.T) {
@@ -104,8 +102,8 @@ func TestCloudEventStructuredEdgeCases(t *testing.T) {
 }
 
 func TestCloudEventBinaryMode(t *testing.T) {
-	props := func(prefix string) []mqttconn.UserProperty {
-		return []mqttconn.UserProperty{
+	props := func(prefix string) []Property {
+		return []Property{
 			{Key: prefix + "specversion", Value: "1.0"},
 			{Key: prefix + "id", Value: "evt-1"},
 			{Key: prefix + "source", Value: "drogue://demo-app/device1"},
@@ -141,7 +139,7 @@ func TestCloudEventBinaryMode(t *testing.T) {
 	// Data decoded by sniffing when there is no content type; missing
 	// attributes are a warning.
 	mp := mpFromJSON(t, `{"connected":true}`)
-	v := Decode(mp, Hints{User: []mqttconn.UserProperty{{Key: "specversion", Value: "1.0"}, {Key: "type", Value: "io.drogue.connection.v1"}}}, DefaultLimits())
+	v := Decode(mp, Hints{User: []Property{{Key: "specversion", Value: "1.0"}, {Key: "type", Value: "io.drogue.connection.v1"}}}, DefaultLimits())
 	if v.Format != FormatCloudEvents || v.Event.DataFormat != FormatMsgPack || text(t, v.Data, "connected") != "true" {
 		t.Fatalf("msgpack data: %s %+v", v.Format, v.Event)
 	}
@@ -153,7 +151,7 @@ func TestCloudEventBinaryMode(t *testing.T) {
 	if v.Event.DataFormat != FormatText || v.Data.Str != "on" {
 		t.Fatalf("text data %+v", v.Event)
 	}
-	v = Decode([]byte(`{}`), Hints{User: []mqttconn.UserProperty{{Key: "id", Value: "1"}, {Key: "type", Value: "x"}}}, DefaultLimits())
+	v = Decode([]byte(`{}`), Hints{User: []Property{{Key: "id", Value: "1"}, {Key: "type", Value: "x"}}}, DefaultLimits())
 	if v.Format != FormatJSON || v.Event != nil {
 		t.Fatalf("properties without specversion made an event: %+v", v.Event)
 	}

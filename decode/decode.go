@@ -5,28 +5,22 @@ import (
 	"mime"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/mqdeck/mqdeck/mqttconn"
 )
 
-// Hints are what the transport and the topic say about a payload.
-type Hints struct {
-	ContentType       string                  // MQTT 5 content type, "" when absent
-	Encoding          string                  // topic suffix: "json", "msgpack" or ""
-	User              []mqttconn.UserProperty // MQTT 5 user properties (CloudEvents binary mode)
-	PayloadFormatUTF8 bool                    // MQTT 5 payload format indicator = 1
+// Property is one MQTT 5 user property as decode reads it (CloudEvents
+// binary mode carries the attributes this way). Wire order is kept.
+type Property struct {
+	Key   string
+	Value string
 }
 
-// HintsFrom takes the hints of a received message; encoding is the topic
-// suffix the platform scheme found ("json", "msgpack" or "").
-func HintsFrom(m mqttconn.Message, encoding string) Hints {
-	h := Hints{Encoding: encoding}
-	if p := m.Props; p != nil {
-		h.ContentType = p.ContentType
-		h.User = p.User
-		h.PayloadFormatUTF8 = p.PayloadFormat != nil && *p.PayloadFormat == 1
-	}
-	return h
+// Hints are what the transport and the topic say about a payload (the
+// ingest stage builds them from a received message).
+type Hints struct {
+	ContentType       string     // MQTT 5 content type, "" when absent
+	Encoding          string     // topic suffix: "json", "msgpack" or ""
+	User              []Property // MQTT 5 user properties (CloudEvents binary mode)
+	PayloadFormatUTF8 bool       // MQTT 5 payload format indicator = 1
 }
 
 // Limits bound the work and memory one payload may cost. A zero field takes

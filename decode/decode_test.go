@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/vmihailenco/msgpack/v5"
 )
 
@@ -95,21 +94,6 @@ func TestHintFallbackWarns(t *testing.T) {
 	v := Decode(mp, Hints{Encoding: "json"}, DefaultLimits())
 	if got := text(t, v.Data, "status"); got != "ACTIVE" {
 		t.Fatalf("status = %q", got)
-	}
-}
-
-func TestHintsFrom(t *testing.T) {
-	one := byte(1)
-	m := mqttconn.Message{Payload: []byte("x"), Props: &mqttconn.Props{
-		ContentType: "application/json", PayloadFormat: &one,
-		User: []mqttconn.UserProperty{{Key: "a", Value: "b"}},
-	}}
-	h := HintsFrom(m, "msgpack")
-	if h.ContentType != "application/json" || !h.PayloadFormatUTF8 || h.Encoding != "msgpack" || len(h.User) != 1 {
-		t.Fatalf("hints %+v", h)
-	}
-	if h := HintsFrom(mqttconn.Message{}, ""); h.ContentType != "" || h.PayloadFormatUTF8 || h.User != nil {
-		t.Fatalf("3.1.1 hints %+v", h)
 	}
 }
 

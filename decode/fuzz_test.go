@@ -11,7 +11,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/vmihailenco/msgpack/v5"
 )
 
@@ -33,14 +32,14 @@ func addFixtures(f *testing.F, add func(p []byte)) {
 }
 
 // userProps turns "k=v;k=v" into user properties.
-func userProps(s string) []mqttconn.UserProperty {
+func userProps(s string) []Property {
 	if s == "" {
 		return nil
 	}
-	var out []mqttconn.UserProperty
+	var out []Property
 	for _, kv := range strings.Split(s, ";") {
 		k, v, _ := strings.Cut(kv, "=")
-		out = append(out, mqttconn.UserProperty{Key: k, Value: v})
+		out = append(out, Property{Key: k, Value: v})
 	}
 	return out
 }

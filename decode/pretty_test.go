@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/mqdeck/mqdeck/mqttconn"
 )
 
 func checkLines(t *testing.T, lines []string, width int) {
@@ -99,7 +97,7 @@ func TestPrettyFormats(t *testing.T) {
 }
 
 func TestPrettyCloudEvent(t *testing.T) {
-	h := Hints{User: []mqttconn.UserProperty{
+	h := Hints{User: []Property{
 		{Key: "specversion", Value: "1.0"}, {Key: "id", Value: "e1"}, {Key: "source", Value: "drogue://app/dev"},
 		{Key: "type", Value: "io.drogue.event.v1"}, {Key: "device", Value: "dev\x1b[2J"},
 	}}

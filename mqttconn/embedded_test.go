@@ -172,8 +172,9 @@ func TestDropsCountedAndConnectionHolds(t *testing.T) {
 			if d := c.Dropped(); d != n-4 {
 				t.Fatalf("Dropped() = %d, want %d (buffer 4, nobody reading)", d, n-4)
 			}
-			// Several keepalive periods pass with a full buffer: the
-			// handler never blocks, so PINGs flow and the link stays up.
+			// Nobody read for DropAfter (half the keepalive), so the rest
+			// was dropped. Several keepalive periods pass with a full
+			// buffer: the handler no longer waits, the link stays up.
 			time.Sleep(4500 * time.Millisecond)
 			st, _ := rec.snapshot()
 			if countKind(st, mqttconn.StateReconnecting) != 0 {

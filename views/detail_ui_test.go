@@ -10,6 +10,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
@@ -40,10 +41,7 @@ func TestDetailPresenceNeverEndsInSince(t *testing.T) {
 	props := &mqttconn.Props{ContentType: "application/cloudevents+json"}
 	m := mqttconn.Message{Topic: "app/demo-app", Received: fixture.Now.Add(-3 * time.Second), Props: props,
 		Payload: []byte(`{"specversion":"1.0","id":"1","source":"drogue://demo-app/thermostat-02","type":"io.drogue.event.v1","subject":"state","device":"thermostat-02","application":"demo-app","datacontenttype":"application/json","data":{"temp":21.5}}`)}
-	r := sc.Route(m.Topic, props)
-	v := decode.NewDecoder(decode.DefaultLimits()).Decode(m.Payload, decode.HintsFrom(m, r.Encoding))
-	r = platform.Refine(r, &v)
-	store.Apply([]fleet.Item{{Msg: m, Route: r, Value: v}})
+	store.Apply([]fleet.Item{ingest.NewStage(sc, decode.DefaultLimits()).Item(m)})
 	sys, _ := store.SystemsWindow(fleet.SystemQuery{}, 0, 10, nil)
 	if len(sys) != 1 {
 		t.Fatalf("%d systems from one Drogue event", len(sys))

@@ -9,11 +9,11 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
 	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/fleet"
-	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views/fixture"
 )
 
@@ -42,7 +42,7 @@ func drivrScheme(tb testing.TB) platform.Scheme {
 }
 
 // BenchmarkPipeline is the console's whole per-message cost without the
-// network and the screen: route, decode and refine (the pump's share), then
+// network and the screen: route, decode and refine (the ingest stage's share), then
 // apply to the store (the UI goroutine's share), on the compare flood
 // (80% datapoints, 10% events, 10% event states, 280-byte JSON) over 10k
 // systems, in batches of 1024.
@@ -51,12 +51,8 @@ func drivrScheme(tb testing.TB) platform.Scheme {
 func BenchmarkPipeline(b *testing.B) {
 	msgs := floodMessages(b, 50_000, 10_000, 280)
 	scheme := drivrScheme(b)
-	dec := pump.DefaultDecode(decode.DefaultLimits())
-	item := func(m *mqttconn.Message) fleet.Item {
-		r := scheme.Route(m.Topic, m.Props)
-		v := dec(m, r)
-		return fleet.Item{Msg: *m, Route: platform.Refine(r, &v), Value: v}
-	}
+	st := ingest.NewStage(scheme, decode.DefaultLimits())
+	item := func(m *mqttconn.Message) fleet.Item { return st.Item(*m) }
 	b.Run("route+decode", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
@@ -109,12 +105,10 @@ func BenchmarkPipeline(b *testing.B) {
 func BenchmarkUpdateBatch(b *testing.B) {
 	msgs := floodMessages(b, 40_960, 10_000, 280)
 	scheme := drivrScheme(b)
-	dec := pump.DefaultDecode(decode.DefaultLimits())
+	st := ingest.NewStage(scheme, decode.DefaultLimits())
 	items := make([]fleet.Item, len(msgs))
 	for i := range msgs {
-		r := scheme.Route(msgs[i].Topic, nil)
-		v := dec(&msgs[i], r)
-		items[i] = fleet.Item{Msg: msgs[i], Route: platform.Refine(r, &v), Value: v}
+		items[i] = st.Item(msgs[i])
 	}
 	for _, n := range []int{100, 10_000} {
 		b.Run(fmt.Sprintf("systems=%d", n), func(b *testing.B) {
@@ -124,7 +118,7 @@ func BenchmarkUpdateBatch(b *testing.B) {
 			// each an Update (asked for by the previous one's command)
 			// followed by a View.
 			feed := func(batch []fleet.Item) {
-				_, cmd := m.Update(pump.BatchMsg{Items: batch})
+				_, cmd := m.Update(ingest.Batch{Items: batch})
 				_ = m.View()
 				for n := 0; cmd != nil && n < 100_000; n++ {
 					_, cmd = m.Update(cmd())

@@ -25,10 +25,10 @@ import (
 
 	"github.com/mqdeck/mqdeck/bench/benchkit"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/fleet"
-	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -90,7 +90,7 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
-	hooks := pump.NewHooks()
+	hooks := ingest.NewHooks()
 	client, err := mqttconn.New(mqttconn.Options{
 		Broker: c.broker, Protocol: mqttconn.Protocol(c.protocol), ClientID: c.clientID,
 		CleanStart: true, Subscriptions: scheme.Filters(), BufferSize: c.buffer,

@@ -10,10 +10,10 @@ import (
 
 	"github.com/mqdeck/mqdeck/bench/benchkit"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
 	"github.com/mqdeck/mqdeck/tui/fleet"
-	"github.com/mqdeck/mqdeck/tui/pump"
 )
 
 // chanBus hands what sim.Flood publishes to the pump as a transport would:
@@ -58,12 +58,12 @@ func inproc(n, topics, size int, heapPath string) error {
 		floodErr <- err
 	}()
 	store := fleet.New(fleet.DefaultConfig())
-	p := pump.New(pump.Config{Messages: in, Scheme: scheme, Refine: platform.Refine})
+	p := ingest.NewBatcher(ingest.BatchConfig{Messages: in, Ingest: ingest.Config{Scheme: scheme}})
 	runtime.GC()
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)
 	start := time.Now()
-	p.Run(ctx, func(b pump.BatchMsg) { store.Apply(b.Items) })
+	p.Run(ctx, func(b ingest.Batch) { store.Apply(b.Items) })
 	el := time.Since(start)
 	if err := <-floodErr; err != nil {
 		return fmt.Errorf("flood: %w", err)

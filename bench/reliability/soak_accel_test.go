@@ -8,6 +8,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
 	"github.com/mqdeck/mqdeck/tui/fleet"
@@ -78,7 +79,7 @@ func TestSoakAcceleratedPlateau(t *testing.T) {
 			items := make([]fleet.Item, len(bus.msgs))
 			for i, m := range bus.msgs {
 				r := scheme.Route(m.Topic, m.Props)
-				v := dec.Decode(m.Payload, decode.HintsFrom(m, r.Encoding))
+				v := dec.Decode(m.Payload, ingest.Hints(&m, r.Encoding))
 				items[i] = fleet.Item{Msg: m, Route: platform.Refine(r, &v), Value: v}
 			}
 			msgs += len(items)

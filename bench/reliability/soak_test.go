@@ -20,11 +20,11 @@ import (
 
 	"github.com/mqdeck/mqdeck/bench/hostile"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/fleet"
-	"github.com/mqdeck/mqdeck/tui/pump"
 )
 
 // soakPlan is how long and how hard the soak runs.
@@ -254,7 +254,7 @@ func startInProcessConsole(t *testing.T, broker string, maxEvents int) *inProces
 	if err != nil {
 		t.Fatal(err)
 	}
-	hooks := pump.NewHooks()
+	hooks := ingest.NewHooks()
 	c, err := mqttconn.New(mqttconn.Options{Broker: broker, Protocol: mqttconn.Protocol5, Subscriptions: scheme.Filters(),
 		OnState: hooks.OnState, OnSubscribe: hooks.OnSubscribe})
 	if err != nil {

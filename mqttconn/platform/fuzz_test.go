@@ -48,7 +48,7 @@ var benchTopics = map[string][]string{
 }
 
 // BenchmarkRoute measures Route per scheme (run with -benchmem): it runs
-// once per received message in the pump.
+// once per received message in the ingest stage.
 func BenchmarkRoute(b *testing.B) {
 	binary := &mqttconn.Props{ContentType: "application/json", User: []mqttconn.UserProperty{
 		{Key: "specversion", Value: "1.0"}, {Key: "id", Value: "8a4f"}, {Key: "source", Value: "drogue://my-app/d1"},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/record"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
@@ -82,7 +83,7 @@ func (r *router) item(m mqttconn.Message) fleet.Item {
 		s = r.schemes[platform.SmartWorks]
 	}
 	route := s.Route(m.Topic, m.Props)
-	v := decode.Decode(m.Payload, decode.HintsFrom(m, route.Encoding), decode.Limits{})
+	v := decode.Decode(m.Payload, ingest.Hints(&m, route.Encoding), decode.Limits{})
 	return fleet.Item{Msg: m, Route: platform.Refine(route, &v), Value: v}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 )
 
 // cloudEvents decodes what was published on app/demo-app with the decode
@@ -15,7 +16,7 @@ func cloudEvents(t *testing.T, msgs []mqttconn.Message) []decode.Value {
 	t.Helper()
 	var out []decode.Value
 	for _, m := range msgs {
-		v := decode.Decode(m.Payload, decode.HintsFrom(m, ""), decode.Limits{})
+		v := decode.Decode(m.Payload, ingest.Hints(&m, ""), decode.Limits{})
 		if v.Format != decode.FormatCloudEvents || v.Event == nil {
 			t.Fatalf("not a CloudEvent (%s %v): %s", v.Format, v.Warnings, m.Payload)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 )
 
@@ -31,7 +32,7 @@ func TestFloodRealisticPayloads(t *testing.T) {
 	var bytes uint64
 	for _, m := range bus.pubs {
 		bytes += uint64(len(m.Payload))
-		v := decode.Decode(m.Payload, decode.HintsFrom(m, ""), decode.Limits{})
+		v := decode.Decode(m.Payload, ingest.Hints(&m, ""), decode.Limits{})
 		switch {
 		case strings.HasPrefix(m.Topic, "drivr/"):
 			systems[strings.Split(m.Topic, "/")[4]] = true

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
@@ -232,7 +233,7 @@ func TestE2EPlatformAnswersMatchedBesideTheAction(t *testing.T) {
 			select {
 			case m := <-console.Messages():
 				r := scheme.Route(m.Topic, m.Props)
-				v := decode.Decode(m.Payload, decode.HintsFrom(m, r.Encoding), decode.DefaultLimits())
+				v := decode.Decode(m.Payload, ingest.Hints(&m, r.Encoding), decode.DefaultLimits())
 				op.tr.Observe([]fleet.Item{{Msg: m, Route: platform.Refine(r, &v), Value: v}})
 			case <-deadline:
 				t.Fatalf("no answers: good %+v / bad %+v", ge.Answers, be.Answers)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	. "github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/fleet"
@@ -23,7 +24,7 @@ func items(t *testing.T, msgs ...mqttconn.Message) []fleet.Item {
 	out := make([]fleet.Item, 0, len(msgs))
 	for _, m := range msgs {
 		r := sc.Route(m.Topic, m.Props)
-		v := decode.Decode(m.Payload, decode.HintsFrom(m, r.Encoding), decode.DefaultLimits())
+		v := decode.Decode(m.Payload, ingest.Hints(&m, r.Encoding), decode.DefaultLimits())
 		out = append(out, fleet.Item{Msg: m, Route: platform.Refine(r, &v), Value: v})
 	}
 	return out
@@ -136,7 +137,7 @@ func TestSetpointFormFromWhatWasSeen(t *testing.T) {
 	} {
 		msg := mqttconn.Message{Topic: m[0], Payload: []byte(m[1]), Received: SeedTime.Add(time.Duration(i) * time.Second)}
 		r := sc.Route(msg.Topic, nil)
-		batch = append(batch, fleet.Item{Msg: msg, Route: r, Value: decode.Decode(msg.Payload, decode.HintsFrom(msg, ""), decode.DefaultLimits())})
+		batch = append(batch, fleet.Item{Msg: msg, Route: r, Value: decode.Decode(msg.Payload, ingest.Hints(&msg, ""), decode.DefaultLimits())})
 	}
 	store := fleet.New(fleet.DefaultConfig())
 	store.Apply(batch)
@@ -183,7 +184,7 @@ func TestSmartWorksEventAndActionNames(t *testing.T) {
 		{"status/acct/things/01T/events/overheat", `{"overheat": {"data": {"temperature": 29}}}`},
 	} {
 		msg := mqttconn.Message{Topic: m[0], Payload: []byte(m[1]), Received: SeedTime.Add(time.Duration(i) * time.Second)}
-		batch = append(batch, fleet.Item{Msg: msg, Route: sc.Route(msg.Topic, nil), Value: decode.Decode(msg.Payload, decode.HintsFrom(msg, ""), decode.DefaultLimits())})
+		batch = append(batch, fleet.Item{Msg: msg, Route: sc.Route(msg.Topic, nil), Value: decode.Decode(msg.Payload, ingest.Hints(&msg, ""), decode.DefaultLimits())})
 	}
 	store := fleet.New(fleet.DefaultConfig())
 	store.Apply(batch)

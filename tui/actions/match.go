@@ -64,10 +64,6 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 		}
 		return out
 	}
-	if r.Platform == platform.Drogue {
-		// Structured CloudEvents name their device in the payload.
-		r = platform.Refine(r, &v)
-	}
 	if e := t.errorOwner(msg, now); e != nil {
 		code, message := platformError(v.Data)
 		note(e, Answer{Kind: AnswerPlatformError, Code: code, Message: message})

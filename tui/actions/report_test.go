@@ -47,6 +47,9 @@ func deviceEvent(t *testing.T, dev, typ string, structured bool, data string) (p
 	if structured {
 		v.Event.Mode = "structured"
 		r = platform.Route{Platform: platform.Drogue, Kind: platform.KindCloudEvent, Fleet: drogueApp, App: drogueApp}
+		// The ingest stage refines a structured event's route from its
+		// attributes before anything downstream sees it.
+		r = platform.Refine(r, &v)
 	}
 	return r, v
 }

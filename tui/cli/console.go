@@ -9,10 +9,10 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/creds"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/record"
 	"github.com/mqdeck/mqdeck/tui/console"
-	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -41,7 +41,7 @@ func (c *ConsoleCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	if err != nil {
 		return err
 	}
-	hooks := pump.NewHooks()
+	hooks := ingest.NewHooks()
 	sess, err := openSession(env.ctx, &c.ConnFlags, &c.PlatformFlags, w, nil, hooks)
 	if err != nil {
 		return err
@@ -130,7 +130,7 @@ type session struct {
 }
 
 // connHooks receive connection states and SUBACK results without blocking
-// (pump.Hooks for the console, connEvents for log).
+// (ingest.Hooks for the console, connEvents for log).
 type connHooks interface {
 	OnState(mqttconn.State)
 	OnSubscribe([]mqttconn.SubResult)

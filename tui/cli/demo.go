@@ -10,11 +10,11 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/broker"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/record"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
 	"github.com/mqdeck/mqdeck/tui/console"
-	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -66,7 +66,7 @@ func (d *DemoCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	if err != nil {
 		return usageError{err}
 	}
-	hooks := pump.NewHooks()
+	hooks := ingest.NewHooks()
 	opts := mqttconn.Options{
 		Broker:         b.URL(),
 		Protocol:       mqttconn.Protocol5,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/record"
 )
@@ -208,7 +209,8 @@ func BenchmarkAppendLine(b *testing.B) {
 }
 
 // BenchmarkLogWrite is the per-message cost of mqdeck log after the
-// transport: route, decode, refine, encode, buffered write.
+// transport, on one core: route, decode, refine, encode (the ingest stage
+// and its Encode), buffered write.
 func BenchmarkLogWrite(b *testing.B) {
 	payload := []byte(`{"uuid":"a707aa3a-b44f-42e0-9ab8-000000000001","createdAt":"2025-05-09T13:28:42.658581","entityUuid":"792b6149-1daa-488f-b07a-f684503b0586","time":"2025-05-09T13:28:42.611276+00:00","status":"ACTIVE","acknowledged":false,"eventModel":{"code":"energy-overload-model","eventLevel":"ERROR","v":411.29268}}`)
 	m := mqttconn.Message{Topic: "drivr/v1/company-example/systems/792b6149-1daa-488f-b07a-f684503b0586/events/a707aa3a-b44f-42e0-9ab8-b8efe13409c8", Payload: payload, Received: time.Now()}
@@ -216,11 +218,16 @@ func BenchmarkLogWrite(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	l := &logger{out: bufio.NewWriterSize(io.Discard, stdoutBuffer), scheme: scheme, dec: decode.NewDecoder(decode.Limits{})}
+	l := &logger{out: bufio.NewWriterSize(io.Discard, stdoutBuffer)}
+	st := ingest.NewStage(scheme, decode.Limits{})
+	c := ingest.Chunk{Items: make([]ingest.Item, 1), Ends: make([]int, 1)}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(payload)))
 	for b.Loop() {
-		if err := l.write(&m); err != nil {
+		c.Items[0] = st.Item(m)
+		c.Text = encodeLine(c.Text[:0], &c.Items[0])
+		c.Ends[0] = len(c.Text)
+		if err := l.write(&c, 1); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -291,8 +298,8 @@ func TestLogRunStopsDuringFlood(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	l := &logger{out: bufio.NewWriter(io.Discard), scheme: scheme, dec: decode.NewDecoder(decode.Limits{}), events: newConnEvents()}
-	n, err := l.run(ctx, msgs, 0)
+	l := &logger{out: bufio.NewWriter(io.Discard), events: newConnEvents()}
+	n, err := l.run(ctx, ingest.Stream(context.Background(), msgs, ingest.Config{Scheme: scheme, Encode: encodeLine}), 0)
 	if err != nil || n >= cap(msgs) {
 		t.Errorf("printed %d of a never-ending input after cancel (err %v)", n, err)
 	}

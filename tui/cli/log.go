@@ -12,8 +12,7 @@ import (
 	"time"
 
 	"github.com/mqdeck/mqdeck/decode"
-	"github.com/mqdeck/mqdeck/mqttconn"
-	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/record"
 )
 
@@ -73,14 +72,17 @@ func (c *LogCmd) Run(env *runEnv) error {
 	l := &logger{
 		out:     bufio.NewWriterSize(env.stdout, stdoutBuffer),
 		stderr:  env.stderr,
-		scheme:  scheme,
-		dec:     decode.NewDecoder(decode.Limits{MaxPayload: c.MaxPayload}),
 		rec:     rec,
 		verbose: c.Verbose,
 		events:  events,
 		dropped: client.Dropped,
 	}
-	n, runErr := l.run(env.ctx, client.Messages(), c.Count)
+	ictx, stop := context.WithCancel(env.ctx)
+	defer stop()
+	chunks := ingest.Stream(ictx, client.Messages(), ingest.Config{
+		Scheme: scheme, Limits: decode.Limits{MaxPayload: c.MaxPayload}, Encode: encodeLine,
+	})
+	n, runErr := l.run(env.ctx, chunks, c.Count)
 	if err := l.out.Flush(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("stdout: %w", err)
 	}
@@ -145,8 +147,6 @@ func writeMemProfile(path string, stderr io.Writer) {
 type logger struct {
 	out          *bufio.Writer
 	stderr       io.Writer
-	scheme       platform.Scheme
-	dec          *decode.Decoder
 	rec          *record.Writer
 	verbose      bool
 	events       *connEvents
@@ -157,26 +157,23 @@ type logger struct {
 	reported     uint64 // drops already announced on stderr
 }
 
-// run prints messages until count (0: no limit), the end of input or ctx.
+// run prints items until count (0: no limit), the end of input or ctx.
 // It flushes whenever the input runs dry, so a quiet topic is not held in
 // the buffer, while a flood goes out in large writes.
-func (l *logger) run(ctx context.Context, msgs <-chan mqttconn.Message, count int) (int, error) {
+func (l *logger) run(ctx context.Context, chunks <-chan ingest.Chunk, count int) (int, error) {
 	n := 0
 	for count == 0 || n < count {
-		var m mqttconn.Message
+		var c ingest.Chunk
 		var ok bool
-		if n&1023 == 1023 && ctx.Err() != nil {
-			return n, nil // Ctrl-C in the middle of a flood
-		}
 		select {
-		case m, ok = <-msgs:
+		case c, ok = <-chunks:
 		default:
 			if err := l.out.Flush(); err != nil {
 				return n, fmt.Errorf("stdout: %w", err)
 			}
 			l.printEvents()
 			select {
-			case m, ok = <-msgs:
+			case c, ok = <-chunks:
 			case <-l.events.wake:
 				if err := l.events.fatal(); err != nil {
 					return n, err
@@ -186,36 +183,48 @@ func (l *logger) run(ctx context.Context, msgs <-chan mqttconn.Message, count in
 				return n, nil
 			}
 		}
-		if !ok {
-			return n, nil
+		if !ok || ctx.Err() != nil {
+			return n, nil // the end, or Ctrl-C in the middle of a flood
 		}
-		if err := l.write(&m); err != nil {
+		if c.Panic != nil {
+			panic(c.Panic)
+		}
+		k := len(c.Items)
+		if count > 0 && n+k > count {
+			k = count - n
+		}
+		if err := l.write(&c, k); err != nil {
 			return n, err
 		}
-		n++
+		n += k
 	}
 	return n, nil
 }
 
-// write routes, decodes and prints one message (and records it).
-func (l *logger) write(m *mqttconn.Message) error {
+// write prints (and records) the first k items of c; the workers encoded
+// them already.
+func (l *logger) write(c *ingest.Chunk, k int) error {
+	if k == 0 {
+		return nil
+	}
 	if l.first.IsZero() {
 		l.first = time.Now()
 	}
-	route := l.scheme.Route(m.Topic, m.Props)
-	var v decode.Value
-	if !route.Secret {
-		v = l.dec.Decode(m.Payload, decode.HintsFrom(*m, route.Encoding))
-		route = platform.Refine(route, &v)
-	}
-	l.payloadBytes += int64(len(m.Payload))
-	l.buf = appendLine(l.buf[:0], m, &route, &v)
-	if _, err := l.out.Write(l.buf); err != nil {
+	if _, err := l.out.Write(c.Text[:c.Ends[k-1]]); err != nil {
 		return fmt.Errorf("stdout: %w", err)
 	}
-	if l.rec != nil {
-		rm := *m
-		if route.Secret {
+	for i := range k {
+		it := &c.Items[i]
+		if it.Route.Secret {
+			l.payloadBytes += int64(it.Value.Size)
+		} else {
+			l.payloadBytes += int64(len(it.Msg.Payload))
+		}
+		if l.rec == nil {
+			continue
+		}
+		rm := it.Msg
+		if it.Route.Secret {
 			rm.Payload = []byte(redacted)
 		}
 		if err := l.rec.Write(rm); err != nil {
@@ -223,6 +232,11 @@ func (l *logger) write(m *mqttconn.Message) error {
 		}
 	}
 	return nil
+}
+
+// encodeLine is the log's ingest.Config.Encode: one JSON line per item.
+func encodeLine(dst []byte, it *ingest.Item) []byte {
+	return appendLine(dst, &it.Msg, &it.Route, &it.Value)
 }
 
 // stats is the -v summary: count, payload bytes, and the rate from the

@@ -9,12 +9,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/actions"
-	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 	"github.com/mqdeck/mqdeck/views/fixture"
 )
@@ -38,7 +38,7 @@ func e2eConnect(t *testing.T, opts mqttconn.Options) mqttconn.Client {
 
 // pumpUntil feeds the pump's batches to the model until cond holds; it
 // fails after d. Bounded in time, and in count by the pump's pace.
-func pumpUntil(t *testing.T, m *Model, batches <-chan pump.BatchMsg, d time.Duration, what string, cond func() bool) {
+func pumpUntil(t *testing.T, m *Model, batches <-chan ingest.Batch, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.After(d)
 	for !cond() {
@@ -88,8 +88,8 @@ func actionsEndToEnd(t *testing.T, url string) {
 		Actions: Actions{Publisher: console, Params: platform.Params{Slug: fixture.Slug},
 			Audit: actions.NewAudit(audit, "e2e", nil), Timeout: 5 * time.Second}})
 	send(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	batches := make(chan pump.BatchMsg, 16)
-	go newPump(Source{Messages: console.Messages(), Scheme: scheme}).Run(ctx, func(b pump.BatchMsg) {
+	batches := make(chan ingest.Batch, 16)
+	go newPump(Source{Messages: console.Messages(), Scheme: scheme}).Run(ctx, func(b ingest.Batch) {
 		select {
 		case batches <- b:
 		case <-ctx.Done():

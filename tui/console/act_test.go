@@ -20,11 +20,11 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/fleet"
-	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 	"github.com/mqdeck/mqdeck/views/fixture"
 )
@@ -98,7 +98,7 @@ func actionModel(t *testing.T, w, h int, a Actions) (*Model, *fakePub, *lockedBu
 	a.Audit = actions.NewAudit(audit, "tester", fixture.Clock)
 	m := New(Config{Theme: themes.Dark, Now: fixture.Clock, Actions: a, Conn: views.ConnInfo{
 		Broker: "mqtts://broker.example.com:8883", Platform: platform.DRIVR, Protocol: "5"}})
-	send(m, tea.WindowSizeMsg{Width: w, Height: h}, pump.BatchMsg{Items: fixture.FleetItems()})
+	send(m, tea.WindowSizeMsg{Width: w, Height: h}, ingest.Batch{Items: fixture.FleetItems()})
 	return m, pub, audit
 }
 
@@ -154,7 +154,7 @@ func feed(m *Model, ago time.Duration, topicPayload ...string) {
 	for i := 0; i+1 < len(topicPayload); i += 2 {
 		f.Add(platform.DRIVR, topicPayload[i], topicPayload[i+1], ago, false, nil)
 	}
-	send(m, pump.BatchMsg{Items: f.Items()})
+	send(m, ingest.Batch{Items: f.Items()})
 }
 
 func createdEvent(model, at string) (topic, payload string) {
@@ -377,7 +377,7 @@ func TestReadOnlyActionsOff(t *testing.T) {
 	m := New(Config{Theme: themes.Dark, Now: fixture.Clock,
 		Conn:    views.ConnInfo{Broker: "mqtt://x", Platform: platform.DRIVR, ReadOnly: true},
 		Actions: Actions{Publisher: pub, Params: platform.Params{Slug: fixture.Slug}}})
-	send(m, tea.WindowSizeMsg{Width: 120, Height: 40}, pump.BatchMsg{Items: fixture.FleetItems()})
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40}, ingest.Batch{Items: fixture.FleetItems()})
 	for _, k := range []string{"t", "c", "s", "r", "P", "a"} {
 		if cmd := send(m, press("down"), press(k)); cmd != nil || m.Modal() != nil {
 			t.Fatalf("%s in read-only: modal %T", k, m.Modal())
@@ -543,7 +543,7 @@ func TestActionScreenGoldens(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
 		w, h := sz[0], sz[1]
 		m, _, _ := actionModel(t, w, h, Actions{})
-		send(m, pump.BatchMsg{State: &connected})
+		send(m, ingest.Batch{State: &connected})
 		openTrigger(t, m)
 		send(m, exec(t, send(m, press("enter"))))
 		t.Run(fmt.Sprintf("%dx%d_confirm", w, h), func(t *testing.T) {
@@ -581,7 +581,7 @@ func devapiModel(t *testing.T, a Actions) (*Model, *fakePub) {
 	a.Publisher = pub
 	m := New(Config{Theme: themes.Dark, Now: fixture.Clock, Actions: a, Conn: views.ConnInfo{
 		Broker: "mqtt://127.0.0.1:1883", Platform: platform.DevAPI, Protocol: "5"}})
-	send(m, tea.WindowSizeMsg{Width: 120, Height: 40}, pump.BatchMsg{Items: fixture.FleetItems()}, press("1"), press("g"))
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40}, ingest.Batch{Items: fixture.FleetItems()}, press("1"), press("g"))
 	for range 10 {
 		if m.fleetP.Selection().Ref.System == "dev-0042" {
 			return m, pub
@@ -647,7 +647,7 @@ func drogueItem(t *testing.T, at time.Time, user []mqttconn.UserProperty, payloa
 	msg := mqttconn.Message{Topic: "app/demo-app", Payload: []byte(payload), Received: at, QoS: 0,
 		Props: &mqttconn.Props{ContentType: "application/json", User: user}}
 	r := s.Route(msg.Topic, msg.Props)
-	v := decode.NewDecoder(decode.DefaultLimits()).Decode(msg.Payload, decode.HintsFrom(msg, r.Encoding))
+	v := decode.NewDecoder(decode.DefaultLimits()).Decode(msg.Payload, ingest.Hints(&msg, r.Encoding))
 	return fleet.Item{Msg: msg, Route: platform.Refine(r, &v), Value: v}
 }
 
@@ -666,7 +666,7 @@ func TestDrogueCommandOutcomeShown(t *testing.T) {
 	m := New(Config{Theme: themes.Dark, Now: func() time.Time { return now }, Actions: Actions{Publisher: pub,
 		Params: platform.Params{Apps: []string{"demo-app"}}},
 		Conn: views.ConnInfo{Broker: "mqtt://127.0.0.1:1883", Platform: platform.Drogue, Protocol: "5"}})
-	send(m, tea.WindowSizeMsg{Width: 120, Height: 40}, pump.BatchMsg{Items: []fleet.Item{
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40}, ingest.Batch{Items: []fleet.Item{
 		drogueItem(t, now.Add(-time.Minute), drogueAttrs("thermostat-01", "io.drogue.event.v1"), `{"temperature": 20.5}`),
 		drogueItem(t, now.Add(-time.Minute), drogueAttrs("thermostat-02", "io.drogue.event.v1"), `{"temperature": 19.0}`),
 	}})
@@ -697,7 +697,7 @@ func TestDrogueCommandOutcomeShown(t *testing.T) {
 	command("thermostat-02")
 	send(m, press("7"))
 	now = now.Add(300 * time.Millisecond)
-	send(m, pump.BatchMsg{Items: []fleet.Item{
+	send(m, ingest.Batch{Items: []fleet.Item{
 		drogueItem(t, now, drogueAttrs("thermostat-01", "io.drogue.event.v1"), `{"temperature": 20.6, "targetTemperature": 22}`),
 	}})
 	out := plain(m)

@@ -8,8 +8,8 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/themes"
-	"github.com/mqdeck/mqdeck/tui/pump"
 )
 
 // TestScreenGoldens draws the whole console on the fixed fleet and clock:
@@ -26,7 +26,7 @@ func TestScreenGoldens(t *testing.T) {
 				}
 				t.Run(fmt.Sprintf("%dx%d_%s_%s", sz[0], sz[1], p, theme), func(t *testing.T) {
 					m := newTestModel(t, sz[0], sz[1], theme)
-					send(m, pump.BatchMsg{State: &connected})
+					send(m, ingest.Batch{State: &connected})
 					send(m, press(fmt.Sprint(int(p)+1)))
 					out := m.View().Content
 					checkScreen(t, out, sz[0], sz[1])

@@ -1,7 +1,7 @@
 // Package console is mqdeck's console: the root Bubble Tea model that lays out
 // the panes of views, routes keys and data to them, and Run, which starts
-// the program and the pump. The fleet state lives in tui/fleet, the batching
-// in tui/pump.
+// the program and the ingest batcher. The fleet state lives in tui/fleet,
+// the understanding and batching of messages in mqttconn/ingest.
 package console
 
 import (
@@ -11,10 +11,10 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
-	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -24,9 +24,8 @@ type Source struct {
 	Messages <-chan mqttconn.Message
 	Scheme   platform.Scheme // nil: raw routing
 	Dropped  func() uint64   // transport drop counter, optional
-	Hooks    *pump.Hooks     // give its OnState/OnSubscribe to mqttconn.Options
+	Hooks    *ingest.Hooks   // give its OnState/OnSubscribe to mqttconn.Options
 	Limits   decode.Limits   // zero: decode.DefaultLimits()
-	Refine   pump.RefineFunc // nil: platform.Refine
 }
 
 // Config is everything the console needs.
@@ -119,7 +118,7 @@ type Model struct {
 
 	// batches received and not yet wholly applied; applied counts the
 	// items of the first one already in the store
-	backlog []pump.BatchMsg
+	backlog []ingest.Batch
 	applied int
 	// deferFrame: this Update applied a slice of a batch and a frame was
 	// drawn less than frameEvery ago, so the panes are not drawn again

@@ -12,10 +12,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
-	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 	"github.com/mqdeck/mqdeck/views/fixture"
 )
@@ -26,7 +26,7 @@ func newTestModel(t *testing.T, w, h int, theme string) *Model {
 	m := New(Config{Theme: theme, Now: fixture.Clock, Conn: views.ConnInfo{
 		Broker: "mqtts://broker.example.com:8883", Platform: "drivr", Protocol: "auto"}})
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	send(m, pump.BatchMsg{Items: fixture.FleetItems()})
+	send(m, ingest.Batch{Items: fixture.FleetItems()})
 	return m
 }
 
@@ -223,7 +223,7 @@ func TestPauseCountsNewAndHoldsTheView(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		f.Add(platform.DRIVR, fmt.Sprintf("drivr/v1/%s/systems/new-%d", fixture.Slug, i), `{"name":"Brand New"}`, 0, true, nil)
 	}
-	send(m, pump.BatchMsg{Items: f.Items()})
+	send(m, ingest.Batch{Items: f.Items()})
 	if _, n := m.Paused(); n != 5 {
 		t.Fatalf("paused counter %d, want 5", n)
 	}
@@ -342,10 +342,10 @@ func TestExitAfterApplied(t *testing.T) {
 	m := New(Config{Now: fixture.Clock, ExitAfter: 50})
 	send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	items := fixture.FleetItems() // 46 messages
-	if isQuit(send(m, pump.BatchMsg{Items: items})) {
+	if isQuit(send(m, ingest.Batch{Items: items})) {
 		t.Fatal("quit before N messages")
 	}
-	if !isQuit(send(m, pump.BatchMsg{Items: items[:4]})) {
+	if !isQuit(send(m, ingest.Batch{Items: items[:4]})) {
 		t.Fatal("did not quit at N messages")
 	}
 }
@@ -353,7 +353,7 @@ func TestExitAfterApplied(t *testing.T) {
 func TestConnectionNewsReachTheScreen(t *testing.T) {
 	m := newTestModel(t, 120, 40, themes.Dark)
 	st := mqttconn.State{Kind: mqttconn.StateConnected, Protocol: "5"}
-	send(m, pump.BatchMsg{State: &st, Dropped: 17, Subs: [][]mqttconn.SubResult{{
+	send(m, ingest.Batch{State: &st, Dropped: 17, Subs: [][]mqttconn.SubResult{{
 		{Filter: "drivr/v1/company-example/systems/#", Granted: 1},
 		{Filter: "drivr/v1/company-example/input/#", Err: errors.New("not authorized (0x87)")},
 	}}})
@@ -368,7 +368,7 @@ func TestConnectionNewsReachTheScreen(t *testing.T) {
 		t.Fatalf("refused subscription not in the errors pane: %d %+v", n, errs)
 	}
 	st = mqttconn.State{Kind: mqttconn.StateReconnecting, RetryIn: 4 * time.Second, Err: errors.New("EOF")}
-	send(m, pump.BatchMsg{State: &st})
+	send(m, ingest.Batch{State: &st})
 	if !strings.Contains(plain(m), "reconnecting in 4s: EOF") {
 		t.Error("reconnecting not said in words")
 	}
@@ -474,7 +474,7 @@ func TestBadRebindingIsShownNotFatal(t *testing.T) {
 // in words.
 func TestMonochromeScreenHasNoColourButWords(t *testing.T) {
 	m := New(Config{NoColor: true, Now: fixture.Clock})
-	send(m, tea.WindowSizeMsg{Width: 120, Height: 40}, pump.BatchMsg{Items: fixture.FleetItems()})
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 40}, ingest.Batch{Items: fixture.FleetItems()})
 	out := m.View().Content
 	checkScreen(t, out, 120, 40)
 	if strings.Contains(out, "38;") || strings.Contains(out, "48;") {
@@ -543,7 +543,7 @@ func TestKeyIsAnsweredBetweenSlicesOfABatch(t *testing.T) {
 		items = append(items, one...)
 	}
 	released := 0
-	_, cmd := m.Update(pump.BatchMsg{Items: items, Release: func() { released++ }})
+	_, cmd := m.Update(ingest.Batch{Items: items, Release: func() { released++ }})
 	if cmd == nil || len(m.backlog) == 0 {
 		t.Fatalf("a %d-item batch was applied in one Update: no slicing", len(items))
 	}
@@ -577,11 +577,11 @@ func TestBatchesQueueBehindTheOneBeingSliced(t *testing.T) {
 		big = append(big, one...)
 	}
 	order := ""
-	_, cmd := m.Update(pump.BatchMsg{Items: big, Release: func() { order += "1" }})
+	_, cmd := m.Update(ingest.Batch{Items: big, Release: func() { order += "1" }})
 	if cmd == nil {
 		t.Fatal("no slicing")
 	}
-	if _, cmd2 := m.Update(pump.BatchMsg{Items: one, Release: func() { order += "2" }}); cmd2 != nil {
+	if _, cmd2 := m.Update(ingest.Batch{Items: one, Release: func() { order += "2" }}); cmd2 != nil {
 		t.Fatal("a second batch started its own slices")
 	}
 	for i := 0; i < 100_000 && cmd != nil; i++ {

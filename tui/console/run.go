@@ -14,10 +14,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mqdeck/mqdeck/decode"
-	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/fleet"
-	"github.com/mqdeck/mqdeck/tui/pump"
 )
 
 // ErrCrashed wraps the error Run returns after a panic; the message names
@@ -72,14 +71,18 @@ func run(ctx context.Context, cfg Config, final func(*Model), opts ...tea.Progra
 			defer close(pumpDone)
 			defer func() {
 				if r := recover(); r != nil {
-					pumpPanic <- crash{value: r, stack: debug.Stack()}
+					c := crash{value: r, stack: debug.Stack()}
+					if p, ok := r.(*ingest.Panic); ok {
+						c = crash{value: p.Value, stack: p.Stack} // where it happened
+					}
+					pumpPanic <- c
 					// Cancelling ends the program through its own event loop,
 					// which restores the terminal; Kill from here would race
 					// with Run's start.
 					cancel()
 				}
 			}()
-			newPump(cfg.Source).Run(ctx, func(b pump.BatchMsg) { p.Send(b) })
+			newPump(cfg.Source).Run(ctx, func(b ingest.Batch) { p.Send(b) })
 		}()
 	} else {
 		close(pumpDone)
@@ -108,21 +111,11 @@ func run(ctx context.Context, cfg Config, final func(*Model), opts ...tea.Progra
 	return nil
 }
 
-// newPump wires a pump to a source with the default decoder and refiner.
-func newPump(s Source) *pump.Pump {
-	lim := s.Limits
-	if lim == (decode.Limits{}) {
-		lim = decode.DefaultLimits()
-	}
-	refine := s.Refine
-	if refine == nil {
-		refine = platform.Refine
-	}
-	return pump.New(pump.Config{
+// newPump wires the ingest stage and its batching to a source.
+func newPump(s Source) *ingest.Batcher {
+	return ingest.NewBatcher(ingest.BatchConfig{
 		Messages: s.Messages,
-		Scheme:   s.Scheme,
-		Decode:   pump.DefaultDecode(lim),
-		Refine:   refine,
+		Ingest:   ingest.Config{Scheme: s.Scheme, Limits: s.Limits},
 		Dropped:  s.Dropped,
 		Hooks:    s.Hooks,
 		Paced:    true, // Model.applySlice releases each batch

@@ -15,9 +15,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
-	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 	"github.com/mqdeck/mqdeck/views/fixture"
 )
@@ -38,7 +38,7 @@ func TestRunAgainstEmbeddedBroker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hooks := pump.NewHooks()
+	hooks := ingest.NewHooks()
 	sub, err := mqttconn.New(mqttconn.Options{Broker: url, Subscriptions: scheme.Filters(),
 		OnState: hooks.OnState, OnSubscribe: hooks.OnSubscribe, ConnectTimeout: 5 * time.Second})
 	if err != nil {

@@ -10,12 +10,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/platforms"
-	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 	"github.com/mqdeck/mqdeck/views/fixture"
 )
@@ -31,7 +31,7 @@ func clockModel(t *testing.T, w, h int, cfg Config) (*Model, *time.Time) {
 	}
 	m := New(cfg)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	send(m, pump.BatchMsg{Items: fixture.FleetItems()})
+	send(m, ingest.Batch{Items: fixture.FleetItems()})
 	return m, &now
 }
 
@@ -41,7 +41,7 @@ func TestReconnectCountdownAndRetryKey(t *testing.T) {
 	retries := 0
 	m, now := clockModel(t, 120, 40, Config{RetryNow: func() bool { retries++; return true }})
 	st := mqttconn.State{Kind: mqttconn.StateReconnecting, RetryIn: 7 * time.Second, Attempt: 3, Err: errors.New("EOF")}
-	send(m, pump.BatchMsg{State: &st})
+	send(m, ingest.Batch{State: &st})
 	for i, want := range []string{"reconnecting in 7s", "reconnecting in 6s", "reconnecting in 5s"} {
 		if got := plain(m); !strings.Contains(got, want+" (R retries now): EOF") {
 			t.Fatalf("after %ds the bar lacks %q:\n%s", i, want, strings.SplitN(got, "\n", 2)[0])

@@ -9,9 +9,9 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
-	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -41,7 +41,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, nil
-	case pump.BatchMsg:
+	case ingest.Batch:
 		m.backlog = append(m.backlog, msg)
 		if len(m.backlog) > 1 {
 			return m, nil // the slice already asked for continues with it
@@ -129,7 +129,7 @@ func (m *Model) applySlice() tea.Cmd {
 			continue
 		}
 		m.finish(*b)
-		m.backlog[0] = pump.BatchMsg{} // let the items go
+		m.backlog[0] = ingest.Batch{} // let the items go
 		m.backlog = m.backlog[1:]
 		m.applied = 0
 	}
@@ -157,7 +157,7 @@ func (m *Model) applySlice() tea.Cmd {
 
 // finish takes the rest of a batch once its items are in: connection news,
 // the end of input, and the release that lets the pump send the next one.
-func (m *Model) finish(b pump.BatchMsg) {
+func (m *Model) finish(b ingest.Batch) {
 	m.dropped = b.Dropped
 	if b.State != nil {
 		m.setConn(*b.State)

@@ -13,18 +13,13 @@ import (
 	"math"
 	"time"
 
-	"github.com/mqdeck/mqdeck/decode"
-	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/topics"
 )
 
 // Item is one routed and decoded message; the pump produces them in batches.
-type Item struct {
-	Msg   mqttconn.Message
-	Route platform.Route
-	Value decode.Value
-}
+type Item = ingest.Item
 
 // Config bounds the store. A cap below 1 means 1.
 type Config struct {
@@ -287,15 +282,6 @@ func (s *Store) apply(it *Item, now time.Time) {
 	at := it.Msg.Received
 	if at.IsZero() {
 		at = now
-	}
-	if it.Route.Platform == platform.Drogue {
-		// Structured CloudEvents carry type and device in the payload: the
-		// pump may not have refined the route.
-		if r := platform.Refine(it.Route, &it.Value); r != it.Route {
-			c := *it
-			c.Route = r
-			it = &c
-		}
 	}
 	s.messages++
 	s.logAppend(it)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
@@ -38,7 +39,7 @@ func newFeeder(t testing.TB, name string, p platform.Params, clk *clock) *feeder
 func (f *feeder) msg(topic, payload string, retain bool, props *mqttconn.Props) Item {
 	m := mqttconn.Message{Topic: topic, Payload: []byte(payload), Retain: retain, Received: f.clk.now, Props: props}
 	r := f.scheme.Route(topic, props)
-	v := decode.Decode(m.Payload, decode.HintsFrom(m, r.Encoding), decode.DefaultLimits())
+	v := decode.Decode(m.Payload, ingest.Hints(&m, r.Encoding), decode.DefaultLimits())
 	r = platform.Refine(r, &v)
 	return Item{Msg: m, Route: r, Value: v}
 }

@@ -1,4 +1,4 @@
-package pump
+package ingest
 
 import (
 	"context"
@@ -12,19 +12,14 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
-// textDecode stands in for decode.Decode where the test is about batching.
-func textDecode(m *mqttconn.Message, _ platform.Route) decode.Value {
-	return decode.Value{Format: decode.FormatText, Size: len(m.Payload), Data: decode.Node{Kind: decode.KindString, Str: string(m.Payload)}}
-}
-
 // collector records batches as a program would receive them.
 type collector struct {
 	mu      sync.Mutex
-	batches []BatchMsg
+	batches []Batch
 	delay   time.Duration // simulate a busy UI
 }
 
-func (c *collector) send(b BatchMsg) {
+func (c *collector) send(b Batch) {
 	if c.delay > 0 {
 		time.Sleep(c.delay)
 	}
@@ -45,13 +40,13 @@ func (c *collector) items() []string {
 	return out
 }
 
-func runPump(t *testing.T, cfg Config, c *collector) (cancel func(), done <-chan struct{}) {
+func runPump(t *testing.T, cfg BatchConfig, c *collector) (cancel func(), done <-chan struct{}) {
 	t.Helper()
 	ctx, cancelCtx := context.WithTimeout(context.Background(), 20*time.Second)
 	d := make(chan struct{})
 	go func() {
 		defer close(d)
-		New(cfg).Run(ctx, c.send)
+		NewBatcher(cfg).Run(ctx, c.send)
 	}()
 	return cancelCtx, d
 }
@@ -61,7 +56,7 @@ func wait(t *testing.T, done <-chan struct{}) {
 	select {
 	case <-done:
 	case <-time.After(15 * time.Second):
-		t.Fatal("pump did not finish")
+		t.Fatal("batcher did not finish")
 	}
 }
 
@@ -73,7 +68,7 @@ func TestFloodArrivesInFewBatchesInOrder(t *testing.T) {
 	}
 	close(in)
 	c := &collector{}
-	cancel, done := runPump(t, Config{Messages: in, Decode: textDecode}, c)
+	cancel, done := runPump(t, BatchConfig{Messages: in}, c)
 	defer cancel()
 	wait(t, done)
 
@@ -99,7 +94,7 @@ func TestFloodArrivesInFewBatchesInOrder(t *testing.T) {
 func TestTrickleIsBatchedAtAboutThirtyHertz(t *testing.T) {
 	in := make(chan mqttconn.Message)
 	c := &collector{}
-	cancel, done := runPump(t, Config{Messages: in, Decode: textDecode}, c)
+	cancel, done := runPump(t, BatchConfig{Messages: in}, c)
 	defer cancel()
 	start := time.Now()
 	sent := 0
@@ -128,7 +123,7 @@ func TestBusyUIDoesNotLoseOrDeadlock(t *testing.T) {
 	const n = 100_000
 	in := make(chan mqttconn.Message, 1024)
 	c := &collector{delay: 20 * time.Millisecond}
-	cancel, done := runPump(t, Config{Messages: in, Decode: textDecode, MaxBatch: 1000}, c)
+	cancel, done := runPump(t, BatchConfig{Messages: in, MaxBatch: 1000}, c)
 	defer cancel()
 	for i := 0; i < n; i++ {
 		in <- mqttconn.Message{Topic: "x"}
@@ -164,7 +159,7 @@ func TestHooksNeverBlockAndCoalesce(t *testing.T) {
 	}
 	in := make(chan mqttconn.Message)
 	c := &collector{}
-	cancel, done := runPump(t, Config{Messages: in, Decode: textDecode, Hooks: h, Dropped: func() uint64 { return 7 }}, c)
+	cancel, done := runPump(t, BatchConfig{Messages: in, Hooks: h, Dropped: func() uint64 { return 7 }}, c)
 	defer cancel()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -205,41 +200,30 @@ func TestHooksNeverBlockAndCoalesce(t *testing.T) {
 	}
 }
 
-type refinedScheme struct{}
+type drogueScheme struct{}
 
-func (refinedScheme) Name() string                     { return "test" }
-func (refinedScheme) Filters() []mqttconn.Subscription { return nil }
-func (refinedScheme) Route(topic string, _ *mqttconn.Props) platform.Route {
-	return platform.Route{Platform: "test", Kind: "seen", System: topic}
+func (drogueScheme) Name() string                     { return "test" }
+func (drogueScheme) Filters() []mqttconn.Subscription { return nil }
+func (drogueScheme) Route(topic string, _ *mqttconn.Props) platform.Route {
+	return platform.Route{Platform: platform.Drogue, Kind: platform.KindCloudEvent, App: topic}
 }
 
+// Route, decode and refine happen once, in ingest: a structured CloudEvent
+// names its device in the payload, and the item's route already says so.
 func TestRoutesDecodesAndRefines(t *testing.T) {
 	in := make(chan mqttconn.Message, 2)
-	in <- mqttconn.Message{Topic: "dev1", Payload: []byte("hello")}
+	in <- mqttconn.Message{Topic: "app1", Payload: []byte(`{"specversion":"1.0","id":"1","source":"drogue://app1/dev7","type":"io.drogue.event.v1","subject":"temp","device":"dev7","data":{"t":21}}`)}
 	close(in)
 	c := &collector{}
-	var decodedRoute platform.Route
-	cfg := Config{
-		Messages: in,
-		Scheme:   refinedScheme{},
-		Decode: func(m *mqttconn.Message, r platform.Route) decode.Value {
-			decodedRoute = r
-			return textDecode(m, r)
-		},
-		Refine: func(r platform.Route, v *decode.Value) platform.Route {
-			r.Kind = platform.Kind("refined-" + v.Data.Str)
-			return r
-		},
-	}
-	cancel, done := runPump(t, cfg, c)
+	cancel, done := runPump(t, BatchConfig{Messages: in, Ingest: Config{Scheme: drogueScheme{}}}, c)
 	defer cancel()
 	wait(t, done)
 	it := c.batches[0].Items[0]
-	if decodedRoute.System != "dev1" {
-		t.Errorf("decode saw route %+v, want the scheme's", decodedRoute)
+	if it.Value.Event == nil || it.Value.Format != decode.FormatCloudEvents {
+		t.Fatalf("not decoded as a CloudEvent: %+v", it.Value)
 	}
-	if it.Route.Kind != "refined-hello" || it.Route.System != "dev1" || it.Value.Size != 5 {
-		t.Errorf("item = %+v", it)
+	if it.Route.App != "app1" || it.Route.Device != "dev7" || it.Route.Channel != "temp" {
+		t.Errorf("route not refined from the event: %+v", it.Route)
 	}
 }
 
@@ -248,7 +232,7 @@ func TestNoSchemeRoutesRaw(t *testing.T) {
 	in <- mqttconn.Message{Topic: "a/b"}
 	close(in)
 	c := &collector{}
-	cancel, done := runPump(t, Config{Messages: in, Decode: textDecode}, c)
+	cancel, done := runPump(t, BatchConfig{Messages: in}, c)
 	defer cancel()
 	wait(t, done)
 	if r := c.batches[0].Items[0].Route; r.Kind != platform.KindRaw {
@@ -259,7 +243,7 @@ func TestNoSchemeRoutesRaw(t *testing.T) {
 func TestCancelStops(t *testing.T) {
 	in := make(chan mqttconn.Message)
 	c := &collector{}
-	cancel, done := runPump(t, Config{Messages: in, Decode: textDecode}, c)
+	cancel, done := runPump(t, BatchConfig{Messages: in}, c)
 	cancel()
 	wait(t, done)
 }
@@ -275,19 +259,19 @@ func TestPacedWaitsForRelease(t *testing.T) {
 		in <- mqttconn.Message{Topic: fmt.Sprintf("t/%d", i), Payload: []byte("x")}
 	}
 	close(in)
-	got := make(chan BatchMsg, 64)
+	got := make(chan Batch, 64)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		New(Config{Messages: in, Decode: textDecode, MaxBatch: 1000, Paced: true}).Run(ctx, func(b BatchMsg) { got <- b })
+		NewBatcher(BatchConfig{Messages: in, MaxBatch: 1000, Paced: true}).Run(ctx, func(b Batch) { got <- b })
 	}()
 
 	// Batches until the Done one (which may carry the last items too).
 	var topics []string
 	for last := false; !last; {
-		var b BatchMsg
+		var b Batch
 		select {
 		case b = <-got:
 		case <-time.After(10 * time.Second):
@@ -331,11 +315,11 @@ func TestPacedEndsWithContext(t *testing.T) {
 	in := make(chan mqttconn.Message, 1)
 	in <- mqttconn.Message{Topic: "a", Payload: []byte("x")}
 	ctx, cancel := context.WithCancel(context.Background())
-	got := make(chan BatchMsg, 4)
+	got := make(chan Batch, 4)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		New(Config{Messages: in, Decode: textDecode, Paced: true}).Run(ctx, func(b BatchMsg) { got <- b })
+		NewBatcher(BatchConfig{Messages: in, Paced: true}).Run(ctx, func(b Batch) { got <- b })
 	}()
 	select {
 	case <-got: // never released

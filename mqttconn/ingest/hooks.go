@@ -1,4 +1,4 @@
-package pump
+package ingest
 
 import "github.com/mqdeck/mqdeck/mqttconn"
 

@@ -1,4 +1,4 @@
-package pump
+package ingest
 
 import (
 	"testing"
@@ -27,7 +27,7 @@ func TestSeedMessagesAreRoutedAndDecoded(t *testing.T) {
 	in <- mqttconn.Message{Topic: seedErrorTopic, Payload: []byte(seedError)}
 	close(in)
 	c := &collector{}
-	cancel, done := runPump(t, Config{Messages: in, Scheme: scheme, Refine: platform.Refine}, c)
+	cancel, done := runPump(t, BatchConfig{Messages: in, Ingest: Config{Scheme: scheme}}, c)
 	defer cancel()
 	wait(t, done)
 	var items int

@@ -1,0 +1,180 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+)
+
+// maxChunk bounds the messages one worker takes at a time: large enough
+// that the hand-over costs little per message in a flood, small enough
+// that the workers share a burst.
+const maxChunk = 256
+
+// Config says how messages are understood.
+type Config struct {
+	Scheme  platform.Scheme // nil: every message routes as raw generic
+	Limits  decode.Limits   // zero fields: decode's defaults
+	Workers int             // goroutines that route and decode; 0: GOMAXPROCS
+	// Encode, when set, also runs on the workers: it appends what the
+	// consumer will write for one item (mqdeck log: its JSON line) to dst.
+	Encode func(dst []byte, it *Item) []byte
+}
+
+// Chunk is a run of consecutive items, in receive order.
+type Chunk struct {
+	Items []Item
+	// Text holds the encoded items back to back (with Config.Encode);
+	// item i is Text[Ends[i-1]:Ends[i]] (from 0 for the first).
+	Text []byte
+	Ends []int
+	// Panic is set when understanding this chunk panicked on a worker
+	// (a bug): the consumer re-panics with it in its own goroutine, where
+	// the console's crash handling is.
+	Panic *Panic
+}
+
+// Panic is a panic caught on an ingest worker, with the worker's stack.
+type Panic struct {
+	Value any
+	Stack []byte
+}
+
+func (p *Panic) String() string { return fmt.Sprint(p.Value) }
+
+// Line returns the encoded form of item i.
+func (c *Chunk) Line(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = c.Ends[i-1]
+	}
+	return c.Text[start:c.Ends[i]]
+}
+
+type job struct {
+	msgs  []mqttconn.Message
+	out   Chunk
+	ready chan struct{}
+}
+
+// Stream understands every message of msgs on cfg.Workers goroutines and
+// sends the items in exactly the receive order, in chunks. The channel is
+// closed once msgs is closed and everything before is sent, or when ctx
+// ends. A slow consumer holds the whole pipeline back, and so the transport
+// (its handler waits): nothing is dropped here.
+func Stream(ctx context.Context, msgs <-chan mqttconn.Message, cfg Config) <-chan Chunk {
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	work := make(chan *job, workers)
+	order := make(chan *job, 2*workers)
+	out := make(chan Chunk, 1)
+	for range workers {
+		go understand(cfg, work)
+	}
+	go read(ctx, msgs, work, order)
+	go func() {
+		defer close(out)
+		for j := range order {
+			select {
+			case <-j.ready:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case out <- j.out:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// read cuts the input into jobs: whatever is waiting, up to maxChunk, so a
+// quiet link gets each message through at once and a flood in large runs.
+// order gets each job before any worker does, which keeps the order.
+func read(ctx context.Context, msgs <-chan mqttconn.Message, work, order chan<- *job) {
+	defer close(order)
+	defer close(work)
+	for {
+		var m mqttconn.Message
+		var ok bool
+		select {
+		case m, ok = <-msgs:
+		case <-ctx.Done():
+			return
+		}
+		if !ok {
+			return
+		}
+		j := &job{msgs: make([]mqttconn.Message, 1, maxChunk), ready: make(chan struct{})}
+		j.msgs[0] = m
+	take:
+		for len(j.msgs) < maxChunk {
+			select {
+			case m, ok := <-msgs:
+				if !ok {
+					break take // the next receive sees the close
+				}
+				j.msgs = append(j.msgs, m)
+			default:
+				break take
+			}
+		}
+		select {
+		case order <- j:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case work <- j:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func understand(cfg Config, work <-chan *job) {
+	st := NewStage(cfg.Scheme, cfg.Limits)
+	var text []byte
+	for j := range work {
+		text = understandJob(st, cfg, j, text)
+	}
+}
+
+// understandJob fills j.out; a panic (a bug in a scheme or the decoder)
+// is caught and handed to the consumer instead of killing the process
+// before the console restores the terminal.
+func understandJob(st *Stage, cfg Config, j *job, text []byte) []byte {
+	defer close(j.ready)
+	defer func() {
+		if r := recover(); r != nil {
+			j.out = Chunk{Panic: &Panic{Value: r, Stack: debug.Stack()}}
+		}
+	}()
+	items := make([]Item, len(j.msgs))
+	for i := range j.msgs {
+		items[i] = st.Item(j.msgs[i])
+	}
+	j.msgs = nil
+	j.out.Items = items
+	if cfg.Encode == nil {
+		return text
+	}
+	text = text[:0]
+	ends := make([]int, len(items))
+	for i := range items {
+		text = cfg.Encode(text, &items[i])
+		ends[i] = len(text)
+	}
+	j.out.Text = append([]byte(nil), text...)
+	j.out.Ends = ends
+	return text
+}
