@@ -12,10 +12,10 @@ import (
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/fleet"
-	"github.com/mqdeck/mqdeck/tui/pump"
 	"github.com/mqdeck/mqdeck/views"
 	"github.com/mqdeck/mqdeck/views/fixture"
 )
@@ -47,7 +47,7 @@ func newGenericModel(t *testing.T, w, h int, pub Publisher, audit *actions.Audit
 	}
 	m := New(cfg)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	send(m, pump.BatchMsg{Items: genericItems()})
+	send(m, ingest.Batch{Items: genericItems()})
 	return m
 }
 
@@ -61,7 +61,7 @@ func TestGenericScreenGoldens(t *testing.T) {
 			if m.Focused() != PaneTopics {
 				t.Fatalf("generic starts on %s", m.Focused())
 			}
-			send(m, pump.BatchMsg{State: &connected})
+			send(m, ingest.Batch{State: &connected})
 			send(m, keys("*", "j", "j", "j", "j", "j")...) // open home, select kitchen/power
 			out := m.View().Content
 			checkScreen(t, out, sz[0], sz[1])
