@@ -151,7 +151,7 @@ func (p *DetailPane) content(w int) []string {
 	case SubjectError:
 		b.errorReport(&p.subject.Error, p.hex)
 	case SubjectTopic:
-		b.topic(p.store.Topics(), p.subject.Topic, p.hex) // topicdetail.go
+		b.topic(p.store.Topics(), p.subject, p.hex) // topicdetail.go
 	default:
 		b.dim("Select a row in a list: its detail shows here.")
 		b.dim("enter opens it full size; x toggles a hex dump of a payload.")

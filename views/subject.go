@@ -30,6 +30,7 @@ type Subject struct {
 	Log        fleet.LogEntry
 	Error      fleet.ErrorReport
 	Topic      string // SubjectTopic: the node's full path
+	Field      string // SubjectTopic: the JSON path plotted, "" for none
 }
 
 // Same reports whether two subjects name the same thing.
@@ -47,7 +48,7 @@ func (s Subject) Same(o Subject) bool {
 	case SubjectError:
 		return s.Error.Seq == o.Error.Seq
 	case SubjectTopic:
-		return s.Topic == o.Topic
+		return s.Topic == o.Topic && s.Field == o.Field
 	}
 	return true
 }

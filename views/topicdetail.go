@@ -13,13 +13,17 @@ const diffLinesPerEntry = 12
 // topic is the detail of a node of the topic tree: its figures, its last
 // payload (pretty or hex) and its history, newest first, each entry with
 // what changed since the one before it.
-func (b *detailBuilder) topic(tree *topics.Tree, path string, hex bool) {
+func (b *detailBuilder) topic(tree *topics.Tree, sub Subject, hex bool) {
+	path := sub.Topic
 	n := tree.Find(path)
 	if n == nil {
 		b.dim("This topic is no longer in the tree (evicted by the topic cap).")
 		return
 	}
 	b.title("Topic", path)
+	if sub.Field != "" {
+		b.plot(tree, path, sub.Field)
+	}
 	b.kv("filter", n.Filter())
 	b.kv("topics", fmt.Sprintf("%d below · %d retained", n.Topics(), n.RetainedCount()))
 	b.kv("messages", fmt.Sprintf("%d · %s", n.Msgs(), byteSize(n.Bytes())))
@@ -122,5 +126,21 @@ func (b *detailBuilder) diff(changes []topics.Change, isJSON bool) {
 			line = b.st.Error.Render("  - ") + safe(c.Old)
 		}
 		b.add(trunc(line, b.w))
+	}
+}
+
+// plotRows is the chart's height in the detail.
+const plotRows = 10
+
+// plot draws the tracked field's chart at the top of the detail.
+func (b *detailBuilder) plot(tree *topics.Tree, topic, field string) {
+	b.section("plot · " + safe(field))
+	tk := tree.Tracked(topic, field)
+	if tk == nil || tk.Len() == 0 {
+		b.dim("no numeric value at " + field + " yet: it is recorded as messages arrive")
+		return
+	}
+	for _, l := range Chart(b.st, tk.Points(nil), b.w, plotRows) {
+		b.add(l)
 	}
 }

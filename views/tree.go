@@ -29,7 +29,12 @@ type TopicsPane struct {
 	rateBuf []float64
 	cols    treeCols
 	at      time.Time // the clock of the frame being drawn
+
+	plotTopic, plotField string // the field plotted for this topic, shown in the detail
 }
+
+// SetPlot makes the detail of topic show the chart of field.
+func (p *TopicsPane) SetPlot(topic, field string) { p.plotTopic, p.plotField = topic, field }
 
 // NewTopicsPane draws tree; now is the store's clock (ages, rates).
 func NewTopicsPane(st themes.Styles, keys Keys, tree *topics.Tree, now func() time.Time) *TopicsPane {
@@ -64,7 +69,11 @@ func (p *TopicsPane) Selection() Subject {
 	if p.sel == nil {
 		return Subject{}
 	}
-	return Subject{Kind: SubjectTopic, Topic: p.sel.Path()}
+	s := Subject{Kind: SubjectTopic, Topic: p.sel.Path()}
+	if s.Topic == p.plotTopic {
+		s.Field = p.plotField
+	}
+	return s
 }
 
 // paneKey handles the tree's own keys: order, hex, expand and collapse.

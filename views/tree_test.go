@@ -71,6 +71,15 @@ func TestTreePaneGoldens(t *testing.T) {
 				checkBlock(t, out, sz[0], sz[1])
 				golden.RequireEqual(t, out)
 			})
+			t.Run(fmt.Sprintf("topic_plot_%dx%d_%s", sz[0], sz[1], theme), func(t *testing.T) {
+				store.Topics().Track("home/kitchen/temp", `telemetries.temp\.c`)
+				p := NewDetailPane(st, treeKeys(), store)
+				p.SetSubject(Subject{Kind: SubjectTopic, Topic: "home/kitchen/temp", Field: `telemetries.temp\.c`})
+				p.SetSize(sz[0], sz[1])
+				out := p.View()
+				checkBlock(t, out, sz[0], sz[1])
+				golden.RequireEqual(t, out)
+			})
 			t.Run(fmt.Sprintf("topic_detail_%dx%d_%s", sz[0], sz[1], theme), func(t *testing.T) {
 				p := NewDetailPane(st, treeKeys(), store)
 				p.SetSubject(Subject{Kind: SubjectTopic, Topic: "home/kitchen/temp"})

@@ -9,6 +9,7 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/topics"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -99,6 +100,44 @@ func (m *Model) topicsKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return tea.SetClipboard(string(e.Payload)), true
 	case key.Matches(k, km.ClearRetained), hasKey(km.ClearRetained, k.String()):
 		return m.startClear(n), true
+	case key.Matches(k, km.Plot):
+		if n == nil || n.Topic() == nil {
+			m.notice("plot: select a topic that received messages itself")
+			return nil, true
+		}
+		var suggest []string
+		if e, ok := n.Topic().LastEntry(); ok {
+			suggest = topics.NumericPaths(e.Payload)
+		}
+		pk := views.NewPlotPicker(m.styles, n.Path(), suggest)
+		m.OpenModal(pk)
+		return pk.Focus(), true
+	}
+	return nil, false
+}
+
+// plotMsg handles the picker's answer; ok is false for any other message.
+func (m *Model) plotMsg(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case views.PlotCancelMsg:
+		if _, open := m.modal.(*views.PlotPicker); open {
+			m.CloseModal()
+		}
+		return nil, true
+	case views.PlotPickMsg:
+		if _, open := m.modal.(*views.PlotPicker); !open {
+			return nil, true
+		}
+		m.CloseModal()
+		if m.store.Topics().Track(msg.Topic, msg.Path) == nil {
+			m.notice("plot: the topic is no longer in the tree")
+			return nil, true
+		}
+		m.topics.pane.SetPlot(msg.Topic, msg.Path)
+		m.detailP.SetSubject(m.topics.pane.Selection())
+		m.setFocus(PaneDetail)
+		m.notice("plotting " + decode.Truncate(decode.Safe(msg.Path), 40) + " of " + decode.Truncate(decode.Safe(msg.Topic), 50))
+		return nil, true
 	}
 	return nil, false
 }

@@ -148,3 +148,27 @@ func TestCopyTopic(t *testing.T) {
 		t.Fatalf("clipboard message %#v", msg)
 	}
 }
+
+// p offers the numeric fields of the last payload; enter plots one in the
+// detail, which keeps recording as messages arrive.
+func TestPlotAField(t *testing.T) {
+	m := newGenericModel(t, 120, 40, nil, nil, false)
+	send(m, keys("l", "j", "j", "l", "j", "j")...) // home/kitchen/power
+	send(m, press("p"))
+	if _, ok := m.Modal().(*views.PlotPicker); !ok || !strings.Contains(plain(m), "watts") {
+		t.Fatalf("picker:\n%s", plain(m))
+	}
+	cmd := send(m, press("enter"))
+	send(m, cmd())
+	if m.Focused() != PaneDetail || !strings.Contains(plain(m), "plot · watts") ||
+		!strings.Contains(plain(m), "min 100 · max 140 · last 140 · 5 point(s)") {
+		t.Fatalf("plot:\n%s", plain(m))
+	}
+	at := fixture.Now
+	send(m, pump.BatchMsg{Items: []fleet.Item{{Msg: mqttconn.Message{Topic: "home/kitchen/power", Payload: []byte(`{"watts": 90}`), Received: at}}}})
+	if !strings.Contains(plain(m), "min 90 · max 140 · last 90 · 6 point(s)") {
+		t.Fatalf("plot after a new value:\n%s", plain(m))
+	}
+	send(m, press("z"))
+	golden.RequireEqual(t, m.View().Content)
+}

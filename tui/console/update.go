@@ -82,6 +82,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if cmd, ok := m.plotMsg(msg); ok {
+		m.stale = true
+		return m, cmd
+	}
 	if cmd, ok := m.clearMsg(msg); ok {
 		m.stale = true
 		return m, cmd

@@ -3,6 +3,7 @@ package topics
 import (
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestDiffJSON(t *testing.T) {
@@ -38,5 +39,31 @@ func TestDiffLines(t *testing.T) {
 	}
 	if got, _ := Diff([]byte("same"), []byte("same")); len(got) != 0 {
 		t.Fatalf("no change: %+v", got)
+	}
+}
+
+func TestTrack(t *testing.T) {
+	tr := New(Config{HistoryLen: 4})
+	for i := 0; i < 6; i++ {
+		tr.Apply(Msg{Topic: "d/1", Payload: []byte(`{"t": {"fan.speed": ` + string(rune('0'+i)) + `}}`), At: t0.Add(time.Duration(i) * time.Second)})
+	}
+	tk := tr.Track("d/1", `t.fan\.speed`)
+	if tk == nil || tk.Len() != 4 { // seeded from the 4 entries of history
+		t.Fatalf("seeded %v", tk)
+	}
+	tr.Apply(Msg{Topic: "d/1", Payload: []byte(`{"t": {"fan.speed": 9}}`), At: t0.Add(time.Minute)})
+	tr.Apply(Msg{Topic: "d/1", Payload: []byte(`not json`), At: t0.Add(time.Minute)})
+	pts := tk.Points(nil)
+	if len(pts) != 5 || pts[0].V != 2 || pts[4].V != 9 {
+		t.Fatalf("points %+v", pts)
+	}
+	if tr.Track("d/1", `t.fan\.speed`) != tk || tr.Tracked("d/1", `t.fan\.speed`) != tk {
+		t.Fatal("a second Track made another")
+	}
+	for i := 0; i < MaxTracks; i++ {
+		tr.Track("d/1", string(rune('a'+i)))
+	}
+	if tr.Tracked("d/1", `t.fan\.speed`) != nil || len(tr.tracks) != MaxTracks {
+		t.Fatalf("oldest track kept: %d tracks", len(tr.tracks))
 	}
 }

@@ -86,6 +86,7 @@ type Topic struct {
 	lruPrev, lruNext   *Topic // every topic, most recently updated first
 	heldPrev, heldNext *Topic // topics holding payload bytes, same order
 	held               bool
+	tracks             []*Track // plotted fields, usually none
 }
 
 // Tree is the topic tree. Not safe for concurrent use: the console
@@ -105,6 +106,7 @@ type Tree struct {
 	structVer  uint64 // changes when a node is added or removed
 	seq        uint64 // one per message
 	lastSecond int64
+	tracks     []*Track // every plotted field, oldest first
 }
 
 // New returns an empty tree bounded by cfg.
@@ -195,6 +197,9 @@ func (t *Tree) Apply(m Msg) {
 		t.setRetained(tp, true)
 	}
 	t.record(tp, m)
+	if tp.tracks != nil {
+		t.feed(tp, m)
+	}
 	if t.topics > t.cfg.MaxTopics {
 		if old := t.lru.back(); old != nil && old != tp {
 			t.evict(old)
@@ -239,6 +244,9 @@ func (t *Tree) setRetained(tp *Topic, v bool) {
 func (t *Tree) evict(tp *Topic) {
 	t.lru.remove(tp, lruLinks)
 	t.dropHeld(tp)
+	for len(tp.tracks) > 0 {
+		t.untrack(tp.tracks[0])
+	}
 	t.evicted++
 	t.topics--
 	n := tp.node
