@@ -165,7 +165,7 @@ func TestPlotAField(t *testing.T) {
 		t.Fatalf("plot:\n%s", plain(m))
 	}
 	at := fixture.Now
-	send(m, pump.BatchMsg{Items: []fleet.Item{{Msg: mqttconn.Message{Topic: "home/kitchen/power", Payload: []byte(`{"watts": 90}`), Received: at}}}})
+	send(m, ingest.Batch{Items: []fleet.Item{{Msg: mqttconn.Message{Topic: "home/kitchen/power", Payload: []byte(`{"watts": 90}`), Received: at}}}})
 	if !strings.Contains(plain(m), "min 90 · max 140 · last 90 · 6 point(s)") {
 		t.Fatalf("plot after a new value:\n%s", plain(m))
 	}
