@@ -55,6 +55,9 @@ type ConnState struct {
 	// down to it on every SetNow.
 	RetryAt time.Time
 	Err     string
+	// Why is the gist of Err in a few words ("credentials refused"): the
+	// bar keeps it when the whole of Err does not fit.
+	Why string
 	// RetryKey names the key that retries at once ("" when none does).
 	RetryKey string
 }
@@ -211,8 +214,14 @@ func (s *StatusBar) View() string {
 		right = append(right, seg(st.Status, 10, "evicted 0", ""))
 	}
 	broker := safe(s.conn.Broker)
+	// Why the connection is down outranks the counters: with a Why, the
+	// state's shortest text keeps it (cut with an ellipsis only at the end).
+	shortest := glyph + " " + short
+	if s.state.Why != "" && (kind == ConnRetrying || kind == ConnStopped) {
+		shortest += ": " + safe(s.state.Why)
+	}
 	left := []segment{
-		seg(statePaint, 4, glyph+" "+words, glyph+" "+short),
+		seg(statePaint, 4, glyph+" "+words, shortest),
 		seg(st.StatusKey, 8, broker, brokerShort(broker)),
 		seg(st.Status, 0, s.conn.Platform),
 		seg(st.Status, 7, "MQTT "+proto, ""),

@@ -47,3 +47,33 @@ func TestLogRotatedTokenCommand(t *testing.T) {
 	}
 	t.Logf("stderr:\n%s", p.stderr)
 }
+
+// TestConsoleStatusSaysCredentialsRefused (issue 17): the console with a
+// token file. The broker restarts knowing only a new token: the status bar
+// says the credentials were refused; once the file holds the new token, the
+// console is connected again by itself, without a restart.
+func TestConsoleStatusSaysCredentialsRefused(t *testing.T) {
+	const oldTok, newTok, pw = "tok-old-4b2d-secret", "tok-new-8e1a-secret", "fixed-pw"
+	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{Users: map[string]string{oldTok: pw}})
+	dir := t.TempDir()
+	tokFile := writeFile(t, filepath.Join(dir, "tok"), oldTok+"\n", 0o600)
+	pwFile := writeFile(t, filepath.Join(dir, "pw"), pw+"\n", 0o600)
+	tm := newTmux(t, 160, 30, "--broker", m.URL(), "--platform", "generic", "--backoff-max", "1s",
+		"--token-file", tokFile, "--password-file", pwFile)
+	tm.waitScreen(10*time.Second, "connected")
+	m.SetUsers(map[string]string{newTok: pw})
+	m.Restart()
+	// The whole reason (what is re-read, with two temp paths) is longer than
+	// the bar; its gist stays (views.TestStatusBarKeepsWhy).
+	screen := tm.waitScreen(20*time.Second, "reconnecting", ": credentials refused")
+	if err := os.WriteFile(tokFile, []byte(newTok+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	after := tm.waitScreen(20*time.Second, "connected (MQTT 5)")
+	for _, s := range []string{screen, after} {
+		if strings.Contains(s, oldTok) || strings.Contains(s, newTok) || strings.Contains(s, pw) {
+			t.Errorf("a secret is on screen:\n%s", s)
+		}
+	}
+	t.Logf("status bar: %s", strings.TrimSpace(strings.SplitN(screen, "\n", 2)[0]))
+}

@@ -22,6 +22,7 @@ func connState(s mqttconn.State, now time.Time, retryKey string) views.ConnState
 	cs := views.ConnState{Protocol: s.Protocol, Attempt: s.Attempt}
 	if s.Err != nil {
 		cs.Err = s.Err.Error()
+		cs.Why = gist(cs.Err)
 	}
 	switch s.Kind {
 	case mqttconn.StateConnected:
@@ -38,6 +39,24 @@ func connState(s mqttconn.State, now time.Time, retryKey string) views.ConnState
 		cs.Kind = views.ConnConnecting
 	}
 	return cs
+}
+
+// gist is the first clause of a connection error, up to its first
+// parenthesis, colon or semicolon: "credentials refused (not authorized):
+// re-reading --token-file F at the next attempt" gives "credentials
+// refused", which a narrow status bar can still show.
+func gist(err string) string {
+	end := len(err)
+	for _, sep := range []string{" (", ": ", "; "} {
+		if i := strings.Index(err, sep); i >= 0 && i < end {
+			end = i
+		}
+	}
+	g := err[:end]
+	if r := []rune(g); len(r) > 40 {
+		g = string(r[:39]) + "…"
+	}
+	return g
 }
 
 // confirmModel is exactly what a will leave, secrets masked.
