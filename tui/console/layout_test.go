@@ -134,3 +134,49 @@ func TestSplitSums(t *testing.T) {
 		}
 	}
 }
+
+// The grid gives the rows to panes with content: an empty pane shrinks to
+// its title line (unless focused), a short list gets what it shows, and
+// the screen stays tiled whatever the fill (the Log got 5 rows at 120x40
+// while empty Errors and Actions kept theirs).
+func TestLayoutFillGivesRowsToContent(t *testing.T) {
+	fill := NoFill()
+	fill[PaneErrors], fill[PaneActions], fill[PaneEvents], fill[PaneTelemetry] = 0, 0, 1, 4
+	r := LayoutFill(120, 40, PaneFleet, false, fill)
+	if got := r.Panes[PaneErrors].H; got != 1 {
+		t.Errorf("empty Errors gets %d lines, want its title line", got)
+	}
+	if got := r.Panes[PaneActions].H; got != 1 {
+		t.Errorf("empty Actions gets %d lines", got)
+	}
+	if got := r.Panes[PaneEvents].H; got != 1+listChrome {
+		t.Errorf("one event gets %d lines, want %d", got, 1+listChrome)
+	}
+	old := Layout(120, 40, PaneFleet, false)
+	if r.Panes[PaneLog].H <= old.Panes[PaneLog].H+5 {
+		t.Errorf("the log gets %d lines, %d before: the empty panes' rows did not reach it", r.Panes[PaneLog].H, old.Panes[PaneLog].H)
+	}
+	// Focused, an empty pane keeps room for its header and empty text.
+	r = LayoutFill(120, 40, PaneErrors, false, fill)
+	if got := r.Panes[PaneErrors].H; got < 4 {
+		t.Errorf("focused empty Errors gets %d lines", got)
+	}
+	// Any fill tiles the screen exactly.
+	for seed := 0; seed < 200; seed++ {
+		var f Fill
+		for i := range f {
+			f[i] = (seed*7+i*13)%9 - 1 // -1 .. 7
+			if (seed+i)%5 == 0 {
+				f[i] = 500
+			}
+		}
+		for _, sz := range [][2]int{{110, 32}, {120, 40}, {200, 60}} {
+			r := LayoutFill(sz[0], sz[1], Pane(seed%int(paneCount)), false, f)
+			for i, n := range cover(t, sz[0], sz[1], r) {
+				if n != 1 {
+					t.Fatalf("fill %v %dx%d: cell (%d,%d) covered %d times", f, sz[0], sz[1], i%sz[0], i/sz[0], n)
+				}
+			}
+		}
+	}
+}

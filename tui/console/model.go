@@ -98,6 +98,9 @@ type Model struct {
 
 	dropped uint64
 	errSeen uint64 // store.ErrorCount() when the Errors pane was last on screen
+	// lastFill is the content the grid was laid out for: when it changes
+	// (a pane gets its first row, say) the grid is laid out again.
+	lastFill Fill
 	fleetP  *views.FleetPane
 	eventsP *views.EventsPane
 	telP    *views.TelemetryPane
@@ -274,7 +277,8 @@ func (m *Model) setTheme(name string) {
 
 // resize lays the screen out again and tells every pane its size.
 func (m *Model) resize() {
-	m.rects = Layout(m.w, m.h, m.focus, m.zoomed)
+	m.lastFill = m.fill()
+	m.rects = LayoutFill(m.w, m.h, m.focus, m.zoomed, m.lastFill)
 	m.placeTopics()
 	for i, p := range m.panes {
 		r := m.rects.Panes[i]

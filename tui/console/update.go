@@ -212,6 +212,7 @@ func (m *Model) refreshStatus() {
 	}
 	m.status.SetCounters(c)
 	m.status.SetNow(m.now())
+	m.refill()
 	m.markSeen()
 	if m.act.confirm != nil {
 		m.act.confirm.SetNow(m.now())

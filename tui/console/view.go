@@ -177,6 +177,9 @@ func (m *Model) render() string {
 	if m.rects.TooSmall {
 		return tooSmall(w, h)
 	}
+	if !m.deferFrame {
+		m.refill()
+	}
 	m.markSeen() // this frame shows the Errors pane: no badge for it
 	lines := make([]string, h)
 	lines[m.rects.Status.Y] = m.status.View()
@@ -235,13 +238,50 @@ func (m *Model) render() string {
 	return strings.Join(lines, "\n")
 }
 
+// lineCounter is a pane that says how many lines it has to show.
+type lineCounter interface{ Lines() int }
+
+// fill is what the panes have to show, for the grid's layout.
+func (m *Model) fill() Fill {
+	f := NoFill()
+	for p := Pane(0); p < paneCount; p++ {
+		if lc, ok := m.panes[p].(lineCounter); ok {
+			f[p] = lc.Lines()
+		}
+	}
+	if m.focus == PaneTopics || m.topics.first {
+		f[PaneFleet] = Unbounded // the tree has the fleet's place
+	}
+	return f
+}
+
+// refill lays the grid out again when what the panes show changed.
+// Paused, the view holds still: the layout too.
+func (m *Model) refill() {
+	if m.rects.Grid && !m.zoomed && !m.paused && m.fill() != m.lastFill {
+		m.resize()
+	}
+}
+
+// collapsed is the title line of a pane the grid shrank to one line.
+func (m *Model) collapsed(p Pane, w int) string {
+	title := p.String()
+	if t, ok := m.panes[p].(interface{ Title() string }); ok {
+		title = t.Title()
+	}
+	return views.TitleBar(m.styles, w, title, "empty")
+}
+
 // snapshot renders every visible pane into the cache.
 func (m *Model) snapshot() {
 	for p := Pane(0); p < paneCount; p++ {
-		if !m.rects.Panes[p].Empty() {
-			m.cache[p] = m.panes[p].View()
-		} else {
+		switch r := m.rects.Panes[p]; {
+		case r.Empty():
 			m.cache[p] = ""
+		case r.H == 1:
+			m.cache[p] = m.collapsed(p, r.W)
+		default:
+			m.cache[p] = m.panes[p].View()
 		}
 	}
 	m.stale = false
