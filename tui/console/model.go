@@ -101,19 +101,19 @@ type Model struct {
 	// lastFill is the content the grid was laid out for: when it changes
 	// (a pane gets its first row, say) the grid is laid out again.
 	lastFill Fill
-	fleetP  *views.FleetPane
-	eventsP *views.EventsPane
-	telP    *views.TelemetryPane
-	errP    *views.ErrorsPane
-	logP    *views.LogPane
-	detailP *views.DetailPane
-	actP    *views.ActionsPane
-	topics  topicsState
-	panes   [PaneCount]views.Pane
-	modal   views.Modal
-	act     actionState
-	status  *views.StatusBar
-	help    *views.Help
+	fleetP   *views.FleetPane
+	eventsP  *views.EventsPane
+	telP     *views.TelemetryPane
+	errP     *views.ErrorsPane
+	logP     *views.LogPane
+	detailP  *views.DetailPane
+	actP     *views.ActionsPane
+	topics   topicsState
+	panes    [PaneCount]views.Pane
+	modal    views.Modal
+	act      actionState
+	status   *views.StatusBar
+	help     *views.Help
 
 	// frozen pane views while paused: data does not move them, keys do
 	cache [PaneCount]string
