@@ -34,6 +34,7 @@ type CLI struct {
 	Demo     DemoCmd     `cmd:"" help:"Embedded broker and a simulated fleet of all four platforms, with the console on it."`
 	Log      LogCmd      `cmd:"" help:"Print every received message as one JSON object per line (headless)."`
 	Replay   ReplayCmd   `cmd:"" help:"Play a recording through the console, no broker needed."`
+	Serve    ServeCmd    `cmd:"" help:"One broker connection and one fleet store, served to a control room over SSH (public keys, operator and viewer roles)."`
 	Sim      SimCmd      `cmd:"" help:"Run the simulated fleet against any broker."`
 	Retained RetainedCmd `cmd:"" help:"List or clear the retained messages under a topic filter (headless)."`
 	Version  VersionCmd  `cmd:"" help:"Print the version and exit."`

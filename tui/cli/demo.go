@@ -15,6 +15,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/record"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
 	"github.com/mqdeck/mqdeck/tui/console"
+	"github.com/mqdeck/mqdeck/tui/serve"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -38,6 +39,8 @@ type DemoCmd struct {
 	SimFlags    `embed:""`
 	UIFlags     `embed:""`
 	ActionFlags `embed:""`
+	Serve       bool `help:"Serve the demo over SSH instead of showing it here (mqdeck serve on the simulated fleet; then ssh -p 2222 localhost, from as many terminals as you like)." group:"Serve"`
+	ServeFlags  `embed:""`
 }
 
 // Run starts the broker and the simulator, then the console against them.
@@ -109,7 +112,12 @@ func (d *DemoCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	// The simulated devices' access key is published with the simulator:
 	// no secret, so snapshot requests (r) work out of the box.
 	cfg.Actions.AccessKey.Public = s.Config().AccessKey
-	err = runConsole(ctx, cfg)
+	if d.Serve {
+		err = d.serve(ctx, env, cfg, serve.Source{Messages: msgs, Scheme: scheme, Dropped: sess.client.Dropped,
+			Hooks: hooks, Limits: decode.Limits{MaxPayload: d.MaxPayload}})
+	} else {
+		err = runConsole(ctx, cfg)
+	}
 	cancel()
 	if simErr := <-simDone; simErr != nil && err == nil {
 		err = fmt.Errorf("simulator: %w", simErr)

@@ -31,6 +31,12 @@ type tmuxTerm struct {
 // test is skipped, or fails when MQDECK_REQUIRE_MOSQUITTO=1 (CI installs it).
 func newTmux(t *testing.T, width, height int, args ...string) *tmuxTerm {
 	t.Helper()
+	return newTmuxCmd(t, width, height, append([]string{mqdeckBin}, args...)...)
+}
+
+// newTmuxCmd is newTmux for any program: argv[0] is what runs (ssh, say).
+func newTmuxCmd(t *testing.T, width, height int, argv ...string) *tmuxTerm {
+	t.Helper()
 	bin, err := exec.LookPath("tmux")
 	if err != nil {
 		if os.Getenv(mqtttest.RequireEnv) == "1" {
@@ -47,8 +53,8 @@ func newTmux(t *testing.T, width, height int, args ...string) *tmuxTerm {
 	if err := os.WriteFile(tm.conf, []byte("set -g remain-on-exit on\nset -g status off\nset -g default-shell /bin/sh\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	quoted := make([]string, 0, len(args)+1)
-	for _, a := range append([]string{mqdeckBin}, args...) {
+	quoted := make([]string, 0, len(argv))
+	for _, a := range argv {
 		quoted = append(quoted, shellQuote(a))
 	}
 	// The shell records the exit status. tmux's own pane_dead_status can

@@ -1,0 +1,132 @@
+// Package serve is `mqdeck serve`: one broker connection, one ingest and
+// one fleet store shown to any number of SSH sessions, each its own Bubble
+// Tea program with its own view state. Access is by public key only, from
+// authorized_keys files read at each login; the file a key is in gives its
+// role, and the role is enforced where an action publishes.
+package serve
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// Role is what a session may do.
+type Role int
+
+const (
+	RoleNone     Role = iota // not authorized
+	RoleViewer               // sees everything, publishes nothing
+	RoleOperator             // may act
+)
+
+func (r Role) String() string {
+	switch r {
+	case RoleViewer:
+		return "viewer"
+	case RoleOperator:
+		return "operator"
+	}
+	return "none"
+}
+
+// KeyFiles are the authorized_keys files of each role. A key in both is
+// an operator.
+type KeyFiles struct {
+	Operator string
+	Viewer   string
+}
+
+// ErrNoKeyFiles: serve never runs without a key file (no anonymous access).
+var ErrNoKeyFiles = errors.New("no key file: give --operator-keys and/or --viewer-keys (authorized_keys format); there is no anonymous, password or keyboard-interactive login")
+
+// Check refuses a configuration that would let nobody in, or a file that
+// cannot be read now.
+func (k KeyFiles) Check() error {
+	if k.Operator == "" && k.Viewer == "" {
+		return ErrNoKeyFiles
+	}
+	for _, p := range []string{k.Operator, k.Viewer} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.ReadFile(p); err != nil {
+			return fmt.Errorf("key file: %w", err)
+		}
+	}
+	return nil
+}
+
+// Problem is a line of a key file that was skipped.
+type Problem struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (p Problem) String() string {
+	return fmt.Sprintf("%s:%d: skipped: %v", p.File, p.Line, p.Err)
+}
+
+// Authorize reads the key files now (they may have changed since the last
+// login) and returns key's role. Malformed lines are returned as problems
+// and skipped; the other lines of the file still count. An unreadable file
+// grants nothing and is a problem too.
+func (k KeyFiles) Authorize(key gossh.PublicKey) (Role, []Problem) {
+	var probs []Problem
+	role := RoleNone
+	for _, f := range []struct {
+		path string
+		role Role
+	}{{k.Viewer, RoleViewer}, {k.Operator, RoleOperator}} {
+		if f.path == "" {
+			continue
+		}
+		found, ps := fileHasKey(f.path, key)
+		probs = append(probs, ps...)
+		if found {
+			role = f.role // operator is read last: it wins
+		}
+	}
+	return role, probs
+}
+
+// fileHasKey reports whether the authorized_keys file at path lists key.
+// Each line is parsed on its own: ParseAuthorizedKey given the whole file
+// would pass over a bad line without saying so.
+func fileHasKey(path string, key gossh.PublicKey) (bool, []Problem) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false, []Problem{{File: path, Err: err}}
+	}
+	want := key.Marshal()
+	var probs []Problem
+	found := false
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 16<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		pk, _, _, _, err := gossh.ParseAuthorizedKey(line)
+		if err != nil {
+			probs = append(probs, Problem{File: path, Line: n, Err: errors.New("not an authorized_keys line")})
+			continue
+		}
+		if bytes.Equal(pk.Marshal(), want) {
+			found = true
+		}
+	}
+	if err := sc.Err(); err != nil {
+		probs = append(probs, Problem{File: path, Err: fmt.Errorf("read: %w", err)})
+	}
+	return found, probs
+}
+
+// Fingerprint is the key's SHA256 fingerprint as OpenSSH prints it.
+func Fingerprint(key gossh.PublicKey) string { return gossh.FingerprintSHA256(key) }

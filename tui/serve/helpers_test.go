@@ -1,0 +1,295 @@
+package serve
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/console"
+	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/views/fixture"
+)
+
+// lockedBuf is a buffer written by one goroutine and read by the test.
+type lockedBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *lockedBuf) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Len()
+}
+
+// newKey is a fresh ed25519 key.
+func newKey(t testing.TB) gossh.Signer {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func authorizedLine(k gossh.Signer) string {
+	return string(gossh.MarshalAuthorizedKey(k.PublicKey()))
+}
+
+// rig is a running `mqdeck serve` on 127.0.0.1:0 over a store holding the
+// fixed fleet: an operator key (after a malformed line in its file), a
+// viewer key, and a stranger nobody listed.
+type rig struct {
+	srv                 *Server
+	hub                 *Hub
+	audit, log          *lockedBuf
+	op, viewer, strange gossh.Signer
+	addr                string
+	dir                 string
+	stop                func(t testing.TB) // ends Serve (as SIGTERM does) and waits
+}
+
+type rigOpts struct {
+	publisher console.Publisher // nil: actions off
+	mod       func(*Config)
+}
+
+func newRig(t testing.TB, o rigOpts) *rig {
+	t.Helper()
+	r := &rig{audit: &lockedBuf{}, log: &lockedBuf{}, dir: t.TempDir()}
+	r.op, r.viewer, r.strange = newKey(t), newKey(t), newKey(t)
+	opFile := filepath.Join(r.dir, "operators")
+	viewFile := filepath.Join(r.dir, "viewers")
+	write := func(p, s string) {
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(opFile, "# operators\nssh-ed25519 AAAAthis-is-not-base64 broken\n"+authorizedLine(r.op))
+	write(viewFile, authorizedLine(r.viewer))
+
+	cfgF := fleet.DefaultConfig()
+	r.hub = NewHub(fleet.New(cfgF))
+	r.hub.Apply(ingest.Batch{Items: fixture.FleetItems()})
+	cfg := Config{
+		Listen:  "127.0.0.1:0",
+		HostKey: filepath.Join(r.dir, "host_key"),
+		Keys:    KeyFiles{Operator: opFile, Viewer: viewFile},
+		Console: console.Config{Theme: themes.Dark, Actions: console.Actions{
+			Publisher: o.publisher, Platform: platform.DRIVR,
+			Params: platform.Params{Slug: fixture.Slug}, Timeout: 5 * time.Second}},
+		Audit: actions.NewAudit(r.audit, "server", nil),
+		Log:   r.log,
+	}
+	if o.publisher == nil {
+		cfg.Console.Actions.Off = "no broker in this test"
+	}
+	if o.mod != nil {
+		o.mod(&cfg)
+	}
+	srv, err := New(cfg, r.hub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	r.srv, r.addr = srv, srv.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	var once sync.Once
+	r.stop = func(t testing.TB) {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("serve: %v", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Error("serve did not stop within 10s")
+			}
+		})
+	}
+	t.Cleanup(func() { r.stop(t) })
+	return r
+}
+
+// dial opens an SSH connection with key as user.
+func (r *rig) dial(user string, key gossh.Signer) (*gossh.Client, error) {
+	return gossh.Dial("tcp", r.addr, &gossh.ClientConfig{
+		User:            user,
+		Auth:            []gossh.AuthMethod{gossh.PublicKeys(key)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), // the test made the server
+		Timeout:         5 * time.Second,
+	})
+}
+
+// term is one interactive session as a client sees it.
+type term struct {
+	t      testing.TB
+	c      *gossh.Client
+	s      *gossh.Session
+	in     io.Writer
+	out    *lockedBuf
+	errOut *lockedBuf
+	done   chan struct{}
+}
+
+// open starts a session with a PTY of w x h; read false leaves its output
+// unread (a client that stopped reading).
+func (r *rig) open(t testing.TB, user string, key gossh.Signer, w, h int, read bool) *term {
+	t.Helper()
+	c, err := r.dial(user, key)
+	if err != nil {
+		t.Fatalf("dial as %s: %v", user, err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := &term{t: t, c: c, s: s, out: &lockedBuf{}, errOut: &lockedBuf{}, done: make(chan struct{})}
+	if err := s.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if tm.in, err = s.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := s.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Stderr = tm.errOut
+	if err := s.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	if read {
+		go func() {
+			defer close(tm.done)
+			_, _ = io.Copy(tm.out, stdout)
+		}()
+	} else {
+		close(tm.done)
+	}
+	return tm
+}
+
+// screen is everything received so far without escape sequences.
+func (tm *term) screen() string { return ansi.Strip(tm.out.String()) }
+
+// waitFor waits until the output holds want; it fails after d.
+func (tm *term) waitFor(want string, d time.Duration) {
+	tm.t.Helper()
+	deadline := time.Now().Add(d)
+	for !strings.Contains(tm.screen(), want) {
+		if time.Now().After(deadline) {
+			tail := tm.screen()
+			if len(tail) > 3000 {
+				tail = tail[len(tail)-3000:]
+			}
+			tm.t.Fatalf("no %q within %s; the output ends:\n%s", want, d, tail)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// mark is where the output is now; since(mark) is what came after.
+func (tm *term) mark() int { return tm.out.Len() }
+
+func (tm *term) since(mark int) string {
+	s := tm.out.String()
+	if mark > len(s) {
+		return ""
+	}
+	return ansi.Strip(s[mark:])
+}
+
+// waitSince is waitFor on what arrived after mark.
+func (tm *term) waitSince(mark int, want string, d time.Duration) {
+	tm.t.Helper()
+	deadline := time.Now().Add(d)
+	for !strings.Contains(tm.since(mark), want) {
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("no %q within %s after the mark; since:\n%s", want, d, tm.since(mark))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// send types keys (raw bytes: "\r" enter, "\x1b[B" down).
+func (tm *term) send(keys ...string) {
+	tm.t.Helper()
+	for _, k := range keys {
+		if _, err := io.WriteString(tm.in, k); err != nil {
+			tm.t.Fatalf("send %q: %v", k, err)
+		}
+		time.Sleep(30 * time.Millisecond) // one key per read: escape sequences stay whole
+	}
+}
+
+// wait waits for the session to end and returns its exit status.
+func (tm *term) wait(d time.Duration) (int, error) {
+	errc := make(chan error, 1)
+	go func() { errc <- tm.s.Wait() }()
+	select {
+	case err := <-errc:
+		var ee *gossh.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitStatus(), nil
+		}
+		return 0, err
+	case <-time.After(d):
+		return -1, errors.New("session did not end")
+	}
+}
+
+// connect starts an mqttconn client on broker for the test.
+func connect(t testing.TB, broker string, subs ...mqttconn.Subscription) mqttconn.Client {
+	t.Helper()
+	c, err := mqttconn.New(mqttconn.Options{Broker: broker, Subscriptions: subs, ConnectTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Start(ctx); err != nil {
+		t.Fatalf("connect %s: %v", broker, err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}

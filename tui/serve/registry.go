@@ -1,0 +1,126 @@
+package serve
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mqdeck/mqdeck/decode"
+)
+
+// Identity is who a session is: the SSH user, the key's fingerprint and
+// the role the key files gave it at login.
+type Identity struct {
+	User string
+	Key  string // SHA256:…
+	Role Role
+}
+
+// String is how the identity reads in a row: "alice SHA256:…".
+func (id Identity) String() string { return decode.Safe(id.User) + " " + id.Key }
+
+// Info is one connected session, for `who`.
+type Info struct {
+	ID int
+	Identity
+	Remote string
+	Since  time.Time
+	Idle   time.Duration
+}
+
+// entry is a session in the registry.
+type entry struct {
+	id     int
+	ident  Identity
+	remote string
+	since  time.Time
+	last   atomic.Int64 // unix nanoseconds of the last key or click
+	stop   func(reason string)
+}
+
+func (e *entry) touch(now time.Time) { e.last.Store(now.UnixNano()) }
+
+func (e *entry) idle(now time.Time) time.Duration {
+	return now.Sub(time.Unix(0, e.last.Load()))
+}
+
+// registry holds the connected sessions and enforces the maximum.
+type registry struct {
+	mu     sync.Mutex
+	closed bool // shutting down: nobody new
+	max    int
+	next   int
+	m      map[int]*entry
+	now    func() time.Time
+}
+
+func newRegistry(max int, now func() time.Time) *registry {
+	return &registry{max: max, m: map[int]*entry{}, now: now}
+}
+
+// add admits a session, or says why not.
+func (r *registry) add(id Identity, remote string, stop func(string)) (*entry, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil, fmt.Errorf("mqdeck serve is shutting down")
+	}
+	if len(r.m) >= r.max {
+		return nil, fmt.Errorf("mqdeck serve is full: %d sessions are connected (--max-sessions %d); try again later", len(r.m), r.max)
+	}
+	r.next++
+	now := r.now()
+	e := &entry{id: r.next, ident: id, remote: remote, since: now, stop: stop}
+	e.touch(now)
+	r.m[e.id] = e
+	return e, nil
+}
+
+func (r *registry) remove(e *entry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.m, e.id)
+}
+
+// list is every session, oldest first.
+func (r *registry) list() []Info {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.now()
+	out := make([]Info, 0, len(r.m))
+	for _, e := range r.m {
+		out = append(out, Info{ID: e.id, Identity: e.ident, Remote: e.remote, Since: e.since, Idle: e.idle(now)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// stopAll tells every session to end, with the reason it will show, and
+// admits nobody after.
+func (r *registry) stopAll(reason string) {
+	r.mu.Lock()
+	r.closed = true
+	es := make([]*entry, 0, len(r.m))
+	for _, e := range r.m {
+		es = append(es, e)
+	}
+	r.mu.Unlock()
+	for _, e := range es {
+		e.stop(reason)
+	}
+}
+
+// WhoTable renders the sessions as the `who` command prints them.
+func WhoTable(infos []Info, now time.Time) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%-3s %-16s %-8s %-51s %-20s %-9s %s\r\n", "#", "USER", "ROLE", "KEY", "SINCE", "IDLE", "FROM")
+	for _, in := range infos {
+		fmt.Fprintf(&sb, "%-3d %-16s %-8s %-51s %-20s %-9s %s\r\n", in.ID, decode.Truncate(decode.Safe(in.User), 16), in.Role,
+			in.Key, in.Since.UTC().Format("2006-01-02 15:04:05Z"), in.Idle.Truncate(time.Second), in.Remote)
+	}
+	fmt.Fprintf(&sb, "%d session(s) at %s\r\n", len(infos), now.UTC().Format(time.RFC3339))
+	return sb.String()
+}

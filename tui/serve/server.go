@@ -1,0 +1,235 @@
+package serve
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"charm.land/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/console"
+)
+
+// Defaults of the flags.
+const (
+	DefaultListen      = "127.0.0.1:2222"
+	DefaultMaxSessions = 32
+	DefaultIdleTimeout = 30 * time.Minute
+	// shutdownGrace is how long sessions get to leave after being told.
+	shutdownGrace = 3 * time.Second
+)
+
+// roleExt carries the role from the key check to the session.
+const roleExt = "mqdeck-role"
+
+// Config is the server's part of `mqdeck serve`.
+type Config struct {
+	Listen      string // default DefaultListen
+	HostKey     string // path; created (ed25519, mode 0600) when missing
+	Keys        KeyFiles
+	ReadOnly    bool          // everyone is a viewer
+	MaxSessions int           // default DefaultMaxSessions
+	IdleTimeout time.Duration // 0: DefaultIdleTimeout; negative: none
+	// Console is every session's starting configuration: theme, keys,
+	// connection info and actions (Publisher is the one client). Its
+	// Store, Shared, audit and identity are set per session.
+	Console console.Config
+	// Audit is the one audit file; each session writes through For.
+	Audit *actions.Audit
+	// Log receives one line per login, refusal and key-file problem.
+	Log io.Writer
+	Now func() time.Time
+}
+
+// Server serves the hub's store over SSH.
+type Server struct {
+	cfg  Config
+	hub  *Hub
+	srv  *ssh.Server
+	reg  *registry
+	ln   net.Listener
+	logm sync.Mutex
+}
+
+// New checks cfg, loads or creates the host key and builds the server.
+func New(cfg Config, hub *Hub) (*Server, error) {
+	if err := cfg.Keys.Check(); err != nil {
+		return nil, err
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = DefaultListen
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	if cfg.HostKey == "" {
+		return nil, errors.New("--host-key: a path is needed (created when missing)")
+	}
+	signer, err := hostKey(cfg.HostKey)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, hub: hub, reg: newRegistry(cfg.MaxSessions, cfg.Now)}
+	s.srv = &ssh.Server{
+		Version:          "mqdeck",
+		HandshakeTimeout: 20 * time.Second,
+		// Public keys only: with no password or keyboard-interactive
+		// handler, x/crypto/ssh offers neither method.
+		PublicKeyHandler: s.authorize,
+		Handler:          s.handle,
+	}
+	s.srv.AddHostKey(signer)
+	return s, nil
+}
+
+// hostKey loads the host key, or creates an ed25519 one with mode 0600.
+func hostKey(path string) (ssh.Signer, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		_, priv, gerr := ed25519.GenerateKey(rand.Reader)
+		if gerr != nil {
+			return nil, fmt.Errorf("host key: generate: %w", gerr)
+		}
+		block, merr := gossh.MarshalPrivateKey(priv, "mqdeck serve host key")
+		if merr != nil {
+			return nil, fmt.Errorf("host key: encode: %w", merr)
+		}
+		data = pem.EncodeToMemory(block)
+		f, oerr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if oerr != nil {
+			return nil, fmt.Errorf("host key: create: %w", oerr)
+		}
+		_, werr := f.Write(data)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return nil, fmt.Errorf("host key: write: %w", werr)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("host key: %w", err)
+	}
+	signer, err := gossh.ParsePrivateKey(data)
+	if err != nil {
+		return nil, fmt.Errorf("host key %s: %w", path, err)
+	}
+	return signer, nil
+}
+
+// logf writes one line of the server's log; network text is made safe.
+func (s *Server) logf(format string, args ...any) {
+	s.logm.Lock()
+	defer s.logm.Unlock()
+	fmt.Fprintf(s.cfg.Log, "%s mqdeck serve: %s\n", s.cfg.Now().UTC().Format(time.RFC3339), fmt.Sprintf(format, args...))
+}
+
+// authorize is the only way in: the key must be in a key file, read now.
+func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+	role, probs := s.cfg.Keys.Authorize(key)
+	for _, p := range probs {
+		s.logf("key file %s", decode.Safe(p.String()))
+	}
+	if role == RoleNone {
+		s.logf("refused %s key %s from %s: not in any key file", decode.Safe(ctx.User()), Fingerprint(key), ctx.RemoteAddr())
+		return false
+	}
+	if s.cfg.ReadOnly {
+		role = RoleViewer
+	}
+	perms := ctx.Permissions()
+	if perms.Extensions == nil {
+		perms.Extensions = map[string]string{}
+	}
+	perms.Extensions[roleExt] = role.String()
+	return true
+}
+
+// Listen binds the address; Addr is known afterwards.
+func (s *Server) Listen() error {
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("--ssh-listen: %w", err)
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr is where the server listens (after Listen).
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Who lists the connected sessions.
+func (s *Server) Who() []Info { return s.reg.list() }
+
+// Serve accepts sessions until ctx ends, then tells every session,
+// waits for them to leave (a few seconds at most) and closes.
+func (s *Server) Serve(ctx context.Context) error {
+	if s.ln == nil {
+		if err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	s.logf("listening on %s (ssh)", s.ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(s.ln) }()
+	select {
+	case err := <-errc:
+		if errors.Is(err, ssh.ErrServerClosed) {
+			return nil
+		}
+		return fmt.Errorf("ssh: %w", err)
+	case <-ctx.Done():
+	}
+	s.shutdown()
+	<-errc
+	return nil
+}
+
+// shutdown stops accepting, tells each session why it ends, gives them
+// shutdownGrace to leave, then closes what is left.
+func (s *Server) shutdown() {
+	gctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.srv.Shutdown(gctx) }() // closes the listener, waits for the connections
+	s.reg.stopAll("mqdeck serve is shutting down")
+	if err := <-done; err != nil {
+		s.logf("sessions still open after %s: closing them", shutdownGrace)
+	}
+	_ = s.srv.Close()
+	s.logf("stopped")
+}
+
+// identity is the session's user, key and role (set by authorize).
+func identity(sess ssh.Session) Identity {
+	id := Identity{User: sess.User(), Role: RoleNone}
+	if k := sess.PublicKey(); k != nil {
+		id.Key = Fingerprint(k)
+	}
+	switch sess.Permissions().Extensions[roleExt] {
+	case RoleOperator.String():
+		id.Role = RoleOperator
+	case RoleViewer.String():
+		id.Role = RoleViewer
+	}
+	return id
+}

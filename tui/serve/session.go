@@ -1,0 +1,202 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2/bubbletea"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/console"
+)
+
+// frameEvery is the most often a session is woken for new data: each wake
+// is a frame, and 10 a second per session keeps 20 sessions within a core
+// (the console paces its own frames in a flood the same way).
+const frameEvery = 100 * time.Millisecond
+
+// handle runs one SSH session: a command (who), or the console.
+func (s *Server) handle(sess ssh.Session) {
+	id := identity(sess)
+	if id.Role == RoleNone { // cannot happen past authorize; never serve it
+		fmt.Fprint(sess.Stderr(), "mqdeck serve: not authorized\r\n")
+		_ = sess.Exit(1)
+		return
+	}
+	if cmd := sess.Command(); len(cmd) > 0 {
+		_ = sess.Exit(s.command(sess, id, cmd))
+		return
+	}
+	pty, windows, ok := sess.Pty()
+	if !ok {
+		fmt.Fprint(sess.Stderr(), "mqdeck serve needs a terminal: connect with ssh -t (no PTY was requested); `who` runs without one\r\n")
+		s.logf("refused %s %s: no PTY", decode.Safe(id.User), id.Key)
+		_ = sess.Exit(1)
+		return
+	}
+
+	ctx, cancel := context.WithCancel(sess.Context())
+	defer cancel()
+	var reason atomic.Pointer[string]
+	stop := func(why string) {
+		reason.CompareAndSwap(nil, &why)
+		cancel()
+	}
+	e, err := s.reg.add(id, sess.RemoteAddr().String(), stop)
+	if err != nil {
+		fmt.Fprintf(sess.Stderr(), "%s\r\n", err)
+		s.logf("refused %s %s: %v", decode.Safe(id.User), id.Key, err)
+		_ = sess.Exit(1)
+		return
+	}
+	defer s.reg.remove(e)
+	s.logf("session %d: %s %s as %s from %s (%s %dx%d)", e.id, decode.Safe(id.User), id.Key, id.Role, sess.RemoteAddr(),
+		decode.Safe(pty.Term), pty.Window.Width, pty.Window.Height)
+
+	sub := s.hub.Subscribe()
+	defer s.hub.Unsubscribe(sub)
+	m := console.New(s.sessionConfig(id, sub, sess.Environ()))
+	opts := append(bubbletea.MakeOptions(sess),
+		tea.WithContext(ctx),
+		tea.WithoutSignalHandler(), // SIGTERM is the server's: it tells every session
+		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+			switch msg.(type) {
+			case tea.KeyPressMsg, tea.MouseClickMsg, tea.MouseWheelMsg:
+				e.touch(s.cfg.Now())
+			case tea.SuspendMsg: // ctrl+z cannot suspend a remote session
+				return tea.ResumeMsg{}
+			}
+			return msg
+		}))
+	p := tea.NewProgram(m, opts...)
+	go s.forward(ctx, p, sub)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case w := <-windows:
+				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+			}
+		}
+	}()
+	if s.cfg.IdleTimeout > 0 {
+		go s.watchIdle(ctx, e, stop)
+	}
+	_, runErr := p.Run()
+	p.Kill()
+	cancel()
+	why := "bye"
+	if r := reason.Load(); r != nil {
+		why = *r
+	}
+	if runErr != nil && reason.Load() == nil && ctx.Err() == nil {
+		why = "console error: " + decode.Safe(runErr.Error())
+	}
+	fmt.Fprintf(sess, "\r\nmqdeck serve: %s\r\n", why)
+	s.logf("session %d: %s %s left: %s", e.id, decode.Safe(id.User), id.Key, why)
+	_ = sess.Exit(0)
+}
+
+// sessionConfig is the console of one session: the shared store, its own
+// theme from the session's environment, and actions under its identity
+// and role.
+func (s *Server) sessionConfig(id Identity, sub *Sub, environ []string) console.Config {
+	cfg := s.cfg.Console
+	cfg.Store = s.hub.Store()
+	cfg.Shared = s.hub.Shared(sub)
+	cfg.Source = console.Source{}
+	cfg.NoColor = cfg.NoColor || hasEnv(environ, "NO_COLOR")
+	a := cfg.Actions
+	a.AuditPath = ""
+	a.Audit = s.cfg.Audit.For(id.User, id.Key)
+	a.By = id.String()
+	a.Publisher = rolePublisher{role: id.Role, next: a.Publisher}
+	if id.Role != RoleOperator {
+		cfg.Conn.ReadOnly = true // the status bar says READ-ONLY
+		cfg.RetryNow = nil       // reconnecting is everyone's connection: operators only
+		a.ReadOnly = true
+		a.Off = "role viewer: only keys in --operator-keys act; nothing is published"
+		if s.cfg.ReadOnly {
+			a.Off = "mqdeck serve --readonly: everyone is a viewer; nothing is published"
+		}
+		a.Ack = actions.AckClient{} // no GraphQL call either
+	}
+	cfg.Actions = a
+	return cfg
+}
+
+// forward wakes the session's program when the store moved on, at most
+// every frameEvery. Send waits while the program is busy (a client that
+// does not read holds its program up): only this goroutine waits, never
+// the hub or another session.
+func (s *Server) forward(ctx context.Context, p *tea.Program, sub *Sub) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	first := true // the connection's state and the drops before any new data
+	for {
+		if !first {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sub.Notify():
+			}
+		}
+		first = false
+		p.Send(s.hub.Changed())
+		t.Reset(frameEvery)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// watchIdle ends the session after IdleTimeout without a key or a click.
+func (s *Server) watchIdle(ctx context.Context, e *entry, stop func(string)) {
+	every := min(max(s.cfg.IdleTimeout/4, 10*time.Millisecond), 5*time.Second)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if e.idle(s.cfg.Now()) >= s.cfg.IdleTimeout {
+				stop(fmt.Sprintf("no key pressed for %s (--idle-timeout): disconnected", s.cfg.IdleTimeout))
+				return
+			}
+		}
+	}
+}
+
+// command runs a command session: `who` lists the sessions (operators).
+func (s *Server) command(sess ssh.Session, id Identity, cmd []string) int {
+	switch strings.Join(cmd, " ") {
+	case "who":
+		if id.Role != RoleOperator {
+			fmt.Fprint(sess.Stderr(), "who: operators only\r\n")
+			return 1
+		}
+		fmt.Fprint(sess, WhoTable(s.reg.list(), s.cfg.Now()))
+		return 0
+	}
+	fmt.Fprintf(sess.Stderr(), "mqdeck serve: unknown command %q; connect without one for the console, or run `who`\r\n", decode.Safe(strings.Join(cmd, " ")))
+	return 2
+}
+
+func hasEnv(environ []string, name string) bool {
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name && v != "" {
+			return true
+		}
+	}
+	return false
+}
