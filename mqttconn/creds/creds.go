@@ -46,8 +46,8 @@ func (e envSource) Read(context.Context) (string, error) {
 }
 
 // File reads the first line of path each time. A file others can read is
-// still used, with one warning (through warn, at the first read) naming the
-// file and nothing of its content.
+// still used, with a warning (through warn, at the first read only) naming
+// the file and nothing of its content.
 func File(flag, path string, warn func(string)) Source {
 	return &fileSource{flag: flag, path: path, warn: warn}
 }
@@ -66,11 +66,13 @@ func (f *fileSource) Read(context.Context) (string, error) {
 		return "", fmt.Errorf("%s: %w", what(f.flag), err)
 	}
 	defer fh.Close()
-	if st, err := fh.Stat(); err == nil && st.Mode().Perm()&0o077 != 0 && f.warn != nil {
-		f.once.Do(func() {
+	// Only the first read may warn: it happens before the console takes
+	// the terminal, where a later warning on stderr would corrupt it.
+	f.once.Do(func() {
+		if st, err := fh.Stat(); err == nil && st.Mode().Perm()&0o077 != 0 && f.warn != nil {
 			f.warn(fmt.Sprintf("%s %s is readable by others (mode %04o); chmod 600 it", what(f.flag), f.path, st.Mode().Perm()))
-		})
-	}
+		}
+	})
 	data, err := io.ReadAll(io.LimitReader(fh, maxFile))
 	if err != nil {
 		return "", fmt.Errorf("%s %s: %w", what(f.flag), f.path, err)
