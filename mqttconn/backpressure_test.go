@@ -72,3 +72,57 @@ func TestSlowSteadyConsumerLosesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A persistent session resumed with a backlog (issue 12): the broker sends
+// the queued messages before the SUBACK, which then queues behind them
+// while the handler waits for the consumer. Start must not sit out the
+// connect timeout waiting for that SUBACK while nobody consumes, the
+// SUBACK must not be given up as "refused" because it came late, and
+// nothing may be lost.
+func TestResumedBacklogBeforeSuback(t *testing.T) {
+	const n = 3000
+	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{Extra: []string{"max_queued_messages 0", "queue_qos0_messages true"}})
+	for _, p := range []mqttconn.Protocol{mqttconn.Protocol5, mqttconn.Protocol311} {
+		t.Run(string(p), func(t *testing.T) {
+			id, topic := "backlog-"+string(p), "backlog/"+string(p)
+			o := mqttconn.Options{Broker: m.URL(), Protocol: p, ClientID: id, SessionExpiry: time.Hour, BufferSize: 16,
+				ConnectTimeout: 8 * time.Second, Subscriptions: []mqttconn.Subscription{{Filter: topic}}}
+			first, err := mqttconn.New(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := first.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			_ = first.Close() // the session stays, offline
+			pub, _ := start(t, mqttconn.Options{Broker: m.URL(), Protocol: mqttconn.Protocol5})
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			for i := range n {
+				if r := pub.Publish(ctx, mqttconn.PublishRequest{Topic: topic, Payload: []byte(strconv.Itoa(i)), QoS: 1}); r.Outcome != mqttconn.OutcomeAcked {
+					t.Fatalf("publish %d: %+v", i, r)
+				}
+			}
+			began := time.Now()
+			c, rec := start(t, o)
+			if took := time.Since(began); took > 4*time.Second {
+				t.Fatalf("Start took %s with the backlog waiting on it", took)
+			}
+			for i := range n {
+				if got := string(next(t, c, 5*time.Second).Payload); got != strconv.Itoa(i) {
+					t.Fatalf("message %d is %q", i, got)
+				}
+			}
+			rec.waitFor(t, 5*time.Second, "the late SUBACK", func(_ []mqttconn.State, subs [][]mqttconn.SubResult) bool {
+				return len(subs) > 0
+			})
+			_, subs := rec.snapshot()
+			if r := subs[0][0]; r.Err != nil {
+				t.Fatalf("the SUBACK behind the backlog was reported as %v", r.Err)
+			}
+			if d := c.Dropped(); d != 0 {
+				t.Fatalf("%d dropped", d)
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -55,12 +56,16 @@ type common struct {
 
 	secrets SecretSet // credentials sent so far, scrubbed from reported errors
 
-	msgs     chan Message
-	dropped  atomic.Uint64
-	waits    atomic.Uint64
-	stalled  atomic.Bool // the consumer took nothing for DropAfter (deliver.go)
-	protocol atomic.Pointer[string]
-	retry    retrier
+	msgs    chan Message
+	dropped atomic.Uint64
+	waits   atomic.Uint64
+	stalled atomic.Bool // the consumer took nothing for DropAfter (deliver.go)
+
+	firstMsg     chan struct{} // closed on the first message delivered
+	firstMsgOnce sync.Once
+	gotMsg       atomic.Bool
+	protocol     atomic.Pointer[string]
+	retry        retrier
 }
 
 func newCommon(o Options) (*common, error) {
@@ -133,6 +138,7 @@ func newCommon(o Options) (*common, error) {
 	// sessions do not expire: never leave such a session on the broker.
 	c.persistent3 = !o.CleanStart && o.ClientID != ""
 	c.msgs = make(chan Message, o.BufferSize)
+	c.firstMsg = make(chan struct{})
 	return c, nil
 }
 

@@ -1,6 +1,7 @@
 package mqttconn
 
 import (
+	"context"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,10 @@ import (
 // taken nothing for DropAfter (a stuck stdout), and from then on at once,
 // until the consumer takes one again.
 func (c *common) deliver(m Message, gone <-chan struct{}) {
+	if !c.gotMsg.Load() {
+		c.gotMsg.Store(true)
+		c.firstMsgOnce.Do(func() { close(c.firstMsg) })
+	}
 	select {
 	case c.msgs <- m:
 		c.stalled.Store(false)
@@ -49,6 +54,24 @@ func (c *common) deliver(m Message, gone <-chan struct{}) {
 			gone = nil // the message is here: keep it while the consumer moves
 		}
 	}
+}
+
+// connContext ends when lc closes or life ends. Without a connection yet
+// it falls back to DefaultPublishTimeout.
+func connContext(lc *liveConn, life <-chan struct{}) (context.Context, context.CancelFunc) {
+	if lc == nil {
+		return context.WithTimeout(context.Background(), DefaultPublishTimeout)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-lc.gone:
+		case <-life:
+		case <-ctx.Done():
+		}
+		cancel()
+	}()
+	return ctx, cancel
 }
 
 // Waits counts messages whose hand-off had to wait for the consumer.

@@ -139,17 +139,34 @@ func (v *v311) start(ctx context.Context, deadline time.Time) error {
 		close(v.done)
 		return err
 	}
-	v.connected(life, pc, deadline)
+	subbed := v.connected(life, pc)
+	// As for MQTT 5: the SUBACK of a resumed session may queue behind its
+	// backlog, so messages flowing ends the wait too.
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case <-subbed:
+	case <-v.c.firstMsg:
+	case <-timer.C:
+	case <-ctx.Done():
+	}
 	go v.run(life, pc)
 	return nil
 }
 
-func (v *v311) connected(life context.Context, pc *pahoClient, subDeadline time.Time) {
+// connected reports the new connection and subscribes; the returned
+// channel closes once the SUBACK (or the connection's end) is in.
+func (v *v311) connected(life context.Context, pc *pahoClient) <-chan struct{} {
 	go v.keepalive(life, pc)
 	v.cur.Store(pc)
 	v.c.setProtocol(string(Protocol311))
 	v.c.state(State{Kind: StateConnected, Protocol: string(Protocol311)})
-	v.subscribe(pc, subDeadline)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		v.subscribe(pc)
+	}()
+	return done
 }
 
 // run waits for the connection to drop, then reconnects with back-off
@@ -185,11 +202,11 @@ func (v *v311) run(life context.Context, pc *pahoClient) {
 				return
 			}
 		}
-		v.connected(life, pc, time.Now().Add(DefaultPublishTimeout))
+		v.connected(life, pc)
 	}
 }
 
-func (v *v311) subscribe(pc *pahoClient, deadline time.Time) {
+func (v *v311) subscribe(pc *pahoClient) {
 	subs := v.c.opts.Subscriptions
 	if len(subs) == 0 {
 		return
@@ -199,7 +216,18 @@ func (v *v311) subscribe(pc *pahoClient, deadline time.Time) {
 		filters[s.Filter] = s.QoS
 	}
 	tok := pc.cli.SubscribeMultiple(filters, nil)
-	ok := tok.WaitTimeout(max(time.Until(deadline), time.Second))
+	// No time limit while the connection lives: the SUBACK may queue
+	// behind a backlog the consumer drains slowly (deliver waits).
+	var ok bool
+	if lc := pc.conn.Load(); lc != nil {
+		select {
+		case <-tok.Done():
+			ok = true
+		case <-lc.gone:
+		}
+	} else {
+		ok = tok.WaitTimeout(DefaultPublishTimeout)
+	}
 	res := make([]SubResult, len(subs))
 	var granted map[string]byte
 	if st, isSub := tok.(*pahomqtt.SubscribeToken); isSub && ok && tok.Error() == nil {
@@ -210,7 +238,7 @@ func (v *v311) subscribe(pc *pahoClient, deadline time.Time) {
 		code, have := granted[s.Filter]
 		switch {
 		case !ok:
-			res[i].Err = errors.New("subscribe: no SUBACK in time")
+			res[i].Err = errors.New("subscribe: the connection ended before the SUBACK")
 		case tok.Error() != nil:
 			res[i].Err = fmt.Errorf("subscribe: %w", tok.Error())
 		case !have:

@@ -155,9 +155,12 @@ func (v *v5) start(ctx context.Context, deadline time.Time) error {
 	}
 	// Connected: give the SUBACK the rest of the time, so messages published
 	// right after Start returns are not missed; a slow SUBACK still reports
-	// through OnSubscribe later.
+	// through OnSubscribe later. A resumed session may deliver its backlog
+	// before the SUBACK, which then queues behind it: messages flowing is
+	// as good a sign, and the consumer must start taking them.
 	select {
 	case <-v.firstSub:
+	case <-v.c.firstMsg:
 	case <-timer.C:
 	case <-ctx.Done():
 	}
@@ -272,7 +275,9 @@ func (v *v5) subscribeGroup(cm *autopaho.ConnectionManager, group []Subscription
 	if len(group[0].User) > 0 {
 		p.Properties = &paho.SubscribeProperties{User: toPahoUser(group[0].User)}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), DefaultPublishTimeout)
+	// No time limit while the connection lives: the SUBACK may queue
+	// behind a backlog the consumer drains slowly (deliver waits).
+	ctx, cancel := connContext(v.conn.Load(), v.life)
 	defer cancel()
 	ack, err := cm.Subscribe(ctx, p)
 	res := make([]SubResult, len(group))

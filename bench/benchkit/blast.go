@@ -68,9 +68,25 @@ func AppendPublish(b []byte, topic string, payload []byte) []byte {
 	return append(b, payload...)
 }
 
+// AppendPublishQoS1 appends an MQTT 3.1.1 QoS 1 PUBLISH packet with
+// packet identifier id (never 0).
+func AppendPublishQoS1(b []byte, topic string, payload []byte, id uint16) []byte {
+	b = append(b, 0x32)
+	b = appendLength(b, 4+len(topic)+len(payload))
+	b = binary.BigEndian.AppendUint16(b, uint16(len(topic)))
+	b = append(b, topic...)
+	b = binary.BigEndian.AppendUint16(b, id)
+	return append(b, payload...)
+}
+
 // Encode splits msgs over parts connections (message i goes to part
 // i%parts) as ready-to-write PUBLISH streams.
 func Encode(msgs []Msg, parts int) [][]byte {
+	return EncodeQoS(msgs, parts, 0)
+}
+
+// EncodeQoS is Encode with QoS 0 or 1 PUBLISH packets.
+func EncodeQoS(msgs []Msg, parts int, qos byte) [][]byte {
 	if parts < 1 {
 		parts = 1
 	}
@@ -83,7 +99,11 @@ func Encode(msgs []Msg, parts int) [][]byte {
 		out[i] = make([]byte, 0, size/parts+1024)
 	}
 	for i, m := range msgs {
-		out[i%parts] = AppendPublish(out[i%parts], m.Topic, m.Payload)
+		if qos == 0 {
+			out[i%parts] = AppendPublish(out[i%parts], m.Topic, m.Payload)
+		} else {
+			out[i%parts] = AppendPublishQoS1(out[i%parts], m.Topic, m.Payload, uint16(i/parts%65535+1))
+		}
 	}
 	return out
 }
@@ -156,6 +176,19 @@ func (b *Blaster) Send(streams [][]byte) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// WaitClosed reads (and discards: PUBACKs) until the broker closes every
+// connection after the DISCONNECT Send wrote: by then it has taken in every
+// PUBLISH before it.
+func (b *Blaster) WaitClosed(limit time.Duration) error {
+	for _, c := range b.conns {
+		_ = c.SetReadDeadline(time.Now().Add(limit))
+		if _, err := io.Copy(io.Discard, c); err != nil {
+			return fmt.Errorf("blaster: waiting for the broker to close: %w", err)
+		}
+	}
+	return nil
 }
 
 // Close closes every connection.
