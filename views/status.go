@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -71,6 +72,8 @@ type StatusBar struct {
 	state ConnState
 	now   time.Time
 	count Counters
+	// noGlyph goes with conn.NoState; "" is ▶.
+	noGlyph string
 }
 
 // NewStatusBar builds the bar for a connection.
@@ -89,6 +92,10 @@ func (s *StatusBar) SetConn(cs ConnState) { s.state = cs }
 
 // Conn is the connection state shown.
 func (s *StatusBar) Conn() ConnState { return s.state }
+
+// SetNoState changes what is said instead of a connection state (a replay
+// that ended, or the pass it plays); glyph "" keeps ▶.
+func (s *StatusBar) SetNoState(glyph, words string) { s.noGlyph, s.conn.NoState = glyph, words }
 
 // SetNow moves the bar's clock: the reconnect countdown follows it.
 func (s *StatusBar) SetNow(t time.Time) { s.now = t }
@@ -175,7 +182,7 @@ func (s *StatusBar) View() string {
 	glyph, words, short := StateWords(s.state, s.now)
 	kind := s.state.Kind
 	if kind == ConnUnknown && s.conn.NoState != "" {
-		glyph, words, short, kind = "▶", s.conn.NoState, s.conn.NoState, ConnUp
+		glyph, words, short, kind = cmp.Or(s.noGlyph, "▶"), s.conn.NoState, s.conn.NoState, ConnUp
 	}
 	statePaint := st.StatusWarn
 	switch kind {

@@ -209,27 +209,53 @@ func (f *fakeTime) Sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-func TestPlayScalesTiming(t *testing.T) {
-	data := writeAll(t, sampleMessages()) // gaps: 1.5s, 1.5s, 1ns, 1s
-	start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+// Played later and faster than recorded, messages keep their recorded
+// times and the clock reads the recording's time (the console showed
+// wall-clock "received" times, and ages of 11 minutes one minute into a
+// replay); the gaps are still scaled by the speed.
+func TestPlayScalesTimingKeepsRecordedTimes(t *testing.T) {
+	in := sampleMessages() // gaps: 1.5s, 1.5s, 1ns, 1s
+	data := writeAll(t, in)
+	start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) // years after the recording
 	ft := &fakeTime{now: start}
-	p := Player{Speed: 2, Now: ft.Now, Sleep: ft.Sleep}
+	clock := NewClock(in[0].Received, 2, ft.Now)
+	var ticks []time.Time // the clock before and after each wait
+	sleep := func(ctx context.Context, d time.Duration) error {
+		ticks = append(ticks, clock.Now())
+		err := ft.Sleep(ctx, d)
+		ticks = append(ticks, clock.Now())
+		return err
+	}
+	p := Player{Speed: 2, Now: ft.Now, Sleep: sleep, Clock: clock}
 	out := make(chan mqttconn.Message, 10)
 	st, err := p.Play(context.Background(), func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, out)
 	if err != nil || st.Messages != 5 {
 		t.Fatalf("Play: %v %+v", err, st)
 	}
 	close(out)
-	wantOffsets := []time.Duration{0, 750 * time.Millisecond, 1500 * time.Millisecond, 1500 * time.Millisecond, 2000 * time.Millisecond}
 	i := 0
 	for m := range out {
-		if got := m.Received.Sub(start); got != wantOffsets[i] {
-			t.Errorf("message %d at +%v, want +%v", i, got, wantOffsets[i])
+		if !m.Received.Equal(in[i].Received) {
+			t.Errorf("message %d received %v, want the recorded %v", i, m.Received, in[i].Received)
 		}
 		i++
 	}
-	if total := ft.now.Sub(start); total != 2*time.Second {
-		t.Errorf("played for %v, want 2s", total)
+	if want := []time.Duration{750 * time.Millisecond, 750 * time.Millisecond, 500 * time.Millisecond}; !reflect.DeepEqual(ft.sleeps, want) {
+		t.Errorf("waits %v, want %v (the gaps at speed 2)", ft.sleeps, want)
+	}
+	// Each wait runs the clock from one message's recorded time to the next.
+	want := []time.Time{in[0].Received, in[1].Received, in[1].Received, in[2].Received, in[3].Received, in[4].Received}
+	if len(ticks) != len(want) {
+		t.Fatalf("clock readings %v", ticks)
+	}
+	near := func(a, b time.Time) bool { return a.Sub(b).Abs() <= time.Microsecond } // the 1 ns gap halves to 0
+	for k := range want {
+		if !near(ticks[k], want[k]) {
+			t.Errorf("clock reading %d: %v, want %v", k, ticks[k], want[k])
+		}
+	}
+	if !clock.Ended() || !near(clock.Now(), in[4].Received) {
+		t.Errorf("after the end: ended %v, clock %v, want stopped at %v", clock.Ended(), clock.Now(), in[4].Received)
 	}
 }
 
@@ -239,8 +265,9 @@ func TestPlayLoopsUntilCancelled(t *testing.T) {
 	defer cancel()
 	out := make(chan mqttconn.Message)
 	done := make(chan error, 1)
+	clock := NewClock(sampleMessages()[0].Received, 0, nil)
 	go func() {
-		_, err := Player{Speed: 0, Loop: true}.Play(ctx, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, out)
+		_, err := Player{Speed: 0, Loop: true, Clock: clock}.Play(ctx, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, out)
 		done <- err
 	}()
 	var topics []string
@@ -252,6 +279,10 @@ func TestPlayLoopsUntilCancelled(t *testing.T) {
 		case <-timeout:
 			t.Fatal("loop stalled")
 		}
+	}
+	// The fifth message opens the third pass: the bar says "pass 3".
+	if p := clock.Pass(); p != 3 || clock.Ended() {
+		t.Errorf("clock: pass %d, ended %v; want pass 3, playing", p, clock.Ended())
 	}
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
@@ -283,7 +314,7 @@ func TestReplayFile(t *testing.T) {
 		t.Fatalf("recording mode %v %v", fi.Mode(), err)
 	}
 	out := make(chan mqttconn.Message, len(in))
-	if err := Replay(context.Background(), path, 0, false, out); err != nil {
+	if err := Replay(context.Background(), path, 0, false, nil, out); err != nil {
 		t.Fatal(err)
 	}
 	close(out)
@@ -304,7 +335,7 @@ func TestReplayFile(t *testing.T) {
 	_, _ = f.WriteString("garbage\n")
 	_ = f.Close()
 	out = make(chan mqttconn.Message, len(in))
-	err = Replay(context.Background(), path, 0, false, out)
+	err = Replay(context.Background(), path, 0, false, nil, out)
 	var se *SkippedError
 	if !errors.As(err, &se) || se.Bad != 1 || se.FirstBad != len(in)+1 || len(out) != len(in) {
 		t.Fatalf("Replay with a bad line: %v, delivered %d", err, len(out))
@@ -315,13 +346,13 @@ func TestReplayFile(t *testing.T) {
 
 	empty := filepath.Join(dir, "empty.jsonl")
 	_ = os.WriteFile(empty, []byte("nothing here\n"), 0o600)
-	if err := Replay(context.Background(), empty, 1, true, make(chan mqttconn.Message, 1)); !errors.Is(err, ErrEmpty) {
+	if err := Replay(context.Background(), empty, 1, true, nil, make(chan mqttconn.Message, 1)); !errors.Is(err, ErrEmpty) {
 		t.Fatalf("empty recording: %v", err)
 	}
-	if err := Replay(context.Background(), filepath.Join(dir, "missing"), 1, false, nil); err == nil || !errors.Is(err, os.ErrNotExist) {
+	if err := Replay(context.Background(), filepath.Join(dir, "missing"), 1, false, nil, nil); err == nil || !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("missing file: %v", err)
 	}
-	if err := Replay(context.Background(), path, -1, false, nil); err == nil {
+	if err := Replay(context.Background(), path, -1, false, nil, nil); err == nil {
 		t.Fatal("negative speed accepted")
 	}
 }

@@ -134,13 +134,13 @@ var ErrEmpty = errors.New("no readable message")
 
 // Replay plays the recording in file into out with the original gaps between
 // messages divided by speed (1 = real time, 10 = ten times faster, 0 = no
-// waiting). Received times are shifted to the moment each message is
-// delivered, so "last seen" and "stale" behave as they did live. With loop it
-// starts over at the end until ctx ends. It returns nil at the end of the
+// waiting). Messages keep their recorded times; clock (optional) follows the
+// playback, so ages and "stale" read against it as they did live. With loop
+// it starts over at the end until ctx ends. It returns nil at the end of the
 // file, ctx.Err() when cancelled, a *SkippedError when lines were skipped,
 // and an error wrapping ErrEmpty when nothing could be read.
-func Replay(ctx context.Context, file string, speed float64, loop bool, out chan<- mqttconn.Message) error {
-	p := Player{Speed: speed, Loop: loop}
+func Replay(ctx context.Context, file string, speed float64, loop bool, clock *Clock, out chan<- mqttconn.Message) error {
+	p := Player{Speed: speed, Loop: loop, Clock: clock}
 	st, err := p.Play(ctx, func() (io.ReadCloser, error) { return os.Open(file) }, out)
 	if err != nil {
 		return fmt.Errorf("record: replay %s: %w", file, err)
@@ -158,6 +158,8 @@ func Replay(ctx context.Context, file string, speed float64, loop bool, out chan
 type Player struct {
 	Speed float64 // see Replay
 	Loop  bool
+	// Clock, when set, follows the playback (see Clock).
+	Clock *Clock
 	// Now and Sleep default to the real clock; tests replace them.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -217,7 +219,9 @@ func (p Player) Play(ctx context.Context, open func() (io.ReadCloser, error), ou
 			if p.Speed == 0 {
 				due = now()
 			}
-			m.Received = due
+			if p.Clock != nil {
+				p.Clock.deliver(orig, due)
+			}
 			select {
 			case out <- m:
 			case <-ctx.Done():
@@ -230,10 +234,16 @@ func (p Player) Play(ctx context.Context, open func() (io.ReadCloser, error), ou
 			first = r.Stats()
 		}
 		if !p.Loop || first.Messages == 0 {
+			if p.Clock != nil {
+				p.Clock.end()
+			}
 			return first, nil
 		}
 		if err := ctx.Err(); err != nil {
 			return first, err
+		}
+		if p.Clock != nil {
+			p.Clock.restart()
 		}
 	}
 }

@@ -30,10 +30,12 @@ const (
 type CLI struct {
 	Globals `embed:""`
 
-	Console  ConsoleCmd  `cmd:"" default:"withargs" help:"The live console (what mqdeck runs without a command)."`
-	Demo     DemoCmd     `cmd:"" help:"Embedded broker and a simulated fleet of all four platforms, with the console on it."`
-	Log      LogCmd      `cmd:"" help:"Print every received message as one JSON object per line (headless)."`
-	Replay   ReplayCmd   `cmd:"" help:"Play a recording through the console, no broker needed."`
+	Console ConsoleCmd `cmd:"" default:"withargs" help:"The live console (what mqdeck runs without a command)."`
+	Demo    DemoCmd    `cmd:"" help:"Embedded broker and a simulated fleet of all four platforms, with the console on it."`
+	Log     LogCmd     `cmd:"" help:"Print every received message as one JSON object per line (headless)."`
+	// Replay has no default platform: without --platform (or a profile's)
+	// the recording's topics say which it is.
+	Replay   ReplayCmd   `cmd:"" help:"Play a recording through the console, no broker needed." set:"platform_default=" set:"platform_choices=,drivr,drogue,devapi,smartworks,generic" set:"platform_note=; default: the one the recording's topics show, with its slug, application or account"`
 	Serve    ServeCmd    `cmd:"" help:"One broker connection and one fleet store, served to a control room over SSH (public keys, operator and viewer roles)."`
 	Sim      SimCmd      `cmd:"" help:"Run the simulated fleet against any broker."`
 	Retained RetainedCmd `cmd:"" help:"List or clear the retained messages under a topic filter (headless)."`
@@ -130,7 +132,8 @@ func newParser(grammar any, stdout, stderr io.Writer) (*kong.Kong, error) {
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitPanic{code}) }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-		kong.Vars{"default_config": defaultConfigPath(), "platform_default": "generic"},
+		kong.Vars{"default_config": defaultConfigPath(), "platform_default": "generic",
+			"platform_choices": "drivr,drogue,devapi,smartworks,generic", "platform_note": ""},
 		kong.WithBeforeResolve(func(kctx *kong.Context) error { return applyProfile(kctx, w, loaded) }),
 		kong.Bind(loaded),
 	)

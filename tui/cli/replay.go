@@ -28,10 +28,20 @@ func (c *ReplayCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	if c.Speed < 0 {
 		return usageError{errors.New("--speed must not be negative")}
 	}
-	if err := firstMessage(c.File); err != nil {
+	sample, err := firstMessages(c.File, guessSample)
+	if err != nil {
 		return err
 	}
-	scheme, err := platform.New(c.Platform, c.params(0))
+	name, params := c.Platform, c.params(0)
+	if name == "" {
+		// The recording's topics say which platform it is, with its
+		// slug, application or account: the generic view of a DRIVR
+		// recording showed "0 systems".
+		name, params = platform.Guess(sample)
+		params.Filters, params.QoS = c.Topic, 0
+		fillParams(&params, c.PlatformFlags)
+	}
+	scheme, err := platform.New(name, params)
 	if err != nil {
 		return usageError{err}
 	}
@@ -39,13 +49,18 @@ func (c *ReplayCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	defer cancel()
 	msgs := make(chan mqttconn.Message, 4096)
 	replayDone := make(chan error, 1)
+	// Ages, "stale" and rates read against the recording's time at the
+	// playback position, not the wall clock.
+	clock := record.NewClock(sample[0].Received, c.Speed, nil)
 	go func() {
-		err := record.Replay(ctx, c.File, c.Speed, c.Loop, msgs)
+		err := record.Replay(ctx, c.File, c.Speed, c.Loop, clock, msgs)
 		close(msgs) // the console learns the recording ended
 		replayDone <- err
 	}()
 
 	cfg := c.UIFlags.config(loaded, nil)
+	cfg.Now = clock.Now
+	cfg.SourceState = func() (string, string) { return replayState(clock, c.Loop) }
 	cfg.Conn = views.ConnInfo{Broker: c.File, Platform: scheme.Name(), ReadOnly: true, NoState: "replay"}
 	cfg.Source = console.Source{Messages: msgs, Scheme: scheme, Limits: decode.Limits{MaxPayload: c.MaxPayload}}
 	cfg.Actions = console.Actions{Platform: scheme.Name(), Off: "a replay has no broker to publish to"}
@@ -62,16 +77,55 @@ func (c *ReplayCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	return err
 }
 
-// firstMessage checks that the file holds at least one readable message,
-// so a wrong file is an error line rather than an empty console.
-func firstMessage(file string) error {
+// guessSample is how many messages from the start of a recording name its
+// platform.
+const guessSample = 2000
+
+// firstMessages reads up to n messages from the start of the file; none
+// is an error line rather than an empty console.
+func firstMessages(file string, n int) ([]mqttconn.Message, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return fmt.Errorf("replay: %w", err)
+		return nil, fmt.Errorf("replay: %w", err)
 	}
 	defer f.Close()
-	if _, err := record.NewReader(f).Next(); err != nil {
-		return fmt.Errorf("replay %s: no readable message (%v)", file, err)
+	r := record.NewReader(f)
+	var out []mqttconn.Message
+	for len(out) < n {
+		m, err := r.Next()
+		if err != nil {
+			if len(out) == 0 {
+				return nil, fmt.Errorf("replay %s: no readable message (%v)", file, err)
+			}
+			break
+		}
+		out = append(out, m)
 	}
-	return nil
+	return out, nil
+}
+
+// fillParams keeps what the flags say over what the recording suggests.
+func fillParams(p *platform.Params, f PlatformFlags) {
+	if f.Slug != "" {
+		p.Slug = f.Slug
+	}
+	if len(f.App) > 0 {
+		p.Apps = f.App
+	}
+	if f.Account != "" {
+		p.Account = f.Account
+	}
+	p.Device, p.CEMode = f.Device, f.CEMode
+}
+
+// replayState is what the status bar says of the playback: which pass
+// with --loop, and that it ended.
+func replayState(c *record.Clock, loop bool) (glyph, words string) {
+	switch {
+	case c.Ended():
+		return "■", "replay ended"
+	case loop:
+		return "", fmt.Sprintf("replay, pass %d", c.Pass())
+	}
+	return "", "replay"
 }

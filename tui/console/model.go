@@ -39,9 +39,14 @@ type Config struct {
 	Source  Source
 	NoMouse bool // leave the mouse to the terminal (text selection)
 
-	// Now is the clock for tests; time.Now when nil. It also drives the
+	// Now is the clock: time.Now when nil, a test's, or a replay's (the
+	// recording's time at the playback position). It also drives the
 	// store unless Fleet.Now is set.
 	Now func() time.Time
+	// SourceState, when set, says what the status bar shows instead of a
+	// connection state, asked at every refresh: a replay's pass, or that
+	// it ended. glyph "" keeps ▶.
+	SourceState func() (glyph, words string)
 	// ExitAfter quits once this many messages have been applied (hidden
 	// flag for the performance comparison; 0: never).
 	ExitAfter uint64

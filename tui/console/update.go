@@ -213,6 +213,9 @@ func (m *Model) refreshStatus() {
 	m.status.SetCounters(c)
 	m.status.SetNow(m.now())
 	m.refill()
+	if m.cfg.SourceState != nil {
+		m.status.SetNoState(m.cfg.SourceState())
+	}
 	m.markSeen()
 	if m.act.confirm != nil {
 		m.act.confirm.SetNow(m.now())
