@@ -1,6 +1,9 @@
 package topics
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Entry is one payload of a topic's history.
 type Entry struct {
@@ -11,12 +14,33 @@ type Entry struct {
 	Cut      bool // Payload holds only the first MaxPayload bytes
 	Redacted bool // the route carries credentials
 	Dropped  bool // the byte budget took the payload
-	Seq      uint64
+}
+
+// entry is what the ring holds: 40 bytes instead of Entry's 64, 37 MiB
+// less for 100k topics of 16 entries (BenchmarkTreeMemory).
+type entry struct {
+	at      int64 // unix nanoseconds
+	payload []byte
+	size    int32 // saturates at 2 GiB
+	flags   uint8
+}
+
+const (
+	fRetained uint8 = 1 << iota
+	fCut
+	fRedacted
+	fDropped
+)
+
+func (e *entry) export() Entry {
+	return Entry{At: time.Unix(0, e.at), Payload: e.payload, Size: int(e.size),
+		Retained: e.flags&fRetained != 0, Cut: e.flags&fCut != 0,
+		Redacted: e.flags&fRedacted != 0, Dropped: e.flags&fDropped != 0}
 }
 
 // history is a ring of the last entries of one topic, oldest first.
 type history struct {
-	buf   []Entry
+	buf   []entry
 	start int
 	max   int
 	bytes int // payload bytes held
@@ -24,7 +48,7 @@ type history struct {
 
 func (h *history) len() int { return len(h.buf) }
 
-func (h *history) at(i int) *Entry {
+func (h *history) at(i int) *entry {
 	j := h.start + i
 	if j >= len(h.buf) {
 		j -= len(h.buf)
@@ -33,14 +57,14 @@ func (h *history) at(i int) *Entry {
 }
 
 // push adds e and returns the payload bytes it freed by overwriting.
-func (h *history) push(e Entry) (freed int) {
-	h.bytes += len(e.Payload)
+func (h *history) push(e entry) (freed int) {
+	h.bytes += len(e.payload)
 	if len(h.buf) < h.max {
 		h.buf = append(h.buf, e)
 		return 0
 	}
 	old := &h.buf[h.start]
-	freed = len(old.Payload)
+	freed = len(old.payload)
 	h.bytes -= freed
 	*old = e
 	h.start = (h.start + 1) % len(h.buf)
@@ -52,9 +76,10 @@ func (h *history) push(e Entry) (freed int) {
 func (h *history) dropOldest() int {
 	for i := 0; i < len(h.buf); i++ {
 		e := h.at(i)
-		if e.Payload != nil {
-			n := len(e.Payload)
-			e.Payload, e.Dropped = nil, true
+		if e.payload != nil {
+			n := len(e.payload)
+			e.payload = nil
+			e.flags |= fDropped
 			h.bytes -= n
 			return n
 		}
@@ -64,11 +89,17 @@ func (h *history) dropOldest() int {
 
 // record adds a message to a topic's history and keeps the byte budget.
 func (t *Tree) record(tp *Topic, m Msg) {
-	e := Entry{At: m.At, Size: len(m.Payload), Retained: m.Retained, Seq: t.seq, Redacted: m.Secret}
-	if !m.Secret && len(m.Payload) > 0 {
-		e.Payload = m.Payload
-		if len(e.Payload) > t.cfg.MaxPayload {
-			e.Payload, e.Cut = e.Payload[:t.cfg.MaxPayload:t.cfg.MaxPayload], true
+	e := entry{at: m.At.UnixNano(), size: int32(min(len(m.Payload), math.MaxInt32))}
+	if m.Retained {
+		e.flags |= fRetained
+	}
+	if m.Secret {
+		e.flags |= fRedacted
+	} else if len(m.Payload) > 0 {
+		e.payload = m.Payload
+		if len(e.payload) > t.cfg.MaxPayload {
+			e.payload = e.payload[:t.cfg.MaxPayload:t.cfg.MaxPayload]
+			e.flags |= fCut
 		}
 	}
 	before := tp.hist.bytes
@@ -115,7 +146,7 @@ func (t *Tree) dropHeld(tp *Topic) {
 func (tp *Topic) HistoryLen() int { return tp.hist.len() }
 
 // History returns the i-th entry counted from the newest (0: the last).
-func (tp *Topic) History(i int) Entry { return *tp.hist.at(tp.hist.len() - 1 - i) }
+func (tp *Topic) History(i int) Entry { return tp.hist.at(tp.hist.len() - 1 - i).export() }
 
 // LastEntry is the newest entry; ok is false when none is held.
 func (tp *Topic) LastEntry() (e Entry, ok bool) {
