@@ -29,6 +29,8 @@ var importRules = []importRule{
 		"the transport and the platform schemes sit below the program: they never see the console"},
 	{"tui/fleet", []string{"charm.land/...", "mod:views/...", "mod:tui/console", "mod:tui/actions"},
 		"the fleet store is pure Go, tested without a terminal"},
+	{"tui/topics", []string{"charm.land/...", "mod:views/...", "mod:tui/console", "mod:tui/actions", "mod:tui/fleet", "mod:mqttconn/..."},
+		"the topic tree is pure Go over plain messages: the fleet store feeds it, sessions draw it"},
 	{"tui/actions", []string{"charm.land/...", "mod:views/...", "mod:tui/console"},
 		"actions build, track and audit; the root runs them, the views draw them"},
 	{"tui/platforms/...", []string{"charm.land/...", "mod:views/...", "mod:tui/console"},
