@@ -333,7 +333,7 @@ func eventRow(st themes.Styles, c eventCols, inner int, e *fleet.Event, entity s
 	r.lead(" ", 1)
 	r.cell(paintIf(lp, padKnown(glyph+" "+word, 2+width(word), c.level), selected), c.level)
 	r.cell(fitMiddle(e.ModelCode, c.model), c.model)
-	r.cell(paintIf(st.Subtle, fit(entity, c.entity), selected), c.entity)
+	r.cell(paintIf(st.Subtle, fitMiddle(entity, c.entity), selected), c.entity)
 	r.cell(paintIf(statePaint, fit(safe(state), c.state), selected), c.state)
 	r.cell(paintIf(ackPaint, fit(ack, c.ack), selected), c.ack)
 	r.cell(fitRight(Age(now, when), c.age), c.age)

@@ -305,7 +305,7 @@ func systemRow(st themes.Styles, c fleetCols, inner int, sys *fleet.System, pr f
 	var r rowBuilder
 	r.cell(mark, 1)
 	r.cell(paintIf(presence, presenceCell(pr, c.state), selected), c.state)
-	r.cell(safeFit(sys.Label(), c.label), c.label)
+	r.cell(fitMiddle(sys.Label(), c.label), c.label)
 	if c.id > 0 {
 		r.cell(paintIf(st.Subtle, fit(shortID(sys.Ref.System, c.id), c.id), selected), c.id)
 	}

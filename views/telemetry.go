@@ -121,13 +121,26 @@ func seriesColumns(inner int, all bool) seriesCols {
 	case inner < 70:
 		c.spark, c.value, c.unit = 8, 9, 4
 	}
-	flex := inner - (1 + c.value + 1 + c.unit + 1 + c.age + 1 + c.spark + 1 + c.kind + 1 + 1)
-	if all && flex >= 24 {
-		c.entity = flex * 2 / 5
+	fixed := func() int {
+		n := 1 + c.value + 1 + c.unit + 1 + c.age + 1 + c.kind + 1 + 1
+		if c.spark > 0 {
+			n += c.spark + 1
+		}
+		return n
+	}
+	flex := inner - fixed()
+	if all {
+		// All systems: the entity tells rows apart (every system has an
+		// hvac-1.target-temperature), so the sparkline gives way first.
+		if flex < 24 {
+			c.spark = max(c.spark-(24-flex), 4)
+			if flex = inner - fixed(); flex < 20 {
+				c.spark = 0
+				flex = inner - fixed()
+			}
+		}
+		c.entity = max(flex*2/5, 6)
 		flex -= c.entity + 1
-	} else if all && flex < 24 {
-		c.spark = max(c.spark-(24-flex), 4)
-		flex = inner - (1 + c.value + 1 + c.unit + 1 + c.age + 1 + c.spark + 1 + c.kind + 1 + 1)
 	}
 	c.name = max(flex, 6)
 	return c
@@ -154,21 +167,19 @@ func seriesRow(st themes.Styles, c seriesCols, inner int, s *fleet.Series, entit
 	if val == "" {
 		val = s.Last.Text()
 	}
-	name := s.Name
-	if s.Ref.Component != "" {
-		name = s.Ref.Component + "." + name
-	}
 	var r rowBuilder
 	r.lead(" ", 1)
 	r.cell(paintIf(st.Subtle, fit(kindTag(s.Kind), c.kind), selected), c.kind)
 	if c.entity > 0 {
-		r.cell(fit(entity, c.entity), c.entity)
+		r.cell(fitMiddle(entity, c.entity), c.entity)
 	}
-	r.cell(safeFit(name, c.name), c.name)
+	r.cell(fitDotted(s.Ref.Component, s.Name, c.name), c.name)
 	r.cell(fitRight(safe(val), c.value), c.value)
 	r.cell(safeFit(s.Unit, c.unit), c.unit)
 	r.cell(paintIf(st.Subtle, fitRight(Age(now, s.LastSeen), c.age), selected), c.age)
-	r.cell(paintIf(st.Spark, Sparkline(pts, c.spark), selected), c.spark)
+	if c.spark > 0 {
+		r.cell(paintIf(st.Spark, Sparkline(pts, c.spark), selected), c.spark)
+	}
 	return r.line(inner)
 }
 
@@ -179,7 +190,10 @@ func (p *TelemetryPane) head(inner int) string {
 	if c.entity > 0 {
 		head = append(head, fit("entity", c.entity))
 	}
-	head = append(head, fit("name", c.name), fitRight("value", c.value), fit("unit", c.unit), fitRight("age", c.age), fit("recent", c.spark))
+	head = append(head, fit("name", c.name), fitRight("value", c.value), fit("unit", c.unit), fitRight("age", c.age))
+	if c.spark > 0 {
+		head = append(head, fit("recent", c.spark))
+	}
 	return " " + joinCells(head)
 }
 

@@ -112,8 +112,8 @@ type SeriesQuery struct {
 	Text   string
 }
 
-// SeriesWindow appends up to n series of q, ordered by entity, kind and
-// name, from offset, and returns them with the number selected. For all
+// SeriesWindow appends up to n series of q, ordered by entity, name and
+// kind, from offset, and returns them with the number selected. For all
 // series without Text the cost is O(n + series/256); for one entity it is
 // that entity's series count.
 func (s *Store) SeriesWindow(q SeriesQuery, offset, n int, dst []*Series) ([]*Series, int) {

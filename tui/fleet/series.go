@@ -23,14 +23,17 @@ type seriesKey struct {
 	s  *Series
 }
 
+// lessSeries orders by entity, then name, then kind: the telemetry pane
+// lists an entity's series by the name it shows (component.name), with a
+// setpoint next to the datapoint of the same name.
 func lessSeries(a, b seriesKey) bool {
 	if c := cmpRef(a.id.ref, b.id.ref); c != 0 {
 		return c < 0
 	}
-	if a.id.kind != b.id.kind {
-		return a.id.kind < b.id.kind
+	if a.id.name != b.id.name {
+		return a.id.name < b.id.name
 	}
-	return a.id.name < b.id.name
+	return a.id.kind < b.id.kind
 }
 
 // maxText bounds the short text kept per series value.
