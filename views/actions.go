@@ -23,6 +23,7 @@ type ActionsPane struct {
 	offset   int    // first visible entry
 	expanded bool   // enter: show every answer of the selected action
 	off      string // why actions are off (read-only, replay); "" when on
+	hint     string // the action keys the platform enables, for the empty pane
 	lineOf   []int  // entry drawn on each body line of the last frame
 }
 
@@ -36,6 +37,10 @@ func NewActionsPane(st themes.Styles, keys Keys, tr *actions.Tracker) *ActionsPa
 // SetOff says why no action can be taken (read-only, replay); the empty
 // pane shows it instead of the keys. "" when actions are on.
 func (p *ActionsPane) SetOff(why string) { p.off = why }
+
+// SetHint names the action keys that work here ("t trigger event · P
+// publish"), for the empty pane: the root knows which the platform enables.
+func (p *ActionsPane) SetHint(keys string) { p.hint = keys }
 
 // expandKey is enter as this pane uses it: the answers, not the detail.
 func (p *ActionsPane) expandKey() key.Binding {
@@ -255,7 +260,10 @@ func (p *ActionsPane) View() string {
 	lines := []string{p.st.Header.Render(fit(head, inner))}
 	p.lineOf = p.lineOf[:0]
 	if len(es) == 0 {
-		hint := "no actions yet: t trigger event · c command · s set · r snapshot · P publish"
+		hint := "no actions yet"
+		if p.hint != "" {
+			hint += ": " + p.hint
+		}
 		if p.off != "" {
 			hint = "actions are off: " + p.off
 		}

@@ -16,10 +16,11 @@ import (
 // sparkline; expanded systems show their components below them.
 type FleetPane struct {
 	list
-	store    *fleet.Store
-	sort     fleet.SystemSort
-	expanded map[fleet.Ref]bool
-	sel      fleet.Ref // selected system or component, kept by identity
+	store     *fleet.Store
+	sort      fleet.SystemSort
+	expanded  map[fleet.Ref]bool
+	sel       fleet.Ref // selected system or component, kept by identity
+	noSystems string    // the empty text where no message makes a system (generic)
 
 	// reused per frame
 	sysBuf  []*fleet.System
@@ -401,8 +402,15 @@ func (p *FleetPane) empty() string {
 	if p.filter.value != "" {
 		return "no system matches the filter"
 	}
+	if p.noSystems != "" {
+		return p.noSystems
+	}
 	return "no systems yet: waiting for messages"
 }
+
+// SetNoSystems is what the empty fleet says instead of waiting for
+// messages: on a generic broker no message ever makes a system.
+func (p *FleetPane) SetNoSystems(text string) { p.noSystems = text }
 
 // info is the title's right side: counts, order, filter.
 func (p *FleetPane) info() string {

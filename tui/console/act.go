@@ -113,6 +113,19 @@ func (m *Model) actionKeys() []actionKey {
 	}
 }
 
+// actionHint is what the empty Actions pane offers: the action keys this
+// platform enables, in their current keys (DRIVR offered c and r, which it
+// refuses).
+func (m *Model) actionHint() string {
+	var parts []string
+	for _, ak := range m.actionKeys() {
+		if ak.b.Enabled() {
+			parts = append(parts, ak.b.Help().Key+" "+ak.b.Help().Desc)
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
 // enableActionKeys turns on the keys of the actions the platform supports,
 // when actions are on; ack is DRIVR's. Templates get one binding each. A
 // disabled binding leaves the help.

@@ -178,6 +178,10 @@ func New(cfg Config) *Model {
 	m.detailP = views.NewDetailPane(st, k, m.store)
 	m.actP = views.NewActionsPane(st, k, m.act.tr)
 	m.actP.SetOff(m.act.off)
+	m.actP.SetHint(m.actionHint())
+	if m.act.plat == platform.Generic {
+		m.fleetP.SetNoSystems("a generic broker has no systems: its topics are in 8 Topics, its messages in 5 Log")
+	}
 	m.topics = newTopicsState(st, k, m.store)
 	m.panes = [PaneCount]views.Pane{m.fleetP, m.eventsP, m.telP, m.errP, m.logP, m.detailP, m.actP, m.topics.pane}
 	if cfg.Conn.Platform == "generic" {

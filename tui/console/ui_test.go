@@ -141,3 +141,46 @@ func TestErrorsTabBadgeUntilSeen(t *testing.T) {
 		t.Fatalf("badge stays after the pane was seen: %q", tabs())
 	}
 }
+
+// The empty Actions pane offers only the keys the platform enables: DRIVR
+// refuses commands and snapshots, so c and r are not offered there.
+func TestActionsEmptyTextOffersEnabledKeysOnly(t *testing.T) {
+	m, _, _ := actionModel(t, 80, 24, Actions{})
+	send(m, press("7"))
+	out := plain(m)
+	if !strings.Contains(out, "no actions yet: t trigger event · s set value · P publish") {
+		t.Fatalf("empty Actions text:\n%s", out)
+	}
+	for _, bad := range []string{"c command", "r snapshot", "r request snapshot", "c send command"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("offers %q, which DRIVR refuses", bad)
+		}
+	}
+}
+
+// On a generic broker t, c and s opened one raw publish form titled as an
+// event, a command, a setpoint: they are off there, P publishes, and the
+// fleet says where the data is instead of waiting for messages forever.
+func TestGenericKeysAndFleetSayWhatTheyDo(t *testing.T) {
+	pub := &fakePub{res: mqttconn.PublishResult{Outcome: mqttconn.OutcomeAcked}}
+	m := newGenericModel(t, 80, 24, pub, nil, false)
+	for _, k := range []string{"t", "c", "s"} {
+		send(m, press(k))
+		if m.Modal() != nil {
+			t.Fatalf("%s opened %T on a generic broker", k, m.Modal())
+		}
+	}
+	send(m, press("1"))
+	if out := plain(m); !strings.Contains(out, "a generic broker has no systems") || strings.Contains(out, "waiting for messages") {
+		t.Errorf("generic fleet:\n%s", out)
+	}
+	send(m, press("P"))
+	if _, ok := m.Modal().(*views.ActionForm); !ok || !strings.Contains(plain(m), "Publish") {
+		t.Fatalf("P opened %T:\n%s", m.Modal(), plain(m))
+	}
+	send(m, exec(t, send(m, press("esc"))))
+	send(m, press("?"))
+	if out := plain(m); strings.Contains(out, "trigger event") || !strings.Contains(out, "publish") {
+		t.Errorf("help on generic:\n%s", out)
+	}
+}

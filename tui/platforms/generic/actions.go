@@ -6,14 +6,21 @@ import (
 	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
-// Actions are the generic platform's: any topic, so a command, a setpoint
-// or an event is a free-form publish the operator addresses.
+// Actions are the generic platform's: any topic, and no commands, setpoints
+// or events to address. t, c and s each opened the same raw publish form
+// titled "Trigger event · generic"; now only P (publish) is a key here.
 type Actions struct{}
 
 var _ actions.Platform = Actions{}
 
-// Unsupported: a snapshot has no meaning without a platform.
-func (Actions) Unsupported(actions.Kind) string { return "" }
+// Unsupported says what to use instead: publish, which addresses any topic.
+func (Actions) Unsupported(k actions.Kind) string {
+	switch k {
+	case actions.KindSendCommand, actions.KindSetSetpoint, actions.KindTriggerEvent, actions.KindRequestSnapshot:
+		return "a generic broker has no commands, setpoints or events: P publishes to any topic"
+	}
+	return ""
+}
 
 // Settable: setpoints, should a generic broker's data be routed as such.
 func (Actions) Settable(k fleet.SeriesKind) bool { return k == fleet.SeriesSetpoint }
@@ -21,13 +28,8 @@ func (Actions) Settable(k fleet.SeriesKind) bool { return k == fleet.SeriesSetpo
 // Acks: nothing to acknowledge without a platform.
 func (Actions) Acks() bool { return false }
 
-// Form is the publish form, kept under the kind the operator chose.
-func (Actions) Form(b *actions.Builder, kind actions.Kind, _ actions.Selection, f *actions.Form) bool {
-	switch kind {
-	case actions.KindSendCommand, actions.KindSetSetpoint, actions.KindTriggerEvent:
-		b.PublishFields(f)
-		return true
-	}
+// Form: none but publish, which the builder makes for every platform.
+func (Actions) Form(*actions.Builder, actions.Kind, actions.Selection, *actions.Form) bool {
 	return false
 }
 
