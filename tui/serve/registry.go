@@ -29,6 +29,15 @@ type Info struct {
 	Remote string
 	Since  time.Time
 	Idle   time.Duration
+	Frames uint64 // wake-ups with new data its program has taken
+	// Views is how many screens its console drew, ViewMax the longest
+	// (lock wait included), ViewTotal their sum.
+	Views     uint64
+	ViewMax   time.Duration
+	ViewTotal time.Duration
+	// HoldMax is the longest the session held the store's lock (one
+	// Update or one drawing), WaitMax the longest it waited for it.
+	HoldMax, WaitMax time.Duration
 }
 
 // entry is a session in the registry.
@@ -38,10 +47,52 @@ type entry struct {
 	remote string
 	since  time.Time
 	last   atomic.Int64 // unix nanoseconds of the last key or click
+	frames atomic.Uint64
+	views  atomic.Uint64
+	vMax   atomic.Int64
+	vTotal atomic.Int64
+	hMax   atomic.Int64
+	wMax   atomic.Int64
 	stop   func(reason string)
 }
 
 func (e *entry) touch(now time.Time) { e.last.Store(now.UnixNano()) }
+
+// viewed records one screen drawn in d.
+func (e *entry) viewed(d time.Duration) {
+	e.views.Add(1)
+	e.vTotal.Add(int64(d))
+	storeMax(&e.vMax, d)
+}
+
+func storeMax(a *atomic.Int64, d time.Duration) {
+	for {
+		m := a.Load()
+		if int64(d) <= m || a.CompareAndSwap(m, int64(d)) {
+			return
+		}
+	}
+}
+
+// timedLock is the store's lock as one session takes it: how long it
+// waited and how long it held it are recorded.
+type timedLock struct {
+	mu *sync.Mutex
+	e  *entry
+	at time.Time // when the lock was taken; only its holder touches it
+}
+
+func (l *timedLock) Lock() {
+	start := time.Now()
+	l.mu.Lock()
+	l.at = time.Now()
+	storeMax(&l.e.wMax, l.at.Sub(start))
+}
+
+func (l *timedLock) Unlock() {
+	storeMax(&l.e.hMax, time.Since(l.at))
+	l.mu.Unlock()
+}
 
 func (e *entry) idle(now time.Time) time.Duration {
 	return now.Sub(time.Unix(0, e.last.Load()))
@@ -92,7 +143,9 @@ func (r *registry) list() []Info {
 	now := r.now()
 	out := make([]Info, 0, len(r.m))
 	for _, e := range r.m {
-		out = append(out, Info{ID: e.id, Identity: e.ident, Remote: e.remote, Since: e.since, Idle: e.idle(now)})
+		out = append(out, Info{ID: e.id, Identity: e.ident, Remote: e.remote, Since: e.since, Idle: e.idle(now), Frames: e.frames.Load(),
+			Views: e.views.Load(), ViewMax: time.Duration(e.vMax.Load()), ViewTotal: time.Duration(e.vTotal.Load()),
+			HoldMax: time.Duration(e.hMax.Load()), WaitMax: time.Duration(e.wMax.Load())})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out

@@ -61,7 +61,9 @@ func (s *Server) handle(sess ssh.Session) {
 
 	sub := s.hub.Subscribe()
 	defer s.hub.Unsubscribe(sub)
-	m := console.New(s.sessionConfig(id, sub, sess.Environ()))
+	cfg := s.sessionConfig(id, sub, sess.Environ())
+	cfg.Shared.Lock = &timedLock{mu: &s.hub.mu, e: e}
+	m := console.New(cfg)
 	opts := append(bubbletea.MakeOptions(sess),
 		tea.WithContext(ctx),
 		tea.WithoutSignalHandler(), // SIGTERM is the server's: it tells every session
@@ -74,8 +76,8 @@ func (s *Server) handle(sess ssh.Session) {
 			}
 			return msg
 		}))
-	p := tea.NewProgram(m, opts...)
-	go s.forward(ctx, p, sub)
+	p := tea.NewProgram(timed{m: m, e: e}, opts...)
+	go s.forward(ctx, p, sub, e)
 	go func() {
 		for {
 			select {
@@ -136,7 +138,7 @@ func (s *Server) sessionConfig(id Identity, sub *Sub, environ []string) console.
 // every frameEvery. Send waits while the program is busy (a client that
 // does not read holds its program up): only this goroutine waits, never
 // the hub or another session.
-func (s *Server) forward(ctx context.Context, p *tea.Program, sub *Sub) {
+func (s *Server) forward(ctx context.Context, p *tea.Program, sub *Sub, e *entry) {
 	t := time.NewTimer(0)
 	defer t.Stop()
 	first := true // the connection's state and the drops before any new data
@@ -150,6 +152,7 @@ func (s *Server) forward(ctx context.Context, p *tea.Program, sub *Sub) {
 		}
 		first = false
 		p.Send(s.hub.Changed())
+		e.frames.Add(1)
 		t.Reset(frameEvery)
 		select {
 		case <-ctx.Done():
@@ -199,4 +202,25 @@ func hasEnv(environ []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// timed is the session's console with each screen's drawing time recorded
+// (the frame budget is measured where it is spent, lock wait included).
+type timed struct {
+	m *console.Model
+	e *entry
+}
+
+func (t timed) Init() tea.Cmd { return t.m.Init() }
+
+func (t timed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := t.m.Update(msg)
+	return t, cmd
+}
+
+func (t timed) View() tea.View {
+	start := time.Now()
+	v := t.m.View()
+	t.e.viewed(time.Since(start))
+	return v
 }

@@ -1,0 +1,146 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/mqtttest"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/views/fixture"
+)
+
+// envInt reads a positive integer setting of the load run.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// rssBytes is the process's resident set (Linux /proc/self/statm).
+func rssBytes(t testing.TB) int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		t.Skipf("no /proc/self/statm: %v", err)
+	}
+	f := strings.Fields(string(b))
+	pages, _ := strconv.ParseInt(f[1], 10, 64)
+	return pages * int64(os.Getpagesize())
+}
+
+// TestServeLoad is the benchmark: SESSIONS SSH sessions at
+// 120x40 (x/crypto/ssh clients reading everything) while a publisher
+// sends RATE msg/s of DRIVR datapoints through Mosquitto to serve's one
+// client, for SECS seconds. It prints the figures and checks the targets:
+// nothing dropped or lost, every session's longest frame (its hold of the
+// store's lock: one drawing or one Update) under 5 ms; the wait for the lock
+// is printed beside it, RSS growth under 10 MiB per session. The clients
+// run in the same process, so the RSS figure includes their side too.
+//
+//	MQDECK_SERVE_LOAD=1 go test ./tui/serve -run ServeLoad -v
+//	(MQDECK_SERVE_SESSIONS=20 MQDECK_SERVE_RATE=10000 MQDECK_SERVE_SECS=20)
+func TestServeLoad(t *testing.T) {
+	if os.Getenv("MQDECK_SERVE_LOAD") != "1" {
+		t.Skip("set MQDECK_SERVE_LOAD=1 to run the serve load benchmark")
+	}
+	sessions := envInt("MQDECK_SERVE_SESSIONS", 20)
+	rate := envInt("MQDECK_SERVE_RATE", 10000)
+	secs := envInt("MQDECK_SERVE_SECS", 20)
+
+	mq := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{Extra: []string{"max_queued_messages 0", "max_inflight_messages 0"}})
+	scheme, err := platform.New(platform.DRIVR, platform.Params{Slug: fixture.Slug})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := connect(t, mq.URL(), scheme.Filters()...)
+	pubc := connect(t, mq.URL())
+	r := newRig(t, rigOpts{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hubDone := make(chan struct{})
+	go func() {
+		defer close(hubDone)
+		r.hub.Run(ctx, Source{Messages: client.Messages(), Scheme: scheme, Dropped: client.Dropped})
+	}()
+	defer func() { cancel(); <-hubDone }()
+
+	items := traffic(500, 20000)
+	runtime.GC()
+	rss0 := rssBytes(t)
+	terms := make([]*term, sessions)
+	for i := range terms {
+		terms[i] = r.open(t, fmt.Sprintf("op%02d", i), r.op, 120, 40, true)
+	}
+	for _, tm := range terms {
+		tm.waitFor("Energy Manag", 20*time.Second)
+	}
+	runtime.GC()
+	rssIdle := rssBytes(t)
+
+	// Publish at rate for secs, in 10 ms steps.
+	pubCtx, pubCancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second)
+	defer pubCancel()
+	sent, failed := 0, 0
+	per := max(rate/100, 1)
+	tick := time.NewTicker(10 * time.Millisecond)
+	start := time.Now()
+	for pubCtx.Err() == nil {
+		<-tick.C
+		for j := 0; j < per; j++ {
+			it := items[sent%len(items)]
+			res := pubc.Publish(pubCtx, mqttconn.PublishRequest{Topic: it.Msg.Topic, Payload: it.Msg.Payload})
+			if res.Outcome != mqttconn.OutcomeAcked {
+				failed++
+				continue
+			}
+			sent++
+		}
+	}
+	tick.Stop()
+	elapsed := time.Since(start)
+	// Everything sent must arrive and be applied (bounded wait).
+	base := uint64(len(fixture.FleetItems()))
+	deadline := time.Now().Add(30 * time.Second)
+	for r.hub.Applied() < base+uint64(sent) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	runtime.GC()
+	rssLoad := rssBytes(t)
+
+	var worst, sum, hold, wait time.Duration
+	var views, frames uint64
+	for _, in := range r.srv.Who() {
+		worst = max(worst, in.ViewMax)
+		hold, wait = max(hold, in.HoldMax), max(wait, in.WaitMax)
+		sum += in.ViewTotal
+		views += in.Views
+		frames += in.Frames
+	}
+	mean := time.Duration(0)
+	if views > 0 {
+		mean = sum / time.Duration(views)
+	}
+	growth := float64(rssLoad-rss0) / float64(sessions) / (1 << 20)
+	t.Logf("sessions %d at 120x40, %d msg/s asked, %d sent in %s (%.0f msg/s, %d publish failures), applied %d, transport drops %d",
+		sessions, rate, sent, elapsed.Round(time.Millisecond), float64(sent)/elapsed.Seconds(), failed, r.hub.Applied()-base, client.Dropped())
+	t.Logf("frames: %d wake-ups, %d views, mean view %s, longest view %s (lock wait included); longest hold of the lock %s, longest wait %s",
+		frames, views, mean.Round(time.Microsecond), worst.Round(time.Microsecond), hold.Round(time.Microsecond), wait.Round(time.Microsecond))
+	t.Logf("RSS: before %.1f MiB, %d idle sessions %.1f MiB, after the load %.1f MiB: %.2f MiB per session",
+		float64(rss0)/(1<<20), sessions, float64(rssIdle)/(1<<20), float64(rssLoad)/(1<<20), growth)
+	if got := r.hub.Applied() - base; got != uint64(sent) || client.Dropped() != 0 {
+		t.Errorf("lost: sent %d, applied %d, dropped %d", sent, got, client.Dropped())
+	}
+	if hold >= 5*time.Millisecond {
+		t.Errorf("longest frame (hold of the lock) %s, target < 5 ms", hold)
+	}
+	if growth >= 10 {
+		t.Errorf("RSS growth %.1f MiB per session, target < 10", growth)
+	}
+}
