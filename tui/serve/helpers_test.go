@@ -101,14 +101,17 @@ func newRig(t testing.TB, o rigOpts) *rig {
 	write(opFile, "# operators\nssh-ed25519 AAAAthis-is-not-base64 broken\n"+authorizedLine(r.op))
 	write(viewFile, authorizedLine(r.viewer))
 
+	// The fixture's clock: the fleet is as fresh, and sorted, as in the
+	// console's own tests.
 	cfgF := fleet.DefaultConfig()
+	cfgF.Now = fixture.Clock
 	r.hub = NewHub(fleet.New(cfgF))
 	r.hub.Apply(ingest.Batch{Items: fixture.FleetItems()})
 	cfg := Config{
 		Listen:  "127.0.0.1:0",
 		HostKey: filepath.Join(r.dir, "host_key"),
 		Keys:    KeyFiles{Operator: opFile, Viewer: viewFile},
-		Console: console.Config{Theme: themes.Dark, Actions: console.Actions{
+		Console: console.Config{Theme: themes.Dark, Now: fixture.Clock, Actions: console.Actions{
 			Publisher: o.publisher, Platform: platform.DRIVR,
 			Params: platform.Params{Slug: fixture.Slug}, Timeout: 5 * time.Second}},
 		Audit: actions.NewAudit(r.audit, "server", nil),

@@ -79,7 +79,7 @@ func TestServeLoad(t *testing.T) {
 		terms[i] = r.open(t, fmt.Sprintf("op%02d", i), r.op, 120, 40, true)
 	}
 	for _, tm := range terms {
-		tm.waitFor("Energy Manag", 20*time.Second)
+		tm.waitFor(sysName, 20*time.Second)
 	}
 	runtime.GC()
 	rssIdle := rssBytes(t)
