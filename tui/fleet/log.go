@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
 // entrySize approximates what an entry keeps alive: payload, topic and a
@@ -53,8 +54,10 @@ func (s *Store) logAppend(it *Item) {
 }
 
 // LogFilter selects raw log entries: Topic is an MQTT topic filter (+ and
-// #), Text a case-insensitive substring of the topic or the payload. Both
-// empty select everything.
+// #), Text a case-insensitive substring of the topic, the payload, the
+// names the route gives the message (device, thing, system, component...),
+// its CloudEvent attributes or its MQTT 5 user properties (secret values
+// excluded). Both empty select everything.
 type LogFilter struct {
 	Topic string
 	Text  string
@@ -126,10 +129,53 @@ func logMatch(e *LogEntry, filter, needle string) bool {
 	if needle == "" {
 		return true
 	}
-	if containsFold(e.Item.Msg.Topic, needle) {
+	if containsFold(e.Item.Msg.Topic, needle) || matchSeen(&e.Item, needle) {
 		return true
 	}
-	return !e.Redacted && containsFoldBytes(e.Item.Msg.Payload, needle)
+	return !e.Redacted && (containsFoldBytes(e.Item.Msg.Payload, needle) || matchProps(&e.Item, needle))
+}
+
+// matchSeen: what the operator sees of a message besides its topic, the
+// names the route gives it (every Drogue topic is app/<app>: the device is
+// only here and in the CloudEvent) and the CloudEvent's attributes.
+func matchSeen(it *Item, needle string) bool {
+	r := &it.Route
+	for _, f := range [...]string{r.System, r.Device, r.Thing, r.App, r.Component, r.Channel, r.Name, r.Command} {
+		if f != "" && containsFold(f, needle) {
+			return true
+		}
+	}
+	if ce := it.Value.Event; ce != nil {
+		for _, f := range [...]string{ce.ID, ce.Source, ce.Type, ce.Subject} {
+			if containsFold(f, needle) {
+				return true
+			}
+		}
+		for _, a := range ce.Extensions {
+			if containsFold(a.Value, needle) || containsFold(a.Name, needle) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// matchProps: MQTT 5 user properties and the response topic; values under
+// secret keys are never searched (a filter must not confirm a secret).
+func matchProps(it *Item, needle string) bool {
+	p := it.Msg.Props
+	if p == nil {
+		return false
+	}
+	if containsFold(p.ResponseTopic, needle) || containsFold(p.ContentType, needle) {
+		return true
+	}
+	for _, u := range p.User {
+		if containsFold(u.Key, needle) || !platform.SecretKey(u.Key) && containsFold(u.Value, needle) {
+			return true
+		}
+	}
+	return false
 }
 
 // containsFold reports whether needle (already lower case) occurs in s,
