@@ -35,6 +35,7 @@ type CLI struct {
 	Log     LogCmd     `cmd:"" help:"Print every received message as one JSON object per line (headless)."`
 	// Replay has no default platform: without --platform (or a profile's)
 	// the recording's topics say which it is.
+	//lint:ignore SA5008 kong reads every set tag (Tag.GetAll), one variable each.
 	Replay   ReplayCmd   `cmd:"" help:"Play a recording through the console, no broker needed." set:"platform_default=" set:"platform_choices=,drivr,drogue,devapi,smartworks,generic" set:"platform_note=; default: the one the recording's topics show, with its slug, application or account"`
 	Serve    ServeCmd    `cmd:"" help:"One broker connection and one fleet store, served to a control room over SSH (public keys, operator and viewer roles)."`
 	Sim      SimCmd      `cmd:"" help:"Run the simulated fleet against any broker."`

@@ -150,7 +150,6 @@ type logger struct {
 	rec          *record.Writer
 	verbose      bool
 	events       *connEvents
-	buf          []byte
 	payloadBytes int64
 	first        time.Time // when the first message was written
 	dropped      func() uint64
