@@ -78,12 +78,13 @@ func TestSlowSteadyConsumerLosesNothing(t *testing.T) {
 // while the handler waits for the consumer. Start must not sit out the
 // connect timeout waiting for that SUBACK while nobody consumes, the
 // SUBACK must not be given up as "refused" because it came late, and
-// nothing may be lost.
+// nothing may be lost. The consumer takes ~12 s.
 func TestResumedBacklogBeforeSuback(t *testing.T) {
 	const n = 3000
 	m := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{Extra: []string{"max_queued_messages 0", "queue_qos0_messages true"}})
 	for _, p := range []mqttconn.Protocol{mqttconn.Protocol5, mqttconn.Protocol311} {
 		t.Run(string(p), func(t *testing.T) {
+			t.Parallel()
 			id, topic := "backlog-"+string(p), "backlog/"+string(p)
 			o := mqttconn.Options{Broker: m.URL(), Protocol: p, ClientID: id, SessionExpiry: time.Hour, BufferSize: 16,
 				ConnectTimeout: 8 * time.Second, Subscriptions: []mqttconn.Subscription{{Filter: topic}}}
@@ -112,6 +113,7 @@ func TestResumedBacklogBeforeSuback(t *testing.T) {
 				if got := string(next(t, c, 5*time.Second).Payload); got != strconv.Itoa(i) {
 					t.Fatalf("message %d is %q", i, got)
 				}
+				time.Sleep(4 * time.Millisecond)
 			}
 			rec.waitFor(t, 5*time.Second, "the late SUBACK", func(_ []mqttconn.State, subs [][]mqttconn.SubResult) bool {
 				return len(subs) > 0

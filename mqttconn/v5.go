@@ -20,6 +20,10 @@ import (
 // depth of paho's internal receive queue.
 const receiveMaximum uint16 = 1024
 
+// subackPatience is how long paho may wait for a SUBACK: the connection's
+// end (connContext) is the real bound.
+const subackPatience = 24 * time.Hour
+
 // v5 is the MQTT 5 implementation on autopaho. autopaho owns the reconnect
 // loop; this type feeds it the back-off, restores subscriptions in
 // OnConnectionUp and turns its callbacks into State values.
@@ -107,8 +111,12 @@ func (v *v5) start(ctx context.Context, deadline time.Time) error {
 			return cp, nil
 		},
 		ClientConfig: paho.ClientConfig{
-			ClientID:          v.c.clientID,
-			PingHandler:       &pinger{}, // notices a hung broker within ~1.1x keepalive (keepalive.go)
+			ClientID:    v.c.clientID,
+			PingHandler: &pinger{}, // notices a hung broker within ~1.1x keepalive (keepalive.go)
+			// paho bounds the wait for a SUBACK by this; a resumed session's
+			// SUBACK queues behind its backlog, which may take long to drain
+			// (deliver waits). Publish and connect carry their own deadlines.
+			PacketTimeout:     subackPatience,
 			OnPublishReceived: []func(paho.PublishReceived) (bool, error){v.onPublish},
 			OnClientError:     func(err error) { v.setLastErr(err) },
 			OnServerDisconnect: func(d *paho.Disconnect) {
