@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -72,6 +73,61 @@ func TestServeLoad(t *testing.T) {
 	defer func() { cancel(); <-hubDone }()
 
 	items := traffic(500, 20000)
+	base := uint64(len(fixture.FleetItems()))
+	sent, failed := 0, 0
+	firstFailure := ""
+	// load publishes at rate for secs from 4 goroutines (one waits for each
+	// write), then waits until everything sent was applied.
+	load := func() time.Duration {
+		pubCtx, pubCancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second)
+		defer pubCancel()
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		start := time.Now()
+		next := sent
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				tick := time.NewTicker(10 * time.Millisecond)
+				defer tick.Stop()
+				per := max(rate/400, 1)
+				for pubCtx.Err() == nil {
+					<-tick.C
+					for j := 0; j < per && pubCtx.Err() == nil; j++ {
+						mu.Lock()
+						it := items[next%len(items)]
+						next++
+						mu.Unlock()
+						res := pubc.Publish(pubCtx, mqttconn.PublishRequest{Topic: it.Msg.Topic, Payload: it.Msg.Payload})
+						mu.Lock()
+						if res.Outcome == mqttconn.OutcomeAcked {
+							sent++
+						} else {
+							failed++
+							if firstFailure == "" {
+								firstFailure = fmt.Sprintf("%v: %s", res.Outcome, res.Reason)
+							}
+						}
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		elapsed := time.Since(start)
+		deadline := time.Now().Add(30 * time.Second)
+		for r.hub.Applied() < base+uint64(sent) && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		return elapsed
+	}
+
+	// The store first reaches its size under this traffic without
+	// sessions, so the growth measured after is the sessions'.
+	sentBefore := sent
+	warm := load()
+	t.Logf("without sessions: %d sent in %s (%.0f msg/s)", sent-sentBefore, warm.Round(time.Millisecond), float64(sent-sentBefore)/warm.Seconds())
 	runtime.GC()
 	rss0 := rssBytes(t)
 	terms := make([]*term, sessions)
@@ -83,34 +139,8 @@ func TestServeLoad(t *testing.T) {
 	}
 	runtime.GC()
 	rssIdle := rssBytes(t)
-
-	// Publish at rate for secs, in 10 ms steps.
-	pubCtx, pubCancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second)
-	defer pubCancel()
-	sent, failed := 0, 0
-	per := max(rate/100, 1)
-	tick := time.NewTicker(10 * time.Millisecond)
-	start := time.Now()
-	for pubCtx.Err() == nil {
-		<-tick.C
-		for j := 0; j < per; j++ {
-			it := items[sent%len(items)]
-			res := pubc.Publish(pubCtx, mqttconn.PublishRequest{Topic: it.Msg.Topic, Payload: it.Msg.Payload})
-			if res.Outcome != mqttconn.OutcomeAcked {
-				failed++
-				continue
-			}
-			sent++
-		}
-	}
-	tick.Stop()
-	elapsed := time.Since(start)
-	// Everything sent must arrive and be applied (bounded wait).
-	base := uint64(len(fixture.FleetItems()))
-	deadline := time.Now().Add(30 * time.Second)
-	for r.hub.Applied() < base+uint64(sent) && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
+	sentBefore = sent
+	elapsed := load()
 	runtime.GC()
 	rssLoad := rssBytes(t)
 
@@ -128,12 +158,15 @@ func TestServeLoad(t *testing.T) {
 		mean = sum / time.Duration(views)
 	}
 	growth := float64(rssLoad-rss0) / float64(sessions) / (1 << 20)
-	t.Logf("sessions %d at 120x40, %d msg/s asked, %d sent in %s (%.0f msg/s, %d publish failures), applied %d, transport drops %d",
-		sessions, rate, sent, elapsed.Round(time.Millisecond), float64(sent)/elapsed.Seconds(), failed, r.hub.Applied()-base, client.Dropped())
+	t.Logf("sessions %d at 120x40, %d msg/s asked, %d sent in %s (%.0f msg/s); in all %d sent, %d publish failures, %d applied, transport drops %d",
+		sessions, rate, sent-sentBefore, elapsed.Round(time.Millisecond), float64(sent-sentBefore)/elapsed.Seconds(), sent, failed, r.hub.Applied()-base, client.Dropped())
 	t.Logf("frames: %d wake-ups, %d views, mean view %s, longest view %s (lock wait included); longest hold of the lock %s, longest wait %s",
 		frames, views, mean.Round(time.Microsecond), worst.Round(time.Microsecond), hold.Round(time.Microsecond), wait.Round(time.Microsecond))
-	t.Logf("RSS: before %.1f MiB, %d idle sessions %.1f MiB, after the load %.1f MiB: %.2f MiB per session",
+	t.Logf("RSS: store warm, no session %.1f MiB; %d idle sessions %.1f MiB; after the load with them %.1f MiB: %.2f MiB per session",
 		float64(rss0)/(1<<20), sessions, float64(rssIdle)/(1<<20), float64(rssLoad)/(1<<20), growth)
+	if failed > 0 {
+		t.Logf("first publish failure: %s", firstFailure)
+	}
 	if got := r.hub.Applied() - base; got != uint64(sent) || client.Dropped() != 0 {
 		t.Errorf("lost: sent %d, applied %d, dropped %d", sent, got, client.Dropped())
 	}
