@@ -88,6 +88,7 @@ type liveConn struct {
 	p         *pinger // nil: paho.golang calls the pinger itself
 	killed    atomic.Pointer[error]
 
+	lmu     sync.Mutex // Lock's, when the wrapped connection has none
 	wmu     sync.Mutex
 	out     packetEdge
 	pingDue bool
@@ -96,6 +97,29 @@ type liveConn struct {
 func newLiveConn(c net.Conn, p *pinger) *liveConn {
 	return &liveConn{Conn: c, gone: make(chan struct{}), p: p}
 }
+
+// Lock and Unlock pass on the wrapped connection's sync.Locker (bufConn's):
+// paho.golang writes a packet in several Write calls from any goroutine and
+// serialises them only through a Locker on the connection. Without it,
+// concurrent MQTT 5 publishes interleave on the wire and the broker reads
+// one PUBLISH inside another's payload.
+func (c *liveConn) Lock() {
+	if l, ok := c.Conn.(sync.Locker); ok {
+		l.Lock()
+		return
+	}
+	c.lmu.Lock()
+}
+
+func (c *liveConn) Unlock() {
+	if l, ok := c.Conn.(sync.Locker); ok {
+		l.Unlock()
+		return
+	}
+	c.lmu.Unlock()
+}
+
+var _ sync.Locker = (*liveConn)(nil)
 
 func (c *liveConn) Close() error {
 	c.closeOnce.Do(func() { close(c.gone) })
