@@ -4,8 +4,9 @@
 //   - operator actions: Actions (command, configuration, snapshot);
 //   - the simulator of devices: mqttconn/sim (devapi.go).
 //
-// How its messages update the fleet store and how answers are matched are
-// still in tui/fleet (apply_others.go) and tui/actions (match.go).
+// Its builders say what answer to expect (actions.Expect), which the
+// tracker in tui/actions matches. How its messages update the fleet store
+// is still in tui/fleet (apply_others.go); see ARCHITECTURE.md.
 package devapi
 
 import "github.com/mqdeck/mqdeck/mqttconn/platform"

@@ -5,9 +5,9 @@
 //   - operator actions: Actions (trigger an event, set a setpoint);
 //   - the simulator that plays a domain: mqttconn/sim (drivr*.go).
 //
-// How its messages update the fleet store and how answers are matched are
-// still in tui/fleet (apply_drivr.go) and tui/actions (match.go); see
-// ARCHITECTURE.md.
+// Its builders say what answer to expect (actions.Expect), which the
+// tracker in tui/actions matches. How its messages update the fleet store
+// is still in tui/fleet (apply_drivr.go); see ARCHITECTURE.md.
 package drivr
 
 import "github.com/mqdeck/mqdeck/mqttconn/platform"

@@ -4,8 +4,9 @@
 //   - operator actions: Actions (a command to a device);
 //   - the simulator of an application: mqttconn/sim (drogue.go).
 //
-// How its messages update the fleet store and how answers are matched are
-// still in tui/fleet (apply_others.go) and tui/actions (match.go).
+// Its builders say what answer to expect (actions.Expect), which the
+// tracker in tui/actions matches. How its messages update the fleet store
+// is still in tui/fleet (apply_others.go); see ARCHITECTURE.md.
 package drogue
 
 import "github.com/mqdeck/mqdeck/mqttconn/platform"

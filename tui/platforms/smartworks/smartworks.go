@@ -5,8 +5,9 @@
 //     an event);
 //   - the simulator of things: mqttconn/sim (smartworks.go).
 //
-// How its messages update the fleet store and how answers are matched are
-// still in tui/fleet (apply_others.go) and tui/actions (match.go).
+// Its builders say what answer to expect (actions.Expect), which the
+// tracker in tui/actions matches. How its messages update the fleet store
+// is still in tui/fleet (apply_others.go); see ARCHITECTURE.md.
 package smartworks
 
 import "github.com/mqdeck/mqdeck/mqttconn/platform"
