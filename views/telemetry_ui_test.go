@@ -57,7 +57,7 @@ func TestTelemetryAllSystemsKeepsEntity(t *testing.T) {
 	// Within an entity, by name: hvac-1.* before smart-meter-v2.*, and
 	// energy < power < voltage.
 	joined := strings.Join(order[:5], "\n")
-	if !(strings.Index(joined, "target") >= 0 && strings.Index(joined, "target") < strings.Index(joined, "smart") &&
+	if !(strings.Contains(joined, "target") && strings.Index(joined, "target") < strings.Index(joined, "smart") &&
 		strings.Index(joined, "energy") < strings.Index(joined, "power") && strings.Index(joined, "power") < strings.Index(joined, "voltage")) {
 		t.Errorf("not by entity then name:\n%s", joined)
 	}
