@@ -35,8 +35,7 @@ type CLI struct {
 	Log     LogCmd     `cmd:"" help:"Print every received message as one JSON object per line (headless)."`
 	// Replay has no default platform: without --platform (or a profile's)
 	// the recording's topics say which it is.
-	//lint:ignore SA5008 kong reads every set tag (Tag.GetAll), one variable each.
-	Replay   ReplayCmd   `cmd:"" help:"Play a recording through the console, no broker needed." set:"platform_default=" set:"platform_choices=,drivr,drogue,devapi,smartworks,generic" set:"platform_note=; default: the one the recording's topics show, with its slug, application or account"`
+	Replay   ReplayCmd   `cmd:"" help:"Play a recording through the console, no broker needed; without --platform its topics name the platform." set:"platform_default="`
 	Serve    ServeCmd    `cmd:"" help:"One broker connection and one fleet store, served to a control room over SSH (public keys, operator and viewer roles)."`
 	Sim      SimCmd      `cmd:"" help:"Run the simulated fleet against any broker."`
 	Retained RetainedCmd `cmd:"" help:"List or clear the retained messages under a topic filter (headless)."`
@@ -134,7 +133,7 @@ func newParser(grammar any, stdout, stderr io.Writer) (*kong.Kong, error) {
 		kong.Exit(func(code int) { panic(exitPanic{code}) }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Vars{"default_config": defaultConfigPath(), "platform_default": "generic",
-			"platform_choices": "drivr,drogue,devapi,smartworks,generic", "platform_note": ""},
+			"platform_choices": "drivr,drogue,devapi,smartworks,generic"},
 		kong.WithBeforeResolve(func(kctx *kong.Context) error { return applyProfile(kctx, w, loaded) }),
 		kong.Bind(loaded),
 	)

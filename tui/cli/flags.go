@@ -44,7 +44,7 @@ type ConnFlags struct {
 
 // PlatformFlags select the platform's topic grammar and its parameters.
 type PlatformFlags struct {
-	Platform string   `help:"Platform whose topics to subscribe to and name: drivr, drogue, devapi, smartworks, generic${platform_note}." enum:"${platform_choices}" default:"${platform_default}" env:"MQDECK_PLATFORM" group:"Platform"`
+	Platform string   `help:"Platform whose topics to subscribe to and name: drivr, drogue, devapi, smartworks, generic." enum:"${platform_choices}" default:"${platform_default}" env:"MQDECK_PLATFORM" group:"Platform"`
 	Slug     string   `help:"DRIVR domain slug, e.g. company-example." env:"MQDECK_SLUG" placeholder:"SLUG" group:"Platform"`
 	App      []string `help:"Drogue Cloud application (repeatable)." env:"MQDECK_APP" placeholder:"APP" group:"Platform"`
 	Account  string   `help:"SmartWorks account." env:"MQDECK_ACCOUNT" placeholder:"ACCOUNT" group:"Platform"`

@@ -19,7 +19,7 @@ type ReplayCmd struct {
 	File          string  `arg:"" help:"Recording from --record (mqdeck log output plays too)."`
 	Speed         float64 `help:"Playback speed: 1 as recorded, 10 ten times faster, 0 as fast as possible." default:"1"`
 	Loop          bool    `help:"Start over at the end."`
-	PlatformFlags `embed:""`
+	PlatformFlags `embed:"" set:"platform_choices=,drivr,drogue,devapi,smartworks,generic"`
 	UIFlags       `embed:""`
 }
 
