@@ -39,7 +39,7 @@ func (p *TopicsPane) SetPlot(topic, field string) { p.plotTopic, p.plotField = t
 // NewTopicsPane draws tree; now is the store's clock (ages, rates).
 func NewTopicsPane(st themes.Styles, keys Keys, tree *topics.Tree, now func() time.Time) *TopicsPane {
 	p := &TopicsPane{tree: tree, now: now, lst: topics.NewLister(tree)}
-	p.list = newList(st, keys, TopicsTitle, "part of a topic", p)
+	p.list = newList(st, keys, TopicsTitle, "part of a topic, or p:text in the last payloads", p)
 	return p
 }
 

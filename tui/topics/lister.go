@@ -51,6 +51,7 @@ type Lister struct {
 	order    Order
 	filter   string // lower case
 	filterB  []byte
+	inPay    bool // the filter searches the last payloads ("p:" prefix)
 
 	rows       []*Node
 	valid      bool
@@ -99,12 +100,19 @@ func (l *Lister) SetOrder(o Order) {
 // Filter is the filter in force (lower case).
 func (l *Lister) Filter() string { return l.filter }
 
-// SetFilter keeps the topics whose path contains s (any case) and their
-// ancestors, all shown expanded.
+// PayloadPrefix makes a filter search the topics' last payloads instead
+// of their paths: "p:overload".
+const PayloadPrefix = "p:"
+
+// SetFilter keeps the topics whose path contains s (any case), or with
+// PayloadPrefix whose last payload does, and their ancestors, all shown
+// expanded.
 func (l *Lister) SetFilter(s string) {
 	s = strings.ToLower(s)
 	if s != l.filter {
-		l.filter, l.filterB, l.valid = s, []byte(s), false
+		l.filter, l.valid = s, false
+		l.inPay = strings.HasPrefix(s, PayloadPrefix)
+		l.filterB = []byte(strings.TrimPrefix(s, PayloadPrefix))
 	}
 }
 
@@ -152,7 +160,10 @@ func (l *Lister) ExpandAll(n *Node) int {
 // lister's own: valid until the next call.
 func (l *Lister) Rows(now time.Time) []*Node {
 	sec := now.Unix()
-	if l.valid && l.builtStruc == l.tree.structVer && (l.order == ByName || l.builtSec == sec) {
+	// Orders by figures and payload searches change with the data: they
+	// are redone once a second at most.
+	steady := l.order == ByName && !l.inPay
+	if l.valid && l.builtStruc == l.tree.structVer && (steady || l.builtSec == sec) {
 		return l.rows
 	}
 	for n := range l.expanded {
@@ -198,7 +209,12 @@ func (l *Lister) appendMatching(n *Node, sec int64) bool {
 		l.pathBuf = appendLower(l.pathBuf, k.name)
 		at := len(l.rows)
 		l.rows = append(l.rows, k)
-		self := bytes.Contains(l.pathBuf, l.filterB)
+		var self bool
+		if l.inPay {
+			self = k.topic != nil && payloadHas(k.topic, l.filterB)
+		} else {
+			self = bytes.Contains(l.pathBuf, l.filterB)
+		}
 		if !l.appendMatching(k, sec) && !self {
 			l.rows = l.rows[:at]
 			continue
@@ -284,3 +300,31 @@ func sortByName(dst []*Node, n *Node) []*Node {
 
 // sortedByName is n's children by name, freshly sorted (rare walks).
 func sortedByName(n *Node) []*Node { return sortByName(nil, n) }
+
+// payloadHas reports whether the topic's last payload contains needle
+// (lower case), ASCII case folded, without allocating.
+func payloadHas(tp *Topic, needle []byte) bool {
+	if tp.hist.len() == 0 {
+		return false
+	}
+	p := tp.hist.at(tp.hist.len() - 1).payload
+	if len(needle) == 0 {
+		return true
+	}
+	for i := 0; i+len(needle) <= len(p); i++ {
+		j := 0
+		for ; j < len(needle); j++ {
+			c := p[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != needle[j] {
+				break
+			}
+		}
+		if j == len(needle) {
+			return true
+		}
+	}
+	return false
+}
