@@ -180,7 +180,7 @@ func New(cfg Config) *Model {
 	m.actP.SetOff(m.act.off)
 	m.actP.SetHint(m.actionHint())
 	if m.act.plat == platform.Generic {
-		m.fleetP.SetNoSystems("a generic broker has no systems: its topics are in 8 Topics, its messages in 5 Log")
+		m.fleetP.SetNoSystems("generic: no systems; see 8 Topics, 5 Log")
 	}
 	m.topics = newTopicsState(st, k, m.store)
 	m.panes = [PaneCount]views.Pane{m.fleetP, m.eventsP, m.telP, m.errP, m.logP, m.detailP, m.actP, m.topics.pane}
