@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/mqdeck/mqdeck/mqttconn/creds"
@@ -61,7 +60,7 @@ func (c *ConnFlags) provider(warn func(string)) (*creds.Provider, error) {
 		p.Token = src
 	}
 	if err := p.Check(); err != nil {
-		return nil, usageError{fmt.Errorf("%w", err)}
+		return nil, usageError{err}
 	}
 	return p, nil
 }
