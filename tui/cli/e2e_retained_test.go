@@ -55,7 +55,7 @@ func TestRetainedListAndClearOnMosquitto(t *testing.T) {
 		t.Fatalf("broker holds %q before, want %q", got, all)
 	}
 	env := testEnv(t)
-	conn := []string{"--broker", mq.URL(), "--quiet", "500ms"}
+	conn := []string{"--broker", mq.URL(), "--quiet", "2s"} // generous: retained messages follow the SUBACK at once, but the machine is loaded
 	run := func(args ...string) *proc {
 		p := runMQDeck(t, 30*time.Second, env, append(args, conn...)...)
 		return p
