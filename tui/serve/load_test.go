@@ -178,4 +178,14 @@ func TestStuckClientSlowsNobodyElse(t *testing.T) {
 	if want := f.total() + uint64(len(fixture.FleetItems())); applied != want {
 		t.Errorf("store holds %d messages, fed %d", applied, want)
 	}
+	// Shutdown does not wait on the client that reads nothing: its session
+	// is closed after the grace.
+	start := time.Now()
+	r.stop(t)
+	if d := time.Since(start); d > shutdownGrace+leaveGrace+2*time.Second {
+		t.Errorf("shutdown with a stuck client took %s", d)
+	}
+	if n := len(r.srv.Who()); n != 0 {
+		t.Errorf("%d sessions left after shutdown", n)
+	}
 }

@@ -21,6 +21,9 @@ import (
 // (the console paces its own frames in a flood the same way).
 const frameEvery = 100 * time.Millisecond
 
+// leaveGrace is how long a session told to end may take to say goodbye.
+const leaveGrace = 2 * time.Second
+
 // handle runs one SSH session: a command (who), or the console.
 func (s *Server) handle(sess ssh.Session) {
 	id := identity(sess)
@@ -44,9 +47,18 @@ func (s *Server) handle(sess ssh.Session) {
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
 	var reason atomic.Pointer[string]
+	var ended atomic.Bool
+	defer ended.Store(true)
 	stop := func(why string) {
 		reason.CompareAndSwap(nil, &why)
 		cancel()
+		// A client that stopped reading would hold the program's last
+		// writes forever: closing the channel makes them fail.
+		time.AfterFunc(leaveGrace, func() {
+			if !ended.Load() {
+				_ = sess.Close()
+			}
+		})
 	}
 	e, err := s.reg.add(id, sess.RemoteAddr().String(), stop)
 	if err != nil {
