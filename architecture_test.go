@@ -35,7 +35,7 @@ var importRules = []importRule{
 		"actions build, track and audit; the root runs them, the views draw them"},
 	{"tui/platforms/...", []string{"charm.land/...", "mod:views/...", "mod:tui/console"},
 		"a platform unit says what its messages and actions mean; it draws nothing"},
-	{"views", []string{"mod:mqttconn/...", "context", "net/http", "mod:tui/console"},
+	{"views/...", []string{"mod:mqttconn/...", "context", "net/http", "mod:tui/console"},
 		"views only draw: the root acts (publish, ack) and hands them data and view-models"},
 	{"*", []string{"mod:tui/cli"},
 		"only main wires the program"},

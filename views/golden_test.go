@@ -11,7 +11,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
-	"github.com/mqdeck/mqdeck/views/fixture"
+	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
 )
 
 // checkBlock asserts a pane's view is exactly w x h cells and carries no

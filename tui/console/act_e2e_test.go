@@ -16,7 +16,7 @@ import (
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/views"
-	"github.com/mqdeck/mqdeck/views/fixture"
+	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
 )
 
 // e2eConnect starts a client for the test.

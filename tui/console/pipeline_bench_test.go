@@ -8,7 +8,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
-	"github.com/mqdeck/mqdeck/views/fixture"
+	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
 )
 
 // floodMessages is a DRIVR mix of ~280-byte messages over 10k topics:

@@ -17,7 +17,7 @@ import (
 	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/views"
-	"github.com/mqdeck/mqdeck/views/fixture"
+	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
 )
 
 // genericItems is a small broker: a retained hierarchy and live telemetry.

@@ -17,7 +17,7 @@ import (
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/platforms"
 	"github.com/mqdeck/mqdeck/views"
-	"github.com/mqdeck/mqdeck/views/fixture"
+	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
 )
 
 // clockModel is the console on the fixed fleet with a clock the test moves.

@@ -24,7 +24,7 @@ import (
 	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/fleet"
-	"github.com/mqdeck/mqdeck/views/fixture"
+	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
 )
 
 // lockedBuf is a buffer written by one goroutine and read by the test.
