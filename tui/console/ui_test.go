@@ -15,9 +15,9 @@ import (
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
 	"github.com/mqdeck/mqdeck/tui/platforms"
 	"github.com/mqdeck/mqdeck/views"
-	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
 )
 
 // clockModel is the console on the fixed fleet with a clock the test moves.
