@@ -63,7 +63,11 @@ func inproc(n, topics, size int, heapPath string) error {
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)
 	start := time.Now()
-	p.Run(ctx, func(b ingest.Batch) { store.Apply(b.Items) })
+	p.Run(ctx, func(b ingest.Batch) {
+		for items := range b.All() {
+			store.Apply(items)
+		}
+	})
 	el := time.Since(start)
 	if err := <-floodErr; err != nil {
 		return fmt.Errorf("flood: %w", err)

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"iter"
 	"sync"
 	"time"
 
@@ -29,7 +30,12 @@ const (
 // Batch is what the console receives: the items of one interval and the
 // connection news since the previous batch.
 type Batch struct {
+	// The items, in receive order: Items first, then each run of Runs. The
+	// batcher fills only Runs, with the ingest workers' chunks handed on
+	// whole: copying them into one slice was ~8% of the console's CPU in a
+	// flood (docs/PERFORMANCE.md). Items is for a batch built by hand.
 	Items   []Item
+	Runs    [][]Item
 	Dropped uint64 // transport drops so far (a running total, not a delta)
 	// State is the latest connection state since the previous batch, if any
 	// (intermediate ones are coalesced: the bar shows the current one).
@@ -120,9 +126,11 @@ func (p *Batcher) loop(ctx context.Context, out chan<- Batch) {
 	ictx, stop := context.WithCancel(ctx)
 	defer stop()
 	in := Stream(ictx, cfg.Messages, cfg.Ingest)
-	b := Batch{Items: make([]Item, 0, cfg.MaxBatch)}
+	// n counts the items of b (its runs hold them).
+	var b Batch
+	n := 0
 	hardCap := cfg.MaxBatch * hardCapFactor
-	pending := func() bool { return len(b.Items) > 0 || b.State != nil || len(b.Subs) > 0 }
+	pending := func() bool { return n > 0 || b.State != nil || len(b.Subs) > 0 }
 
 	// offer hands the batch over when the sender is free; with block it waits.
 	offer := func(block bool) bool {
@@ -140,7 +148,7 @@ func (p *Batcher) loop(ctx context.Context, out chan<- Batch) {
 				return false
 			}
 		}
-		b = Batch{Items: make([]Item, 0, cfg.MaxBatch)}
+		b, n = Batch{Runs: make([][]Item, 0, len(b.Runs))}, 0
 		return true
 	}
 	lastDropped := p.dropped()
@@ -168,16 +176,19 @@ func (p *Batcher) loop(ctx context.Context, out chan<- Batch) {
 				if c.Panic != nil {
 					panic(c.Panic)
 				}
-				if n := len(b.Items); n > 0 && n+len(c.Items) > hardCap {
+				if n > 0 && n+len(c.Items) > hardCap {
 					if !offer(true) {
 						return
 					}
 				}
-				b.Items = append(b.Items, c.Items...)
+				if len(c.Items) > 0 {
+					b.Runs = append(b.Runs, c.Items)
+					n += len(c.Items)
+				}
 				// News that came before these messages is in the hooks
 				// by now: the state shown is the one they came through.
 				p.takeHooks(&b, states, subs)
-				if len(b.Items) >= cfg.MaxBatch {
+				if n >= cfg.MaxBatch {
 					offer(false)
 				}
 				select {
@@ -201,6 +212,55 @@ func (p *Batcher) loop(ctx context.Context, out chan<- Batch) {
 				}
 			}
 		}
+	}
+}
+
+// Len is the number of items in b.
+func (b *Batch) Len() int {
+	n := len(b.Items)
+	for _, r := range b.Runs {
+		n += len(r)
+	}
+	return n
+}
+
+// All yields b's items in receive order, a run at a time (never an empty
+// one). The runs are b's own: read them, do not keep or change them.
+func (b *Batch) All() iter.Seq[[]Item] {
+	return func(yield func([]Item) bool) {
+		if len(b.Items) > 0 && !yield(b.Items) {
+			return
+		}
+		for _, r := range b.Runs {
+			if len(r) > 0 && !yield(r) {
+				return
+			}
+		}
+	}
+}
+
+// Pos is a place in a batch's items (the zero Pos is the first item).
+type Pos struct{ run, off int }
+
+// Take returns up to max consecutive items of b from at on, and the Pos
+// after them; no items once at is past the last one. A run is never
+// joined to the next: fewer than max come back at a run's end.
+func (b *Batch) Take(at Pos, max int) ([]Item, Pos) {
+	for {
+		var r []Item
+		switch {
+		case at.run == 0:
+			r = b.Items
+		case at.run-1 < len(b.Runs):
+			r = b.Runs[at.run-1]
+		default:
+			return nil, at
+		}
+		if at.off < len(r) {
+			end := min(at.off+max, len(r))
+			return r[at.off:end], Pos{at.run, end}
+		}
+		at = Pos{at.run + 1, 0}
 	}
 }
 

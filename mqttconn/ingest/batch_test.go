@@ -33,9 +33,18 @@ func (c *collector) items() []string {
 	defer c.mu.Unlock()
 	var out []string
 	for _, b := range c.batches {
-		for _, it := range b.Items {
+		for _, it := range flat(b) {
 			out = append(out, it.Msg.Topic)
 		}
+	}
+	return out
+}
+
+// flat is b's items in order, in one slice.
+func flat(b Batch) []Item {
+	var out []Item
+	for r := range b.All() {
+		out = append(out, r...)
 	}
 	return out
 }
@@ -139,7 +148,7 @@ func TestBusyUIDoesNotLoseOrDeadlock(t *testing.T) {
 	// MaxBatch instead of queueing many small ones.
 	biggest := 0
 	for _, b := range c.batches {
-		biggest = max(biggest, len(b.Items))
+		biggest = max(biggest, b.Len())
 	}
 	if biggest <= 1000 {
 		t.Fatalf("largest batch %d: the pump waited on the UI instead of accumulating", biggest)
@@ -220,7 +229,7 @@ func TestRoutesDecodesAndRefines(t *testing.T) {
 	cancel, done := runPump(t, BatchConfig{Messages: in, Ingest: Config{Scheme: drogueScheme{}}}, c)
 	defer cancel()
 	wait(t, done)
-	it := c.batches[0].Items[0]
+	it := flat(c.batches[0])[0]
 	if it.Value.Event == nil || it.Value.Format != decode.FormatCloudEvents {
 		t.Fatalf("not decoded as a CloudEvent: %+v", it.Value)
 	}
@@ -237,7 +246,7 @@ func TestNoSchemeRoutesRaw(t *testing.T) {
 	cancel, done := runPump(t, BatchConfig{Messages: in}, c)
 	defer cancel()
 	wait(t, done)
-	if r := c.batches[0].Items[0].Route; r.Kind != platform.KindRaw {
+	if r := flat(c.batches[0])[0].Route; r.Kind != platform.KindRaw {
 		t.Errorf("route without scheme = %+v", r)
 	}
 }
@@ -286,11 +295,11 @@ func TestPacedWaitsForRelease(t *testing.T) {
 			// Held: no further batch while this one is not released.
 			select {
 			case extra := <-got:
-				t.Fatalf("a batch of %d items arrived before the previous was released", len(extra.Items))
+				t.Fatalf("a batch of %d items arrived before the previous was released", extra.Len())
 			case <-time.After(30 * time.Millisecond):
 			}
 		}
-		for _, it := range b.Items {
+		for _, it := range flat(b) {
 			topics = append(topics, it.Msg.Topic)
 		}
 		last = b.Done
@@ -333,5 +342,58 @@ func TestPacedEndsWithContext(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run still waits for a release after ctx ended")
+	}
+}
+
+// A batch's items are Items, then each run in order; Take walks them
+// without joining runs or skipping any, and All yields no empty run.
+func TestBatchTakeWalksRunsInOrder(t *testing.T) {
+	mk := func(names ...string) []Item {
+		out := make([]Item, len(names))
+		for i, n := range names {
+			out[i].Msg.Topic = n
+		}
+		return out
+	}
+	b := Batch{Items: mk("a", "b", "c"), Runs: [][]Item{mk("d"), nil, mk("e", "f", "g", "h", "i")}}
+	if b.Len() != 9 {
+		t.Fatalf("Len = %d, want 9", b.Len())
+	}
+	var takes [][]string
+	at := Pos{}
+	for i := 0; i < 20; i++ {
+		items, next := b.Take(at, 2)
+		if len(items) == 0 {
+			break
+		}
+		var names []string
+		for _, it := range items {
+			names = append(names, it.Msg.Topic)
+		}
+		takes = append(takes, names)
+		at = next
+	}
+	want := [][]string{{"a", "b"}, {"c"}, {"d"}, {"e", "f"}, {"g", "h"}, {"i"}}
+	if fmt.Sprint(takes) != fmt.Sprint(want) {
+		t.Fatalf("takes %v, want %v", takes, want)
+	}
+	if items, _ := b.Take(at, 2); len(items) != 0 {
+		t.Fatalf("past the end: %d items", len(items))
+	}
+	runs := 0
+	for r := range b.All() {
+		if len(r) == 0 {
+			t.Fatal("All yielded an empty run")
+		}
+		runs++
+	}
+	if runs != 3 {
+		t.Fatalf("All yielded %d runs, want 3", runs)
+	}
+	if empty := (Batch{}); empty.Len() != 0 {
+		t.Fatal("empty batch has items")
+	}
+	if items, _ := (&Batch{}).Take(Pos{}, 5); items != nil {
+		t.Fatal("empty batch gave items")
 	}
 }

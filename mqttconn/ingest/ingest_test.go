@@ -140,7 +140,7 @@ func TestStateTravelsWithTheMessagesItPrecedes(t *testing.T) {
 			if b.State != nil && stateAt < 0 {
 				stateAt = i
 			}
-			for _, it := range b.Items {
+			for _, it := range flat(b) {
 				if it.Msg.Topic == "after" && afterAt < 0 {
 					afterAt = i
 				}

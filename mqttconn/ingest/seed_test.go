@@ -32,7 +32,7 @@ func TestSeedMessagesAreRoutedAndDecoded(t *testing.T) {
 	wait(t, done)
 	var items int
 	for _, b := range c.batches {
-		for _, it := range b.Items {
+		for _, it := range flat(b) {
 			items++
 			switch it.Msg.Topic {
 			case seedEventTopic:

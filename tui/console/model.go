@@ -124,10 +124,10 @@ type Model struct {
 	cache [PaneCount]string
 	stale bool
 
-	// batches received and not yet wholly applied; applied counts the
-	// items of the first one already in the store
+	// batches received and not yet wholly applied; applied is where the
+	// first one's next slice starts
 	backlog []ingest.Batch
-	applied int
+	applied ingest.Pos
 	// deferFrame: this Update applied a slice of a batch and a frame was
 	// drawn less than frameEvery ago, so the panes are not drawn again
 	deferFrame bool

@@ -124,18 +124,16 @@ func (m *Model) applySlice() tea.Cmd {
 	start := time.Now() // the real clock: m.now may be a test's fixed one
 	for len(m.backlog) > 0 && time.Since(start) < sliceBudget {
 		b := &m.backlog[0]
-		if m.applied < len(b.Items) {
-			end := min(m.applied+sliceChunk, len(b.Items))
-			items := b.Items[m.applied:end]
+		if items, next := b.Take(m.applied, sliceChunk); len(items) > 0 {
 			m.store.Apply(items)
 			m.observe(items)
-			m.applied = end
+			m.applied = next
 			continue
 		}
 		m.finish(*b)
 		m.backlog[0] = ingest.Batch{} // let the items go
 		m.backlog = m.backlog[1:]
-		m.applied = 0
+		m.applied = ingest.Pos{}
 	}
 	if m.cfg.ExitAfter > 0 && m.store.Totals().Messages >= m.cfg.ExitAfter {
 		m.quitting = true

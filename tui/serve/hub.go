@@ -99,13 +99,17 @@ func (h *Hub) Run(ctx context.Context, src Source) {
 // Apply folds one batch into the store, a chunk per hold of the lock, then
 // tells the sessions.
 func (h *Hub) Apply(b ingest.Batch) {
-	for i := 0; i < len(b.Items); i += applyChunk {
-		end := min(i+applyChunk, len(b.Items))
+	for at := (ingest.Pos{}); ; {
+		items, next := b.Take(at, applyChunk)
+		if len(items) == 0 {
+			break
+		}
 		h.mu.Lock()
-		h.store.Apply(b.Items[i:end])
+		h.store.Apply(items)
 		h.mu.Unlock()
+		at = next
 	}
-	h.applied.Add(uint64(len(b.Items)))
+	h.applied.Add(uint64(b.Len()))
 	for _, subs := range b.Subs {
 		for _, r := range subs {
 			if r.Err != nil {
@@ -125,7 +129,9 @@ func (h *Hub) Apply(b ingest.Batch) {
 	h.dropped.Store(b.Dropped)
 	h.smu.Lock()
 	for s := range h.subs {
-		s.offer(b.Items)
+		for items := range b.All() {
+			s.offer(items)
+		}
 	}
 	h.smu.Unlock()
 	if b.Release != nil {
