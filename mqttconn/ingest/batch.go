@@ -57,6 +57,12 @@ type BatchConfig struct {
 	Dropped  func() uint64           // transport drop counter, optional
 	Hooks    *Hooks                  // connection states and SUBACKs, optional
 
+	// Tap, when set, sees each run of items once, in receive order, on the
+	// batcher's goroutine before the run is batched (the console's
+	// --record): one route for both. It must not keep or change the items,
+	// and while it runs the batcher waits.
+	Tap func(items []Item)
+
 	Interval time.Duration // default DefaultInterval
 	MaxBatch int           // default DefaultMaxBatch
 
@@ -182,6 +188,9 @@ func (p *Batcher) loop(ctx context.Context, out chan<- Batch) {
 					}
 				}
 				if len(c.Items) > 0 {
+					if cfg.Tap != nil {
+						cfg.Tap(c.Items)
+					}
 					b.Runs = append(b.Runs, c.Items)
 					n += len(c.Items)
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -395,5 +396,53 @@ func TestBatchTakeWalksRunsInOrder(t *testing.T) {
 	}
 	if items, _ := (&Batch{}).Take(Pos{}, 5); items != nil {
 		t.Fatal("empty batch gave items")
+	}
+}
+
+// countingScheme routes everything raw and counts the routes.
+type countingScheme struct{ n *atomic.Int64 }
+
+func (countingScheme) Name() string                     { return "count" }
+func (countingScheme) Filters() []mqttconn.Subscription { return nil }
+func (s countingScheme) Route(string, *mqttconn.Props) platform.Route {
+	s.n.Add(1)
+	return platform.Route{Platform: platform.Generic, Kind: platform.KindRaw}
+}
+
+// The tap (--record) sees every item once, in receive order, the same
+// items the batches carry, and no message is routed twice for it.
+func TestTapSeesEveryItemOnceInOrder(t *testing.T) {
+	const n = 20_000
+	in := make(chan mqttconn.Message, n)
+	for i := 0; i < n; i++ {
+		in <- mqttconn.Message{Topic: fmt.Sprintf("t/%d", i)}
+	}
+	close(in)
+	var routes atomic.Int64
+	var tapped []string // written by the batcher's goroutine only; read after done
+	c := &collector{}
+	cancel, done := runPump(t, BatchConfig{
+		Messages: in,
+		Ingest:   Config{Scheme: countingScheme{&routes}},
+		MaxBatch: 1000,
+		Tap: func(items []Item) {
+			for _, it := range items {
+				tapped = append(tapped, it.Msg.Topic)
+			}
+		},
+	}, c)
+	defer cancel()
+	wait(t, done)
+	got := c.items()
+	if len(tapped) != n || len(got) != n {
+		t.Fatalf("tapped %d, batched %d, want %d each", len(tapped), len(got), n)
+	}
+	for i := range tapped {
+		if want := fmt.Sprintf("t/%d", i); tapped[i] != want || got[i] != want {
+			t.Fatalf("item %d: tapped %q, batched %q, want %q", i, tapped[i], got[i], want)
+		}
+	}
+	if r := routes.Load(); r != n {
+		t.Fatalf("%d routes for %d messages", r, n)
 	}
 }

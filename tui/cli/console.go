@@ -48,16 +48,14 @@ func (c *ConsoleCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	}
 	defer sess.client.Close()
 
-	msgs := sess.client.Messages()
+	var tap func([]ingest.Item)
 	if c.Record != "" {
 		rec, err := record.Create(c.Record)
 		if err != nil {
 			return fmt.Errorf("--record: %w", err)
 		}
-		defer rec.Close()
-		ctx, cancel := context.WithCancel(env.ctx)
-		defer cancel() // before rec.Close: the tee stops writing first
-		msgs = teeRecord(ctx, msgs, rec, sess.scheme)
+		defer rec.Close() // after runConsole: the pump has stopped writing
+		tap = recordTap(rec)
 	}
 	cfg := c.UIFlags.config(loaded, sess.redact)
 	cfg.RedactLive = sess.secrets
@@ -69,11 +67,12 @@ func (c *ConsoleCmd) Run(env *runEnv, loaded *loadedConfig) error {
 		Insecure: c.Insecure,
 	}
 	cfg.Source = console.Source{
-		Messages: msgs,
+		Messages: sess.client.Messages(),
 		Scheme:   sess.scheme,
 		Dropped:  sess.client.Dropped,
 		Hooks:    hooks,
 		Limits:   decode.Limits{MaxPayload: c.MaxPayload},
+		Tap:      tap,
 	}
 	cfg.RetryNow = retryNow(sess.client)
 	cfg.Actions = act
@@ -195,35 +194,24 @@ func startSession(ctx context.Context, opts mqttconn.Options, scheme platform.Sc
 	return s, nil
 }
 
-// teeRecord writes every message to rec (a payload the platform marks as
-// secret is redacted) and passes it on. The recorder buffers, so the extra
-// hop costs little; it only exists with --record.
-func teeRecord(ctx context.Context, in <-chan mqttconn.Message, rec *record.Writer, scheme platform.Scheme) <-chan mqttconn.Message {
-	out := make(chan mqttconn.Message, cap(in))
-	go func() {
-		defer close(out)
-		for {
-			select {
-			case m, ok := <-in:
-				if !ok {
-					return
-				}
-				rm := m
-				if scheme.Route(m.Topic, m.Props).Secret {
-					rm.Payload = []byte(redacted)
-				}
-				_ = rec.Write(rm) // a full disk must not stop the console
-				select {
-				case out <- m:
-				case <-ctx.Done():
-					return
-				}
-			case <-ctx.Done():
-				return
-			}
+// recordTap is the ingest tap of the console's --record.
+func recordTap(rec *record.Writer) func([]ingest.Item) {
+	return func(items []ingest.Item) {
+		for i := range items {
+			_ = recordItem(rec, &items[i]) // a full disk must not stop the console
 		}
-	}()
-	return out
+	}
+}
+
+// recordItem appends it to the recording, a secret payload as
+// "[redacted]": the ingest stage routed it already, so --record costs no
+// second route.
+func recordItem(rec *record.Writer, it *ingest.Item) error {
+	m := it.Msg
+	if it.Route.Secret {
+		m.Payload = []byte(redacted)
+	}
+	return rec.Write(m)
 }
 
 // retryNow is the client's "reconnect at once", for the console's R key;

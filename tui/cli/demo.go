@@ -86,15 +86,14 @@ func (d *DemoCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	defer sess.client.Close()
 
 	msgs := sess.client.Messages()
+	var tap func([]ingest.Item)
 	if d.Record != "" {
 		rec, err := record.Create(d.Record)
 		if err != nil {
 			return fmt.Errorf("--record: %w", err)
 		}
-		defer rec.Close()
-		tctx, tcancel := context.WithCancel(ctx)
-		defer tcancel()
-		msgs = teeRecord(tctx, msgs, rec, scheme)
+		defer rec.Close() // after the console or server: the pump has stopped writing
+		tap = recordTap(rec)
 	}
 	cfg := d.UIFlags.config(loaded, nil)
 	cfg.Conn = views.ConnInfo{Broker: sess.display + " (demo)", Platform: scheme.Name(), Protocol: sess.client.Protocol(), ReadOnly: d.ReadOnly}
@@ -105,6 +104,7 @@ func (d *DemoCmd) Run(env *runEnv, loaded *loadedConfig) error {
 		Dropped:  sess.client.Dropped,
 		Hooks:    hooks,
 		Limits:   decode.Limits{MaxPayload: d.MaxPayload},
+		Tap:      tap,
 	}
 	if cfg.Actions, err = d.ActionFlags.actions(loaded, sess.client, scheme.Name(), params, d.ReadOnly); err != nil {
 		return err
@@ -114,7 +114,7 @@ func (d *DemoCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	cfg.Actions.AccessKey.Public = s.Config().AccessKey
 	if d.Serve {
 		err = d.serve(ctx, env, cfg, serve.Source{Messages: msgs, Scheme: scheme, Dropped: sess.client.Dropped,
-			Hooks: hooks, Limits: decode.Limits{MaxPayload: d.MaxPayload}})
+			Hooks: hooks, Limits: decode.Limits{MaxPayload: d.MaxPayload}, Tap: tap})
 	} else {
 		err = runConsole(ctx, cfg)
 	}

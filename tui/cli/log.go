@@ -222,11 +222,7 @@ func (l *logger) write(c *ingest.Chunk, k int) error {
 		if l.rec == nil {
 			continue
 		}
-		rm := it.Msg
-		if it.Route.Secret {
-			rm.Payload = []byte(redacted)
-		}
-		if err := l.rec.Write(rm); err != nil {
+		if err := recordItem(l.rec, it); err != nil {
 			return fmt.Errorf("--record: %w", err)
 		}
 	}

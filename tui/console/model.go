@@ -26,6 +26,9 @@ type Source struct {
 	Dropped  func() uint64   // transport drop counter, optional
 	Hooks    *ingest.Hooks   // give its OnState/OnSubscribe to mqttconn.Options
 	Limits   decode.Limits   // zero: decode.DefaultLimits()
+	// Tap sees every item once, in receive order, before it is batched
+	// (--record); see ingest.BatchConfig.Tap.
+	Tap func([]ingest.Item)
 }
 
 // Config is everything the console needs.

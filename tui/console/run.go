@@ -118,6 +118,7 @@ func newPump(s Source) *ingest.Batcher {
 		Ingest:   ingest.Config{Scheme: s.Scheme, Limits: s.Limits},
 		Dropped:  s.Dropped,
 		Hooks:    s.Hooks,
+		Tap:      s.Tap,
 		Paced:    true, // Model.applySlice releases each batch
 	})
 }

@@ -79,7 +79,8 @@ type Source struct {
 	Scheme   platform.Scheme
 	Dropped  func() uint64
 	Hooks    *ingest.Hooks
-	Limits   decode.Limits // zero fields: decode's defaults
+	Limits   decode.Limits       // zero fields: decode's defaults
+	Tap      func([]ingest.Item) // sees every item once, in order (--record)
 }
 
 // Run ingests src until ctx ends or the input closes: the one ingest
@@ -93,6 +94,7 @@ func (h *Hub) Run(ctx context.Context, src Source) {
 		Ingest:   ingest.Config{Scheme: src.Scheme, Limits: src.Limits},
 		Dropped:  src.Dropped,
 		Hooks:    src.Hooks,
+		Tap:      src.Tap,
 	}).Run(ctx, h.Apply)
 }
 
