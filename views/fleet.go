@@ -43,7 +43,7 @@ type treeRow struct {
 // NewFleetPane draws the store's systems.
 func NewFleetPane(st themes.Styles, keys Keys, store *fleet.Store) *FleetPane {
 	p := &FleetPane{store: store, expanded: map[fleet.Ref]bool{}}
-	p.list = newList(st, keys, "1 Fleet", "name, code or id", p)
+	p.list = newList(st, keys, "1 Fleet", "name, id, component, gateway or state", p)
 	return p
 }
 

@@ -210,7 +210,7 @@ func checkQueries(t *testing.T, s *Store, r *rand.Rand) {
 	var want []*Event
 	needle := strings.ToLower(q.Text)
 	for _, e := range s.events {
-		if q.match(e, needle) {
+		if q.match(s, e, needle) {
 			want = append(want, e)
 		}
 	}

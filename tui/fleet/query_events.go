@@ -66,7 +66,8 @@ func (a AckFilter) has(bucket int) bool {
 
 // EventQuery selects and orders events. Entity.System narrows to one
 // system (and its components); Entity.Component to one component. Text is
-// a case-insensitive substring of the model code, message, level or id.
+// a case-insensitive substring of what an events row shows or names
+// (eventText).
 type EventQuery struct {
 	Order  EventOrder
 	Levels LevelSet
@@ -119,7 +120,7 @@ func sysBuckets(sys *System) evBuckets {
 // scanNeeded says whether counts need a scan (Text or a component).
 func (q *EventQuery) scanNeeded() bool { return q.Text != "" || q.Entity.Component != "" }
 
-func (q *EventQuery) match(e *Event, needle string) bool {
+func (q *EventQuery) match(s *Store, e *Event, needle string) bool {
 	if !q.Levels.Has(e.Level) || !q.States.Has(e.State) || !q.Ack.has(ackBucket(e)) {
 		return false
 	}
@@ -132,18 +133,17 @@ func (q *EventQuery) match(e *Event, needle string) bool {
 		}
 	}
 	if needle != "" {
-		return containsFold(e.ModelCode, needle) || containsFold(e.Message, needle) ||
-			containsFold(e.LevelText, needle) || containsFold(e.ID, needle) ||
-			containsFold(e.Ref.System, needle) || containsFold(e.Ref.Component, needle)
+		return s.eventText(e, needle)
 	}
 	return true
 }
 
 // evTextCache keeps the matches of a query that needs a scan, until the
-// events change.
+// events change or a system is renamed (rows show the system's label).
 type evTextCache struct {
 	q       EventQuery
 	version uint64
+	order   uint64
 	valid   bool
 	rows    []*Event
 }
@@ -235,7 +235,7 @@ func (s *Store) eachEvent(q EventQuery, fn func(*Event) bool) {
 		if !q.Levels.Has(k.sev) || !q.States.Has(k.state) || !q.Ack.has(int(k.ack)) {
 			return true
 		}
-		if !fast && !q.match(k.e, needle) {
+		if !fast && !q.match(s, k.e, needle) {
 			return true
 		}
 		return fn(k.e)
@@ -299,7 +299,7 @@ func (s *Store) mergeBuckets(q EventQuery, visit func(eventKey) bool) {
 
 func (s *Store) scanEvents(q EventQuery) []*Event {
 	c := &s.evTextCache
-	if c.valid && c.q == q && c.version == s.evVersion {
+	if c.valid && c.q == q && c.version == s.evVersion && c.order == s.sysOrder {
 		return c.rows
 	}
 	rows := c.rows[:0]
@@ -307,6 +307,6 @@ func (s *Store) scanEvents(q EventQuery) []*Event {
 	if q.Entity.System != "" && q.Order == BySeverity {
 		sort.Slice(rows, func(i, j int) bool { return lessEvSev(s.keyOfEvent(rows[i]), s.keyOfEvent(rows[j])) })
 	}
-	*c = evTextCache{q: q, version: s.evVersion, valid: true, rows: rows}
+	*c = evTextCache{q: q, version: s.evVersion, order: s.sysOrder, valid: true, rows: rows}
 	return rows
 }
