@@ -145,6 +145,7 @@ type Store struct {
 	byName     *sortedList[sysKey]
 	byState    *sortedList[sysKey]
 	sysOrder   uint64 // bumped when either index changes
+	labels     uint64 // bumped when a system's label changes or a system goes
 	sysCache   sysCache
 	comps      map[Ref]*Component
 	compLRU    lru[*Component]
@@ -154,6 +155,7 @@ type Store struct {
 	series    map[string]*Series // by seriesMapKey
 	seriesLRU lru[*Series]
 	seriesIdx *sortedList[seriesKey]
+	seriesOrd seriesOrder
 
 	events      map[string]*Event // by eventMapKey
 	evOpen      lru[*Event]       // ACTIVE events: evicted only when no other is left

@@ -128,22 +128,19 @@ type SeriesQuery struct {
 	Text   string
 }
 
-// SeriesWindow appends up to n series of q, ordered by entity, name and
-// kind, from offset, and returns them with the number selected. For all
-// series without Text the cost is O(n + series/256); for one entity it is
-// that entity's series count.
+// SeriesWindow appends up to n series of q, ordered by the system's label,
+// then component, name and kind, from offset, and returns them with the
+// number selected. For all series without Text the cost is O(n) once the
+// order is built (seriesByLabel); for one entity it is that entity's
+// series count.
 func (s *Store) SeriesWindow(q SeriesQuery, offset, n int, dst []*Series) ([]*Series, int) {
 	offset = max(offset, 0)
 	if q.Entity.System == "" && q.Text == "" {
-		s.seriesIdx.Ascend(offset, func(k seriesKey) bool {
-			if n <= 0 {
-				return false
-			}
-			dst = append(dst, k.s)
-			n--
-			return true
-		})
-		return dst, s.seriesIdx.Len()
+		rows := s.seriesByLabel()
+		for i := offset; i < len(rows) && n > 0; i, n = i+1, n-1 {
+			dst = append(dst, rows[i])
+		}
+		return dst, len(rows)
 	}
 	var rows []*Series
 	needle := strings.ToLower(q.Text)
@@ -157,7 +154,9 @@ func (s *Store) SeriesWindow(q SeriesQuery, offset, n int, dst []*Series) ([]*Se
 			keep(se)
 		}
 	} else {
-		s.seriesIdx.Ascend(0, func(k seriesKey) bool { keep(k.s); return true })
+		for _, se := range s.seriesByLabel() {
+			keep(se)
+		}
 	}
 	for i := offset; i < len(rows) && n > 0; i, n = i+1, n-1 {
 		dst = append(dst, rows[i])

@@ -64,6 +64,7 @@ func (s *Store) reindexSystem(sys *System) {
 		sys.nameKey.label = label
 		s.byName.Insert(sys.nameKey)
 		s.sysOrder++
+		s.labels++
 	}
 	if label != sys.rankKey.label || rank != sys.rankKey.rank {
 		s.byState.Delete(sys.rankKey)
@@ -216,6 +217,7 @@ func (s *Store) dropSystem(sys *System, removed bool) {
 	s.byName.Delete(sys.nameKey)
 	s.byState.Delete(sys.rankKey)
 	s.sysOrder++
+	s.labels++ // its series fall back to its id
 	sys.removed = true
 	counter.Systems++
 }
