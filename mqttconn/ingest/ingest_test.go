@@ -96,69 +96,61 @@ func TestStreamKeepsReceiveOrder(t *testing.T) {
 	}
 }
 
-// State never lags data (issue 12, item 4): the connection state reported
-// before messages arrive reaches the console no later than those messages,
-// even in a flood that never lets the input run dry.
+// State never lags data (issue 12, item 4): a connection state reported
+// while the batcher is busy with a flood reaches the console no later than
+// the messages received after it. The flood is queued whole, and the state
+// arrives while the batcher handles the chunk holding the last message
+// before it (from its Tap, which runs in the batcher's inner loop); the Tap
+// then waits a little on each chunk, so the next chunks are always ready
+// and every full batch is taken at once: a batcher that looked at the
+// hooks only when the input ran dry sends "after" batches first.
 func TestStateTravelsWithTheMessagesItPrecedes(t *testing.T) {
+	const before, after = 4 * maxChunk, 8 * maxChunk
 	h := NewHooks()
-	in := make(chan mqttconn.Message, 1024)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	stop := make(chan struct{})
-	flooded := make(chan struct{})
-	go func() {
-		defer close(flooded)
-		defer close(in)
-		for i := 0; ; i++ {
-			topic := "before"
-			if i == 5000 {
-				h.OnState(mqttconn.State{Kind: mqttconn.StateConnected, Protocol: "5"})
-			}
-			if i >= 5000 {
-				topic = "after"
-			}
-			select {
-			case in <- mqttconn.Message{Topic: topic, Payload: []byte("1")}:
-			case <-stop:
-				return
-			case <-ctx.Done():
-				return
-			}
+	in := make(chan mqttconn.Message, before+after)
+	for i := 0; i < before+after; i++ {
+		topic := "before"
+		if i >= before {
+			topic = "after"
 		}
-	}()
-	c := &collector{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		NewBatcher(BatchConfig{Messages: in, Hooks: h, Ingest: Config{Workers: 2}}).Run(ctx, c.send)
-	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c.mu.Lock()
-		var stateAt, afterAt = -1, -1
-		for i, b := range c.batches {
-			if b.State != nil && stateAt < 0 {
-				stateAt = i
-			}
-			for _, it := range flat(b) {
-				if it.Msg.Topic == "after" && afterAt < 0 {
-					afterAt = i
-				}
-			}
-		}
-		c.mu.Unlock()
-		if afterAt >= 0 {
-			if stateAt < 0 || stateAt > afterAt {
-				t.Fatalf("messages after the state change were applied in batch %d, the state came in batch %d", afterAt, stateAt)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no message after the state change arrived")
-		}
-		time.Sleep(5 * time.Millisecond)
+		in <- mqttconn.Message{Topic: topic, Payload: []byte("1")}
 	}
-	close(stop)
-	<-flooded
-	<-done
+	close(in)
+	posted := false // the Tap runs on the batcher's goroutine only
+	seen := 0
+	tap := func(items []Item) {
+		seen += len(items)
+		if !posted && seen >= before {
+			posted = true
+			h.OnState(mqttconn.State{Kind: mqttconn.StateConnected, Protocol: "5"})
+		}
+		if posted {
+			time.Sleep(20 * time.Millisecond) // the workers get ahead, the sender takes the batch
+		}
+	}
+	c := &collector{}
+	cancel, done := runPump(t, BatchConfig{Messages: in, Hooks: h, Tap: tap, MaxBatch: maxChunk,
+		Ingest: Config{Workers: 2}}, c)
+	defer cancel()
+	wait(t, done)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	stateAt, afterAt, items := -1, -1, 0
+	for i, b := range c.batches {
+		if b.State != nil && stateAt < 0 {
+			stateAt = i
+		}
+		for _, it := range flat(b) {
+			items++
+			if it.Msg.Topic == "after" && afterAt < 0 {
+				afterAt = i
+			}
+		}
+	}
+	if items != before+after || afterAt < 0 {
+		t.Fatalf("%d items arrived, want %d", items, before+after)
+	}
+	if stateAt < 0 || stateAt > afterAt {
+		t.Fatalf("messages after the state change came in batch %d, the state in batch %d", afterAt, stateAt)
+	}
 }
