@@ -146,6 +146,53 @@ func seriesColumns(inner int, all bool) seriesCols {
 	return c
 }
 
+// minNameCols is what a series name keeps when the value or the unit needs
+// more room: elided in the middle (fitDotted) it still tells rows apart.
+const minNameCols = 10
+
+// fitFacts widens the unit, then the value, to what the visible rows need
+// (up to maxUnitCols, maxValueCols): the value and its unit are the fact a
+// row states ("5 people", not "5 peo…"). The cells come from the
+// sparkline, then from the name down to minNameCols (its middle is what
+// elision can spare), then from the entity down to its minimum.
+func (c seriesCols) fitFacts(valueW, unitW int) seriesCols {
+	const maxUnitCols, maxValueCols, minEntityCols = 10, 20, 8
+	take := func(need int) int {
+		got := 0
+		if d := min(need, c.spark); d > 0 {
+			c.spark -= d
+			got += d
+			if c.spark == 0 { // its separator is free too
+				c.name++
+			}
+		}
+		if d := min(need-got, c.name-minNameCols); d > 0 {
+			c.name -= d
+			got += d
+		}
+		if d := min(need-got, c.entity-minEntityCols); c.entity > 0 && d > 0 {
+			c.entity -= d
+			got += d
+		}
+		return got
+	}
+	if d := min(unitW, maxUnitCols) - c.unit; d > 0 {
+		c.unit += take(d)
+	}
+	if d := min(valueW, maxValueCols) - c.value; d > 0 {
+		c.value += take(d)
+	}
+	return c
+}
+
+// seriesValue is the value a row shows: the last as short text.
+func seriesValue(s *fleet.Series) string {
+	if s.Text != "" {
+		return s.Text
+	}
+	return s.Last.Text()
+}
+
 // kindTag is a three-letter tag of a series kind.
 func kindTag(k fleet.SeriesKind) string {
 	switch k {
@@ -163,10 +210,7 @@ func kindTag(k fleet.SeriesKind) string {
 
 // seriesRow renders one series. A pure function of its arguments.
 func seriesRow(st themes.Styles, c seriesCols, inner int, s *fleet.Series, entity string, pts []float64, now time.Time, selected bool) string {
-	val := s.Text
-	if val == "" {
-		val = s.Last.Text()
-	}
+	val := seriesValue(s)
 	var r rowBuilder
 	r.lead(" ", 1)
 	r.cell(paintIf(st.Subtle, fit(kindTag(s.Kind), c.kind), selected), c.kind)
@@ -185,6 +229,15 @@ func seriesRow(st themes.Styles, c seriesCols, inner int, s *fleet.Series, entit
 
 func (p *TelemetryPane) head(inner int) string {
 	c := seriesColumns(inner, p.all || p.system.System == "")
+	// The columns fit the rows on screen, fetched here: the header is
+	// drawn before them.
+	valueW, unitW := 0, 0
+	p.buf, _ = p.store.SeriesWindow(p.query(), p.cur.top, p.cur.rows, p.buf[:0])
+	for _, s := range p.buf {
+		valueW = max(valueW, width(safe(seriesValue(s))))
+		unitW = max(unitW, width(safe(s.Unit)))
+	}
+	c = c.fitFacts(valueW, unitW)
 	p.cols, p.now = c, p.store.Now()
 	head := []string{fit("", c.kind)}
 	if c.entity > 0 {

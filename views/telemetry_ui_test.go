@@ -10,6 +10,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
 )
 
@@ -60,5 +61,48 @@ func TestTelemetryAllSystemsKeepsEntity(t *testing.T) {
 	if !(strings.Contains(joined, "target") && strings.Index(joined, "target") < strings.Index(joined, "smart") &&
 		strings.Index(joined, "energy") < strings.Index(joined, "power") && strings.Index(joined, "power") < strings.Index(joined, "voltage")) {
 		t.Errorf("not by entity then name:\n%s", joined)
+	}
+}
+
+// A unit of six letters was cut to "peo…" while the name kept its full
+// width: the value and its unit are the fact a row states, so they get the
+// room and the name is elided in its middle, rows still apart (issue 13
+// item 14). Checked at the widths of the 80x24 and 120x40 layouts.
+func TestTelemetryKeepsValueAndUnitWhole(t *testing.T) {
+	f := fixture.NewFeeder()
+	sys := "00000000-0000-4000-8000-000000000001"
+	base := "drivr/v1/" + fixture.Slug + "/systems/" + sys
+	f.Add(platform.DRIVR, base, `{"uuid":"`+sys+`","name":"EMS Building 02","connectionState":"CONNECTED"}`, time.Minute, true, nil)
+	f.Add(platform.DRIVR, base+"/components/occupancy-sensor-1/datapoints/occupancy", `{"value":5,"unit":"people"}`, 10*time.Second, false, nil)
+	f.Add(platform.DRIVR, base+"/components/occupancy-sensor-1/datapoints/occupancy-peak", `{"value":12,"unit":"people"}`, 10*time.Second, false, nil)
+	f.Add(platform.DRIVR, base+"/components/smart-meter-v2/datapoints/energy-consumption", `{"value":1234567.8,"unit":"kWh"}`, 10*time.Second, false, nil)
+	store := fixture.Store()
+	store.Apply(f.Items())
+	for _, w := range []int{48, 80, 120} { // the grid column at 120x40, 80x24, zoomed
+		for _, all := range []bool{false, true} {
+			p := NewTelemetryPane(themes.New(themes.Mono), DefaultKeys(), store)
+			if !all {
+				p.SetSystem(fleet.Ref{Platform: platform.DRIVR, Fleet: fixture.Slug, System: sys})
+			}
+			p.SetSize(w, 8)
+			out := ansi.Strip(p.View())
+			for _, want := range []string{"5 people", "12 people", "1234567.8 kWh"} {
+				if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+					t.Errorf("width %d all %v: %q not whole\n%s", w, all, want, out)
+				}
+			}
+			rows := map[string]bool{}
+			for _, l := range strings.Split(out, "\n")[2:5] {
+				name := strings.Fields(strings.Trim(l, "│┃ "))
+				if len(name) < 3 {
+					t.Fatalf("width %d: short row %q\n%s", w, l, out)
+				}
+				key := strings.Join(name[:len(name)-3], " ")
+				if rows[key] {
+					t.Errorf("width %d all %v: two rows named alike %q\n%s", w, all, key, out)
+				}
+				rows[key] = true
+			}
+		}
 	}
 }
