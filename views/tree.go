@@ -24,8 +24,8 @@ type TopicsPane struct {
 	lst     *topics.Lister
 	hex     bool
 	sel     *topics.Node
-	selPath string // to find the selection again should its node go
-	rows    []*topics.Node
+	selPath string         // to find the selection again should its node go
+	rows    []*topics.Node // the window drawn, not every row
 	rateBuf []float64
 	cols    treeCols
 	at      time.Time // the clock of the frame being drawn
@@ -76,6 +76,13 @@ func (p *TopicsPane) Selection() Subject {
 	return s
 }
 
+// View draws the pane; the lister reads a chunk of the next order by
+// figures first (once a frame).
+func (p *TopicsPane) View() string {
+	p.lst.Advance(p.now())
+	return p.list.View()
+}
+
 // paneKey handles the tree's own keys: order, hex, expand and collapse.
 func (p *TopicsPane) paneKey(m tea.KeyPressMsg) tea.Cmd {
 	switch {
@@ -115,33 +122,32 @@ func (p *TopicsPane) setSel(n *topics.Node) {
 }
 
 func (p *TopicsPane) selectRow(i int) {
-	if i >= 0 && i < len(p.rows) {
-		p.setSel(p.rows[i])
+	if n := p.lst.At(p.now(), i); n != nil {
+		p.setSel(n)
 	}
 }
 
-// syncRows takes the lister's rows (rebuilt only when something changed)
-// and puts the cursor back on the selected node wherever it moved.
+// syncRows counts the lister's rows and puts the cursor back on the
+// selected node wherever it moved; it costs O(depth · log n), not a pass
+// over the rows.
 func (p *TopicsPane) syncRows() {
+	now := p.now()
 	p.lst.SetFilter(p.filter.value)
-	if !p.paused || p.rows == nil {
-		p.rows = p.lst.Rows(p.now())
-	}
-	p.cur.total = len(p.rows)
+	p.lst.SetFrozen(p.paused)
+	p.cur.total = p.lst.Len(now)
 	if p.sel != nil && p.sel.Gone() {
 		p.sel = p.tree.Find(p.selPath)
 	}
-	if p.sel != nil && (p.cur.pos >= len(p.rows) || p.rows[p.cur.pos] != p.sel) {
-		for i, n := range p.rows {
-			if n == p.sel {
-				p.cur.pos = i
-				break
-			}
+	if p.sel != nil {
+		if i := p.lst.Index(now, p.sel); i >= 0 {
+			p.cur.pos = i
 		}
 	}
 	p.cur.clamp()
-	if len(p.rows) > 0 && (p.sel == nil || p.rows[p.cur.pos] != p.sel) {
-		p.setSel(p.rows[p.cur.pos])
+	if p.cur.total > 0 {
+		if n := p.lst.At(now, p.cur.pos); n != nil && n != p.sel {
+			p.setSel(n)
+		}
 	}
 }
 
@@ -304,12 +310,15 @@ func (p *TopicsPane) head(inner int) string {
 	return joinCells(h)
 }
 
-// window says how many of the rows top..top+n-1 exist: they are held.
-func (p *TopicsPane) window(top, n int) int { return max(min(n, len(p.rows)-top), 0) }
+// window loads the rows top..top+n-1 from the lister.
+func (p *TopicsPane) window(top, n int) int {
+	p.rows = p.lst.Window(p.at, top, n, p.rows[:0])
+	return len(p.rows)
+}
 
 // row draws visible row j.
 func (p *TopicsPane) row(j, inner int, selected bool) string {
-	n := p.rows[p.cur.top+j]
+	n := p.rows[j]
 	p.rateBuf = n.Rate(p.at, p.rateBuf[:0])
 	return topicRow(p.st, p.cols, inner, n, p.lst.Expanded(n), p.hex, p.at, p.rateBuf, selected)
 }

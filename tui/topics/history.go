@@ -17,8 +17,7 @@ type Entry struct {
 	Dropped  bool // the byte budget took the payload
 }
 
-// entry is what the ring holds: 40 bytes instead of Entry's 64, 37 MiB
-// less for 100k topics of 16 entries (BenchmarkTreeMemory).
+// entry is what a topic holds: 40 bytes instead of Entry's 64.
 type entry struct {
 	at      int64 // unix nanoseconds
 	payload []byte
@@ -39,56 +38,74 @@ func (e *entry) export() Entry {
 		Redacted: e.flags&fRedacted != 0, Dropped: e.flags&fDropped != 0}
 }
 
-// history is a ring of the last entries of one topic, oldest first.
-type history struct {
+// EntryOverhead is what one older entry costs besides its payload: the
+// budget counts it, so a flood of tiny payloads is bounded too.
+const EntryOverhead = 40
+
+// ring holds a topic's entries before its newest, oldest first, growing
+// up to HistoryLen-1 and shrinking as the budget takes its oldest.
+type ring struct {
 	buf   []entry
 	start int
-	max   int
-	bytes int // payload bytes held
+	n     int
+	bytes int // payload bytes plus EntryOverhead per entry
 }
 
-func (h *history) len() int { return len(h.buf) }
-
-func (h *history) at(i int) *entry {
-	j := h.start + i
-	if j >= len(h.buf) {
-		j -= len(h.buf)
+func (r *ring) at(i int) *entry {
+	j := r.start + i
+	if j >= len(r.buf) {
+		j -= len(r.buf)
 	}
-	return &h.buf[j]
+	return &r.buf[j]
 }
 
-// push adds e and returns the payload bytes it freed by overwriting.
-func (h *history) push(e entry) (freed int) {
-	h.bytes += len(e.payload)
-	if len(h.buf) < h.max {
-		h.buf = append(h.buf, e)
-		return 0
+// push adds e, overwriting the oldest once limit entries are held.
+func (r *ring) push(e entry, limit int) {
+	cost := len(e.payload) + EntryOverhead
+	if r.n == len(r.buf) && r.n < limit {
+		// Grow, oldest first again (the ring starts small: most
+		// topics never hold many entries for long).
+		buf := make([]entry, min(limit, max(2*r.n, 2)))
+		for i := 0; i < r.n; i++ {
+			buf[i] = *r.at(i)
+		}
+		r.buf, r.start = buf, 0
 	}
-	old := &h.buf[h.start]
-	freed = len(old.payload)
-	h.bytes -= freed
+	if r.n < len(r.buf) {
+		*r.at(r.n) = e
+		r.n++
+		r.bytes += cost
+		return
+	}
+	old := &r.buf[r.start]
+	r.bytes -= len(old.payload) + EntryOverhead
 	*old = e
-	h.start = (h.start + 1) % len(h.buf)
+	r.bytes += cost
+	r.start = (r.start + 1) % len(r.buf)
+}
+
+// dropOldest removes the oldest entry and returns the bytes it freed.
+func (r *ring) dropOldest() int {
+	old := &r.buf[r.start]
+	freed := len(old.payload) + EntryOverhead
+	*old = entry{}
+	r.start = (r.start + 1) % len(r.buf)
+	r.n--
+	r.bytes -= freed
 	return freed
 }
 
-// dropOldest drops the payload of the oldest entry still holding one and
-// returns the bytes freed (0: none held).
-func (h *history) dropOldest() int {
-	for i := 0; i < len(h.buf); i++ {
-		e := h.at(i)
-		if e.payload != nil {
-			n := len(e.payload)
-			e.payload = nil
-			e.flags |= fDropped
-			h.bytes -= n
-			return n
-		}
+// held is the budgeted bytes a topic holds.
+func (tp *Topic) held() int {
+	h := len(tp.lastE.payload)
+	if tp.older != nil {
+		h += tp.older.bytes
 	}
-	return 0
+	return h
 }
 
-// record adds a message to a topic's history and keeps the byte budget.
+// record makes a message the topic's newest entry, the one before it
+// joining the older ones, and keeps the byte budget.
 func (t *Tree) record(tp *Topic, m Msg) {
 	e := entry{at: m.At.UnixNano(), size: int32(min(len(m.Payload), math.MaxInt32))}
 	if m.Retained {
@@ -108,58 +125,76 @@ func (t *Tree) record(tp *Topic, m Msg) {
 		// MiB in the 1M flood where the budget counts 64).
 		e.payload = bytes.Clone(p)
 	}
-	before := tp.hist.bytes
-	tp.hist.push(e)
-	t.heldBytes += tp.hist.bytes - before
-	if tp.held {
-		t.heldList.remove(tp, heldLinks)
-		tp.held = false
+	before := tp.held()
+	if tp.Msgs > 1 && t.cfg.HistoryLen > 1 {
+		if tp.older == nil {
+			tp.older = &ring{}
+		}
+		tp.older.push(tp.lastE, t.cfg.HistoryLen-1)
 	}
-	if tp.hist.bytes > 0 {
-		t.heldList.pushFront(tp, heldLinks)
-		tp.held = true
-	}
-	// Over budget: the least recently updated topics give up their
-	// oldest payloads first. Each step frees bytes or unlinks a topic, so
-	// the loop is amortized O(1) per message.
+	tp.lastE = e
+	t.heldBytes += tp.held() - before
+	// Over budget: the least recently updated topics give up their older
+	// entries, then their last payload. Each step frees bytes or passes a
+	// topic, and a topic is passed again only after a message moved it
+	// to the front: amortized O(1) per message.
 	for t.heldBytes > t.cfg.HistoryBytes {
-		old := t.heldList.back()
-		if old == nil {
+		c := t.lru.tail
+		if t.cold != nil {
+			c = t.cold.lruPrev
+		}
+		if c == nil {
 			break
 		}
-		n := old.hist.dropOldest()
-		t.heldBytes -= n
-		if n > 0 {
+		switch {
+		case c.older != nil:
+			t.heldBytes -= c.older.dropOldest()
+			if c.older.n == 0 {
+				c.older = nil
+			}
 			t.dropped++
-		}
-		if old.hist.bytes == 0 {
-			t.heldList.remove(old, heldLinks)
-			old.held = false
+		case c.lastE.payload != nil:
+			t.heldBytes -= len(c.lastE.payload)
+			c.lastE.payload = nil
+			c.lastE.flags |= fDropped
+			t.dropped++
+		default:
+			t.cold = c
 		}
 	}
 }
 
 func (t *Tree) dropHeld(tp *Topic) {
-	if tp.held {
-		t.heldList.remove(tp, heldLinks)
-		tp.held = false
-	}
-	t.heldBytes -= tp.hist.bytes
-	tp.hist.bytes = 0
+	t.heldBytes -= tp.held()
+	tp.older = nil
+	tp.lastE.payload = nil
 }
 
-// HistoryLen is the number of entries held.
-func (tp *Topic) HistoryLen() int { return tp.hist.len() }
+// HistoryLen is the number of entries held, the newest included.
+func (tp *Topic) HistoryLen() int {
+	if tp.Msgs == 0 {
+		return 0
+	}
+	if tp.older == nil {
+		return 1
+	}
+	return 1 + tp.older.n
+}
 
 // History returns the i-th entry counted from the newest (0: the last).
-func (tp *Topic) History(i int) Entry { return tp.hist.at(tp.hist.len() - 1 - i).export() }
+func (tp *Topic) History(i int) Entry {
+	if i == 0 {
+		return tp.lastE.export()
+	}
+	return tp.older.at(tp.older.n - i).export()
+}
 
 // LastEntry is the newest entry; ok is false when none is held.
 func (tp *Topic) LastEntry() (e Entry, ok bool) {
-	if tp.hist.len() == 0 {
+	if tp.Msgs == 0 {
 		return e, false
 	}
-	return tp.History(0), true
+	return tp.lastE.export(), true
 }
 
 // Node is the topic's node in the tree.

@@ -1,19 +1,11 @@
 package topics
 
-// links picks one of a topic's two intrusive lists.
+// links picks a topic's intrusive list (one today: the update order).
 type links uint8
 
-const (
-	lruLinks links = iota
-	heldLinks
-)
+const lruLinks links = 0
 
-func (tp *Topic) ptrs(l links) (prev, next **Topic) {
-	if l == lruLinks {
-		return &tp.lruPrev, &tp.lruNext
-	}
-	return &tp.heldPrev, &tp.heldNext
-}
+func (tp *Topic) ptrs(links) (prev, next **Topic) { return &tp.lruPrev, &tp.lruNext }
 
 // list is an intrusive doubly linked list of topics, most recent first:
 // moving a topic to the front and taking the oldest are O(1) and

@@ -2,7 +2,6 @@ package topics
 
 import (
 	"bytes"
-	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -41,61 +40,61 @@ func (o Order) Next() Order { return (o + 1) % orderCount }
 const MaxExpandAll = 2000
 
 // Lister is one session's view of a tree: which nodes are expanded, the
-// order and the filter, and the flattened visible rows built from them.
-// The rows are rebuilt only when the tree's structure, the view state or
-// (for the orders by figures) the second changes; between rebuilds a frame
-// costs only the rows it draws.
+// order and the filter. It never flattens the tree: the rows are the open
+// nodes' children in order, and a frame asks only for its window (Len,
+// Window, Index), which costs the rows drawn plus O(log n) per open node.
+// Orders by name come from the tree's sorted children; orders by figures
+// are taken once a second and only the ranks a window shows are sorted.
+// A Lister only reads the tree: each session owns one, and many may read
+// one tree together under the tree's read lock.
 type Lister struct {
 	tree     *Tree
 	expanded map[*Node]bool
+	expVer   uint64
 	order    Order
+	frozen   bool
 	filter   string // lower case
 	filterB  []byte
 	inPay    bool // the filter searches the last payloads ("p:" prefix)
 
-	rows       []*Node
-	valid      bool
-	builtStruc uint64
-	builtSec   int64
+	// The layout of the open nodes, rebuilt when the tree's structure,
+	// the expansion, the order or (for figures) the second changes.
+	built          bool
+	bStruct, bExp  uint64
+	bSec               int64
+	bOrder             Order
+	open               map[*Node][]openKid // an open node's open children, by rank
+	lens               map[*Node]int       // rows below an open node
+	total              int
 
-	sorted  map[*Node]*kidCache
+	figs map[*Node]*figOrder // orders by figures of open nodes
+
+	// With a filter the matching rows are flattened (a filter looks at
+	// every topic anyway).
+	rows    []*Node
 	pathBuf []byte
-	keyBuf  []keyed
 }
 
-type kidCache struct {
-	ver   uint64
-	sec   int64
-	order Order
-	kids  []*Node
-	// byName is the name order the figures' orders start from, kept
-	// until a child is added or removed (sorting 100k names took most of
-	// a reorder).
-	byName    []*Node
-	byNameVer uint64
-	byNameOK  bool
-}
-
-type keyed struct {
-	n *Node
-	k uint64
-	i int32
+type openKid struct {
+	n    *Node
+	rank int
 }
 
 // NewLister starts a view of t with everything collapsed, by name.
 func NewLister(t *Tree) *Lister {
-	return &Lister{tree: t, expanded: map[*Node]bool{}, sorted: map[*Node]*kidCache{}}
+	return &Lister{tree: t, expanded: map[*Node]bool{}, open: map[*Node][]openKid{},
+		lens: map[*Node]int{}, figs: map[*Node]*figOrder{}}
 }
 
 // Order is the current order.
 func (l *Lister) Order() Order { return l.order }
 
 // SetOrder changes the order of every node's children.
-func (l *Lister) SetOrder(o Order) {
-	if o != l.order {
-		l.order, l.valid = o, false
-	}
-}
+func (l *Lister) SetOrder(o Order) { l.order = o }
+
+// SetFrozen stops (true) or resumes the orders by figures and the
+// filtered rows following the data: the pane's pause.
+func (l *Lister) SetFrozen(v bool) { l.frozen = v }
 
 // Filter is the filter in force (lower case).
 func (l *Lister) Filter() string { return l.filter }
@@ -110,7 +109,7 @@ const PayloadPrefix = "p:"
 func (l *Lister) SetFilter(s string) {
 	s = strings.ToLower(s)
 	if s != l.filter {
-		l.filter, l.valid = s, false
+		l.filter, l.built = s, false
 		l.inPay = strings.HasPrefix(s, PayloadPrefix)
 		l.filterB = []byte(strings.TrimPrefix(s, PayloadPrefix))
 	}
@@ -129,7 +128,7 @@ func (l *Lister) SetExpanded(n *Node, v bool) {
 	} else {
 		delete(l.expanded, n)
 	}
-	l.valid = false
+	l.expVer++
 }
 
 // ExpandAll opens n and its descendants, breadth first, up to MaxExpandAll
@@ -150,50 +149,237 @@ func (l *Lister) ExpandAll(n *Node) int {
 			l.expanded[x] = true
 			opened++
 		}
-		queue = append(queue, l.kids(x, 0)...)
+		queue = x.AppendKids(queue)
 	}
-	l.valid = false
+	l.expVer++
 	return opened
 }
 
-// Rows returns the visible nodes in display order. The slice is the
-// lister's own: valid until the next call.
-func (l *Lister) Rows(now time.Time) []*Node {
+// Len is the number of visible rows.
+func (l *Lister) Len(now time.Time) int {
+	l.prepare(now.Unix())
+	if l.filter != "" {
+		return len(l.rows)
+	}
+	return l.total
+}
+
+// Window appends the visible rows top..top+n-1 to dst.
+func (l *Lister) Window(now time.Time, top, n int, dst []*Node) []*Node {
 	sec := now.Unix()
-	// Orders by figures and payload searches change with the data: they
-	// are redone once a second at most.
-	steady := l.order == ByName && !l.inPay
-	if l.valid && l.builtStruc == l.tree.structVer && (steady || l.builtSec == sec) {
-		return l.rows
+	l.prepare(sec)
+	if top < 0 || n <= 0 {
+		return dst
+	}
+	if l.filter != "" {
+		if top >= len(l.rows) {
+			return dst
+		}
+		return append(dst, l.rows[top:min(len(l.rows), top+n)]...)
+	}
+	dst, _, _ = l.walk(l.tree.root, top, n, dst, sec)
+	return dst
+}
+
+// Rows returns every visible row (tests and small trees: a pane asks
+// for its Window).
+func (l *Lister) Rows(now time.Time) []*Node { return l.Window(now, 0, l.Len(now), nil) }
+
+// At is visible row i, nil when out of range.
+func (l *Lister) At(now time.Time, i int) *Node {
+	var one [1]*Node
+	if r := l.Window(now, i, 1, one[:0]); len(r) == 1 {
+		return r[0]
+	}
+	return nil
+}
+
+// Index is n's row, -1 when n is not visible.
+func (l *Lister) Index(now time.Time, n *Node) int {
+	sec := now.Unix()
+	l.prepare(sec)
+	if n == nil || n.gone || n.parent == nil {
+		return -1
+	}
+	if l.filter != "" {
+		return slices.Index(l.rows, n)
+	}
+	return l.index(n, sec)
+}
+
+func (l *Lister) index(n *Node, sec int64) int {
+	p := n.parent
+	base := 0
+	if p != l.tree.root {
+		if !l.expanded[p] {
+			return -1
+		}
+		pp := l.index(p, sec)
+		if pp < 0 {
+			return -1
+		}
+		base = pp + 1
+	}
+	r := l.rank(p, n, sec)
+	if r < 0 {
+		return -1
+	}
+	for _, o := range l.open[p] {
+		if o.rank >= r {
+			break
+		}
+		base += l.lens[o.n]
+	}
+	return base + r
+}
+
+// walk appends rows of p's subtree, skipping skip rows first; it
+// returns what is left of skip and need.
+func (l *Lister) walk(p *Node, skip, need int, dst []*Node, sec int64) ([]*Node, int, int) {
+	cnt := l.count(p, sec)
+	r := 0
+	opens := l.open[p]
+	for i := 0; i <= len(opens); i++ {
+		end := cnt // plain rows r..end-1, the open child (at end-1) included
+		if i < len(opens) {
+			end = opens[i].rank + 1
+		}
+		if seg := end - r; skip >= seg {
+			skip -= seg
+		} else {
+			take := min(seg-skip, need)
+			dst = l.appendKids(p, r+skip, take, dst, sec)
+			need -= take
+			skip = 0
+		}
+		if need == 0 || i == len(opens) {
+			return dst, skip, need
+		}
+		r = end
+		o := opens[i].n
+		if ln := l.lens[o]; skip >= ln {
+			skip -= ln
+		} else if dst, skip, need = l.walk(o, skip, need, dst, sec); need == 0 {
+			return dst, skip, need
+		}
+	}
+	return dst, skip, need
+}
+
+// count is how many children p lists.
+func (l *Lister) count(p *Node, sec int64) int {
+	if l.order == ByName {
+		return p.Kids()
+	}
+	return len(l.fig(p, sec).keys)
+}
+
+// rank is k's position among p's children in the order, -1 if absent.
+func (l *Lister) rank(p, k *Node, sec int64) int {
+	if l.order == ByName {
+		if p.kids == nil {
+			return -1
+		}
+		return p.kids.rank(k)
+	}
+	return l.fig(p, sec).rank(k)
+}
+
+func (l *Lister) appendKids(p *Node, from, n int, dst []*Node, sec int64) []*Node {
+	if l.order == ByName {
+		if p.kids == nil {
+			return dst
+		}
+		return p.kids.appendRange(dst, from, n)
+	}
+	return l.fig(p, sec).appendRange(dst, from, n)
+}
+
+// prepare rebuilds the layout (or, with a filter, the rows) when
+// something it depends on changed.
+func (l *Lister) prepare(sec int64) {
+	t := l.tree
+	figures := l.order != ByName || l.inPay
+	stale := !l.built || l.bOrder != l.order || l.bExp != l.expVer
+	// Paused, a filter's rows and the orders by figures stay as they
+	// are; the tree's own name order still shows what arrives.
+	if !l.frozen || (l.filter == "" && l.order == ByName) {
+		stale = stale || l.bStruct != t.structVer
+	}
+	if !l.frozen && figures {
+		stale = stale || l.bSec != sec
+	}
+	if !stale {
+		return
 	}
 	for n := range l.expanded {
 		if n.gone {
 			delete(l.expanded, n)
 		}
 	}
-	for n := range l.sorted {
+	for n := range l.figs {
 		if n.gone {
-			delete(l.sorted, n)
+			delete(l.figs, n)
 		}
 	}
-	l.rows = l.rows[:0]
-	if l.filter == "" {
-		l.appendOpen(l.tree.root, sec)
-	} else {
+	l.built, l.bStruct, l.bExp, l.bSec, l.bOrder = true, t.structVer, l.expVer, sec, l.order
+	if l.filter != "" {
+		l.rows = l.rows[:0]
 		l.pathBuf = l.pathBuf[:0]
-		l.appendMatching(l.tree.root, sec)
+		l.appendMatching(t.root, sec)
+		return
 	}
-	l.valid, l.builtStruc, l.builtSec = true, l.tree.structVer, sec
-	return l.rows
+	for n, o := range l.open {
+		l.open[n] = o[:0]
+	}
+	clear(l.lens)
+	for n := range l.expanded {
+		if n.Kids() > 0 && l.visible(n) {
+			l.open[n.parent] = append(l.open[n.parent], openKid{n: n})
+		}
+	}
+	l.total = l.layout(t.root, sec)
+	// Orders taken of nodes closed since are let go (100k children are
+	// 4 MiB of keys).
+	for n := range l.figs {
+		if n != t.root && !l.expanded[n] {
+			delete(l.figs, n)
+		}
+	}
 }
 
-func (l *Lister) appendOpen(n *Node, sec int64) {
-	for _, k := range l.kids(n, sec) {
-		l.rows = append(l.rows, k)
-		if len(k.kids) > 0 && l.expanded[k] {
-			l.appendOpen(k, sec)
+// visible: every ancestor of n below the root is open.
+func (l *Lister) visible(n *Node) bool {
+	for a := n.parent; a != nil && a.parent != nil; a = a.parent {
+		if !l.expanded[a] {
+			return false
 		}
 	}
+	return true
+}
+
+// layout ranks p's open children and returns the rows below p.
+func (l *Lister) layout(p *Node, sec int64) int {
+	rows := l.count(p, sec)
+	opens := l.open[p]
+	k := 0
+	for _, o := range opens {
+		// A child missing from a figure order taken earlier in the
+		// second is left out until the next one.
+		if o.rank = l.rank(p, o.n, sec); o.rank >= 0 {
+			opens[k] = o
+			k++
+		}
+	}
+	opens = opens[:k]
+	slices.SortFunc(opens, func(a, b openKid) int { return a.rank - b.rank })
+	l.open[p] = opens
+	for _, o := range opens {
+		ln := l.layout(o.n, sec)
+		l.lens[o.n] = ln
+		rows += ln
+	}
+	return rows
 }
 
 // appendMatching adds n's children that match or have a matching
@@ -201,7 +387,11 @@ func (l *Lister) appendOpen(n *Node, sec int64) {
 func (l *Lister) appendMatching(n *Node, sec int64) bool {
 	any := false
 	base := len(l.pathBuf)
-	for _, k := range l.kids(n, sec) {
+	kids := n.AppendKids(nil)
+	if l.order != ByName {
+		kids = l.fig(n, sec).appendRange(kids[:0], 0, len(kids))
+	}
+	for _, k := range kids {
 		l.pathBuf = l.pathBuf[:base]
 		if n.depth > 0 {
 			l.pathBuf = append(l.pathBuf, '/')
@@ -236,78 +426,13 @@ func appendLower(dst []byte, s string) []byte {
 	return dst
 }
 
-// kids returns n's children in the lister's order, cached per node until
-// a child is added or removed (and, for the figures, for one second).
-func (l *Lister) kids(n *Node, sec int64) []*Node {
-	c := l.sorted[n]
-	if c != nil && c.ver == n.kidsVer && c.order == l.order && (l.order == ByName || c.sec == sec) {
-		if l.order == ByName {
-			return c.byName
-		}
-		return c.kids
-	}
-	if c == nil {
-		if len(n.kids) == 0 {
-			return nil
-		}
-		c = &kidCache{}
-		l.sorted[n] = c
-	}
-	if !c.byNameOK || c.byNameVer != n.kidsVer {
-		c.byName = sortByName(c.byName[:0], n)
-		c.byNameVer, c.byNameOK = n.kidsVer, true
-	}
-	c.ver, c.order, c.sec = n.kidsVer, l.order, sec
-	if l.order == ByName {
-		return c.byName
-	}
-	// By figures: keys computed once, ties kept in name order by index,
-	// so the sort compares integers only (a string compare per step cost
-	// 4x more at 100k children).
-	now := time.Unix(sec, 0)
-	kb := l.keyBuf[:0]
-	for i, k := range c.byName {
-		var key uint64
-		switch l.order {
-		case ByRate:
-			key = uint64(k.RecentRate(now))
-		case ByBytes:
-			key = k.bytes
-		case ByLast:
-			key = uint64(k.last.UnixNano())
-		}
-		kb = append(kb, keyed{k, key, int32(i)})
-	}
-	slices.SortFunc(kb, func(a, b keyed) int {
-		if a.k != b.k {
-			return cmp.Compare(b.k, a.k)
-		}
-		return cmp.Compare(a.i, b.i)
-	})
-	c.kids = c.kids[:0]
-	for _, x := range kb {
-		c.kids = append(c.kids, x.n)
-	}
-	l.keyBuf = kb[:0]
-	return c.kids
-}
-
-func sortByName(dst []*Node, n *Node) []*Node {
-	dst = n.AppendKids(dst)
-	slices.SortFunc(dst, func(a, b *Node) int { return strings.Compare(a.name, b.name) })
-	return dst
-}
-
-// sortedByName is n's children by name, freshly sorted (rare walks).
-func sortedByName(n *Node) []*Node { return sortByName(nil, n) }
-
 // payloadHas reports whether the topic's last payload contains needle
 // (lower case), ASCII case folded, without allocating.
 func payloadHas(tp *Topic, needle []byte) bool {
-	if tp.hist.len() == 0 {
+	if tp.Msgs == 0 {
 		return false
 	}
-	p := tp.hist.at(tp.hist.len() - 1).payload
+	p := tp.lastE.payload
 	if len(needle) == 0 {
 		return true
 	}

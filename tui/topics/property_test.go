@@ -3,6 +3,8 @@ package topics
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -13,21 +15,27 @@ import (
 func check(t *testing.T, tr *Tree) {
 	t.Helper()
 	var topics, held, lruN int
-	var walk func(n *Node) (tps, ret int, msgs, bytes uint64)
-	walk = func(n *Node) (tps, ret int, msgs, bytes uint64) {
+	var walk func(n *Node) (tps, ret int32, msgs, bytes uint64)
+	walk = func(n *Node) (tps, ret int32, msgs, bytes uint64) {
 		if tp := n.topic; tp != nil {
 			tps, msgs, bytes = 1, tp.Msgs, tp.Bytes
 			if tp.Retained {
 				ret = 1
 			}
 			topics++
-			held += tp.hist.bytes
+			held += tp.held()
 			sum := 0
 			for i := 0; i < tp.HistoryLen(); i++ {
 				sum += len(tp.History(i).Payload)
+				if i > 0 {
+					sum += EntryOverhead
+				}
 			}
-			if sum != tp.hist.bytes {
-				t.Fatalf("%s: history holds %d bytes, counted %d", tp.Name, sum, tp.hist.bytes)
+			if sum != tp.held() {
+				t.Fatalf("%s: history holds %d bytes, counted %d", tp.Name, sum, tp.held())
+			}
+			if tp.older != nil && tp.older.n == 0 {
+				t.Fatalf("%s: an empty ring is kept", tp.Name)
 			}
 			if tp.HistoryLen() > tr.cfg.HistoryLen {
 				t.Fatalf("%s: %d entries > cap %d", tp.Name, tp.HistoryLen(), tr.cfg.HistoryLen)
@@ -35,12 +43,19 @@ func check(t *testing.T, tr *Tree) {
 			if tp.node != n {
 				t.Fatalf("%s: topic points at another node", tp.Name)
 			}
-		} else if n != tr.root && len(n.kids) == 0 {
+		} else if n != tr.root && n.Kids() == 0 {
 			t.Fatalf("node %q is empty but kept", n.Path())
 		}
-		for name, k := range n.kids {
-			if k.name != name || k.parent != n || k.depth != n.depth+1 || k.gone {
-				t.Fatalf("node %q: bad link to child %q", n.Path(), name)
+		if n.kids != nil && n.kids.n == 0 {
+			t.Fatalf("node %q keeps an empty child set", n.Path())
+		}
+		kids := n.AppendKids(nil)
+		if len(kids) != n.Kids() || !slices.IsSortedFunc(kids, func(a, b *Node) int { return strings.Compare(a.name, b.name) }) {
+			t.Fatalf("node %q: children not in name order or miscounted", n.Path())
+		}
+		for r, k := range kids {
+			if k.parent != n || k.depth != n.depth+1 || k.gone || n.kids.find(k.name) != k || n.kids.rank(k) != r {
+				t.Fatalf("node %q: bad link to child %q", n.Path(), k.name)
 			}
 			a, b, c, d := walk(k)
 			tps, ret, msgs, bytes = tps+a, ret+b, msgs+c, bytes+d
@@ -52,11 +67,19 @@ func check(t *testing.T, tr *Tree) {
 		return
 	}
 	walk(tr.root)
+	cold := false
 	for tp := tr.lru.front; tp != nil; tp = tp.lruNext {
 		lruN++
 		if tp.node.topic != tp {
 			t.Fatalf("lru holds evicted topic %s", tp.Name)
 		}
+		cold = cold || tp == tr.cold
+		if cold && tp.held() != 0 {
+			t.Fatalf("%s holds %d bytes behind the budget's mark", tp.Name, tp.held())
+		}
+	}
+	if tr.cold != nil && !cold {
+		t.Fatalf("the budget's mark is not in the list")
 	}
 	if topics != tr.topics || lruN != tr.topics || tr.lru.n != tr.topics {
 		t.Fatalf("topics: walked %d, counter %d, lru %d/%d", topics, tr.topics, lruN, tr.lru.n)

@@ -2,12 +2,20 @@
 // '/' segments, with counts, bytes, a per-second rate, a retained mark and
 // the last payloads of each topic. It is pure Go (no Bubble Tea), bounded
 // (a cap on topics, a budget on payload bytes, counters for what went),
-// and applying a message costs O(depth): one map lookup per segment and
-// O(1) list moves, whatever the number of topics.
+// and applying a message costs O(depth): one lookup per segment and O(1)
+// list moves, whatever the number of topics.
+//
+// Memory follows what is used: every topic keeps its last payload, and
+// only the recently updated ones keep older payloads, within one byte
+// budget that counts each entry's own size too; nodes carry no map until
+// they have many children.
 //
 // The tree holds data only. What a session shows (expanded nodes, order,
 // filter, selection) lives in a Lister owned by its pane, so several
-// sessions can draw one tree.
+// sessions can draw one tree. Every Tree method but Apply, Track and
+// Untrack only reads, as do Node's and Topic's: readers may share the
+// tree under a read lock (one Lister each) while the writer holds the
+// write lock.
 package topics
 
 import (
@@ -20,12 +28,17 @@ type Config struct {
 	MaxTopics    int // topics kept; past it the least recently updated goes
 	HistoryLen   int // payloads kept per topic, the last one included
 	MaxPayload   int // bytes of one payload kept; longer ones are cut (marked)
-	HistoryBytes int // payload bytes kept in all histories together
+	// HistoryBytes bounds the payloads held, the older entries' own
+	// EntryOverhead included; past it the least recently updated topics
+	// give up their older entries, then their last payload.
+	HistoryBytes int
 }
 
-// DefaultConfig: 100k topics, 16 payloads each, 64 MiB of payloads.
+// DefaultConfig: 100k topics, 16 payloads each, 24 MiB of payloads. The
+// budget was 64 MiB of payload bytes alone, which with the entries around
+// them came to 197 MiB live at 100k topics (BenchmarkTreeMemory).
 func DefaultConfig() Config {
-	return Config{MaxTopics: 100_000, HistoryLen: 16, MaxPayload: 16 << 10, HistoryBytes: 64 << 20}
+	return Config{MaxTopics: 100_000, HistoryLen: 16, MaxPayload: 16 << 10, HistoryBytes: 24 << 20}
 }
 
 func (c *Config) normalize() {
@@ -58,19 +71,19 @@ type Msg struct {
 type Node struct {
 	name   string
 	parent *Node
-	kids   map[string]*Node // nil on a leaf
-	depth  int              // root 0, first segment 1
-	gone   bool             // evicted: no longer in the tree
+	kids   *kidSet // nil on a leaf
+	topic  *Topic  // a message arrived on exactly this path
+	depth  int32   // root 0, first segment 1
+	gone   bool    // evicted: no longer in the tree
 
-	topics   int // topics in the subtree
-	retained int // retained topics in the subtree
+	topics   int32 // topics in the subtree
+	retained int32 // retained topics in the subtree
 	msgs     uint64
 	bytes    uint64
-	last     time.Time
-	rate     rate
+	last     int64  // unix nanoseconds of the subtree's last message
 	kidsVer  uint64 // changes when a child is added or removed
-	topic    *Topic // a message arrived on exactly this path
 	touchSeq uint64 // tree.seq at the last message in the subtree
+	rate     rate
 }
 
 // Topic is a node that received messages itself.
@@ -81,12 +94,11 @@ type Topic struct {
 	Bytes    uint64
 	Retained bool // last seen as a retained message, not cleared since
 	Last     time.Time
-	hist     history
+	lastE    entry // the newest entry (valid once Msgs > 0)
+	older    *ring // the entries before it, nil for most topics
 
-	lruPrev, lruNext   *Topic // every topic, most recently updated first
-	heldPrev, heldNext *Topic // topics holding payload bytes, same order
-	held               bool
-	tracks             []*Track // plotted fields, usually none
+	lruPrev, lruNext *Topic   // every topic, most recently updated first
+	tracks           []*Track // plotted fields, usually none
 }
 
 // Tree is the topic tree. Not safe for concurrent use: the console
@@ -95,8 +107,10 @@ type Tree struct {
 	cfg  Config
 	root *Node
 
-	lru       list // of all topics
-	heldList  list // of topics holding payload bytes
+	lru list // of all topics
+	// cold is the first of the topics at the back of lru that hold no
+	// budgeted bytes (nil: none known), where the budget looks next.
+	cold      *Topic
 	heldBytes int
 
 	topics     int
@@ -160,7 +174,10 @@ func (t *Tree) Apply(m Msg) {
 		if i >= 0 {
 			seg = rest[:i]
 		}
-		kid := n.kids[seg]
+		var kid *Node
+		if n.kids != nil {
+			kid = n.kids.find(seg)
+		}
 		if kid == nil {
 			kid = t.addKid(n, seg)
 		}
@@ -173,13 +190,16 @@ func (t *Tree) Apply(m Msg) {
 	}
 	tp := n.topic
 	if tp == nil {
-		tp = &Topic{node: n, Name: m.Topic, hist: history{max: t.cfg.HistoryLen}}
+		tp = &Topic{node: n, Name: m.Topic}
 		n.topic = tp
 		t.topics++
 		for a := n; a != nil; a = a.parent {
 			a.topics++
 		}
 	} else {
+		if t.cold == tp {
+			t.cold = tp.lruNext
+		}
 		t.lru.remove(tp, lruLinks)
 	}
 	t.lru.pushFront(tp, lruLinks)
@@ -210,8 +230,8 @@ func (t *Tree) Apply(m Msg) {
 func (t *Tree) touch(n *Node, size uint64, at time.Time, sec int64) {
 	n.msgs++
 	n.bytes += size
-	if at.After(n.last) {
-		n.last = at
+	if ns := at.UnixNano(); ns > n.last {
+		n.last = ns
 	}
 	n.rate.add(sec)
 	n.touchSeq = t.seq
@@ -219,10 +239,10 @@ func (t *Tree) touch(n *Node, size uint64, at time.Time, sec int64) {
 
 func (t *Tree) addKid(n *Node, seg string) *Node {
 	if n.kids == nil {
-		n.kids = make(map[string]*Node, 1)
+		n.kids = &kidSet{}
 	}
 	k := &Node{name: seg, parent: n, depth: n.depth + 1}
-	n.kids[seg] = k
+	n.kids.insert(k)
 	n.kidsVer++
 	t.structVer++
 	return k
@@ -230,7 +250,7 @@ func (t *Tree) addKid(n *Node, seg string) *Node {
 
 func (t *Tree) setRetained(tp *Topic, v bool) {
 	tp.Retained = v
-	d := 1
+	d := int32(1)
 	if !v {
 		d = -1
 	}
@@ -242,6 +262,9 @@ func (t *Tree) setRetained(tp *Topic, v bool) {
 // evict removes a topic and the nodes it leaves empty, taking its figures
 // off every ancestor so they stay the sum of what is held.
 func (t *Tree) evict(tp *Topic) {
+	if t.cold == tp {
+		t.cold = tp.lruNext
+	}
 	t.lru.remove(tp, lruLinks)
 	t.dropHeld(tp)
 	for len(tp.tracks) > 0 {
@@ -259,9 +282,12 @@ func (t *Tree) evict(tp *Topic) {
 		a.bytes -= tp.Bytes
 	}
 	n.topic = nil
-	for n != t.root && n.topic == nil && len(n.kids) == 0 {
+	for n != t.root && n.topic == nil && n.Kids() == 0 {
 		p := n.parent
-		delete(p.kids, n.name)
+		p.kids.remove(n)
+		if p.kids.n == 0 {
+			p.kids = nil
+		}
 		p.kidsVer++
 		n.gone, n.parent = true, nil
 		t.structVer++
@@ -281,12 +307,23 @@ func (t *Tree) Topic(name string) *Topic {
 // Find returns the node of a full topic path, nil when not held.
 func (t *Tree) Find(name string) *Node {
 	n := t.root
-	for _, seg := range strings.Split(name, "/") {
-		if n = n.kids[seg]; n == nil {
+	for {
+		i := strings.IndexByte(name, '/')
+		seg := name
+		if i >= 0 {
+			seg = name[:i]
+		}
+		if n.kids == nil {
 			return nil
 		}
+		if n = n.kids.find(seg); n == nil {
+			return nil
+		}
+		if i < 0 {
+			return n
+		}
+		name = name[i+1:]
 	}
-	return n
 }
 
 // RetainedUnder lists the topics below n (n included) last seen retained,
@@ -295,7 +332,7 @@ func (t *Tree) RetainedUnder(n *Node, limit int) (names []string, total int) {
 	if n == nil || n.gone {
 		return nil, 0
 	}
-	total = n.retained
+	total = int(n.retained)
 	var walk func(*Node)
 	walk = func(x *Node) {
 		if limit > 0 && len(names) >= limit {
@@ -304,7 +341,7 @@ func (t *Tree) RetainedUnder(n *Node, limit int) (names []string, total int) {
 		if x.topic != nil && x.topic.Retained {
 			names = append(names, x.topic.Name)
 		}
-		for _, k := range sortedByName(x) {
+		for _, k := range x.AppendKids(nil) {
 			if k.retained > 0 {
 				walk(k)
 			}
@@ -325,29 +362,39 @@ func (n *Node) Name() string { return n.name }
 func (n *Node) Parent() *Node { return n.parent }
 
 // Depth is 0 at the root, 1 for a first segment.
-func (n *Node) Depth() int { return n.depth }
+func (n *Node) Depth() int { return int(n.depth) }
 
 // Gone reports that the node was evicted.
 func (n *Node) Gone() bool { return n.gone }
 
 // Kids is the number of child nodes.
-func (n *Node) Kids() int { return len(n.kids) }
+func (n *Node) Kids() int {
+	if n.kids == nil {
+		return 0
+	}
+	return n.kids.n
+}
 
 // KidsVersion changes when a child is added or removed.
 func (n *Node) KidsVersion() uint64 { return n.kidsVer }
 
 // Topics is the number of topics in the subtree.
-func (n *Node) Topics() int { return n.topics }
+func (n *Node) Topics() int { return int(n.topics) }
 
 // RetainedCount is the number of retained topics in the subtree.
-func (n *Node) RetainedCount() int { return n.retained }
+func (n *Node) RetainedCount() int { return int(n.retained) }
 
 // Msgs and Bytes are the subtree's totals.
 func (n *Node) Msgs() uint64  { return n.msgs }
 func (n *Node) Bytes() uint64 { return n.bytes }
 
 // Last is when the subtree last received a message.
-func (n *Node) Last() time.Time { return n.last }
+func (n *Node) Last() time.Time {
+	if n.last == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n.last)
+}
 
 // Topic is the node's own topic, nil when no message arrived on exactly it.
 func (n *Node) Topic() *Topic { return n.topic }
@@ -388,10 +435,10 @@ func (n *Node) Filter() string {
 	return n.Path() + "/#"
 }
 
-// AppendKids appends the node's children in no particular order.
+// AppendKids appends the node's children in name order.
 func (n *Node) AppendKids(dst []*Node) []*Node {
-	for _, k := range n.kids {
-		dst = append(dst, k)
+	if n.kids == nil {
+		return dst
 	}
-	return dst
+	return n.kids.appendRange(dst, 0, n.kids.n)
 }

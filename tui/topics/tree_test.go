@@ -121,19 +121,31 @@ func TestEvictionPrunesNodes(t *testing.T) {
 }
 
 func TestHistoryBudget(t *testing.T) {
-	tr := New(Config{HistoryLen: 3, MaxPayload: 4, HistoryBytes: 10})
+	tr := New(Config{HistoryLen: 3, MaxPayload: 4, HistoryBytes: 10 + EntryOverhead})
 	pub(tr, "a", "123456", false) // cut to 4
 	e, _ := tr.Topic("a").LastEntry()
 	if string(e.Payload) != "1234" || !e.Cut || e.Size != 6 {
 		t.Fatalf("cut entry %+v", e)
 	}
-	pub(tr, "a", "2222", false)
-	pub(tr, "b", "3333", false) // 12 bytes: a's oldest goes
-	if tr.Stats().HeldBytes != 8 || tr.Stats().PayloadsDropped != 1 {
-		t.Fatalf("stats %+v", tr.Stats())
+	pub(tr, "a", "2222", false) // 4 + (4+overhead): within the budget
+	if tr.Topic("a").HistoryLen() != 2 || string(tr.Topic("a").History(1).Payload) != "1234" {
+		t.Fatalf("a's history: %d entries", tr.Topic("a").HistoryLen())
 	}
-	if e := tr.Topic("a").History(1); e.Payload != nil || !e.Dropped {
-		t.Fatalf("a's oldest kept: %+v", e)
+	pub(tr, "b", "3333", false) // over: a, updated least recently, gives up its older entry
+	if s := tr.Stats(); s.HeldBytes != 8 || s.PayloadsDropped != 1 || tr.Topic("a").HistoryLen() != 1 {
+		t.Fatalf("stats %+v, a holds %d entries", s, tr.Topic("a").HistoryLen())
+	}
+	// Past what older entries free, the oldest topics' last payloads go
+	// (the entry stays, marked).
+	tr2 := New(Config{HistoryLen: 3, HistoryBytes: 10})
+	pub(tr2, "x", "1111", false)
+	pub(tr2, "y", "2222", false)
+	pub(tr2, "z", "3333", false)
+	if e, _ := tr2.Topic("x").LastEntry(); e.Payload != nil || !e.Dropped || e.Size != 4 {
+		t.Fatalf("x's last payload kept: %+v", e)
+	}
+	if e, _ := tr2.Topic("z").LastEntry(); string(e.Payload) != "3333" || tr2.Stats().HeldBytes != 8 {
+		t.Fatalf("z: %+v, %+v", e, tr2.Stats())
 	}
 	tr.Apply(Msg{Topic: "s", Payload: []byte("pw"), Secret: true, At: t0})
 	if e, _ := tr.Topic("s").LastEntry(); e.Payload != nil || !e.Redacted || e.Size != 2 {
