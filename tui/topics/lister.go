@@ -59,13 +59,13 @@ type Lister struct {
 
 	// The layout of the open nodes, rebuilt when the tree's structure,
 	// the expansion, the order or (for figures) the second changes.
-	built          bool
-	bStruct, bExp  uint64
-	bSec               int64
-	bOrder             Order
-	open               map[*Node][]openKid // an open node's open children, by rank
-	lens               map[*Node]int       // rows below an open node
-	total              int
+	built         bool
+	bStruct, bExp uint64
+	bSec          int64
+	bOrder        Order
+	open          map[*Node][]openKid // an open node's open children, by rank
+	lens          map[*Node]int       // rows below an open node
+	total         int
 
 	figs map[*Node]*figOrder // orders by figures of open nodes
 

@@ -151,4 +151,3 @@ func TestKidSetBlocks(t *testing.T) {
 		}
 	}
 }
-

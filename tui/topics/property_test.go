@@ -81,7 +81,12 @@ func check(t *testing.T, tr *Tree) {
 	if tr.cold != nil && !cold {
 		t.Fatalf("the budget's mark is not in the list")
 	}
-	if topics != tr.topics || lruN != tr.topics || tr.lru.n != tr.topics {
+	for name, tp := range tr.index {
+		if tp.Name != name || tp.node.topic != tp || tp.node.gone {
+			t.Fatalf("index: %s points at a topic no longer held", name)
+		}
+	}
+	if topics != tr.topics || lruN != tr.topics || tr.lru.n != tr.topics || len(tr.index) != tr.topics {
 		t.Fatalf("topics: walked %d, counter %d, lru %d/%d", topics, tr.topics, lruN, tr.lru.n)
 	}
 	if tr.topics > tr.cfg.MaxTopics {

@@ -25,9 +25,9 @@ import (
 
 // Config bounds the tree. A value below 1 takes the default.
 type Config struct {
-	MaxTopics    int // topics kept; past it the least recently updated goes
-	HistoryLen   int // payloads kept per topic, the last one included
-	MaxPayload   int // bytes of one payload kept; longer ones are cut (marked)
+	MaxTopics  int // topics kept; past it the least recently updated goes
+	HistoryLen int // payloads kept per topic, the last one included
+	MaxPayload int // bytes of one payload kept; longer ones are cut (marked)
 	// HistoryBytes bounds the payloads held, the older entries' own
 	// EntryOverhead included; past it the least recently updated topics
 	// give up their older entries, then their last payload.
@@ -82,7 +82,6 @@ type Node struct {
 	bytes    uint64
 	last     int64  // unix nanoseconds of the subtree's last message
 	kidsVer  uint64 // changes when a child is added or removed
-	touchSeq uint64 // tree.seq at the last message in the subtree
 	rate     rate
 }
 
@@ -107,7 +106,8 @@ type Tree struct {
 	cfg  Config
 	root *Node
 
-	lru list // of all topics
+	index map[string]*Topic // every topic by its whole name
+	lru   list              // of all topics
 	// cold is the first of the topics at the back of lru that hold no
 	// budgeted bytes (nil: none known), where the budget looks next.
 	cold      *Topic
@@ -126,7 +126,7 @@ type Tree struct {
 // New returns an empty tree bounded by cfg.
 func New(cfg Config) *Tree {
 	cfg.normalize()
-	return &Tree{cfg: cfg, root: &Node{}}
+	return &Tree{cfg: cfg, root: &Node{}, index: map[string]*Topic{}}
 }
 
 // Config returns the bounds in use.
@@ -164,10 +164,30 @@ func (t *Tree) Apply(m Msg) {
 	if sec > t.lastSecond {
 		t.lastSecond = sec
 	}
-	n := t.root
 	size := uint64(len(m.Payload))
-	t.touch(n, size, m.At, sec)
-	rest := m.Topic
+	at := m.At.UnixNano()
+	// A known topic is one lookup of its whole name, then a walk up its
+	// parents (the hot ones near the root): at 100k topics each segment's
+	// lookup was a chain of cache misses.
+	tp := t.index[m.Topic]
+	var n *Node
+	if tp != nil {
+		n = tp.node
+		for a := n; a != nil; a = a.parent {
+			t.touch(a, size, at, sec)
+		}
+	} else {
+		n = t.walk(m.Topic, size, at, sec)
+	}
+	t.applyTopic(tp, n, m, size)
+}
+
+// walk finds or adds the nodes of a new topic's segments, counting the
+// message on each.
+func (t *Tree) walk(topic string, size uint64, at, sec int64) *Node {
+	n := t.root
+	t.touch(n, size, at, sec)
+	rest := topic
 	for {
 		i := strings.IndexByte(rest, '/')
 		seg := rest
@@ -182,16 +202,19 @@ func (t *Tree) Apply(m Msg) {
 			kid = t.addKid(n, seg)
 		}
 		n = kid
-		t.touch(n, size, m.At, sec)
+		t.touch(n, size, at, sec)
 		if i < 0 {
-			break
+			return n
 		}
 		rest = rest[i+1:]
 	}
-	tp := n.topic
+}
+
+func (t *Tree) applyTopic(tp *Topic, n *Node, m Msg, size uint64) {
 	if tp == nil {
 		tp = &Topic{node: n, Name: m.Topic}
 		n.topic = tp
+		t.index[tp.Name] = tp
 		t.topics++
 		for a := n; a != nil; a = a.parent {
 			a.topics++
@@ -227,14 +250,13 @@ func (t *Tree) Apply(m Msg) {
 	}
 }
 
-func (t *Tree) touch(n *Node, size uint64, at time.Time, sec int64) {
+func (t *Tree) touch(n *Node, size uint64, at, sec int64) {
 	n.msgs++
 	n.bytes += size
-	if ns := at.UnixNano(); ns > n.last {
-		n.last = ns
+	if at > n.last {
+		n.last = at
 	}
 	n.rate.add(sec)
-	n.touchSeq = t.seq
 }
 
 func (t *Tree) addKid(n *Node, seg string) *Node {
@@ -282,6 +304,7 @@ func (t *Tree) evict(tp *Topic) {
 		a.bytes -= tp.Bytes
 	}
 	n.topic = nil
+	delete(t.index, tp.Name)
 	for n != t.root && n.topic == nil && n.Kids() == 0 {
 		p := n.parent
 		p.kids.remove(n)
@@ -296,16 +319,13 @@ func (t *Tree) evict(tp *Topic) {
 }
 
 // Topic returns the topic of a full name, nil when not held.
-func (t *Tree) Topic(name string) *Topic {
-	n := t.Find(name)
-	if n == nil {
-		return nil
-	}
-	return n.topic
-}
+func (t *Tree) Topic(name string) *Topic { return t.index[name] }
 
 // Find returns the node of a full topic path, nil when not held.
 func (t *Tree) Find(name string) *Node {
+	if tp := t.index[name]; tp != nil {
+		return tp.node
+	}
 	n := t.root
 	for {
 		i := strings.IndexByte(name, '/')
@@ -398,9 +418,6 @@ func (n *Node) Last() time.Time {
 
 // Topic is the node's own topic, nil when no message arrived on exactly it.
 func (n *Node) Topic() *Topic { return n.topic }
-
-// Touched is the tree's Seq at the subtree's last message.
-func (n *Node) Touched() uint64 { return n.touchSeq }
 
 // Rate appends the subtree's messages per second of the last seconds up
 // to now, oldest first.
