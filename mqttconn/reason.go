@@ -110,6 +110,19 @@ func AckReasonText(code byte) string {
 	return fmt.Sprintf("reason code 0x%02X, not valid in a publish acknowledgement", code)
 }
 
+// subackCode reads one SUBACK code: 0x00-0x02 grant that QoS, 0x80 and up
+// refuse (reason is the broker's reason string, if any); 0x03-0x7F are
+// neither, so they are an error, never a granted QoS.
+func subackCode(code byte, reason string) (granted byte, err error) {
+	switch {
+	case code <= 0x02:
+		return code, nil
+	case code < 0x80:
+		return 0, &SubscribeError{Code: code}
+	}
+	return 0, &SubscribeError{Code: code, Reason: reason}
+}
+
 // connackV3Name names an MQTT 3.1.1 CONNACK return code.
 func connackV3Name(code byte) string {
 	switch code {
@@ -129,13 +142,17 @@ func connackV3Name(code byte) string {
 	return "unknown return code"
 }
 
-// SubscribeError is a filter the broker refused in its SUBACK.
+// SubscribeError is a filter the broker refused in its SUBACK, or answered
+// with a code a SUBACK cannot carry (0x03-0x7F: a protocol error).
 type SubscribeError struct {
 	Code   byte   // MQTT 5 reason code, or 0x80 (failure) on 3.1.1
 	Reason string // the broker's reason string, if any (terminal-unsafe)
 }
 
 func (e *SubscribeError) Error() string {
+	if e.Code < 0x80 {
+		return fmt.Sprintf("the broker broke the protocol: its SUBACK answered reason code 0x%02X, which grants no QoS (0x00-0x02) and refuses nothing (0x80 and up); whether the filter is subscribed is unknown", e.Code)
+	}
 	s := ReasonText(e.Code)
 	if e.Reason != "" {
 		s += ": " + oneLine(e.Reason)

@@ -243,10 +243,8 @@ func (v *v311) subscribe(pc *pahoClient) {
 			res[i].Err = fmt.Errorf("subscribe: %w", tok.Error())
 		case !have:
 			res[i].Err = errors.New("subscribe: no SUBACK for this filter")
-		case code >= 0x80:
-			res[i].Err = &SubscribeError{Code: code, Reason: "refused (MQTT 3.1.1 gives no reason)"}
 		default:
-			res[i].Granted = code
+			res[i].Granted, res[i].Err = subackCode(code, "refused (MQTT 3.1.1 gives no reason)")
 		}
 	}
 	v.c.subscribed(res)

@@ -292,14 +292,12 @@ func (v *v5) subscribeGroup(cm *autopaho.ConnectionManager, group []Subscription
 	for i, s := range group {
 		res[i].Filter = s.Filter
 		switch {
-		case ack != nil && i < len(ack.Reasons) && ack.Reasons[i] >= 0x80:
-			se := &SubscribeError{Code: ack.Reasons[i]}
-			if ack.Properties != nil {
-				se.Reason = ack.Properties.ReasonString
-			}
-			res[i].Err = se
 		case ack != nil && i < len(ack.Reasons):
-			res[i].Granted = ack.Reasons[i]
+			reason := ""
+			if ack.Properties != nil {
+				reason = ack.Properties.ReasonString
+			}
+			res[i].Granted, res[i].Err = subackCode(ack.Reasons[i], reason)
 		case err != nil:
 			res[i].Err = fmt.Errorf("subscribe: %w", err)
 		default:
