@@ -32,7 +32,7 @@ func (*subackCodes) Provides(b byte) bool {
 }
 
 func (*subackCodes) OnConnectAuthenticate(*mqtt.Client, packets.Packet) bool { return true }
-func (*subackCodes) OnACLCheck(*mqtt.Client, string, bool) bool             { return true }
+func (*subackCodes) OnACLCheck(*mqtt.Client, string, bool) bool              { return true }
 
 func (h *subackCodes) OnSubscribe(_ *mqtt.Client, pk packets.Packet) packets.Packet {
 	h.mu.Lock()
