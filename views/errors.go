@@ -19,11 +19,16 @@ type ErrorsPane struct {
 	list
 	store *fleet.Store
 
-	buf  []*fleet.ErrorReport
-	one  []*fleet.ErrorReport
-	cols errorCols
-	now  time.Time
+	buf    []*fleet.ErrorReport
+	one    []*fleet.ErrorReport
+	cols   errorCols
+	now    time.Time
+	unseen uint64 // errors the operator has not looked at (SetUnseen)
 }
+
+// SetUnseen is how many errors arrived since the operator last looked at
+// the pane; the title says so (glyph and number: no colour needed).
+func (p *ErrorsPane) SetUnseen(n uint64) { p.unseen = n }
 
 // NewErrorsPane draws the store's error reports.
 func NewErrorsPane(st themes.Styles, keys Keys, store *fleet.Store) *ErrorsPane {
@@ -167,4 +172,9 @@ func (p *ErrorsPane) row(j, inner int, sel bool) string {
 
 func (p *ErrorsPane) empty() string { return "no errors" }
 
-func (p *ErrorsPane) info() string { return fmt.Sprintf("%d", p.cur.total) }
+func (p *ErrorsPane) info() string {
+	if p.unseen > 0 {
+		return fmt.Sprintf("✖%s unseen · %d", Count(p.unseen), p.cur.total)
+	}
+	return fmt.Sprintf("%d", p.cur.total)
+}

@@ -142,6 +142,45 @@ func TestErrorsTabBadgeUntilSeen(t *testing.T) {
 	}
 }
 
+// In the grid (120x40) the Errors pane is always on screen and there is no
+// tab strip: its title counts the errors that arrived since the operator
+// last went to it (focus), and going there is what makes them seen.
+func TestErrorsPaneTitleCountsUnseenInGrid(t *testing.T) {
+	m, _ := clockModel(t, 120, 40, Config{})
+	title := func() string {
+		for _, l := range strings.Split(plain(m), "\n") {
+			if i := strings.Index(l, "4 Errors"); i >= 0 {
+				return l[i:]
+			}
+		}
+		t.Fatalf("no Errors pane in the grid:\n%s", plain(m))
+		return ""
+	}
+	send(m, press("4"), press("1")) // the fixture's errors: seen
+	if strings.Contains(title(), "unseen") {
+		t.Fatalf("unseen with nothing new: %q", title())
+	}
+	for range 3 {
+		m.store.AddError(fleet.ErrorReport{Code: "X", Message: "boom"})
+	}
+	send(m, tickMsg(fixture.Clock()))
+	if !strings.Contains(title(), "✖3 unseen") {
+		t.Fatalf("3 new errors while Fleet has focus, the pane's title says %q", title())
+	}
+	send(m, press("2"), press("z"), press("z"))
+	if !strings.Contains(title(), "✖3 unseen") {
+		t.Fatalf("unseen count gone before the pane was visited: %q", title())
+	}
+	send(m, press("4"))
+	if strings.Contains(title(), "unseen") {
+		t.Fatalf("still unseen with the Errors pane focused: %q", title())
+	}
+	send(m, press("1"))
+	if strings.Contains(title(), "unseen") {
+		t.Fatalf("unseen again after the visit: %q", title())
+	}
+}
+
 // The empty Actions pane offers only the keys the platform enables: DRIVR
 // refuses commands and snapshots, so c and r are not offered there.
 func TestActionsEmptyTextOffersEnabledKeysOnly(t *testing.T) {

@@ -84,11 +84,16 @@ func (m *Model) badges() [paneCount]string {
 	return b
 }
 
-// markSeen: the Errors pane is on screen, so its errors have been seen.
+// markSeen: errors are seen when the operator goes to the Errors pane (it
+// has focus and is drawn). Being on screen is not enough: in the grid the
+// pane is always there, and a row that arrives while the operator reads
+// another pane is easy to miss, so its title counts the unseen ones
+// until then, as the tab strip's badge does.
 func (m *Model) markSeen() {
-	if !m.rects.TooSmall && !m.rects.Panes[PaneErrors].Empty() && m.modal == nil && !m.showHelp {
+	if m.focus == PaneErrors && !m.rects.TooSmall && !m.rects.Panes[PaneErrors].Empty() && m.modal == nil && !m.showHelp {
 		m.errSeen = m.store.ErrorCount()
 	}
+	m.errP.SetUnseen(m.unseenErrors())
 }
 
 // tabs renders the tab strip; the focused tab is bracketed, not only
