@@ -279,7 +279,7 @@ func AckText(e *fleet.Event, now time.Time) (string, bool) {
 		return "✓ " + shortID(e.AckUser, 8) + " " + Age(now, e.AckTime()), true
 	case e.Acked:
 		return "✓ acked " + Age(now, e.AckTime()), true
-	case e.Source == "drivr":
+	case e.CanAck():
 		return "not yet", false
 	}
 	return "-", false

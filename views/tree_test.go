@@ -15,6 +15,7 @@ import (
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
 // treeKeys are testKeys with the tree's own.
@@ -30,7 +31,7 @@ func treeKeys() Keys {
 func genericStore() *fleet.Store {
 	cfg := fleet.DefaultConfig()
 	cfg.Now = fixture.Clock
-	s := fleet.New(cfg)
+	s := fleet.New(cfg, platforms.Fleet())
 	at := fixture.Now.Add(-30 * time.Second)
 	var items []fleet.Item
 	add := func(topic, payload string, retained bool) {

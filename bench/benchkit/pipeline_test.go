@@ -15,6 +15,7 @@ import (
 	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
 // floodMessages is the compare flood as received messages.
@@ -68,7 +69,7 @@ func BenchmarkPipeline(b *testing.B) {
 		}
 		cfg := fleet.DefaultConfig()
 		cfg.MaxEvents = 2_000
-		s := fleet.New(cfg)
+		s := fleet.New(cfg, platforms.Fleet())
 		s.Apply(items)
 		if s.Totals().Evicted.Events == 0 {
 			b.Fatal("the cap was not reached")
@@ -85,7 +86,7 @@ func BenchmarkPipeline(b *testing.B) {
 		for i := range msgs {
 			items[i] = item(&msgs[i])
 		}
-		s := fleet.New(fleet.DefaultConfig())
+		s := fleet.New(fleet.DefaultConfig(), platforms.Fleet())
 		s.Apply(items) // the fleet exists: measure steady state
 		b.ReportAllocs()
 		b.ResetTimer()

@@ -29,6 +29,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -111,7 +112,7 @@ func run(c config) error {
 	}
 
 	// Our own store (default caps) so its totals can be reported at the end.
-	store := fleet.New(fleet.DefaultConfig())
+	store := fleet.New(fleet.DefaultConfig(), platforms.Fleet())
 	cfg := console.Config{
 		Store:     store,
 		Conn:      views.ConnInfo{Broker: c.broker, Platform: c.plat, Protocol: c.protocol},

@@ -14,6 +14,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
 	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
 // chanBus hands what sim.Flood publishes to the pump as a transport would:
@@ -57,7 +58,7 @@ func inproc(n, topics, size int, heapPath string) error {
 		_, err := sim.Flood(ctx, chanBus{ctx: ctx, out: in}, sim.FloodConfig{N: n, Size: size, Topics: topics, Platform: sim.PlatformDRIVR})
 		floodErr <- err
 	}()
-	store := fleet.New(fleet.DefaultConfig())
+	store := fleet.New(fleet.DefaultConfig(), platforms.Fleet())
 	p := ingest.NewBatcher(ingest.BatchConfig{Messages: in, Ingest: ingest.Config{Scheme: scheme}})
 	runtime.GC()
 	var base runtime.MemStats

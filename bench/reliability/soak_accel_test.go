@@ -12,6 +12,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
 	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
 // memoryBus collects what the simulator publishes, stamped with the
@@ -58,7 +59,7 @@ func TestSoakAcceleratedPlateau(t *testing.T) {
 		caps.Topics.MaxTopics = 1500
 	}
 	caps.Now = func() time.Time { return now }
-	store := fleet.New(caps)
+	store := fleet.New(caps, platforms.Fleet())
 	scheme, err := platform.New(platform.DRIVR, platform.Params{Slug: sim.DefaultSlug})
 	if err != nil {
 		t.Fatal(err)

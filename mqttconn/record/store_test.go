@@ -17,6 +17,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/record"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
 	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
 // tapBus delivers the simulator's publishes to subscribers (so it answers
@@ -118,7 +119,7 @@ func TestReplayGivesTheLiveStore(t *testing.T) {
 	start := time.Date(2025, 5, 9, 13, 0, 0, 0, time.UTC)
 	now := start
 	clock := func() time.Time { return now }
-	live := fleet.New(withClock(clock))
+	live := fleet.New(withClock(clock), platforms.Fleet())
 	r := newRouter(t)
 	path := filepath.Join(t.TempDir(), "session.jsonl")
 	w, err := record.Create(path)
@@ -153,7 +154,7 @@ func TestReplayGivesTheLiveStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	replayed := fleet.New(withClock(clock))
+	replayed := fleet.New(withClock(clock), platforms.Fleet())
 	out := make(chan mqttconn.Message, 1024)
 	done := make(chan error, 1)
 	var rnow time.Time

@@ -12,6 +12,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	. "github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
 // items routes and decodes messages as the pump does.
@@ -40,7 +41,7 @@ func TestObserveRoutedBatchAndSelection(t *testing.T) {
 		mqttconn.Message{Topic: SeedEventTopic + "/state", Payload: []byte("ACTIVE"), Received: at},
 		mqttconn.Message{Topic: SeedInput + "/error", Payload: []byte(SeedErrorJSON), Received: at},
 	)
-	store := fleet.New(fleet.DefaultConfig())
+	store := fleet.New(fleet.DefaultConfig(), platforms.Fleet())
 	store.Apply(batch)
 	sel := fixedBuilder(platform.DRIVR).SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: SeedSys})
 	if sel.Target.System != SeedSys || len(sel.Models) == 0 || sel.Models[0] != "energy-overload-model" {
@@ -95,7 +96,7 @@ func TestSelectionPrefersModelsTheEntityRaised(t *testing.T) {
 		return mqttconn.Message{Topic: "drivr/v1/company-example/eventModels/" + uuid, Retain: true, Received: at.Add(time.Duration(len(code)) * time.Millisecond),
 			Payload: []byte(`{"uuid":"` + uuid + `","code":"` + code + `","eventType":"SINGLE_POINT","eventLevel":"INFO","entityType":"SYSTEM"}`)}
 	}
-	store := fleet.New(fleet.DefaultConfig())
+	store := fleet.New(fleet.DefaultConfig(), platforms.Fleet())
 	store.Apply(items(t,
 		model("c867ee9d-52f1-4819-9bfc-b64d6321a04b", "energy-overload-model"),
 		model("0d5e6f70-1111-4222-8333-944455566677", "system-restarted-and-more-words"), // seen last
@@ -139,7 +140,7 @@ func TestSetpointFormFromWhatWasSeen(t *testing.T) {
 		r := sc.Route(msg.Topic, nil)
 		batch = append(batch, fleet.Item{Msg: msg, Route: r, Value: decode.Decode(msg.Payload, ingest.Hints(&msg, ""), decode.DefaultLimits())})
 	}
-	store := fleet.New(fleet.DefaultConfig())
+	store := fleet.New(fleet.DefaultConfig(), platforms.Fleet())
 	store.Apply(batch)
 	sel := fixedBuilder(platform.SmartWorks).SelectionFor(store, fleet.Ref{Platform: platform.SmartWorks, Fleet: "acct", System: "01T"})
 	// A measurement updating often (temperature) comes after the settings.
@@ -186,7 +187,7 @@ func TestSmartWorksEventAndActionNames(t *testing.T) {
 		msg := mqttconn.Message{Topic: m[0], Payload: []byte(m[1]), Received: SeedTime.Add(time.Duration(i) * time.Second)}
 		batch = append(batch, fleet.Item{Msg: msg, Route: sc.Route(msg.Topic, nil), Value: decode.Decode(msg.Payload, ingest.Hints(&msg, ""), decode.DefaultLimits())})
 	}
-	store := fleet.New(fleet.DefaultConfig())
+	store := fleet.New(fleet.DefaultConfig(), platforms.Fleet())
 	store.Apply(batch)
 	sel := fixedBuilder(platform.SmartWorks).SelectionFor(store, fleet.Ref{Platform: platform.SmartWorks, Fleet: "acct", System: "01T"})
 	b := fixedBuilder(platform.SmartWorks)

@@ -232,7 +232,7 @@ func TestTrackerDeviceConfigConfirmedByVersion(t *testing.T) {
 func TestTrackerDrivrSetpointReportedByNextDatapoint(t *testing.T) {
 	const hvacUUID = "5d1c7f38-8f1a-4d5e-9a43-0c7d2e9b6a11"
 	compTopic := "drivr/v1/" + SeedSlug + "/systems/" + SeedSys + "/components/hvac-1"
-	store := fleet.New(fleet.DefaultConfig())
+	store := fleet.New(fleet.DefaultConfig(), platforms.Fleet())
 	store.Apply(items(t, mqttconn.Message{Topic: compTopic, Retain: true, Received: SeedTime,
 		Payload: []byte(`{"uuid": "` + hvacUUID + `", "code": "hvac-1", "name": "HVAC"}`)}))
 	sel := fixedBuilder(platform.DRIVR).SelectionFor(store, fleet.Ref{Platform: platform.DRIVR, Fleet: SeedSlug, System: SeedSys, Component: "hvac-1"})

@@ -14,6 +14,7 @@ import (
 	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 	"github.com/mqdeck/mqdeck/tui/serve"
 )
 
@@ -121,7 +122,7 @@ func runServe(ctx context.Context, env *runEnv, f ServeFlags, readOnly bool, cfg
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	hub := serve.NewHub(fleet.New(fleet.DefaultConfig()))
+	hub := serve.NewHub(fleet.New(fleet.DefaultConfig(), platforms.Fleet()))
 	hubDone := make(chan struct{})
 	go func() {
 		defer close(hubDone)

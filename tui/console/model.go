@@ -15,6 +15,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -164,7 +165,7 @@ func New(cfg Config) *Model {
 	}
 	m.store = cfg.Store
 	if m.store == nil {
-		m.store = fleet.New(fc)
+		m.store = fleet.New(fc, platforms.Fleet())
 	}
 
 	// Action keys are enabled before the panes copy the key map.

@@ -70,21 +70,14 @@ func ackBucket(e *Event) int {
 	switch {
 	case e.Acked:
 		return ackYes
-	case e.Source == sourceDRIVR:
+	case e.acks:
 		return ackNo
 	}
 	return ackNA
 }
 
-// Event sources.
-const (
-	sourceDRIVR      = "drivr"
-	sourceIncident   = "incident"
-	sourceThingEvent = "thing event"
-)
-
 // event finds or creates an event of sys (ref names the component, if any).
-func (s *Store) event(sys *System, ref Ref, id, source string, at time.Time) *Event {
+func (s *Store) event(sys *System, ref Ref, id string, src EventSource, at time.Time) *Event {
 	s.kbuf = eventMapKey(s.kbuf[:0], ref.Platform, ref.Fleet, id)
 	if e := s.events[string(s.kbuf)]; e != nil {
 		return e
@@ -102,7 +95,7 @@ func (s *Store) event(sys *System, ref Ref, id, source string, at time.Time) *Ev
 	// the event keeps neither the topic nor the payload it came in.
 	mkey := string(eventMapKey(s.kbuf[:0], ref.Platform, ref.Fleet, id))
 	st := stampOf(at)
-	e := &Event{Ref: ref, ID: mkey[len(mkey)-len(id):], Source: source, firstSeen: st, lastSeen: st, updated: st,
+	e := &Event{Ref: ref, ID: mkey[len(mkey)-len(id):], Source: src.Name, acks: src.Acks, firstSeen: st, lastSeen: st, updated: st,
 		time: stampZero, endTime: stampZero, ackTime: stampZero, created: stampZero,
 		history: newRing[change](s.cfg.EventHistory), seq: s.seq, sys: sys}
 	e.node.v = e

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/mqdeck/mqdeck/mqttconn/ingest"
-	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/topics"
 )
 
@@ -191,12 +190,18 @@ type Store struct {
 	logCache    logCache
 
 	tree *topics.Tree
+
+	platforms []Platform // how each platform's messages change the store
+	w         Writer     // the one writer handed to them, reused
 }
 
-// New returns an empty store bounded by cfg.
-func New(cfg Config) *Store {
+// New returns an empty store bounded by cfg that applies the messages of
+// the given platforms (tui/platforms.Fleet() lists every unit's); other
+// messages are logged and counted only.
+func New(cfg Config, platforms []Platform) *Store {
 	cfg.normalize()
 	s := &Store{
+		platforms:  append([]Platform(nil), platforms...),
 		cfg:        cfg,
 		rate:       rateRing{},
 		systems:    make(map[string]*System),
@@ -294,14 +299,12 @@ func (s *Store) apply(it *Item, now time.Time) {
 	if len(it.Value.Warnings) > 0 {
 		s.decodeWarnings(it, at)
 	}
-	switch it.Route.Platform {
-	case platform.DRIVR:
-		s.applyDRIVR(it, at)
-	case platform.Drogue:
-		s.applyDrogue(it, at)
-	case platform.DevAPI:
-		s.applyDevAPI(it, at)
-	case platform.SmartWorks:
-		s.applySmartWorks(it, at)
+	for i := range s.platforms {
+		if p := &s.platforms[i]; p.Name == it.Route.Platform {
+			s.w = Writer{s: s, it: it, at: at}
+			p.Apply(&s.w)
+			s.w = Writer{}
+			return
+		}
 	}
 }

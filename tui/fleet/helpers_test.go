@@ -46,13 +46,24 @@ func (f *feeder) msg(topic, payload string, retain bool, props *mqttconn.Props) 
 
 func (f *feeder) item(topic, payload string) Item { return f.msg(topic, payload, false, nil) }
 
+// testPlatforms are the platform units the store's tests apply. The units
+// import fleet, so only the external test package can name them: its
+// TestMain (main_test.go) sets them before any test runs.
+var testPlatforms []Platform
+
+// SetTestPlatforms is for that TestMain only.
+func SetTestPlatforms(p []Platform) { testPlatforms = p }
+
 func newTestStore(clk *clock, mut func(*Config)) *Store {
 	cfg := DefaultConfig()
 	cfg.Now = clk.Now
 	if mut != nil {
 		mut(&cfg)
 	}
-	return New(cfg)
+	if len(testPlatforms) == 0 {
+		panic("fleet tests: no platforms; TestMain in main_test.go sets them")
+	}
+	return New(cfg, testPlatforms)
 }
 
 // checkInvariants proves that every collection is within its cap, that

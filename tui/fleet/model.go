@@ -275,6 +275,7 @@ type Event struct {
 	Level     Level
 	State     EventState
 	Acked     bool
+	acks      bool // an operator acknowledges it (CanAck)
 
 	time, endTime, ackTime stamp
 	created, updated       stamp
@@ -286,6 +287,10 @@ type Event struct {
 	seq     uint64
 	sys     *System // its system: events go when their system goes
 }
+
+// CanAck says an operator acknowledges events of this kind (DRIVR's);
+// incidents and thing events have no acknowledgement.
+func (e *Event) CanAck() bool { return e.acks }
 
 // Time is the event time (its start); zero when the platform gave none.
 func (e *Event) Time() time.Time { return e.time.time() }

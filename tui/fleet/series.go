@@ -48,9 +48,9 @@ func seriesMapKey(dst []byte, ref Ref, kind SeriesKind, name string) []byte {
 	return append(dst, name...)
 }
 
-// shortText renders a node for a row, cut at maxText bytes on a rune
-// boundary.
-func shortText(n decode.Node) string {
+// ShortText renders a node for a row, cut at 256 bytes on a rune
+// boundary: the text the store keeps of a value.
+func ShortText(n decode.Node) string {
 	t := n.Text()
 	if len(t) <= maxText {
 		return t
@@ -85,7 +85,7 @@ func (s *Store) setSeries(ref Ref, kind SeriesKind, name string, v decode.Node, 
 		s.seriesLRU.Touch(&se.node)
 	}
 	se.Last = v
-	se.Text = shortText(v)
+	se.Text = ShortText(v)
 	if unit != "" {
 		se.Unit = unit
 	}

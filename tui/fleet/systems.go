@@ -222,6 +222,21 @@ func (s *Store) dropSystem(sys *System, removed bool) {
 	counter.Systems++
 }
 
+// setSystemNames sets name and code where given.
+func (s *Store) setSystemNames(sys *System, name, code string) {
+	changed := false
+	if name != "" && name != sys.Name {
+		sys.Name, changed = name, true
+	}
+	if code != "" && code != sys.Code {
+		sys.Code, changed = code, true
+	}
+	if changed {
+		s.sysOrder++ // text filters match code and name
+		s.reindexSystem(sys)
+	}
+}
+
 // compKey is a component's place in the component index, ordered by
 // system then code, so a system's components are one range.
 type compKey struct {

@@ -1,13 +1,15 @@
 // Package platforms is the one place the platforms are registered. Each
 // platform is a unit, tui/platforms/<name>: its topic grammar (a
 // mqttconn/platform.Scheme, the seam the ingest stage, the recorder and the
-// simulator call), its operator actions, and its simulator's pairing. A
-// new platform is one new package plus one line in All.
+// simulator call), how its messages change the fleet store, its operator
+// actions, and its simulator's pairing. A new platform is one new package
+// plus one line in All.
 package platforms
 
 import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/platforms/devapi"
 	"github.com/mqdeck/mqdeck/tui/platforms/drivr"
 	"github.com/mqdeck/mqdeck/tui/platforms/drogue"
@@ -19,16 +21,17 @@ import (
 type Unit struct {
 	Name    string
 	Scheme  func(platform.Params) (platform.Scheme, error)
+	Fleet   func(*fleet.Writer) // folds one of its messages into the store; nil: none
 	Actions actions.Platform
 }
 
 // All lists the units, one line each.
 func All() []Unit {
 	return []Unit{
-		{Name: drivr.Name, Scheme: drivr.Scheme, Actions: drivr.Actions{}},
-		{Name: drogue.Name, Scheme: drogue.Scheme, Actions: drogue.Actions{}},
-		{Name: devapi.Name, Scheme: devapi.Scheme, Actions: devapi.Actions{}},
-		{Name: smartworks.Name, Scheme: smartworks.Scheme, Actions: smartworks.Actions{}},
+		{Name: drivr.Name, Scheme: drivr.Scheme, Fleet: drivr.Apply, Actions: drivr.Actions{}},
+		{Name: drogue.Name, Scheme: drogue.Scheme, Fleet: drogue.Apply, Actions: drogue.Actions{}},
+		{Name: devapi.Name, Scheme: devapi.Scheme, Fleet: devapi.Apply, Actions: devapi.Actions{}},
+		{Name: smartworks.Name, Scheme: smartworks.Scheme, Fleet: smartworks.Apply, Actions: smartworks.Actions{}},
 		{Name: generic.Name, Scheme: generic.Scheme, Actions: generic.Actions{}},
 	}
 }
@@ -50,4 +53,19 @@ func Actions(name string) actions.Platform {
 		return u.Actions
 	}
 	return nil
+}
+
+// Fleet is what the fleet store calls of every unit: fleet.New(cfg,
+// platforms.Fleet()) builds a store that applies every platform.
+func Fleet() []fleet.Platform { return FleetOf(All()) }
+
+// FleetOf is the store's part of the given units.
+func FleetOf(units []Unit) []fleet.Platform {
+	out := make([]fleet.Platform, 0, len(units))
+	for _, u := range units {
+		if u.Fleet != nil {
+			out = append(out, fleet.Platform{Name: u.Name, Apply: u.Fleet})
+		}
+	}
+	return out
 }

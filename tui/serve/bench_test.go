@@ -12,6 +12,7 @@ import (
 	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
 // BenchmarkSharedFrame is one session's frame (StoreChangedMsg, then View,
@@ -23,7 +24,7 @@ import (
 func BenchmarkSharedFrame(b *testing.B) {
 	cfg := fleet.DefaultConfig()
 	cfg.Now = fixture.Clock
-	h := NewHub(fleet.New(cfg))
+	h := NewHub(fleet.New(cfg, platforms.Fleet()))
 	items := traffic(500, 20000)
 	for i := 0; i < len(items); i += 1000 {
 		h.Apply(ingestBatch(items[i:min(i+1000, len(items))]))

@@ -25,6 +25,7 @@ import (
 	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
 // lockedBuf is a buffer written by one goroutine and read by the test.
@@ -105,7 +106,7 @@ func newRig(t testing.TB, o rigOpts) *rig {
 	// console's own tests.
 	cfgF := fleet.DefaultConfig()
 	cfgF.Now = fixture.Clock
-	r.hub = NewHub(fleet.New(cfgF))
+	r.hub = NewHub(fleet.New(cfgF, platforms.Fleet()))
 	r.hub.Apply(ingest.Batch{Items: fixture.FleetItems()})
 	cfg := Config{
 		Listen:  "127.0.0.1:0",
