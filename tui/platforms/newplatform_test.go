@@ -66,7 +66,7 @@ func acmeApply(w *fleet.Writer) {
 var acmeUnit = Unit{
 	Name:   acme,
 	Scheme: func(platform.Params) (platform.Scheme, error) { return acmeScheme{}, nil },
-	Fleet:  acmeApply,
+	Fleet:  acmeApply, // Actions nil: publish only
 }
 
 // A new platform is one package plus one registration: a unit added to

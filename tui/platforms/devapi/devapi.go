@@ -1,12 +1,13 @@
 // Package devapi is the device API (v1/device) platform's unit. Its parts:
 //   - routing and refining: mqttconn/platform's device API scheme
 //     (devapi.go there);
+//   - how its messages change the fleet store: Apply (fleet.go), through
+//     fleet.Writer;
 //   - operator actions: Actions (command, configuration, snapshot);
 //   - the simulator of devices: mqttconn/sim (devapi.go).
 //
 // Its builders say what answer to expect (actions.Expect), which the
-// tracker in tui/actions matches. How its messages update the fleet store
-// is still in tui/fleet (apply_others.go); see ARCHITECTURE.md.
+// tracker in tui/actions matches.
 package devapi
 
 import "github.com/mqdeck/mqdeck/mqttconn/platform"

@@ -2,12 +2,13 @@
 // domain beyond its topic grammar. Its parts:
 //   - routing and refining: mqttconn/platform's DRIVR scheme (drivr.go
 //     there), the seam the ingest stage, the recorder and the simulator call;
+//   - how its messages change the fleet store: Apply (fleet.go), through
+//     fleet.Writer;
 //   - operator actions: Actions (trigger an event, set a setpoint);
 //   - the simulator that plays a domain: mqttconn/sim (drivr*.go).
 //
 // Its builders say what answer to expect (actions.Expect), which the
-// tracker in tui/actions matches. How its messages update the fleet store
-// is still in tui/fleet (apply_drivr.go); see ARCHITECTURE.md.
+// tracker in tui/actions matches.
 package drivr
 
 import "github.com/mqdeck/mqdeck/mqttconn/platform"

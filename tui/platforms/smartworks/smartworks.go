@@ -1,13 +1,14 @@
 // Package smartworks is the SmartWorks IoT platform's unit. Its parts:
 //   - routing and refining: mqttconn/platform's SmartWorks scheme
 //     (smartworks.go there: status/ and set/ sides of an account);
+//   - how its messages change the fleet store: Apply (fleet.go), through
+//     fleet.Writer;
 //   - operator actions: Actions (invoke an action, write a property, emit
 //     an event);
 //   - the simulator of things: mqttconn/sim (smartworks.go).
 //
 // Its builders say what answer to expect (actions.Expect), which the
-// tracker in tui/actions matches. How its messages update the fleet store
-// is still in tui/fleet (apply_others.go); see ARCHITECTURE.md.
+// tracker in tui/actions matches.
 package smartworks
 
 import "github.com/mqdeck/mqdeck/mqttconn/platform"
