@@ -17,8 +17,9 @@ type Clock struct {
 	speed float64   // 0: no waiting, the clock is the last message's time
 	rec   time.Time // recorded time of the last message delivered
 	at    time.Time // wall time it was due
-	last  time.Time // the latest time Now gave in this pass: never back
-	pass  int       // 1 for the first pass through the recording
+	last  time.Time     // the latest time Now gave: never back
+	pass  int           // 1 for the first pass through the recording
+	shift time.Duration // how far this pass's times are moved on (loop)
 	ended bool
 }
 
@@ -73,12 +74,21 @@ func (c *Clock) deliver(rec, at time.Time) {
 	c.rec, c.at = rec, at
 }
 
-// restart begins another pass: the recording's times start over.
-func (c *Clock) restart() {
+// Shift is how far the times of this pass are moved on from the
+// recording's (0 on the first pass).
+func (c *Clock) Shift() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.shift
+}
+
+// restart begins another pass, its times moved on by shift: they continue
+// from the previous pass's latest time, never back.
+func (c *Clock) restart(shift time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.pass++
-	c.last = time.Time{}
+	c.shift = shift
 }
 
 // end stops the clock at the last message.

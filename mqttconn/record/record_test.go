@@ -356,3 +356,66 @@ func TestReplayFile(t *testing.T) {
 		t.Fatal("negative speed accepted")
 	}
 }
+
+// With --loop the recorded times repeated each pass: the console's clock
+// and every "last seen" went back at the start of a pass, so ages grew
+// while messages arrived. Each pass's times now continue from the previous
+// pass's latest time (moved on by the recording's span), the clock never
+// goes back, and it says which pass and by how much the times moved.
+func TestPlayLoopTimesNeverGoBack(t *testing.T) {
+	in := sampleMessages() // span 4s + 1ns
+	span := in[len(in)-1].Received.Sub(in[0].Received)
+	data := writeAll(t, in)
+	ft := &fakeTime{now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := NewClock(in[0].Received, 2, ft.Now)
+	var readings []time.Time
+	sleep := func(ctx context.Context, d time.Duration) error {
+		readings = append(readings, clock.Now())
+		err := ft.Sleep(ctx, d)
+		readings = append(readings, clock.Now())
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opens := 0
+	open := func() (io.ReadCloser, error) {
+		if opens++; opens > 3 {
+			cancel()
+			return nil, context.Canceled
+		}
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}
+	out := make(chan mqttconn.Message, 3*len(in))
+	_, err := Player{Speed: 2, Loop: true, Now: ft.Now, Sleep: sleep, Clock: clock}.Play(ctx, open, out)
+	if err == nil {
+		t.Fatal("Play ended without the cancel")
+	}
+	close(out)
+	var got []mqttconn.Message
+	for m := range out {
+		got = append(got, m)
+	}
+	if len(got) != 3*len(in) {
+		t.Fatalf("%d messages, want three passes of %d", len(got), len(in))
+	}
+	for i, m := range got {
+		pass := i / len(in)
+		want := in[i%len(in)].Received.Add(time.Duration(pass) * span)
+		if !m.Received.Equal(want) {
+			t.Errorf("message %d (pass %d) received %v, want %v", i, pass+1, m.Received, want)
+		}
+	}
+	for i := 1; i < len(readings); i++ {
+		if readings[i].Before(readings[i-1]) {
+			t.Errorf("clock went back: reading %d %v after %v", i, readings[i], readings[i-1])
+		}
+	}
+	// Three passes played; the fourth began (its open was cancelled).
+	if clock.Pass() != 4 || clock.Shift() != 3*span {
+		t.Errorf("pass %d shift %v, want pass 4 shifted by %v", clock.Pass(), clock.Shift(), 3*span)
+	}
+	// The console's clock never reads before the last delivered message.
+	if now := clock.Now(); now.Before(got[len(got)-1].Received) {
+		t.Errorf("clock %v before the last message %v", now, got[len(got)-1].Received)
+	}
+}

@@ -136,7 +136,9 @@ var ErrEmpty = errors.New("no readable message")
 // messages divided by speed (1 = real time, 10 = ten times faster, 0 = no
 // waiting). Messages keep their recorded times; clock (optional) follows the
 // playback, so ages and "stale" read against it as they did live. With loop
-// it starts over at the end until ctx ends. It returns nil at the end of the
+// it starts over at the end until ctx ends, each pass's times moved on by
+// the recording's span so that time never goes back (Clock.Shift says by
+// how much; times inside payloads stay as recorded). It returns nil at the end of the
 // file, ctx.Err() when cancelled, a *SkippedError when lines were skipped,
 // and an error wrapping ErrEmpty when nothing could be read.
 func Replay(ctx context.Context, file string, speed float64, loop bool, clock *Clock, out chan<- mqttconn.Message) error {
@@ -182,10 +184,17 @@ func (p Player) Play(ctx context.Context, open func() (io.ReadCloser, error), ou
 		first    Stats
 		start    = now()
 		recorded time.Duration // recording time played so far, unscaled
-		prev     time.Time     // original time of the previous message
+		prev     time.Time     // (shifted) time of the previous message
 		havePrev bool
+		// With loop, a pass's times continue where the previous pass's
+		// latest time ended (shift): recorded times repeating made the
+		// console's clock and every "last seen" go back at each pass, so
+		// ages grew while messages arrived.
+		shift              time.Duration
+		passFirst, passMax time.Time
 	)
 	for pass := 0; ; pass++ {
+		passFirst, passMax = time.Time{}, time.Time{}
 		rc, err := open()
 		if err != nil {
 			return first, fmt.Errorf("open: %w", err)
@@ -200,8 +209,15 @@ func (p Player) Play(ctx context.Context, open func() (io.ReadCloser, error), ou
 				_ = rc.Close()
 				return first, err
 			}
+			if passFirst.IsZero() {
+				passFirst = m.Received
+			}
+			if m.Received.After(passMax) {
+				passMax = m.Received
+			}
+			m.Received = m.Received.Add(shift)
 			orig := m.Received
-			// Time going backwards (a loop, concatenated files) adds no gap.
+			// Time going backwards (concatenated files) adds no gap.
 			if havePrev && orig.After(prev) {
 				recorded += orig.Sub(prev)
 			}
@@ -242,8 +258,9 @@ func (p Player) Play(ctx context.Context, open func() (io.ReadCloser, error), ou
 		if err := ctx.Err(); err != nil {
 			return first, err
 		}
+		shift += passMax.Sub(passFirst)
 		if p.Clock != nil {
-			p.Clock.restart()
+			p.Clock.restart(shift)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
@@ -119,13 +120,16 @@ func fillParams(p *platform.Params, f PlatformFlags) {
 }
 
 // replayState is what the status bar says of the playback: which pass
-// with --loop, and that it ended.
+// with --loop and how far its times are moved on from the recording's (so
+// a time read on screen can be found in the file), and that it ended.
 func replayState(c *record.Clock, loop bool) (glyph, words string) {
 	switch {
 	case c.Ended():
 		return "■", "replay ended"
+	case loop && c.Pass() > 1:
+		return "", fmt.Sprintf("replay, pass %d, times +%s", c.Pass(), c.Shift().Round(time.Second))
 	case loop:
-		return "", fmt.Sprintf("replay, pass %d", c.Pass())
+		return "", "replay, pass 1"
 	}
 	return "", "replay"
 }

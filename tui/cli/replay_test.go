@@ -67,3 +67,24 @@ func TestReplayTakesPlatformAndClockFromRecording(t *testing.T) {
 		t.Errorf("exit status %q", status)
 	}
 }
+
+// With --loop the bar says which pass and how far its times moved on from
+// the recording's, so a time on screen can still be found in the file.
+func TestReplayLoopSaysPassAndShift(t *testing.T) {
+	at := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	base := "drivr/v1/" + seedSlug + "/systems/" + seedSystem
+	file := filepath.Join(t.TempDir(), "loop.jsonl")
+	w, err := record.Create(file)
+	must(t, err)
+	for i := range 3 {
+		must(t, w.Write(mqttconn.Message{Topic: base, Payload: []byte(`{"uuid": "` + seedSystem + `", "name": "Energy HQ"}`),
+			Received: at.Add(time.Duration(i) * 2 * time.Second)}))
+	}
+	must(t, w.Close())
+	tm := newTmux(t, 120, 40, "replay", file, "--loop", "--speed", "2", "--theme", "mono")
+	tm.waitScreen(10*time.Second, "pass 2, times +4s", "Energy HQ") // a pass lasts 2 s
+	tm.keys("q")
+	if status := tm.exited(5 * time.Second); status != "0" {
+		t.Errorf("exit status %q", status)
+	}
+}
