@@ -14,9 +14,9 @@ import (
 type Clock struct {
 	mu    sync.Mutex
 	wall  func() time.Time
-	speed float64   // 0: no waiting, the clock is the last message's time
-	rec   time.Time // recorded time of the last message delivered
-	at    time.Time // wall time it was due
+	speed float64       // 0: no waiting, the clock is the last message's time
+	rec   time.Time     // recorded time of the last message delivered
+	at    time.Time     // wall time it was due
 	last  time.Time     // the latest time Now gave: never back
 	pass  int           // 1 for the first pass through the recording
 	shift time.Duration // how far this pass's times are moved on (loop)
