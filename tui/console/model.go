@@ -128,17 +128,12 @@ type Model struct {
 	cache [PaneCount]string
 	stale bool
 
-	// batches received and not yet wholly applied; applied is where the
-	// first one's next slice starts
-	backlog []ingest.Batch
-	applied ingest.Pos
-	// deferFrame: this Update applied a slice of a batch and a frame was
-	// drawn less than frameEvery ago, so the panes are not drawn again
-	deferFrame bool
-	frameAt    time.Time // when the panes were last drawn
-
-	// pendingErrs wait for the shared store's lock to be released.
-	pendingErrs []fleet.ErrorReport
+	// local is the writer of a console that has no writer goroutine (tests
+	// and benchmarks feed it batches); nil when Shared.
+	local    *Writer
+	localSub *Sub
+	// pendingWrites wait for the shared store's read lock to be released.
+	pendingWrites []func(*fleet.Store)
 }
 
 // New builds the console. It does not start anything: Run does.
@@ -154,18 +149,15 @@ func New(cfg Config) *Model {
 	name, detect := themes.Initial(cfg.Theme, cfg.NoColor)
 	m.styles, m.detect = themes.New(name), detect
 
-	fc := cfg.Fleet
-	if fc.MaxSystems == 0 && fc.MaxLog == 0 {
-		now := fc.Now
-		fc = fleet.DefaultConfig()
-		fc.Now = now
-	}
-	if fc.Now == nil || cfg.Now != nil && cfg.Fleet.Now == nil {
-		fc.Now = m.now
-	}
 	m.store = cfg.Store
 	if m.store == nil {
-		m.store = fleet.New(fc, platforms.Fleet())
+		m.store = fleet.New(storeConfig(cfg), platforms.Fleet())
+	}
+	if cfg.Shared != nil {
+		m.store = m.store.Reader() // its caches are this console's own
+	} else {
+		m.local = NewWriter(m.store)
+		m.localSub = m.local.Subscribe(0)
 	}
 
 	// Action keys are enabled before the panes copy the key map.
@@ -198,6 +190,23 @@ func New(cfg Config) *Model {
 		m.notice("key map: " + m.keyErr.Error())
 	}
 	return m
+}
+
+// storeConfig is the store cfg asks for: its caps, on cfg's clock.
+func storeConfig(cfg Config) fleet.Config {
+	fc := cfg.Fleet
+	if fc.MaxSystems == 0 && fc.MaxLog == 0 {
+		now := fc.Now
+		fc = fleet.DefaultConfig()
+		fc.Now = now
+	}
+	if fc.Now == nil || cfg.Now != nil && cfg.Fleet.Now == nil {
+		fc.Now = cfg.Now
+		if fc.Now == nil {
+			fc.Now = time.Now
+		}
+	}
+	return fc
 }
 
 // noticeFor is how long a notice stays in the status bar.

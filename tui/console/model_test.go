@@ -30,16 +30,12 @@ func newTestModel(t *testing.T, w, h int, theme string) *Model {
 	return m
 }
 
-// send delivers messages and returns the last command.
-// send delivers msgs as the program would, and applies each batch whole:
-// the slices the model asks for are fed back at once (bounded).
+// send delivers msgs as the program would and returns the last command; a
+// batch is applied whole by the console's own writer.
 func send(m *Model, msgs ...tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	for _, msg := range msgs {
 		_, cmd = m.Update(msg)
-		for i := 0; i < 100_000 && len(m.backlog) > 0; i++ {
-			_, cmd = m.Update(applyMoreMsg{})
-		}
 	}
 	return cmd
 }
@@ -528,66 +524,5 @@ func TestModalTakesKeysFirst(t *testing.T) {
 	m.CloseModal()
 	if !isQuit(send(m, press("q"))) {
 		t.Fatal("keys do not return to the console after the form closes")
-	}
-}
-
-// A big batch is applied in slices: a key pressed meanwhile is answered
-// before the rest of the batch, everything is applied in the end, in
-// order, and the pump is released once, after the last item.
-func TestKeyIsAnsweredBetweenSlicesOfABatch(t *testing.T) {
-	m := New(Config{Now: fixture.Clock})
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	one := fixture.FleetItems()
-	var items []fleet.Item
-	for len(items) < 40_000 {
-		items = append(items, one...)
-	}
-	released := 0
-	_, cmd := m.Update(ingest.Batch{Items: items, Release: func() { released++ }})
-	if cmd == nil || len(m.backlog) == 0 {
-		t.Fatalf("a %d-item batch was applied in one Update: no slicing", len(items))
-	}
-	if _, ok := cmd().(applyMoreMsg); !ok {
-		t.Fatal("the slice did not ask for the next one")
-	}
-	applied := m.store.Totals().Messages
-	if applied == 0 || applied >= uint64(len(items)) || released != 0 {
-		t.Fatalf("after one slice: %d of %d applied, released %d times", applied, len(items), released)
-	}
-
-	// The key is handled now, with the batch still waiting.
-	m.Update(press("?"))
-	if !strings.Contains(plain(m), "esc or ? to close") || len(m.backlog) == 0 {
-		t.Fatalf("help not shown while the batch waits (backlog %d):\n%s", len(m.backlog), plain(m))
-	}
-	send(m, applyMoreMsg{})
-	if m.store.Totals().Messages != uint64(len(items)) || len(m.backlog) != 0 || released != 1 {
-		t.Fatalf("after draining: %d of %d applied, backlog %d, released %d", m.store.Totals().Messages, len(items), len(m.backlog), released)
-	}
-}
-
-// A batch that arrives while another is being sliced waits its turn: it
-// does not start a second chain of slices, and both are applied.
-func TestBatchesQueueBehindTheOneBeingSliced(t *testing.T) {
-	m := New(Config{Now: fixture.Clock})
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	one := fixture.FleetItems()
-	var big []fleet.Item
-	for len(big) < 40_000 {
-		big = append(big, one...)
-	}
-	order := ""
-	_, cmd := m.Update(ingest.Batch{Items: big, Release: func() { order += "1" }})
-	if cmd == nil {
-		t.Fatal("no slicing")
-	}
-	if _, cmd2 := m.Update(ingest.Batch{Items: one, Release: func() { order += "2" }}); cmd2 != nil {
-		t.Fatal("a second batch started its own slices")
-	}
-	for i := 0; i < 100_000 && cmd != nil; i++ {
-		_, cmd = m.Update(cmd())
-	}
-	if order != "12" || m.store.Totals().Messages != uint64(len(big)+len(one)) {
-		t.Fatalf("released %q, applied %d of %d", order, m.store.Totals().Messages, len(big)+len(one))
 	}
 }

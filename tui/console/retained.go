@@ -94,7 +94,7 @@ func (m *Model) clearMsg(msg tea.Msg) (tea.Cmd, bool) {
 		default:
 			why := decode.Safe(r.Reason)
 			m.notice(fmt.Sprintf("cleared %d, not cleared %d: %s", len(r.Cleared), len(r.Failed), why))
-			m.store.AddError(fleet.ErrorReport{Source: fleet.ErrPublish, Topic: decode.Safe(r.Failed[0]), Code: "CLEAR_RETAINED_FAILED",
+			m.addError(fleet.ErrorReport{Source: fleet.ErrPublish, Topic: decode.Safe(r.Failed[0]), Code: "CLEAR_RETAINED_FAILED",
 				Message: fmt.Sprintf("%d retained topic(s) not cleared: %s", len(r.Failed), why)})
 		}
 		return nil, true

@@ -1,29 +1,35 @@
 package console
 
 import (
-	"sync"
-
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
-// Shared makes the console one of several that draw a store another
-// goroutine writes (mqdeck serve: one ingest, many SSH sessions). Such a
-// console applies no batches: the writer does, and tells it with
-// StoreChangedMsg. The store's queries keep scratch buffers and lazy
-// caches (stale systems, filtered lists), so a read is not safe beside
-// another read: the console holds Lock around each Update and View, a
-// short section per frame, and the writer holds it per slice it applies.
+// RWLocker is the store's lock (a *sync.RWMutex, or serve's timed one).
+type RWLocker interface {
+	RLock()
+	RUnlock()
+	Lock()
+	Unlock()
+}
+
+// Shared makes the console a reader of a store another goroutine writes
+// (a Writer: the plain console's own, or mqdeck serve's one for every
+// session). Such a console applies no batches: the writer does, and wakes
+// it with StoreChangedMsg. The store's reads are read-only (tui/fleet's
+// package comment), so the console holds the read lock around each Update
+// and View, concurrently with other consoles, and the writer holds the
+// write lock per chunk it applies. What the console writes itself (an error
+// report, a plotted field) waits until the read lock is released.
 type Shared struct {
-	Lock sync.Locker
-	// AddError records a report in the store. The console calls it after
-	// releasing Lock (it takes Lock itself).
-	AddError func(fleet.ErrorReport)
-	// Items returns, and forgets, the items applied since the last call,
-	// for the action tracker's matching; nil: nothing to match.
-	Items func() [][]fleet.Item
+	Lock RWLocker
+	// Take returns, and forgets, the news since the last call: the items
+	// applied (for the action tracker's matching), refused subscriptions,
+	// the end of input. nil: nothing to take.
+	Take func() News
 }
 
 // StoreChangedMsg tells a shared console that the store moved on. The
@@ -34,45 +40,74 @@ type StoreChangedMsg struct {
 	State   *mqttconn.State // the connection's latest state, if known
 }
 
-// sharedUpdate runs update under the store's lock and records the errors
-// it produced after releasing it.
+// sharedUpdate runs update under the read lock, then the writes it asked
+// for under the write lock.
 func (m *Model) sharedUpdate(msg tea.Msg) (tea.Model, tea.Cmd) {
 	sh := m.cfg.Shared
-	sh.Lock.Lock()
+	sh.Lock.RLock()
 	mm, cmd := m.update(msg)
-	errs := m.pendingErrs
-	m.pendingErrs = nil
-	sh.Lock.Unlock()
-	for _, r := range errs {
-		sh.AddError(r)
+	writes := m.pendingWrites
+	m.pendingWrites = nil
+	sh.Lock.RUnlock()
+	if len(writes) > 0 {
+		sh.Lock.Lock()
+		for _, w := range writes {
+			w(m.store)
+		}
+		sh.Lock.Unlock()
 	}
 	return mm, cmd
 }
 
-// storeChanged is a shared console's share of what applySlice does.
-func (m *Model) storeChanged(msg StoreChangedMsg) {
+// storeChanged takes the writer's news into the console: what the plain
+// console's finish did for each batch, for whatever was applied since.
+func (m *Model) storeChanged(msg StoreChangedMsg) tea.Cmd {
 	m.dropped = msg.Dropped
 	if msg.State != nil {
 		m.setConn(*msg.State)
 	}
-	if m.cfg.Shared.Items != nil {
-		for _, items := range m.cfg.Shared.Items() {
-			m.observe(items)
-		}
+	var news News
+	if m.cfg.Shared != nil && m.cfg.Shared.Take != nil {
+		news = m.cfg.Shared.Take()
+	} else if m.local != nil {
+		news = m.localSub.take()
+	}
+	for _, items := range news.Items {
+		m.observe(items)
+	}
+	for _, f := range news.Refused {
+		m.notice("subscription refused: " + decode.Truncate(f, 40))
+	}
+	for _, n := range news.Notices {
+		m.notice(n)
+	}
+	if news.Done && !m.done {
+		m.done = true
+		m.notice("input ended")
+	}
+	if m.cfg.ExitAfter > 0 && m.store.Totals().Messages >= m.cfg.ExitAfter {
+		m.quitting = true
+		return tea.Quit
 	}
 	m.refreshStatus()
 	if !m.paused {
 		m.stale = true
 		m.follow()
 	}
+	return nil
 }
 
-// addError records a report: at once in a store of its own, after the
-// lock is released in a shared one.
-func (m *Model) addError(r fleet.ErrorReport) {
+// write runs fn on the store: at once in a store of the console's own,
+// after the read lock is released in a shared one.
+func (m *Model) write(fn func(*fleet.Store)) {
 	if m.cfg.Shared != nil {
-		m.pendingErrs = append(m.pendingErrs, r)
+		m.pendingWrites = append(m.pendingWrites, fn)
 		return
 	}
-	m.store.AddError(r)
+	fn(m.store)
+}
+
+// addError records a report in the store (see write).
+func (m *Model) addError(r fleet.ErrorReport) {
+	m.write(func(s *fleet.Store) { s.AddError(r) })
 }

@@ -129,10 +129,13 @@ func (m *Model) plotMsg(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		m.CloseModal()
-		if m.store.Topics().Track(msg.Topic, msg.Path) == nil {
+		if m.store.Topics().Topic(msg.Topic) == nil {
 			m.notice("plot: the topic is no longer in the tree")
 			return nil, true
 		}
+		// Tracking is a write to the tree: a shared console does it once
+		// its read lock is released, before the next frame.
+		m.write(func(s *fleet.Store) { s.Topics().Track(msg.Topic, msg.Path) })
 		m.topics.pane.SetPlot(msg.Topic, msg.Path)
 		m.detailP.SetSubject(m.topics.pane.Selection())
 		m.setFocus(PaneDetail)

@@ -1,17 +1,14 @@
 package console
 
 import (
-	"fmt"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/themes"
-	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -27,7 +24,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	m.deferFrame = false
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
@@ -42,22 +38,23 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case ingest.Batch:
-		m.backlog = append(m.backlog, msg)
-		if len(m.backlog) > 1 {
-			return m, nil // the slice already asked for continues with it
+		// Only a console without a writer goroutine gets batches (tests,
+		// benchmarks): its own writer applies them here, the same code
+		// Run's writer runs on its goroutine.
+		if m.local == nil {
+			return m, nil
 		}
-		return m, m.applySlice()
-	case applyMoreMsg:
-		return m, m.applySlice()
+		m.local.Apply(msg)
+		return m, m.storeChanged(m.local.Changed())
 	case StoreChangedMsg:
-		if m.cfg.Shared != nil {
-			m.storeChanged(msg)
-		}
-		return m, nil
+		return m, m.storeChanged(msg)
 	case tickMsg:
 		if !m.noticeAt.IsZero() && m.now().Sub(m.noticeAt) > noticeFor {
 			m.noticeText = ""
 			m.noticeAt = time.Time{}
+		}
+		if m.local != nil {
+			m.local.Refresh() // Run's writer does it on its own goroutine
 		}
 		m.refreshStatus()
 		if !m.paused {
@@ -100,90 +97,6 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.modal.Update(msg)
 	}
 	return m, m.panes[m.focus].Update(msg)
-}
-
-// applyMoreMsg asks for the next slice of the batches waiting in backlog.
-type applyMoreMsg struct{}
-
-// Slicing: a batch is applied a few milliseconds at a time, so a key press
-// waits for one slice, not for a whole batch (up to 2 x 4096 items, a few
-// hundred milliseconds in a flood). Between slices of a batch the panes are
-// drawn at most every frameEvery: each frame in a flood rewrites most of the
-// screen, and the terminal has to keep up with it too (bench/latency at 50k
-// msg/s: 33 ms gave a 197-318 ms key-to-frame median, 100 ms 128-179 ms,
-// and the console applied more). A batch's end is always drawn.
-const (
-	sliceBudget = 4 * time.Millisecond
-	sliceChunk  = 128 // items applied between looks at the clock
-	frameEvery  = 100 * time.Millisecond
-)
-
-// applySlice applies the backlog for about sliceBudget. While some is left
-// it asks for another slice, which queues behind whatever key is waiting.
-func (m *Model) applySlice() tea.Cmd {
-	start := time.Now() // the real clock: m.now may be a test's fixed one
-	for len(m.backlog) > 0 && time.Since(start) < sliceBudget {
-		b := &m.backlog[0]
-		if items, next := b.Take(m.applied, sliceChunk); len(items) > 0 {
-			m.store.Apply(items)
-			m.observe(items)
-			m.applied = next
-			continue
-		}
-		m.finish(*b)
-		m.backlog[0] = ingest.Batch{} // let the items go
-		m.backlog = m.backlog[1:]
-		m.applied = ingest.Pos{}
-	}
-	if m.cfg.ExitAfter > 0 && m.store.Totals().Messages >= m.cfg.ExitAfter {
-		m.quitting = true
-		return tea.Quit
-	}
-	more := len(m.backlog) > 0
-	// Mid-batch, within a frame of the last one: no frame, so no figures
-	// or follow either (they are only seen in a frame).
-	m.deferFrame = more && time.Since(m.frameAt) < frameEvery
-	if !m.deferFrame {
-		m.refreshStatus()
-		if !m.paused {
-			m.stale = true
-			m.follow()
-		}
-	}
-	if !more {
-		m.backlog = nil
-		return nil
-	}
-	return func() tea.Msg { return applyMoreMsg{} }
-}
-
-// finish takes the rest of a batch once its items are in: connection news,
-// the end of input, and the release that lets the pump send the next one.
-func (m *Model) finish(b ingest.Batch) {
-	m.dropped = b.Dropped
-	if b.State != nil {
-		m.setConn(*b.State)
-	}
-	for _, subs := range b.Subs {
-		for _, r := range subs {
-			if r.Err != nil {
-				m.addError(fleet.ErrorReport{
-					Source:  fleet.ErrSubscribe,
-					Topic:   r.Filter,
-					Code:    "SUBSCRIBE_REFUSED",
-					Message: fmt.Sprintf("subscription to %s refused: %v", r.Filter, r.Err),
-				})
-				m.notice("subscription refused: " + decode.Truncate(r.Filter, 40))
-			}
-		}
-	}
-	if b.Done && !m.done {
-		m.done = true
-		m.notice("input ended")
-	}
-	if b.Release != nil {
-		b.Release()
-	}
 }
 
 // setConn shows the connection's state in the status bar.

@@ -3,7 +3,6 @@ package console
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -182,9 +181,7 @@ func (m *Model) render() string {
 	if m.rects.TooSmall {
 		return tooSmall(w, h)
 	}
-	if !m.deferFrame {
-		m.refill()
-	}
+	m.refill()
 	m.markSeen() // this frame shows the Errors pane: no badge for it
 	lines := make([]string, h)
 	lines[m.rects.Status.Y] = m.status.View()
@@ -227,7 +224,7 @@ func (m *Model) render() string {
 			order[j], order[j-1] = order[j-1], order[j]
 		}
 	}
-	if !m.deferFrame && (m.stale || !m.paused) {
+	if m.stale || !m.paused {
 		m.snapshot()
 	}
 	for _, p := range order {
@@ -290,14 +287,13 @@ func (m *Model) snapshot() {
 		}
 	}
 	m.stale = false
-	m.frameAt = time.Now()
 }
 
 // View is the screen: alt screen, mouse cell motion unless disabled.
 func (m *Model) View() tea.View {
 	if sh := m.cfg.Shared; sh != nil {
-		sh.Lock.Lock()
-		defer sh.Lock.Unlock()
+		sh.Lock.RLock()
+		defer sh.Lock.RUnlock()
 	}
 	v := tea.NewView(m.render())
 	v.AltScreen = true

@@ -134,6 +134,10 @@ func TestSeedDeviceAPI(t *testing.T) {
 	}
 	// Device-reported presence goes stale with silence.
 	clk.advance(2 * time.Minute)
+	if p := s.PresenceOf(sys); p != PresenceOnline {
+		t.Errorf("a read moved the system to %v: reads are read-only, the writer's Refresh marks staleness", p)
+	}
+	s.Refresh()
 	if p := s.PresenceOf(sys); p != PresenceStale {
 		t.Errorf("silent device: %v, want stale", p)
 	}

@@ -219,9 +219,10 @@ func (s *Store) dropEvent(e *Event) {
 }
 
 // Event returns the event id of a fleet, or nil.
+// A read: the key is built on the stack, not in the writer's buffer.
 func (s *Store) Event(platform, fleet, id string) *Event {
-	s.kbuf = eventMapKey(s.kbuf[:0], platform, fleet, id)
-	return s.events[string(s.kbuf)]
+	var buf [128]byte
+	return s.events[string(eventMapKey(buf[:0], platform, fleet, id))]
 }
 
 // parseLevel maps DRIVR levels and device API incident priorities.

@@ -3,10 +3,14 @@
 // log, built from routed and decoded messages and bounded in every
 // collection. It has no terminal dependency, so it is tested on its own.
 //
-// A Store is not safe for concurrent use: only the UI goroutine touches it
-// (Apply from the pump's batches, queries from the views). Pointers the
-// queries return stay readable until the next Apply or AddError, which may
-// evict or overwrite what they point to; views re-query every frame.
+// One writer, many readers: Apply, AddError, Refresh and Topics().Track
+// write; every other method only reads, so any number of goroutines may
+// read at once while no write runs (the caller's sync.RWMutex: the writer
+// holds the write lock, readers the read lock). What a read caches (the
+// matches of a text filter) belongs to the Store value it is called on: a
+// session reads through its own Reader, which shares the data. Pointers the
+// queries return stay readable until the next write, which may evict or
+// overwrite what they point to; views re-query every frame.
 package fleet
 
 import (
@@ -123,8 +127,21 @@ type Totals struct {
 	Removed       uint64 // entities the platform deleted (empty retained info, null telemetry key)
 }
 
-// Store is the fleet model. See the package comment on concurrency.
+// Store is the fleet model, or one reader's handle on it (Reader). See the
+// package comment on concurrency.
 type Store struct {
+	*data
+	// One reader's caches: filtered and ordered lists kept until the data
+	// changes.
+	sysCache    sysCache
+	evTextCache evTextCache
+	logCache    logCache
+	seriesOrd   seriesOrder
+}
+
+// data is the model itself, shared by a Store and its Readers; only the
+// writer changes it.
+type data struct {
 	cfg     Config
 	version uint64
 	seq     uint64 // order of creation for events, commands, log entries, errors
@@ -145,7 +162,6 @@ type Store struct {
 	byState    *sortedList[sysKey]
 	sysOrder   uint64 // bumped when either index changes
 	labels     uint64 // bumped when a system's label changes or a system goes
-	sysCache   sysCache
 	comps      map[Ref]*Component
 	compLRU    lru[*Component]
 	compIdx    *sortedList[compKey]
@@ -154,18 +170,16 @@ type Store struct {
 	series    map[string]*Series // by seriesMapKey
 	seriesLRU lru[*Series]
 	seriesIdx *sortedList[seriesKey]
-	seriesOrd seriesOrder
 
-	events      map[string]*Event // by eventMapKey
-	evOpen      lru[*Event]       // ACTIVE events: evicted only when no other is left
-	evClosed    lru[*Event]
-	evByTime    *sortedList[eventKey]
-	evBySev     *sortedList[eventKey]
-	evBySys     *sortedList[eventKey]
-	evCounts    [numLevels][numStates][3]int
-	evBucket    [numLevels][numStates][3]*sortedList[eventKey] // newest first, one per counter
-	evVersion   uint64
-	evTextCache evTextCache
+	events    map[string]*Event // by eventMapKey
+	evOpen    lru[*Event]       // ACTIVE events: evicted only when no other is left
+	evClosed  lru[*Event]
+	evByTime  *sortedList[eventKey]
+	evBySev   *sortedList[eventKey]
+	evBySys   *sortedList[eventKey]
+	evCounts  [numLevels][numStates][3]int
+	evBucket  [numLevels][numStates][3]*sortedList[eventKey] // newest first, one per counter
+	evVersion uint64
 
 	commands map[cmdID]*Command
 	cmdLRU   lru[*Command]
@@ -187,7 +201,6 @@ type Store struct {
 	logBytes    int
 	logFloor    uint64 // entries with Seq below this have had their payload dropped
 	logFirstSeq uint64 // Seq of the oldest entry held
-	logCache    logCache
 
 	tree *topics.Tree
 
@@ -200,7 +213,7 @@ type Store struct {
 // messages are logged and counted only.
 func New(cfg Config, platforms []Platform) *Store {
 	cfg.normalize()
-	s := &Store{
+	s := &Store{data: &data{
 		platforms:  append([]Platform(nil), platforms...),
 		cfg:        cfg,
 		rate:       rateRing{},
@@ -224,8 +237,21 @@ func New(cfg Config, platforms []Platform) *Store {
 		errors:     newRing[ErrorReport](cfg.MaxErrors),
 		log:        newRing[LogEntry](cfg.MaxLog),
 		tree:       topics.New(cfg.Topics),
-	}
+	}}
 	return s
+}
+
+// Reader is another handle on the same data with caches of its own: each
+// session reads through one, so no read writes anything shared.
+func (s *Store) Reader() *Store { return &Store{data: s.data} }
+
+// Refresh marks the systems silent past StaleAfter stale: a write (Apply
+// does it too), for the writer to call about once a second while nothing
+// arrives, so readers never move the indexes themselves.
+func (s *Store) Refresh() {
+	if s.refreshStale(s.cfg.Now()) {
+		s.version++
+	}
 }
 
 // Topics is the topic tree of every message applied.
@@ -256,8 +282,13 @@ func (s *Store) Apply(batch []Item) {
 	for i := range batch {
 		s.apply(&batch[i], now)
 	}
+	s.refreshStale(now)
 	s.version++
 }
+
+// Messages is the number of messages applied (Totals().Messages, without
+// the clock or the counting).
+func (s *Store) Messages() uint64 { return s.messages }
 
 // Totals returns the status bar's figures.
 func (s *Store) Totals() Totals {

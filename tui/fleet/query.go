@@ -24,7 +24,7 @@ type SystemQuery struct {
 // sysCache holds the systems matching a text filter in index order. It is
 // rebuilt when the query or the order changes (a name, a presence, a
 // system come or gone), and at most once a second for what changes without
-// moving a system: components, a gateway (textRefresh).
+// moving a system: components, a gateway (textRefresh). Each reader has its own.
 type sysCache struct {
 	q     SystemQuery
 	order uint64
@@ -46,7 +46,6 @@ const textRefresh = time.Second
 // the cost is O(n + systems/256); with Text the matches are computed once
 // per change of the order, and at most once a second as batches arrive.
 func (s *Store) SystemsWindow(q SystemQuery, offset, n int, dst []*System) ([]*System, int) {
-	s.refreshStale(s.cfg.Now())
 	offset = max(offset, 0)
 	if q.Text == "" {
 		idx := s.sysIndex(q.Sort)
@@ -74,7 +73,6 @@ func (s *Store) SystemIndex(q SystemQuery, ref Ref) (int, bool) {
 	if sys == nil {
 		return 0, false
 	}
-	s.refreshStale(s.cfg.Now())
 	if q.Text == "" {
 		k := sys.nameKey
 		if q.Sort == SortByState {

@@ -48,6 +48,11 @@ func TestSystemsWindow(t *testing.T) {
 	clk.advance(40 * time.Second)
 	s.Apply([]Item{tele("d1", "online"), dev.item("v1/device/d4/get", "")})
 	clk.advance(30 * time.Second)
+	v := s.Version()
+	s.Refresh() // the writer's, about once a second
+	if s.Version() == v {
+		t.Error("Refresh moved a system and left the version")
+	}
 	rows, _ = s.SystemsWindow(SystemQuery{Sort: SortByState}, 0, 10, nil)
 	if labels(rows) != "alpha,Charlie,bravo,Delta" {
 		t.Errorf("by state with Charlie stale: %s", labels(rows))

@@ -140,31 +140,36 @@ func (s *Store) setConn(sys *System, c ConnState, since time.Time, source string
 
 // refreshStale moves systems silent past StaleAfter to the stale list. The
 // fresh list is in order of last seen, so this is amortized O(changes).
-func (s *Store) refreshStale(now time.Time) {
+// It reports whether any moved. A write: Apply and Refresh call it.
+func (s *Store) refreshStale(now time.Time) bool {
 	if s.cfg.StaleAfter <= 0 {
-		return
+		return false
 	}
+	moved := false
 	cutoff := now.Add(-s.cfg.StaleAfter)
 	for f := s.fresh.Front(); f != nil && !f.v.LastSeen.After(cutoff); f = s.fresh.Front() {
 		s.staleList.Touch(f)
 		f.v.history.Push(Change{Time: f.v.LastSeen.Add(s.cfg.StaleAfter), What: "stale (silent)"})
 		s.reindexSystem(f.v)
+		moved = true
 	}
+	return moved
 }
 
-// PresenceOf is what a view shows for sys now.
+// PresenceOf is what a view shows for sys: staleness as of the writer's
+// last Apply or Refresh, the same the state order uses.
 func (s *Store) PresenceOf(sys *System) Presence {
 	if sys == nil {
 		return PresenceUnknown
 	}
-	s.refreshStale(s.cfg.Now())
 	return s.rankOf(sys)
 }
 
 // System returns the system of ref (its Component is ignored), or nil.
+// A read: the key is built on the stack, not in the writer's buffer.
 func (s *Store) System(ref Ref) *System {
-	s.kbuf = sysMapKey(s.kbuf[:0], ref)
-	return s.systems[string(s.kbuf)]
+	var buf [128]byte
+	return s.systems[string(sysMapKey(buf[:0], ref))]
 }
 
 // sysMapKey appends the map key of ref's system to dst: one string hashes

@@ -285,7 +285,14 @@ func (tm *term) wait(d time.Duration) (int, error) {
 // connect starts an mqttconn client on broker for the test.
 func connect(t testing.TB, broker string, subs ...mqttconn.Subscription) mqttconn.Client {
 	t.Helper()
-	c, err := mqttconn.New(mqttconn.Options{Broker: broker, Subscriptions: subs, ConnectTimeout: 5 * time.Second})
+	return connectWith(t, mqttconn.Options{Broker: broker, Subscriptions: subs})
+}
+
+func connectWith(t testing.TB, o mqttconn.Options) mqttconn.Client {
+	t.Helper()
+	o.ConnectTimeout = 5 * time.Second
+	broker := o.Broker
+	c, err := mqttconn.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

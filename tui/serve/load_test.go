@@ -172,9 +172,9 @@ func TestStuckClientSlowsNobodyElse(t *testing.T) {
 	}
 	cancel()
 	<-fed
-	r.hub.mu.Lock()
-	applied := r.hub.store.Totals().Messages
-	r.hub.mu.Unlock()
+	r.hub.Lock().RLock()
+	applied := r.hub.Store().Totals().Messages
+	r.hub.Lock().RUnlock()
 	if want := f.total() + uint64(len(fixture.FleetItems())); applied != want {
 		t.Errorf("store holds %d messages, fed %d", applied, want)
 	}

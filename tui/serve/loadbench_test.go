@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,15 +61,33 @@ func TestServeLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := connect(t, mq.URL(), scheme.Filters()...)
-	pubc := connect(t, mq.URL())
+	var states []string
+	var smu sync.Mutex
+	onState := func(who string) func(mqttconn.State) {
+		return func(st mqttconn.State) {
+			smu.Lock()
+			states = append(states, fmt.Sprintf("%s %s %v", time.Now().Format("15:04:05.000"), who, st))
+			smu.Unlock()
+		}
+	}
+	client := connectWith(t, mqttconn.Options{Broker: mq.URL(), Subscriptions: scheme.Filters(), OnState: onState("sub")})
+	pubc := connectWith(t, mqttconn.Options{Broker: mq.URL(), OnState: onState("pub")})
+	var received atomic.Uint64
+	tap := make(chan mqttconn.Message, 1024)
+	go func() {
+		defer close(tap)
+		for m := range client.Messages() {
+			received.Add(1)
+			tap <- m
+		}
+	}()
 	r := newRig(t, rigOpts{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	hubDone := make(chan struct{})
 	go func() {
 		defer close(hubDone)
-		r.hub.Run(ctx, Source{Messages: client.Messages(), Scheme: scheme, Dropped: client.Dropped})
+		r.hub.Run(ctx, Source{Messages: tap, Scheme: scheme, Dropped: client.Dropped})
 	}()
 	defer func() { cancel(); <-hubDone }()
 
@@ -164,6 +183,12 @@ func TestServeLoad(t *testing.T) {
 		frames, views, mean.Round(time.Microsecond), worst.Round(time.Microsecond), hold.Round(time.Microsecond), wait.Round(time.Microsecond))
 	t.Logf("RSS: store warm, no session %.1f MiB; %d idle sessions %.1f MiB; after the load with them %.1f MiB: %.2f MiB per session",
 		float64(rss0)/(1<<20), sessions, float64(rssIdle)/(1<<20), float64(rssLoad)/(1<<20), growth)
+	t.Logf("DIAG received by client %d, applied %d, sent %d", received.Load(), r.hub.Applied()-base, sent)
+	smu.Lock()
+	for _, s := range states {
+		t.Logf("DIAG state %s", s)
+	}
+	smu.Unlock()
 	if failed > 0 {
 		t.Logf("first publish failure: %s", firstFailure)
 	}

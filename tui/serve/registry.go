@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/tui/console"
 )
 
 // Identity is who a session is: the SSH user, the key's fingerprint and
@@ -75,23 +76,39 @@ func storeMax(a *atomic.Int64, d time.Duration) {
 }
 
 // timedLock is the store's lock as one session takes it: how long it
-// waited and how long it held it are recorded.
+// waited and how long it held it are recorded. One session's program takes
+// it from one goroutine, so at is never shared.
 type timedLock struct {
-	mu *sync.Mutex
+	mu console.RWLocker
 	e  *entry
 	at time.Time // when the lock was taken; only its holder touches it
+}
+
+func (l *timedLock) RLock() {
+	start := time.Now()
+	l.mu.RLock()
+	l.taken(start)
+}
+
+func (l *timedLock) RUnlock() {
+	storeMax(&l.e.hMax, time.Since(l.at))
+	l.mu.RUnlock()
 }
 
 func (l *timedLock) Lock() {
 	start := time.Now()
 	l.mu.Lock()
-	l.at = time.Now()
-	storeMax(&l.e.wMax, l.at.Sub(start))
+	l.taken(start)
 }
 
 func (l *timedLock) Unlock() {
 	storeMax(&l.e.hMax, time.Since(l.at))
 	l.mu.Unlock()
+}
+
+func (l *timedLock) taken(start time.Time) {
+	l.at = time.Now()
+	storeMax(&l.e.wMax, l.at.Sub(start))
 }
 
 func (e *entry) idle(now time.Time) time.Duration {

@@ -90,6 +90,7 @@ func New(cfg Config, hub *Hub) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, hub: hub, reg: newRegistry(cfg.MaxSessions, cfg.Now)}
+	hub.setLog(func(line string) { s.logf("%s", line) })
 	s.srv = &ssh.Server{
 		Version:          "mqdeck",
 		HandshakeTimeout: 20 * time.Second,

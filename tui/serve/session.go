@@ -74,7 +74,7 @@ func (s *Server) handle(sess ssh.Session) {
 	sub := s.hub.Subscribe()
 	defer s.hub.Unsubscribe(sub)
 	cfg := s.sessionConfig(id, sub, sess.Environ())
-	cfg.Shared.Lock = &timedLock{mu: &s.hub.mu, e: e}
+	cfg.Shared.Lock = &timedLock{mu: s.hub.Lock(), e: e}
 	m := console.New(cfg)
 	opts := append(bubbletea.MakeOptions(sess),
 		tea.WithContext(ctx),
@@ -121,7 +121,7 @@ func (s *Server) handle(sess ssh.Session) {
 // sessionConfig is the console of one session: the shared store, its own
 // theme from the session's environment, and actions under its identity
 // and role.
-func (s *Server) sessionConfig(id Identity, sub *Sub, environ []string) console.Config {
+func (s *Server) sessionConfig(id Identity, sub *console.Sub, environ []string) console.Config {
 	cfg := s.cfg.Console
 	cfg.Store = s.hub.Store()
 	cfg.Shared = s.hub.Shared(sub)
@@ -150,7 +150,7 @@ func (s *Server) sessionConfig(id Identity, sub *Sub, environ []string) console.
 // every frameEvery. Send waits while the program is busy (a client that
 // does not read holds its program up): only this goroutine waits, never
 // the hub or another session.
-func (s *Server) forward(ctx context.Context, p *tea.Program, sub *Sub, e *entry) {
+func (s *Server) forward(ctx context.Context, p *tea.Program, sub *console.Sub, e *entry) {
 	t := time.NewTimer(0)
 	defer t.Stop()
 	first := true // the connection's state and the drops before any new data

@@ -1,0 +1,276 @@
+package console
+
+import (
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+
+	"github.com/mqdeck/mqdeck/decode"
+	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
+	"github.com/mqdeck/mqdeck/tui/fleet"
+)
+
+// applyChunk is how many items the writer applies per hold of the write
+// lock: a console waiting to draw waits for one chunk (well under a
+// millisecond), never for a whole batch.
+const applyChunk = 128
+
+// Writer is the one goroutine's side of a shared store: it applies the
+// ingest's batches a chunk per hold of the write lock, then wakes every
+// console that reads the store (mqdeck serve's sessions, or the plain
+// console's own program). Consoles read under the read lock, concurrently
+// with each other. It never waits for a reader beyond the chunk they hold.
+type Writer struct {
+	mu    sync.RWMutex
+	store *fleet.Store
+
+	smu  sync.Mutex
+	subs map[*Sub]struct{}
+
+	state   atomic.Pointer[mqttconn.State]
+	dropped atomic.Uint64
+	applied atomic.Uint64
+	panics  atomic.Uint64
+
+	// OnPanic, when set, is told of a panic applying an item (the item is
+	// skipped, the rest applied): the server logs it, the console writes a
+	// crash report. Set it before the first Apply.
+	OnPanic func(value any, stack []byte, topic string)
+	// between, when set, runs between two chunks outside the lock (tests).
+	between func(chunk int)
+}
+
+// NewWriter makes the writer of store.
+func NewWriter(store *fleet.Store) *Writer {
+	return &Writer{store: store, subs: map[*Sub]struct{}{}}
+}
+
+// Store is the shared store; a reader reads it only under RLock, through a
+// Reader of its own.
+func (w *Writer) Store() *fleet.Store { return w.store }
+
+// Lock is the store's lock.
+func (w *Writer) Lock() RWLocker { return &w.mu }
+
+// Applied is the number of items applied so far.
+func (w *Writer) Applied() uint64 { return w.applied.Load() }
+
+// Panics is the number of items skipped because applying them panicked.
+func (w *Writer) Panics() uint64 { return w.panics.Load() }
+
+// Changed is what a console gets when the store moved on.
+func (w *Writer) Changed() StoreChangedMsg {
+	return StoreChangedMsg{Dropped: w.dropped.Load(), State: w.state.Load()}
+}
+
+// Shared is what a console needs to draw the writer's store.
+func (w *Writer) Shared(sub *Sub) *Shared {
+	sh := &Shared{Lock: &w.mu}
+	if sub != nil {
+		sh.Take = sub.take
+	}
+	return sh
+}
+
+// AddError records an error report in the store.
+func (w *Writer) AddError(r fleet.ErrorReport) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.store.AddError(r)
+}
+
+// Refresh marks silent systems stale; call it about once a second.
+func (w *Writer) Refresh() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.store.Refresh()
+}
+
+// Apply folds one batch into the store, a chunk per hold of the write lock,
+// then tells the consoles, then releases the batch (a paced pump sends the
+// next one only then).
+func (w *Writer) Apply(b ingest.Batch) {
+	n := 0
+	for run := range b.All() {
+		for i := 0; i < len(run); i += applyChunk {
+			if n > 0 && w.between != nil {
+				w.between(n)
+			}
+			w.applyChunk(run[i:min(i+applyChunk, len(run))])
+			n++
+		}
+	}
+	w.applied.Add(uint64(b.Len()))
+	var refused []string
+	for _, subs := range b.Subs {
+		for _, r := range subs {
+			if r.Err != nil {
+				refused = append(refused, r.Filter)
+				w.AddError(fleet.ErrorReport{
+					Source:  fleet.ErrSubscribe,
+					Topic:   r.Filter,
+					Code:    "SUBSCRIBE_REFUSED",
+					Message: fmt.Sprintf("subscription to %s refused: %v", r.Filter, r.Err),
+				})
+			}
+		}
+	}
+	if b.State != nil {
+		st := *b.State
+		w.state.Store(&st)
+	}
+	w.dropped.Store(b.Dropped)
+	w.smu.Lock()
+	for s := range w.subs {
+		s.offer(&b, refused)
+	}
+	w.smu.Unlock()
+	if b.Release != nil {
+		b.Release()
+	}
+}
+
+// applyChunk applies items under the write lock. A panic (a bug in how a
+// platform's message is applied) skips that one item, records it in the
+// store's errors and tells OnPanic; the items after it are still applied.
+// The store counts an item before applying it, which says where it was.
+func (w *Writer) applyChunk(items []fleet.Item) {
+	for len(items) > 0 {
+		counted, v, stack := w.tryApply(items)
+		if v == nil {
+			return
+		}
+		at := max(min(counted, len(items))-1, 0)
+		topic := decode.Safe(items[at].Msg.Topic)
+		w.panics.Add(1)
+		w.AddError(fleet.ErrorReport{
+			Source:  fleet.ErrOther,
+			Topic:   topic,
+			Code:    "INTERNAL_ERROR",
+			Message: "mqdeck could not apply this message (a bug; the message was skipped): " + decode.Truncate(decode.Safe(fmt.Sprint(v)), 200),
+		})
+		if w.OnPanic != nil {
+			w.OnPanic(v, stack, topic)
+		}
+		items = items[at+1:]
+	}
+}
+
+// tryApply applies items under the write lock; after a panic, counted is
+// how many the store had begun (the last one panicked). Sessions write
+// too (an error report), so even the writer reads the store under a lock.
+func (w *Writer) tryApply(items []fleet.Item) (counted int, v any, stack []byte) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	before := w.store.Messages()
+	defer func() {
+		if r := recover(); r != nil {
+			counted, v, stack = int(w.store.Messages()-before), r, debug.Stack()
+		}
+	}()
+	w.store.Apply(items)
+	return len(items), nil, nil
+}
+
+// Subscribe adds a console. maxPending bounds the items it has not taken
+// for its action matching (0: no bound): a session whose client stopped
+// reading takes none, and past the bound its oldest are let go (counted;
+// the store has them all, only that session's answer matching misses them).
+func (w *Writer) Subscribe(maxPending int) *Sub {
+	s := &Sub{notify: make(chan struct{}, 1), max: maxPending}
+	w.smu.Lock()
+	w.subs[s] = struct{}{}
+	w.smu.Unlock()
+	return s
+}
+
+// Unsubscribe removes a console.
+func (w *Writer) Unsubscribe(s *Sub) {
+	w.smu.Lock()
+	delete(w.subs, s)
+	w.smu.Unlock()
+}
+
+// Notify wakes every console without new data (a notice for all).
+func (w *Writer) Notify(notice string) {
+	w.smu.Lock()
+	for s := range w.subs {
+		s.say(notice)
+	}
+	w.smu.Unlock()
+}
+
+// Sub is one console's line from the writer: a wake-up that never blocks
+// the writer (one pending at most), the items it has not matched yet, and
+// the news since it last looked.
+type Sub struct {
+	notify chan struct{}
+	max    int
+	mu     sync.Mutex
+	news   News
+	n      int
+	lost   uint64 // items let go unmatched (a session that stopped reading)
+}
+
+// News is what a console takes when woken.
+type News struct {
+	Items   [][]fleet.Item // applied since, for the action tracker
+	Refused []string       // filters the broker refused
+	Done    bool           // the input ended
+	Notices []string       // said to every console
+}
+
+// Notify fires when the store moved on since the last receive.
+func (s *Sub) Notify() <-chan struct{} { return s.notify }
+
+// Lost is how many items this console let go unmatched.
+func (s *Sub) Lost() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lost
+}
+
+func (s *Sub) offer(b *ingest.Batch, refused []string) {
+	s.mu.Lock()
+	for items := range b.All() {
+		s.news.Items = append(s.news.Items, items)
+		s.n += len(items)
+	}
+	for s.max > 0 && s.n > s.max && len(s.news.Items) > 1 {
+		s.n -= len(s.news.Items[0])
+		s.lost += uint64(len(s.news.Items[0]))
+		s.news.Items[0] = nil
+		s.news.Items = s.news.Items[1:]
+	}
+	s.news.Refused = append(s.news.Refused, refused...)
+	s.news.Done = s.news.Done || b.Done
+	s.mu.Unlock()
+	s.wake()
+}
+
+func (s *Sub) say(notice string) {
+	s.mu.Lock()
+	if len(s.news.Notices) < 16 {
+		s.news.Notices = append(s.news.Notices, notice)
+	}
+	s.mu.Unlock()
+	s.wake()
+}
+
+func (s *Sub) wake() {
+	select {
+	case s.notify <- struct{}{}:
+	default: // one wake-up is pending already: it will see this too
+	}
+}
+
+// take returns and forgets the news.
+func (s *Sub) take() News {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.news
+	s.news, s.n = News{}, 0
+	return out
+}
