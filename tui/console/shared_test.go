@@ -51,8 +51,14 @@ func TestSharedStoreManyConsoles(t *testing.T) {
 			for k := 0; k < 50; k++ {
 				m.Update(w.Changed())
 				_ = m.View()
-				m.Update(press([]string{"j", "k", "2", "3", "5", "8"}[(i+k)%6]))
+				m.Update(press([]string{"j", "k", "1", "2", "3", "5", "8"}[(i+k)%7]))
 				_ = m.View()
+				if k%7 == 3 { // a text filter in the focused pane: the store's per-reader caches
+					for _, msg := range append(append(keys("/"), typeText("sy")...), press("enter")) {
+						m.Update(msg)
+					}
+					_ = m.View()
+				}
 			}
 		}()
 	}
