@@ -10,6 +10,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
 // The read API is read-only: many readers, each through its own Reader,
@@ -24,7 +25,7 @@ func TestManyReadersOneWriter(t *testing.T) {
 	cfg := fleet.DefaultConfig()
 	cfg.StaleAfter = 30 * time.Second
 	cfg.Now = func() time.Time { return time.Unix(0, clock.Load()) }
-	store := fleet.New(cfg)
+	store := fleet.New(cfg, platforms.Fleet())
 
 	f := fixture.NewFeeder()
 	for i := 0; i < 60; i++ {
