@@ -180,13 +180,17 @@ func run(o options) error {
 }
 
 // drainOnce makes the session, queues the messages, and times the drain.
+// The timeout counts from the drain's start: queueing the messages takes
+// long too on a loaded machine (QoS 1: 40 s at load 17), and a timeout
+// over both once read as a drain that never finished.
 func drainOnce(o options, broker *benchkit.Mosquitto, tm benchkit.Tmux, dir string, streams [][]byte, s subject, id string) (time.Duration, string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
-	defer cancel()
-	if err := makeSession(ctx, broker.URL(), id, byte(o.qos)); err != nil {
+	qctx, qcancel := context.WithTimeout(context.Background(), o.timeout)
+	defer qcancel()
+	queued := time.Now()
+	if err := makeSession(qctx, broker.URL(), id, byte(o.qos)); err != nil {
 		return 0, "", err
 	}
-	bl, err := benchkit.Dial(ctx, broker.Addr(), id+"-pub", len(streams))
+	bl, err := benchkit.Dial(qctx, broker.Addr(), id+"-pub", len(streams))
 	if err != nil {
 		return 0, "", err
 	}
@@ -196,9 +200,14 @@ func drainOnce(o options, broker *benchkit.Mosquitto, tm benchkit.Tmux, dir stri
 	}
 	bl.Close()
 	if err != nil {
-		return 0, "", err
+		return 0, "", fmt.Errorf("queueing: %w", err)
+	}
+	if q := time.Since(queued); q > o.timeout/4 {
+		fmt.Printf("  (queueing for %s took %.1f s)\n", s.name, q.Seconds())
 	}
 	time.Sleep(200 * time.Millisecond) // let the broker settle
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
 	if s.tmux {
 		return drainTmux(ctx, tm, dir, s.command(id, broker.URL()), id)
 	}
@@ -241,10 +250,14 @@ func drainExec(ctx context.Context, args []string) (time.Duration, string, error
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	var errb strings.Builder
 	cmd.Stderr = &errb
+	// Interrupted at the timeout, log -v still says how far it got (its
+	// summary on stderr): a hang reads differently from a slow drain.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
-			return 0, "", fmt.Errorf("did not receive everything in time (%s)", dropNote(errb.String()))
+			return 0, "", fmt.Errorf("did not receive everything in %s (%s): %s", time.Since(start).Round(time.Second), dropNote(errb.String()), lastLine(errb.String()))
 		}
 		return 0, "", fmt.Errorf("%v: %s", err, strings.TrimSpace(errb.String()))
 	}
@@ -280,4 +293,10 @@ func drainTmux(ctx context.Context, tm benchkit.Tmux, dir string, args []string,
 	}
 	screen, _ := tm.Capture(id)
 	return 0, "", errors.New("timed out; screen:\n" + screen)
+}
+
+// lastLine is the last non-empty line of s.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
