@@ -75,8 +75,10 @@ func (t Target) Entity() string {
 // Expect says what answer from the platform belongs to an action. The
 // Tracker matches incoming routed messages against it.
 type Expect struct {
-	// DRIVR trigger event: the event created on .../events/{uuid}.
-	EventEntity string    // entityUuid in the created event
+	// Trigger event: the event created for the entity (DRIVR: on
+	// .../events/{uuid}), read by the platform's Events.
+	Events      EventReader
+	EventEntity string    // entity uuid in the created event
 	EventModel  string    // model code or uuid the operator gave
 	EventTime   time.Time // the time sent; zero when unknown
 	// The input topic's /error twin.

@@ -22,3 +22,10 @@ var JSONValue = value
 
 // Received is a message on topic received at at.
 var Received = rx
+
+// drivrEvents reads DRIVR's event topics in the internal tests: the DRIVR
+// unit's reader, which they cannot import; TestMain (main_test.go) sets it.
+var drivrEvents EventReader
+
+// SetDRIVREvents is for that TestMain only.
+func SetDRIVREvents(r EventReader) { drivrEvents = r }

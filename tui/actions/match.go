@@ -36,32 +36,8 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 		e.addAnswer(a)
 		out = append(out, change(e))
 	}
-	switch {
-	case r.Kind == platform.KindEventState || r.Kind == platform.KindEventAck:
-		if e := t.byEvent(r.Event); e != nil {
-			if r.Kind == platform.KindEventAck {
-				note(e, Answer{Kind: AnswerEventAck, EventUUID: r.Event})
-			} else {
-				note(e, Answer{Kind: AnswerEventState, EventUUID: r.Event, State: text(v.Data)})
-			}
-		}
-		return out
-	case r.Kind == platform.KindEvent:
-		if e := t.byEvent(r.Event); e != nil {
-			// Later versions of the same event (endTime, status, the
-			// acknowledged flag) stay with it; a bare re-publish says nothing.
-			switch st := eventStatus(v.Data); {
-			case st != "":
-				note(e, Answer{Kind: AnswerEventState, EventUUID: r.Event, State: st})
-			case field(v.Data, "acknowledged").Kind == decode.KindBool && field(v.Data, "acknowledged").Bool:
-				note(e, Answer{Kind: AnswerEventAck, EventUUID: r.Event})
-			}
-			return out
-		}
-		if e := t.matchCreated(msg, r, v, now); e != nil {
-			e.EventUUID = r.Event
-			note(e, Answer{Kind: AnswerEventCreated, EventUUID: r.Event, State: eventStatus(v.Data)})
-		}
+	if n, ok := t.eventNews(&r, &v); ok {
+		t.observeEvent(n, &msg, now, note)
 		return out
 	}
 	if e := t.errorOwner(msg, now); e != nil {
@@ -198,23 +174,16 @@ func (t *Tracker) byEvent(uuid string) *Entry {
 	return nil
 }
 
-// matchCreated finds the trigger-event action a newly created DRIVR event
+// matchCreated finds the trigger-event action a newly created event
 // answers: same entity, same model (code or uuid), and the same time. DRIVR
 // echoes the time it was given, but the guide shows one answer whose time
 // differs, so when no time matches the newest action for that entity and
 // model sent shortly before wins. Retained events are old news, never an
 // answer.
-func (t *Tracker) matchCreated(msg mqttconn.Message, r platform.Route, v decode.Value, now time.Time) *Entry {
+func (t *Tracker) matchCreated(msg *mqttconn.Message, n EventNews, now time.Time) *Entry {
 	if msg.Retain {
 		return nil
 	}
-	entity := text(field(v.Data, "entityUuid"))
-	model := field(v.Data, "eventModel")
-	code, muuid := text(field(model, "code")), text(field(model, "uuid"))
-	if muuid == "" {
-		muuid = r.Model
-	}
-	evTime, _ := time.Parse(time.RFC3339Nano, text(field(v.Data, "time")))
 	var loose *Entry
 	for i := len(t.entries) - 1; i >= 0; i-- {
 		e := t.entries[i]
@@ -222,13 +191,13 @@ func (t *Tracker) matchCreated(msg mqttconn.Message, r platform.Route, v decode.
 		if e.Action.Kind != KindTriggerEvent || e.EventUUID != "" || !e.awaiting(now) {
 			continue
 		}
-		if x.EventEntity != entity || entity == "" {
+		if x.EventEntity != n.Entity || n.Entity == "" {
 			continue
 		}
-		if x.EventModel != code && !strings.EqualFold(x.EventModel, muuid) {
+		if x.EventModel != n.ModelCode && !strings.EqualFold(x.EventModel, n.ModelUUID) {
 			continue
 		}
-		if !x.EventTime.IsZero() && !evTime.IsZero() && absDur(x.EventTime.Sub(evTime)) < time.Millisecond {
+		if !x.EventTime.IsZero() && !n.Time.IsZero() && absDur(x.EventTime.Sub(n.Time)) < time.Millisecond {
 			return e
 		}
 		if loose == nil {
@@ -300,16 +269,6 @@ func flatten(n decode.Node) string {
 	return text(n)
 }
 
-func eventStatus(n decode.Node) string {
-	if s := text(field(n, "status")); s != "" {
-		return s
-	}
-	if et := field(n, "endTime"); et.Kind != decode.KindNull && text(et) != "" {
-		return "RESOLVED"
-	}
-	return ""
-}
-
 // field returns the value under key of an object node (zero Node if absent).
 func field(n decode.Node, key string) decode.Node {
 	v, _ := lookup(n, key)
@@ -328,7 +287,10 @@ func lookup(n decode.Node, key string) (decode.Node, bool) {
 	return decode.Node{}, false
 }
 
-// text renders a scalar node as a string ("" for null, objects, arrays).
+// Text renders a scalar node as a string ("" for null, objects, arrays):
+// how an answer shows a value.
+func Text(n decode.Node) string { return text(n) }
+
 func text(n decode.Node) string {
 	switch n.Kind {
 	case decode.KindString:

@@ -28,7 +28,7 @@ func drivrAction(id string, at time.Time, model string) Action {
 		Target:  Target{Platform: platform.DRIVR, Fleet: slug, System: sysUUID},
 		Request: mqttconn.PublishRequest{Topic: sysInput, Payload: []byte(`{}`), QoS: 1},
 		Created: at,
-		Expect:  Expect{EventEntity: sysUUID, EventModel: model, EventTime: at, ErrorTopic: sysInput + "/error"},
+		Expect:  Expect{Events: drivrEvents, EventEntity: sysUUID, EventModel: model, EventTime: at, ErrorTopic: sysInput + "/error"},
 	}
 }
 

@@ -170,7 +170,7 @@ func event(b *actions.Builder, a *actions.Action, f actions.Form) (platform.Acti
 	a.Target = actions.Target{Platform: platform.DRIVR, Fleet: slug, System: ref.System, Component: ref.Component}
 	a.Name = model
 	// DRIVR echoes the time in microseconds.
-	a.Expect = actions.Expect{EventEntity: entity, EventModel: model, EventTime: at.UTC().Truncate(time.Microsecond)}
+	a.Expect = actions.Expect{Events: Actions{}, EventEntity: entity, EventModel: model, EventTime: at.UTC().Truncate(time.Microsecond)}
 	a.Summary = model + " on " + actions.Short(entity)
 	return pa, nil
 }
