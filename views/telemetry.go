@@ -182,8 +182,15 @@ func (c seriesCols) fitFacts(valueW, unitW int) seriesCols {
 	if d := min(valueW, maxValueCols) - c.value; d > 0 {
 		c.value += take(d)
 	}
+	if c.spark > 0 && c.spark < minSparkCols { // says nothing: give it to the name
+		c.name += c.spark + 1
+		c.spark = 0
+	}
 	return c
 }
+
+// minSparkCols is the narrowest sparkline worth its column ("recent").
+const minSparkCols = 4
 
 // seriesValue is the value a row shows: the last as short text.
 func seriesValue(s *fleet.Series) string {

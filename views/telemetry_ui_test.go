@@ -91,6 +91,9 @@ func TestTelemetryKeepsValueAndUnitWhole(t *testing.T) {
 					t.Errorf("width %d all %v: %q not whole\n%s", w, all, want, out)
 				}
 			}
+			if strings.Contains(out, "rec…") || strings.Contains(strings.Split(out, "\n")[1], " … ") {
+				t.Errorf("width %d all %v: a sparkline column too narrow to say anything\n%s", w, all, out)
+			}
 			rows := map[string]bool{}
 			for _, l := range strings.Split(out, "\n")[2:5] {
 				name := strings.Fields(strings.Trim(l, "│┃ "))
@@ -102,6 +105,31 @@ func TestTelemetryKeepsValueAndUnitWhole(t *testing.T) {
 					t.Errorf("width %d all %v: two rows named alike %q\n%s", w, all, key, out)
 				}
 				rows[key] = true
+			}
+		}
+	}
+}
+
+// A value that takes the sparkline's cells leaves no 1-cell sparkline
+// under a "…" header (Drogue's status.proxied ["sensor-01"] at 120x40).
+func TestTelemetryFactsLeaveNoUselessSparkline(t *testing.T) {
+	for inner := 40; inner <= 120; inner++ {
+		for _, all := range []bool{false, true} {
+			for _, vw := range []int{0, 9, 13, 17, 20} {
+				c := seriesColumns(inner, all).fitFacts(vw, 6)
+				if c.spark > 0 && c.spark < minSparkCols {
+					t.Errorf("inner %d all %v value %d: a %d-cell sparkline", inner, all, vw, c.spark)
+				}
+				used := 1 + c.kind + 1 + c.name + 1 + c.value + 1 + c.unit + 1 + c.age + 1
+				if c.entity > 0 {
+					used += c.entity + 1
+				}
+				if c.spark > 0 {
+					used += c.spark + 1
+				}
+				if used > inner+1 {
+					t.Errorf("inner %d all %v value %d: columns take %d cells", inner, all, vw, used)
+				}
 			}
 		}
 	}
