@@ -36,7 +36,7 @@ type seriesKey struct {
 // NewTelemetryPane draws the store's series.
 func NewTelemetryPane(st themes.Styles, keys Keys, store *fleet.Store) *TelemetryPane {
 	p := &TelemetryPane{store: store}
-	p.list = newList(st, keys, "3 Telemetry", "name", p)
+	p.list = newList(st, keys, "3 Telemetry", "name, component or (all systems) system", p)
 	return p
 }
 

@@ -120,7 +120,8 @@ func (s *Store) filteredSystems(q SystemQuery) []*System {
 
 // SeriesQuery selects series: those of Entity (a system with its
 // components, or one component) or all when Entity.System is empty; Text
-// is a case-insensitive substring of the name.
+// is a case-insensitive substring of what a row shows: component.name, and
+// of all systems the system's label.
 type SeriesQuery struct {
 	Entity Ref
 	Text   string
@@ -141,20 +142,10 @@ func (s *Store) SeriesWindow(q SeriesQuery, offset, n int, dst []*Series) ([]*Se
 		return dst, len(rows)
 	}
 	var rows []*Series
-	needle := strings.ToLower(q.Text)
-	keep := func(se *Series) {
-		if needle == "" || containsFold(se.Name, needle) {
-			rows = append(rows, se)
-		}
-	}
-	if q.Entity.System != "" {
-		for _, se := range s.seriesRange(q.Entity, nil) {
-			keep(se)
-		}
+	if q.Text == "" {
+		rows = s.seriesRange(q.Entity, nil)
 	} else {
-		for _, se := range s.seriesByLabel() {
-			keep(se)
-		}
+		rows = s.seriesMatching(q, strings.ToLower(q.Text))
 	}
 	for i := offset; i < len(rows) && n > 0; i, n = i+1, n-1 {
 		dst = append(dst, rows[i])

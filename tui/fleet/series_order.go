@@ -20,8 +20,8 @@ type seriesOrder struct {
 }
 
 type seriesGroup struct {
-	label      string
-	start, end int // the group's rows in the index order
+	label      string // the system's, lower case
+	start, end int    // the group's rows in seriesOrder.rows
 }
 
 // seriesByLabel returns the series in that order. It is rebuilt when a
@@ -51,9 +51,39 @@ func (s *Store) seriesByLabel() []*Series {
 	})
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].label < groups[j].label })
 	rows := c.rows[:0]
-	for _, g := range groups {
+	for i, g := range groups {
+		groups[i].start = len(rows)
 		rows = append(rows, idx[g.start:g.end]...)
+		groups[i].end = len(rows)
 	}
 	*c = seriesOrder{gen: gen, labels: s.labels, valid: true, rows: rows, groups: groups}
+	return rows
+}
+
+// seriesMatching is the series whose row shows needle (lower case): in
+// its name, its component, "component.name", or, listing all systems, its
+// system's label (the entity column). Cost O(series selected).
+func (s *Store) seriesMatching(q SeriesQuery, needle string) []*Series {
+	var rows []*Series
+	dotted := strings.IndexByte(needle, '.') >= 0
+	keep := func(se *Series, sysHit bool) {
+		if sysHit || containsFold(se.Name, needle) || containsFold(se.Ref.Component, needle) ||
+			dotted && se.Ref.Component != "" && containsFold(se.Ref.Component+"."+se.Name, needle) {
+			rows = append(rows, se)
+		}
+	}
+	if q.Entity.System != "" {
+		for _, se := range s.seriesRange(q.Entity, nil) {
+			keep(se, false)
+		}
+		return rows
+	}
+	all := s.seriesByLabel()
+	for _, g := range s.seriesOrd.groups {
+		hit := strings.Contains(g.label, needle)
+		for _, se := range all[g.start:g.end] {
+			keep(se, hit)
+		}
+	}
 	return rows
 }

@@ -53,3 +53,41 @@ func TestAllSeriesOrderedByEntityLabelThenName(t *testing.T) {
 		t.Errorf("filtered: %d %v", n, w)
 	}
 }
+
+// The telemetry filter matches what a row shows: of all systems the entity
+// column (the system's label), and component.name; it matched the name
+// alone, so "EMS Building 05" found nothing in a list showing it.
+func TestSeriesTextMatchesEntityAndComponent(t *testing.T) {
+	clk := &clock{now: t0}
+	f := newFeeder(t, platform.DRIVR, platform.Params{Slug: "acme"}, clk)
+	s := newTestStore(clk, nil)
+	s.Apply([]Item{
+		f.item("drivr/v1/acme/systems/a1", `{"uuid":"a1","name":"Zeta plant"}`),
+		f.item("drivr/v1/acme/systems/b2", `{"uuid":"b2","name":"alpha site"}`),
+		f.item("drivr/v1/acme/systems/a1/components/meter/datapoints/voltage", `{"value":1}`),
+		f.item("drivr/v1/acme/systems/b2/components/hvac/datapoints/temp", `{"value":1}`),
+		f.item("drivr/v1/acme/systems/b2/components/meter/datapoints/power", `{"value":1}`),
+	})
+	for text, want := range map[string]string{
+		"ZETA":          "a1.meter.voltage",
+		"alpha":         "b2.hvac.temp,b2.meter.power",
+		"hvac":          "b2.hvac.temp",
+		"meter.vol":     "a1.meter.voltage",
+		"meter":         "b2.meter.power,a1.meter.voltage",
+		"nothing-there": "",
+	} {
+		rows, n := s.SeriesWindow(SeriesQuery{Text: text}, 0, 10, nil)
+		var got []string
+		for _, r := range rows {
+			got = append(got, r.Ref.System+"."+r.Ref.Component+"."+r.Name)
+		}
+		if strings.Join(got, ",") != want || n != len(rows) {
+			t.Errorf("all systems, %q: %d %q, want %q", text, n, strings.Join(got, ","), want)
+		}
+	}
+	// One system: its label is the pane's title, not a column.
+	one := Ref{Platform: platform.DRIVR, Fleet: "acme", System: "b2"}
+	if _, n := s.SeriesWindow(SeriesQuery{Entity: one, Text: "hvac"}, 0, 10, nil); n != 1 {
+		t.Errorf("one system, hvac: %d", n)
+	}
+}
