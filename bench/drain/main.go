@@ -146,24 +146,31 @@ func run(o options) error {
 	fmt.Println()
 
 	results := map[string][]time.Duration{}
+	cpus := map[string][]time.Duration{}
 	notes := map[string][]string{}
 	for r := range o.rounds {
 		for i := range subs {
 			s := subs[(i+r)%len(subs)]
 			id := fmt.Sprintf("drain-%d-%d", r, i)
-			el, note, err := drainOnce(o, broker, tm, dir, streams, s, id)
+			el, cpu, note, err := drainOnce(o, broker, tm, dir, streams, s, id)
 			if err != nil {
 				fmt.Printf("round %d %-16s FAILED: %v\n", r+1, s.name, err)
 				notes[s.name] = append(notes[s.name], "failed")
 				continue
 			}
 			results[s.name] = append(results[s.name], el)
+			if cpu > 0 {
+				cpus[s.name] = append(cpus[s.name], cpu)
+			}
 			notes[s.name] = append(notes[s.name], note)
-			fmt.Printf("round %d %-16s %7.3f s %9.0f msg/s  %s\n", r+1, s.name, el.Seconds(), float64(o.n)/el.Seconds(), note)
+			fmt.Printf("round %d %-16s %7.3f s %9.0f msg/s  cpu %6.3f s  %s\n", r+1, s.name, el.Seconds(), float64(o.n)/el.Seconds(), cpu.Seconds(), note)
 		}
 	}
 	fmt.Printf("\nmedians over %d rounds (load average now %s)\n", o.rounds, benchkit.LoadAvg())
-	fmt.Printf("%-16s %5s %9s %10s %7s  %s\n", "subscriber", "runs", "median s", "msg/s", "ratio", "notes")
+	// CPU seconds (user+system) of the subscriber's process: on a loaded
+	// machine the wall times stretch with everything else's, the CPU a
+	// drain costs much less.
+	fmt.Printf("%-16s %5s %9s %10s %7s %7s  %s\n", "subscriber", "runs", "median s", "msg/s", "ratio", "cpu s", "notes")
 	base := benchkit.Median(results["mosquitto_sub"])
 	for _, s := range subs {
 		med := benchkit.Median(results[s.name])
@@ -174,7 +181,7 @@ func run(o options) error {
 				ratio = fmt.Sprintf("%.2fx", float64(med)/float64(base))
 			}
 		}
-		fmt.Printf("%-16s %5d %9.3f %10.0f %7s  %s\n", s.name, len(results[s.name]), med.Seconds(), rate, ratio, strings.Join(notes[s.name], ", "))
+		fmt.Printf("%-16s %5d %9.3f %10.0f %7s %7.3f  %s\n", s.name, len(results[s.name]), med.Seconds(), rate, ratio, benchkit.Median(cpus[s.name]).Seconds(), strings.Join(notes[s.name], ", "))
 	}
 	return nil
 }
@@ -183,16 +190,16 @@ func run(o options) error {
 // The timeout counts from the drain's start: queueing the messages takes
 // long too on a loaded machine (QoS 1: 40 s at load 17), and a timeout
 // over both once read as a drain that never finished.
-func drainOnce(o options, broker *benchkit.Mosquitto, tm benchkit.Tmux, dir string, streams [][]byte, s subject, id string) (time.Duration, string, error) {
+func drainOnce(o options, broker *benchkit.Mosquitto, tm benchkit.Tmux, dir string, streams [][]byte, s subject, id string) (wall, cpu time.Duration, note string, err error) {
 	qctx, qcancel := context.WithTimeout(context.Background(), o.timeout)
 	defer qcancel()
 	queued := time.Now()
 	if err := makeSession(qctx, broker.URL(), id, byte(o.qos)); err != nil {
-		return 0, "", err
+		return 0, 0, "", err
 	}
 	bl, err := benchkit.Dial(qctx, broker.Addr(), id+"-pub", len(streams))
 	if err != nil {
-		return 0, "", err
+		return 0, 0, "", err
 	}
 	err = bl.Send(streams)
 	if err == nil {
@@ -200,7 +207,7 @@ func drainOnce(o options, broker *benchkit.Mosquitto, tm benchkit.Tmux, dir stri
 	}
 	bl.Close()
 	if err != nil {
-		return 0, "", fmt.Errorf("queueing: %w", err)
+		return 0, 0, "", fmt.Errorf("queueing: %w", err)
 	}
 	if q := time.Since(queued); q > o.timeout/4 {
 		fmt.Printf("  (queueing for %s took %.1f s)\n", s.name, q.Seconds())
@@ -246,7 +253,7 @@ func dropNote(stderr string) string {
 	return "dropped=" + m[1] + m[2] + m[3]
 }
 
-func drainExec(ctx context.Context, args []string) (time.Duration, string, error) {
+func drainExec(ctx context.Context, args []string) (wall, cpu time.Duration, note string, err error) {
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	var errb strings.Builder
 	cmd.Stderr = &errb
@@ -257,24 +264,29 @@ func drainExec(ctx context.Context, args []string) (time.Duration, string, error
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
-			return 0, "", fmt.Errorf("did not receive everything in %s (%s): %s", time.Since(start).Round(time.Second), dropNote(errb.String()), lastLine(errb.String()))
+			return 0, 0, "", fmt.Errorf("did not receive everything in %s (%s): %s", time.Since(start).Round(time.Second), dropNote(errb.String()), lastLine(errb.String()))
 		}
-		return 0, "", fmt.Errorf("%v: %s", err, strings.TrimSpace(errb.String()))
+		return 0, 0, "", fmt.Errorf("%v: %s", err, strings.TrimSpace(errb.String()))
 	}
-	return time.Since(start), dropNote(errb.String()), nil
+	wall = time.Since(start)
+	cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return wall, cpu, dropNote(errb.String()), nil
 }
 
 // drainTmux runs the console in a 120x40 pane; the shell stamps the start
-// and the end (ns) around it.
-func drainTmux(ctx context.Context, tm benchkit.Tmux, dir string, args []string, id string) (time.Duration, string, error) {
-	done, errf := filepath.Join(dir, id+".done"), filepath.Join(dir, id+".err")
+// and the end (ns) around it, and GNU time, where installed, its CPU time.
+func drainTmux(ctx context.Context, tm benchkit.Tmux, dir string, args []string, id string) (wall, cpu time.Duration, note string, err error) {
+	done, errf, cpuf := filepath.Join(dir, id+".done"), filepath.Join(dir, id+".err"), filepath.Join(dir, id+".cpu")
+	if _, err := os.Stat(gnuTime); err == nil {
+		args = append([]string{gnuTime, "-o", cpuf, "-f", "%U %S"}, args...)
+	}
 	quoted := make([]string, len(args))
 	for i, a := range args {
 		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	sh := fmt.Sprintf("s=$(date +%%s%%N); %s 2>%s; echo \"$? $s $(date +%%s%%N)\" > %s", strings.Join(quoted, " "), errf, done)
 	if err := tm.NewSession(id, 120, 40, sh); err != nil {
-		return 0, "", err
+		return 0, 0, "", err
 	}
 	defer func() { _, _ = tm.Run("kill-session", "-t", id) }()
 	for ctx.Err() == nil {
@@ -283,16 +295,37 @@ func drainTmux(ctx context.Context, tm benchkit.Tmux, dir string, args []string,
 			f := strings.Fields(string(b))
 			stderr, _ := os.ReadFile(errf)
 			if len(f) != 3 || f[0] != "0" {
-				return 0, "", fmt.Errorf("console exited %q: %s", strings.TrimSpace(string(b)), strings.TrimSpace(string(stderr)))
+				return 0, 0, "", fmt.Errorf("console exited %q: %s", strings.TrimSpace(string(b)), strings.TrimSpace(string(stderr)))
 			}
 			t0, _ := strconv.ParseInt(f[1], 10, 64)
 			t1, _ := strconv.ParseInt(f[2], 10, 64)
-			return time.Duration(t1 - t0), dropNote(string(stderr)), nil
+			return time.Duration(t1 - t0), readCPU(cpuf), dropNote(string(stderr)), nil
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	screen, _ := tm.Capture(id)
-	return 0, "", errors.New("timed out; screen:\n" + screen)
+	return 0, 0, "", errors.New("timed out; screen:\n" + screen)
+}
+
+// gnuTime reports a command's CPU time (-f "%U %S" -o FILE).
+const gnuTime = "/usr/bin/time"
+
+// readCPU reads GNU time's "user system" seconds; 0 when absent.
+func readCPU(path string) time.Duration {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	u, err1 := strconv.ParseFloat(f[len(f)-2], 64)
+	s, err2 := strconv.ParseFloat(f[len(f)-1], 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration((u + s) * float64(time.Second))
 }
 
 // lastLine is the last non-empty line of s.
