@@ -252,6 +252,18 @@ func eventColumns(inner int) eventCols {
 	return c
 }
 
+// fitRows moves the cells the visible codes leave unused (they need
+// modelW) to the entity while it needs more (entityW): "Cold … 1" was cut
+// beside a code column 21 cells wider than "overheat".
+func (c eventCols) fitRows(modelW, entityW int) eventCols {
+	spare := c.model - max(modelW, 6)
+	if d := min(spare, entityW-c.entity); d > 0 {
+		c.model -= d
+		c.entity += d
+	}
+	return c
+}
+
 // fitMiddle fits a model code into w cells, eliding its middle: codes
 // often share a prefix ("hvac-filter-clogged", "hvac-filter-replaced") and
 // differ at the end, which a cut at the end would hide. The head keeps the
@@ -342,6 +354,15 @@ func eventRow(st themes.Styles, c eventCols, inner int, e *fleet.Event, entity s
 
 func (p *EventsPane) head(inner int) string {
 	c := eventColumns(inner)
+	// The columns fit the rows on screen, fetched here: the header is
+	// drawn before them.
+	modelW, entityW := 0, 0
+	p.buf, _ = p.store.EventsWindow(p.query(), p.cur.top, p.cur.rows, p.buf[:0])
+	for _, e := range p.buf {
+		modelW = max(modelW, width(safe(e.ModelCode)))
+		entityW = max(entityW, width(entityLabel(p.store, e.Ref)))
+	}
+	c = c.fitRows(modelW, entityW)
 	p.cols, p.now = c, p.store.Now()
 	return " " + joinCells([]string{fit("level", c.level), fit("event", c.model), fit("entity", c.entity),
 		fit("state", c.state), fit("ack", c.ack), fitRight("age", c.age)})

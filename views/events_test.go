@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
 )
@@ -80,6 +82,28 @@ func TestEventsTellSamePrefixCodesApart(t *testing.T) {
 		}
 		if len(shown) != 2 || shown[0] == shown[1] {
 			t.Errorf("width %d: codes shown as %q", w, shown)
+		}
+	}
+}
+
+// Short codes leave their column's spare cells to the entity: at 80x24
+// SmartWorks' "overheat" sat in a 29-cell column while "Cold Room 1" was
+// cut to "Cold … 1" (issue 13 item 14, seen running the demo).
+func TestEventsEntityTakesCellsShortCodesLeave(t *testing.T) {
+	f := fixture.NewFeeder()
+	sys := "00000000-0000-4000-8000-0000000000c1"
+	base := "drivr/v1/" + fixture.Slug + "/systems/" + sys
+	f.Add(platform.DRIVR, base, `{"uuid":"`+sys+`","name":"Cold Room 1","connectionState":"CONNECTED"}`, time.Minute, true, nil)
+	f.Add(platform.DRIVR, base+"/events/ev-1", `{"uuid":"ev-1","time":"2025-05-12T08:59:00Z","status":"ACTIVE","eventModel":{"uuid":"m-1","eventLevel":"WARNING","code":"overheat"}}`, 30*time.Second, false, nil)
+	store := fixture.Store()
+	store.Apply(f.Items())
+	for _, w := range []int{60, 72, 80} { // compact, the 120x40 grid, 80x24
+		p := NewEventsPane(themes.New(themes.Mono), DefaultKeys(), store)
+		p.SetSize(w, 8)
+		out := p.View()
+		checkBlock(t, out, w, 8)
+		if plain := ansi.Strip(out); !strings.Contains(plain, "overheat") || !strings.Contains(plain, "Cold Room 1") {
+			t.Errorf("width %d: code or entity cut though the code column had room:\n%s", w, plain)
 		}
 	}
 }
