@@ -134,11 +134,13 @@ type Model struct {
 	localSub *Sub
 	// pendingWrites wait for the shared store's read lock to be released.
 	pendingWrites []func(*fleet.Store)
+	// flight: publishes whose answer has not been through Update yet.
+	flight *inflight
 }
 
 // New builds the console. It does not start anything: Run does.
 func New(cfg Config) *Model {
-	m := &Model{cfg: cfg, keys: DefaultKeyMap(), now: cfg.Now}
+	m := &Model{cfg: cfg, keys: DefaultKeyMap(), now: cfg.Now, flight: newInflight()}
 	if m.now == nil {
 		m.now = time.Now
 	}

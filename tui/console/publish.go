@@ -81,7 +81,7 @@ func (m *Model) send(a actions.Action) tea.Cmd {
 	m.writeAudit(e)
 	m.notice(fmt.Sprintf("#%d %s: sending to %s", e.Seq, strings.ToLower(a.Kind.Title()), decode.Truncate(decode.Safe(a.Request.Topic), 60)))
 	m.stale = true
-	return publishCmd(m.act.cfg.Publisher, a, m.act.cfg.Timeout)
+	return m.flight.track(a.ID, publishCmd(m.act.cfg.Publisher, a, m.act.cfg.Timeout))
 }
 
 // answerWindowMsg: the answer window of an action has ended.
@@ -92,6 +92,7 @@ type answerWindowMsg struct{}
 // is looked at again when its answer window ends, so an answer that never
 // comes is said even when no message arrives meanwhile.
 func (m *Model) published(msg PublishedMsg) tea.Cmd {
+	m.flight.taken(msg.ID)
 	if _, ok := m.act.tr.Result(msg.ID, msg.Result, msg.At); !ok {
 		return nil
 	}

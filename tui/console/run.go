@@ -121,6 +121,7 @@ func run(ctx context.Context, cfg Config, final func(*Model), opts ...tea.Progra
 		}
 	}()
 	_, runErr := p.Run()
+	m.Settle() // publishes still running: their answers reach the audit
 	cancel()
 	<-pumpDone
 	select {

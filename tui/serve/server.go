@@ -60,6 +60,8 @@ type Server struct {
 	reg  *registry
 	ln   net.Listener
 	logm sync.Mutex
+	// handles counts the running session handlers: Serve waits for them.
+	handles sync.WaitGroup
 }
 
 // New checks cfg, loads or creates the host key and builds the server.
@@ -202,7 +204,25 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	s.shutdown()
 	<-errc
+	// The sessions' last audit lines (publishes still answering) are
+	// written before the caller closes the audit.
+	done := make(chan struct{})
+	go func() { s.handles.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(s.settleFor()):
+		s.logf("sessions still settling after %s: their last audit lines may be missing", s.settleFor())
+	}
 	return nil
+}
+
+// settleFor bounds the wait for the sessions' last publishes.
+func (s *Server) settleFor() time.Duration {
+	d := s.cfg.Console.Actions.Timeout
+	if d <= 0 {
+		d = 10 * time.Second
+	}
+	return d + 2*time.Second
 }
 
 // shutdown stops accepting, tells each session why it ends, gives them

@@ -26,6 +26,8 @@ const leaveGrace = 2 * time.Second
 
 // handle runs one SSH session: a command (who), or the console.
 func (s *Server) handle(sess ssh.Session) {
+	s.handles.Add(1)
+	defer s.handles.Done()
 	id := identity(sess)
 	if id.Role == RoleNone { // cannot happen past authorize; never serve it
 		fmt.Fprint(sess.Stderr(), "mqdeck serve: not authorized\r\n")
@@ -106,6 +108,9 @@ func (s *Server) handle(sess ssh.Session) {
 	_, runErr := p.Run()
 	p.Kill()
 	cancel()
+	// An action published just before the session ended still gets its
+	// answer, and its audit line, under this session's identity.
+	m.Settle()
 	why := "bye"
 	if r := reason.Load(); r != nil {
 		why = *r
