@@ -416,6 +416,9 @@ func (p *FleetPane) SetNoSystems(text string) { p.noSystems = text }
 func (p *FleetPane) info() string {
 	_, n := p.store.SystemsWindow(p.query(), 0, 0, p.sysBuf[:0])
 	s := fmt.Sprintf("%d systems", n)
+	if n == 1 {
+		s = "1 system"
+	}
 	if p.sort == fleet.SortByState {
 		s += " · by state"
 	}

@@ -223,3 +223,18 @@ func TestDetailMasksCredentialUserProperties(t *testing.T) {
 		t.Fatalf("user properties missing:\n%s", out)
 	}
 }
+
+// The fleet title counts in words that agree: "1 system", not "1 systems"
+// (a filter down to one device, seen running the Drogue demo).
+func TestFleetTitleCountsOneSystem(t *testing.T) {
+	p := NewFleetPane(themes.New(themes.Mono), DefaultKeys(), fixture.Fleet())
+	p.SetSize(60, 8)
+	p.Update(press("/"))
+	for _, r := range "plant-03" {
+		p.Update(press(string(r)))
+	}
+	p.Update(press("enter"))
+	if out := ansi.Strip(p.View()); !strings.Contains(out, "1 system ·") || strings.Contains(out, "1 systems") {
+		t.Errorf("title:\n%s", out)
+	}
+}
