@@ -165,7 +165,7 @@ func TestFilterInputTakesKeysFirst(t *testing.T) {
 	}
 	send(m, press("backspace"), press("backspace"))
 	out := plain(m)
-	if !strings.Contains(out, "1 systems") || !strings.Contains(out, "plant-03") || strings.Contains(out, "Warehouse HVAC") {
+	if !strings.Contains(out, "1 system ·") || !strings.Contains(out, "plant-03") || strings.Contains(out, "Warehouse HVAC") {
 		t.Fatalf("filter 'plant' not applied:\n%s", out)
 	}
 	send(m, press("enter"))
