@@ -42,11 +42,13 @@ func (d *drivrSim) input(s *Sim, m mqttconn.Message) bool {
 	}
 	switch {
 	case len(parts) == 4 && parts[0] == "event" && (parts[1] == "s" || parts[1] == "c"):
-		d.eventInput(s, m, parts[1], parts[2], enc)
+		id := strings.ToLower(parts[2])
+		d.itemsInput(s, m, enc, eventReportMessage, func(it node) (node, bool) { return d.applyEvent(s, it, parts[1], id) })
 	case len(parts) == 3 && parts[0] == "system":
 		d.systemInput(s, m, parts[1], enc)
 	case len(parts) == 4 && parts[0] == "setpoint" && (parts[1] == "s" || parts[1] == "c"):
-		d.setpointInput(s, m, parts[1], parts[2], enc)
+		id := strings.ToLower(parts[2])
+		d.itemsInput(s, m, enc, spReportMessage, func(it node) (node, bool) { return d.applySetpoint(s, it, parts[1], id) })
 	default:
 		return false
 	}
@@ -213,21 +215,24 @@ func parseTime(v node) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// eventInput creates or updates events on a system ("s") or component ("c").
-func (d *drivrSim) eventInput(s *Sim, m mqttconn.Message, entity, id, enc string) {
+// itemsInput answers an input whose body is one item or a list of them
+// (events on a system "s" or component "c", setpoints): apply runs each
+// item and returns its error and true when it refused it; one report
+// (seed 001's shape, reportMessage) lists the refused items.
+func (d *drivrSim) itemsInput(s *Sim, m mqttconn.Message, enc, reportMessage string, apply func(it node) (node, bool)) {
 	doc, ok := parseDoc(m.Payload, enc)
 	if !ok {
-		d.report(s, m, enc, eventReportMessage, 1, []field{kv("0", arr(fieldErrors([]field{fieldMsg("_schema", msgBadType)})))})
+		d.report(s, m, enc, reportMessage, 1, []field{kv("0", arr(fieldErrors([]field{fieldMsg("_schema", msgBadType)})))})
 		return
 	}
 	list := items(doc)
 	var errs []field
 	for i, it := range list {
-		if e, bad := d.applyEvent(s, it, entity, strings.ToLower(id)); bad {
+		if e, bad := apply(it); bad {
 			errs = append(errs, kv(itoa(i), arr(e)))
 		}
 	}
-	d.report(s, m, enc, eventReportMessage, len(list), errs)
+	d.report(s, m, enc, reportMessage, len(list), errs)
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

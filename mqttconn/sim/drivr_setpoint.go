@@ -2,10 +2,8 @@ package sim
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/mqdeck/mqdeck/decode"
-	"github.com/mqdeck/mqdeck/mqttconn"
 )
 
 // DRIVR setpoints (platforms.md §1.3.9: a SETTING characteristic, cloud to
@@ -35,22 +33,6 @@ func settingOf(kind, code string) (setting, bool) {
 		return setting{0, 100, "%", func(c *drivrComponent, v float64) { c.brightness = v }}, true
 	}
 	return setting{}, false
-}
-
-func (d *drivrSim) setpointInput(s *Sim, m mqttconn.Message, entity, id, enc string) {
-	doc, ok := parseDoc(m.Payload, enc)
-	if !ok {
-		d.report(s, m, enc, spReportMessage, 1, []field{kv("0", arr(fieldErrors([]field{fieldMsg("_schema", msgBadType)})))})
-		return
-	}
-	list := items(doc)
-	var errs []field
-	for i, it := range list {
-		if e, bad := d.applySetpoint(s, it, entity, strings.ToLower(id)); bad {
-			errs = append(errs, kv(itoa(i), arr(e)))
-		}
-	}
-	d.report(s, m, enc, spReportMessage, len(list), errs)
 }
 
 // applySetpoint validates one item and applies it. It returns the item's

@@ -39,6 +39,12 @@ const (
 	PlatformSmartWorks = "smartworks"
 )
 
+// Platforms are the platforms simulated, one simulator each (the
+// generic platform has none): what Config.Platforms may name.
+func Platforms() []string {
+	return []string{PlatformDRIVR, PlatformDrogue, PlatformDevAPI, PlatformSmartWorks}
+}
+
 // Defaults of Config.
 const (
 	DefaultSystems   = 12
@@ -84,7 +90,7 @@ func (c Config) withDefaults() Config {
 		c.Seed = DefaultSeed
 	}
 	if len(c.Platforms) == 0 {
-		c.Platforms = []string{PlatformDRIVR, PlatformDrogue, PlatformDevAPI, PlatformSmartWorks}
+		c.Platforms = Platforms()
 	}
 	if c.Slug == "" {
 		c.Slug = DefaultSlug
@@ -109,9 +115,7 @@ func (c Config) has(platform string) bool { return slices.Contains(c.Platforms, 
 // Validate rejects platform names the simulator does not know.
 func (c Config) Validate() error {
 	for _, p := range c.Platforms {
-		switch p {
-		case PlatformDRIVR, PlatformDrogue, PlatformDevAPI, PlatformSmartWorks:
-		default:
+		if !slices.Contains(Platforms(), p) {
 			return fmt.Errorf("sim: unknown platform %q (drivr, drogue, devapi, smartworks)", p)
 		}
 	}

@@ -1,9 +1,11 @@
 package platforms
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
+	"github.com/mqdeck/mqdeck/mqttconn/sim"
 	"github.com/mqdeck/mqdeck/tui/actions"
 )
 
@@ -75,5 +77,21 @@ func TestUnitsOfferOrExplainEveryKind(t *testing.T) {
 	// publish form there, titled as an event, a command, a setpoint).
 	if offered != 10 {
 		t.Errorf("%d forms offered, want 10", offered)
+	}
+}
+
+// The simulators live in mqttconn/sim, below the program (ARCHITECTURE.md
+// says why), one per platform in the files of its name: every unit but
+// generic has one, and every simulator has a unit.
+func TestEveryUnitHasItsSimulator(t *testing.T) {
+	for _, u := range All() {
+		if has := slices.Contains(sim.Platforms(), u.Name); has != (u.Name != platform.Generic) {
+			t.Errorf("unit %s: simulated %v", u.Name, has)
+		}
+	}
+	for _, p := range sim.Platforms() {
+		if _, ok := Lookup(p); !ok {
+			t.Errorf("simulator %s has no unit", p)
+		}
 	}
 }
