@@ -169,7 +169,7 @@ func (b *Builder) UnsupportedWhy(kind Kind) string {
 	if b.Unit == nil {
 		return ""
 	}
-	return b.Unit.Unsupported(kind)
+	return b.Unit.Traits().Unsupported[kind]
 }
 
 // buildPlatform fills a from a platform form through the platform's unit

@@ -103,14 +103,14 @@ func (b *Builder) SelectionFor(s *fleet.Store, ref fleet.Ref) Selection {
 // without one, setpoints.
 func (b *Builder) settable(k fleet.SeriesKind) bool {
 	if b.Unit == nil {
-		return k == fleet.SeriesSetpoint
+		return Traits{}.Writes(k)
 	}
-	return b.Unit.Settable(k)
+	return b.Unit.Traits().Writes(k)
 }
 
 // Acks reports whether the platform's events are acknowledged from the
 // console.
-func (b *Builder) Acks() bool { return b.Unit != nil && b.Unit.Acks() }
+func (b *Builder) Acks() bool { return b.Unit != nil && b.Unit.Traits().Acks }
 
 // settables lists the setpoints and reported properties of the entity,
 // each with its last value as JSON: setpoints written first, then the

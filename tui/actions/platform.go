@@ -2,6 +2,7 @@ package actions
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,15 +22,31 @@ type Platform interface {
 	// Build reads the filled form and returns the platform's publish; it
 	// sets a's target, name, summary and the answer to expect.
 	Build(b *Builder, a *Action, f Form) (platform.Action, error)
-	// Unsupported says in the platform's terms why kind does not apply,
-	// "" when there is nothing particular to say.
-	Unsupported(kind Kind) string
-	// Settable reports whether a series of kind k can be written from the
-	// setpoint form (setpoints everywhere; SmartWorks properties too).
-	Settable(k fleet.SeriesKind) bool
-	// Acks reports whether the console acknowledges the platform's events
-	// (DRIVR's GraphQL ackEvent).
-	Acks() bool
+	// Traits are what the platform says of the actions as data.
+	Traits() Traits
+}
+
+// Traits are what a platform says of the actions as data rather than
+// code; the zero value is a platform that explains nothing, writes
+// setpoints only and acknowledges no events.
+type Traits struct {
+	// Unsupported says in the platform's terms why a kind does not apply;
+	// a kind not named has nothing particular to say.
+	Unsupported map[Kind]string
+	// Settable are the kinds of series the setpoint form writes; none
+	// named: setpoints (SmartWorks writes reported properties too).
+	Settable []fleet.SeriesKind
+	// Acks: the console acknowledges the platform's events (DRIVR's
+	// GraphQL ackEvent).
+	Acks bool
+}
+
+// Writes reports whether the setpoint form writes a series of kind k.
+func (t Traits) Writes(k fleet.SeriesKind) bool {
+	if len(t.Settable) == 0 {
+		return k == fleet.SeriesSetpoint
+	}
+	return slices.Contains(t.Settable, k)
 }
 
 // Time is the builder's clock (Builder.Now, else time.Now).

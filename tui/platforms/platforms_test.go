@@ -67,7 +67,7 @@ func TestUnitsOfferOrExplainEveryKind(t *testing.T) {
 					t.Errorf("%s %s: an empty form", u.Name, k)
 				}
 			}
-			if w := u.Actions.Unsupported(k); w != "" && ok {
+			if w := u.Actions.Traits().Unsupported[k]; w != "" && ok {
 				t.Errorf("%s %s: offered and explained as unsupported (%q)", u.Name, k, w)
 			}
 		}

@@ -7,7 +7,6 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/actions"
-	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
 // Actions are the device API's operator actions: a command, a
@@ -17,19 +16,13 @@ type Actions struct{}
 
 var _ actions.Platform = Actions{}
 
-// Unsupported says why a kind does not apply on the device API.
-func (Actions) Unsupported(kind actions.Kind) string {
-	if kind == actions.KindTriggerEvent {
-		return "device API incidents are HTTPS only"
-	}
-	return ""
+// Traits: the device API's setpoints (its configuration is a form of its
+// own); its incidents are opened and acknowledged over HTTPS, not here.
+func (Actions) Traits() actions.Traits {
+	return actions.Traits{Unsupported: map[actions.Kind]string{
+		actions.KindTriggerEvent: "device API incidents are HTTPS only",
+	}}
 }
-
-// Settable: the device API's setpoints (its configuration is a form of its own).
-func (Actions) Settable(k fleet.SeriesKind) bool { return k == fleet.SeriesSetpoint }
-
-// Acks: device API incidents are acknowledged over HTTPS, not here.
-func (Actions) Acks() bool { return false }
 
 // Form lays out the command, configuration and snapshot forms.
 func (Actions) Form(_ *actions.Builder, kind actions.Kind, sel actions.Selection, f *actions.Form) bool {

@@ -9,7 +9,6 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/actions"
-	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
 // Actions are DRIVR's operator actions: trigger an event on a system or
@@ -19,22 +18,17 @@ type Actions struct{}
 
 var _ actions.Platform = Actions{}
 
-// Unsupported says why a kind does not apply on DRIVR.
-func (Actions) Unsupported(kind actions.Kind) string {
-	switch kind {
-	case actions.KindSendCommand:
-		return "DRIVR has no command topic; use a setpoint or trigger an event"
-	case actions.KindRequestSnapshot:
-		return "DRIVR's topics are retained: the snapshot arrives on subscribe"
+// Traits: DRIVR writes setpoints; its events are acknowledged through its
+// GraphQL API.
+func (Actions) Traits() actions.Traits {
+	return actions.Traits{
+		Unsupported: map[actions.Kind]string{
+			actions.KindSendCommand:     "DRIVR has no command topic; use a setpoint or trigger an event",
+			actions.KindRequestSnapshot: "DRIVR's topics are retained: the snapshot arrives on subscribe",
+		},
+		Acks: true,
 	}
-	return ""
 }
-
-// Settable: DRIVR writes setpoints.
-func (Actions) Settable(k fleet.SeriesKind) bool { return k == fleet.SeriesSetpoint }
-
-// Acks: DRIVR's events are acknowledged through its GraphQL API.
-func (Actions) Acks() bool { return true }
 
 // Form lays out the event and setpoint forms.
 func (Actions) Form(_ *actions.Builder, kind actions.Kind, sel actions.Selection, f *actions.Form) bool {
@@ -105,6 +99,16 @@ func domain(b *actions.Builder, f actions.Form) (string, error) {
 	return slug, nil
 }
 
+// addressed is the domain and the entity an input is for.
+func addressed(b *actions.Builder, f actions.Form) (string, platform.EntityRef, error) {
+	slug, err := domain(b, f)
+	if err != nil {
+		return "", platform.EntityRef{}, err
+	}
+	ref, err := entityRef(f)
+	return slug, ref, err
+}
+
 // encodingOf is the payload encoding chosen in the form.
 func encodingOf(f actions.Form) (string, error) {
 	enc := strings.ToLower(actions.FirstNonEmpty(f.Value(actions.FEncoding), "json"))
@@ -115,11 +119,7 @@ func encodingOf(f actions.Form) (string, error) {
 }
 
 func event(b *actions.Builder, a *actions.Action, f actions.Form) (platform.Action, error) {
-	slug, err := domain(b, f)
-	if err != nil {
-		return platform.Action{}, err
-	}
-	ref, err := entityRef(f)
+	slug, ref, err := addressed(b, f)
 	if err != nil {
 		return platform.Action{}, err
 	}
@@ -176,11 +176,7 @@ func event(b *actions.Builder, a *actions.Action, f actions.Form) (platform.Acti
 }
 
 func setpoint(b *actions.Builder, a *actions.Action, f actions.Form) (platform.Action, error) {
-	slug, err := domain(b, f)
-	if err != nil {
-		return platform.Action{}, err
-	}
-	ref, err := entityRef(f)
+	slug, ref, err := addressed(b, f)
 	if err != nil {
 		return platform.Action{}, err
 	}

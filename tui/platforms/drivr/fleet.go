@@ -41,10 +41,7 @@ func Apply(w *fleet.Writer) {
 		if !ok {
 			return
 		}
-		since := payload.Time(d, "connectionStateUpdatedAt")
-		if since.IsZero() {
-			since = w.At()
-		}
+		since := connSince(w, d)
 		if r.Component != "" {
 			comp := w.Component(sys, r.Component, true)
 			comp.Conn, comp.ConnSince = c, since
@@ -169,6 +166,15 @@ func parseConn(t string) (fleet.ConnState, bool) {
 	return fleet.ConnUnknown, true
 }
 
+// connSince is when the connection state last changed: the platform's
+// connectionStateUpdatedAt, else the message's time.
+func connSince(w *fleet.Writer, d decode.Node) time.Time {
+	if t := payload.Time(d, "connectionStateUpdatedAt"); !t.IsZero() {
+		return t
+	}
+	return w.At()
+}
+
 // systemInfo applies a DRIVR System payload (platforms.md §1.3.5).
 func systemInfo(w *fleet.Writer, sys *fleet.System, d decode.Node) {
 	if d.Kind != decode.KindObject {
@@ -184,11 +190,7 @@ func systemInfo(w *fleet.Writer, sys *fleet.System, d decode.Node) {
 	}
 	if cs := payload.Str(d, "connectionState"); cs != "" {
 		if c, ok := parseConn(cs); ok {
-			since := payload.Time(d, "connectionStateUpdatedAt")
-			if since.IsZero() {
-				since = w.At()
-			}
-			w.Presence(sys, c, since, "connectionState", true)
+			w.Presence(sys, c, connSince(w, d), "connectionState", true)
 		}
 	}
 }
@@ -212,11 +214,7 @@ func componentInfo(w *fleet.Writer, c *fleet.Component, d decode.Node) {
 	}
 	if cs := payload.Str(d, "connectionState"); cs != "" {
 		if st, ok := parseConn(cs); ok && st != c.Conn {
-			c.Conn = st
-			c.ConnSince = payload.Time(d, "connectionStateUpdatedAt")
-			if c.ConnSince.IsZero() {
-				c.ConnSince = w.At()
-			}
+			c.Conn, c.ConnSince = st, connSince(w, d)
 		}
 	}
 }

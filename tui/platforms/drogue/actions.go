@@ -6,7 +6,6 @@ import (
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/actions"
-	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
 // Actions are Drogue Cloud's operator actions: a command to a device
@@ -16,22 +15,14 @@ type Actions struct{}
 
 var _ actions.Platform = Actions{}
 
-// Unsupported says why a kind does not apply on Drogue.
-func (Actions) Unsupported(kind actions.Kind) string {
-	switch kind {
-	case actions.KindTriggerEvent:
-		return "on Drogue only devices emit events; send a command (c)"
-	case actions.KindRequestSnapshot:
-		return "Drogue has no point-in-time snapshot; reconnect with the same client id to catch up"
-	}
-	return ""
+// Traits: a Drogue setpoint is a command (the series seen as setpoints);
+// its events have no acknowledgement.
+func (Actions) Traits() actions.Traits {
+	return actions.Traits{Unsupported: map[actions.Kind]string{
+		actions.KindTriggerEvent:    "on Drogue only devices emit events; send a command (c)",
+		actions.KindRequestSnapshot: "Drogue has no point-in-time snapshot; reconnect with the same client id to catch up",
+	}}
 }
-
-// Settable: a Drogue setpoint is a command; the series seen as setpoints.
-func (Actions) Settable(k fleet.SeriesKind) bool { return k == fleet.SeriesSetpoint }
-
-// Acks: Drogue events have no acknowledgement.
-func (Actions) Acks() bool { return false }
 
 // Form lays out the command form.
 func (Actions) Form(_ *actions.Builder, kind actions.Kind, sel actions.Selection, f *actions.Form) bool {

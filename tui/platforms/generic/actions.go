@@ -3,7 +3,6 @@ package generic
 import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/actions"
-	"github.com/mqdeck/mqdeck/tui/fleet"
 )
 
 // Actions are the generic platform's: any topic, and no commands, setpoints
@@ -13,20 +12,14 @@ type Actions struct{}
 
 var _ actions.Platform = Actions{}
 
-// Unsupported says what to use instead: publish, which addresses any topic.
-func (Actions) Unsupported(k actions.Kind) string {
-	switch k {
-	case actions.KindSendCommand, actions.KindSetSetpoint, actions.KindTriggerEvent, actions.KindRequestSnapshot:
-		return "a generic broker has no commands, setpoints or events: P publishes to any topic"
-	}
-	return ""
+// Traits: a generic broker has nothing but publish (P), which addresses
+// any topic; nothing to acknowledge without a platform.
+func (Actions) Traits() actions.Traits {
+	const why = "a generic broker has no commands, setpoints or events: P publishes to any topic"
+	return actions.Traits{Unsupported: map[actions.Kind]string{
+		actions.KindSendCommand: why, actions.KindSetSetpoint: why, actions.KindTriggerEvent: why, actions.KindRequestSnapshot: why,
+	}}
 }
-
-// Settable: setpoints, should a generic broker's data be routed as such.
-func (Actions) Settable(k fleet.SeriesKind) bool { return k == fleet.SeriesSetpoint }
-
-// Acks: nothing to acknowledge without a platform.
-func (Actions) Acks() bool { return false }
 
 // Form: none but publish, which the builder makes for every platform.
 func (Actions) Form(*actions.Builder, actions.Kind, actions.Selection, *actions.Form) bool {

@@ -17,12 +17,15 @@ type Actions struct{}
 
 var _ actions.Platform = Actions{}
 
-// Unsupported says why a kind does not apply on SmartWorks.
-func (Actions) Unsupported(kind actions.Kind) string {
-	if kind == actions.KindRequestSnapshot {
-		return "SmartWorks snapshots come from its REST API"
+// Traits: a SmartWorks thing's reported properties are writable too; its
+// events have no acknowledgement.
+func (Actions) Traits() actions.Traits {
+	return actions.Traits{
+		Unsupported: map[actions.Kind]string{
+			actions.KindRequestSnapshot: "SmartWorks snapshots come from its REST API",
+		},
+		Settable: []fleet.SeriesKind{fleet.SeriesSetpoint, fleet.SeriesProperty},
 	}
-	return ""
 }
 
 // formSpec is a form's name label, payload label and default payload.
@@ -37,14 +40,6 @@ func formSpec(kind actions.Kind) ([3]string, bool) {
 	}
 	return [3]string{}, false
 }
-
-// Settable: a SmartWorks thing's reported properties are writable too.
-func (Actions) Settable(k fleet.SeriesKind) bool {
-	return k == fleet.SeriesSetpoint || k == fleet.SeriesProperty
-}
-
-// Acks: SmartWorks events have no acknowledgement.
-func (Actions) Acks() bool { return false }
 
 // Form lays out the action, property and event forms.
 func (Actions) Form(_ *actions.Builder, kind actions.Kind, sel actions.Selection, f *actions.Form) bool {
