@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
 // BuildMqdeck compiles the mqdeck binary of the tree in the current
@@ -24,10 +26,27 @@ func BuildMqdeck(bin, dir string) (string, error) {
 	return out, nil
 }
 
+// Slug is the DRIVR domain of the benchmarks' flood and simulator.
+const Slug = "company-example"
+
 // DRIVRConsoleArgs are the console's flags for the DRIVR flood and
 // simulator on broker, subscribing as clientID.
 func DRIVRConsoleArgs(broker, clientID string, extra ...string) []string {
-	return append([]string{"--broker", broker, "--platform", "drivr", "--slug", "company-example", "--client-id", clientID}, extra...)
+	return append([]string{"--broker", broker, "--platform", "drivr", "--slug", Slug, "--client-id", clientID}, extra...)
+}
+
+// DRIVRFilterList is what mqdeck subscribes to with --platform drivr
+// --slug Slug: every subscriber under test gets the same filters.
+func DRIVRFilterList() []string {
+	s, err := platform.New(platform.DRIVR, platform.Params{Slug: Slug})
+	if err != nil {
+		panic(err) // a fixed, valid slug
+	}
+	var out []string
+	for _, f := range s.Filters() {
+		out = append(out, f.Filter)
+	}
+	return out
 }
 
 // DRIVRFilters is how many filters mqdeck subscribes with --platform drivr.

@@ -85,7 +85,7 @@ func run(o options) error {
 		return err
 	}
 	defer broker.Stop()
-	env := &runEnv{o: o, dir: dir, broker: broker, streams: streams, filters: drivrFilters,
+	env := &runEnv{o: o, dir: dir, broker: broker, streams: streams, filters: benchkit.DRIVRFilterList(),
 		tmux: benchkit.Tmux{Socket: fmt.Sprintf("mqdeck-compare-%d", os.Getpid())}}
 	defer env.tmux.Kill()
 

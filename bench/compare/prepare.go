@@ -28,11 +28,11 @@ func prepare(o options, dir string) ([]subject, error) {
 	if _, err := exec.LookPath("mosquitto_sub"); err != nil {
 		return nil, fmt.Errorf("mosquitto_sub not found (apt-get install mosquitto-clients): %w", err)
 	}
-	out = append(out, mosquittoSub(drivrFilters)) // always: the baseline
+	out = append(out, mosquittoSub(benchkit.DRIVRFilterList())) // always: the baseline
 	if want("node") {
 		script, _ := filepath.Abs(filepath.Join("bench", "node", "sub.js"))
 		if _, err := os.Stat(filepath.Join("bench", "node_modules", "mqtt")); err == nil {
-			out = append(out, nodeSub(script, drivrFilters))
+			out = append(out, nodeSub(script, benchkit.DRIVRFilterList()))
 		} else {
 			fmt.Println("node mqtt: skipped (npm install --prefix bench mqtt to include it)")
 		}

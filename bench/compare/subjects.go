@@ -12,24 +12,9 @@ import (
 	"time"
 
 	"github.com/mqdeck/mqdeck/bench/benchkit"
-	"github.com/mqdeck/mqdeck/mqttconn/platform"
 )
 
-const slug = "company-example"
-
-// drivrFilters are what mqdeck subscribes to with --platform drivr; every
-// subscriber gets the same ones.
-var drivrFilters = func() []string {
-	s, err := platform.New(platform.DRIVR, platform.Params{Slug: slug})
-	if err != nil {
-		panic(err)
-	}
-	var out []string
-	for _, f := range s.Filters() {
-		out = append(out, f.Filter)
-	}
-	return out
-}()
+const slug = benchkit.Slug
 
 // subject is one subscriber under test.
 type subject struct {

@@ -27,11 +27,10 @@ import (
 
 	"github.com/mqdeck/mqdeck/bench/benchkit"
 	"github.com/mqdeck/mqdeck/mqttconn"
-	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
 )
 
-const slug = "company-example"
+const slug = benchkit.Slug
 
 type options struct {
 	n, rounds, size, topics int
@@ -65,25 +64,13 @@ type subject struct {
 	tmux    bool // run in a 120x40 tmux pane (the console)
 }
 
-func filters() []string {
-	s, err := platform.New(platform.DRIVR, platform.Params{Slug: slug})
-	if err != nil {
-		panic(err)
-	}
-	var out []string
-	for _, f := range s.Filters() {
-		out = append(out, f.Filter)
-	}
-	return out
-}
-
 func subjects(o options, bin string) []subject {
 	q := strconv.Itoa(o.qos)
 	n := strconv.Itoa(o.n)
 	out := []subject{{name: "mosquitto_sub", command: func(id, url string) []string {
 		port := url[strings.LastIndex(url, ":")+1:]
 		args := []string{"mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-V", "5", "-i", id, "-c", "-x", "3600", "-q", q, "-C", n}
-		for _, f := range filters() {
+		for _, f := range benchkit.DRIVRFilterList() {
 			args = append(args, "-t", f)
 		}
 		return args
@@ -225,7 +212,7 @@ func drainOnce(o options, broker *benchkit.Mosquitto, tm benchkit.Tmux, dir stri
 // the broker, offline.
 func makeSession(ctx context.Context, url, id string, qos byte) error {
 	var subs []mqttconn.Subscription
-	for _, f := range filters() {
+	for _, f := range benchkit.DRIVRFilterList() {
 		subs = append(subs, mqttconn.Subscription{Filter: f, QoS: qos})
 	}
 	c, err := mqttconn.New(mqttconn.Options{Broker: url, Protocol: mqttconn.Protocol5, ClientID: id,
