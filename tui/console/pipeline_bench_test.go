@@ -51,7 +51,13 @@ func BenchmarkPipeline(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		in := make(chan mqttconn.Message, n)
+		now := time.Now()
 		for _, m := range msgs {
+			// Received now, as a live flood is: with the fixture's fixed
+			// time every system was silent for the store's clock, went
+			// fresh on each message and stale again, and that churn was
+			// 12.6% of the profile.
+			m.Received = now
 			in <- m
 		}
 		start := time.Now()
