@@ -1,5 +1,7 @@
 package views
 
+import "strings"
+
 // Rows must stay distinguishable when cut: "EMS Building 02" and "EMS
 // Building 03" both became "EMS Bui…", three series "smart-meter-v2…".
 // The tail usually tells them apart, so these cuts keep it.
@@ -10,6 +12,11 @@ package views
 // their start (target-temperature, temperature), which a middle cut lost.
 func fitDotted(comp, name string, w int) string {
 	comp, name = safe(comp), safe(name)
+	if i := strings.LastIndexByte(name, '.'); comp == "" && i > 0 && i < len(name)-1 {
+		// "state.temperature" (a Drogue channel, a flattened object):
+		// the last part tells rows apart, as a component's name does.
+		comp, name = name[:i], name[i+1:]
+	}
 	full := name
 	if comp != "" {
 		full = comp + "." + name

@@ -241,7 +241,11 @@ func (p *TelemetryPane) head(inner int) string {
 	valueW, unitW := 0, 0
 	p.buf, _ = p.store.SeriesWindow(p.query(), p.cur.top, p.cur.rows, p.buf[:0])
 	for _, s := range p.buf {
-		valueW = max(valueW, width(safe(seriesValue(s))))
+		// A number cut is a different number; text and lists are cut
+		// visibly ("…") and may not take the names' room.
+		if _, ok := s.Number(); ok {
+			valueW = max(valueW, width(safe(seriesValue(s))))
+		}
 		unitW = max(unitW, width(safe(s.Unit)))
 	}
 	c = c.fitFacts(valueW, unitW)

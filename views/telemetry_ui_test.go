@@ -134,3 +134,34 @@ func TestTelemetryFactsLeaveNoUselessSparkline(t *testing.T) {
 		}
 	}
 }
+
+// Drogue's series are "state.temperature" and "state.target-temperature"
+// (the channel, then the field): cut in the middle of the whole, both read
+// "state.…ure". The last part tells them apart, as a component's name
+// does. And a text value (a list of proxied devices) is cut visibly, so it
+// does not take the names' room as a number does.
+func TestTelemetryDottedNamesStayApart(t *testing.T) {
+	for _, w := range []int{10, 12, 14} {
+		a, b := fitDotted("", "state.temperature", w), fitDotted("", "state.target-temperature", w)
+		if a == b {
+			t.Errorf("width %d: both read %q", w, a)
+		}
+	}
+	if got := fitDotted("", "state.battery", 13); got != "state.battery" {
+		t.Errorf("a name that fits is cut: %q", got)
+	}
+	f := fixture.NewFeeder()
+	sys := "00000000-0000-4000-8000-0000000000d1"
+	base := "drivr/v1/" + fixture.Slug + "/systems/" + sys
+	f.Add(platform.DRIVR, base, `{"uuid":"`+sys+`","name":"gateway-01"}`, time.Minute, true, nil)
+	f.Add(platform.DRIVR, base+"/components/gw/datapoints/proxied", `{"value":"[\"sensor-01\",\"sensor-02\"]"}`, 10*time.Second, false, nil)
+	f.Add(platform.DRIVR, base+"/components/gw/datapoints/uptime-secs", `{"value":60300493}`, 10*time.Second, false, nil)
+	store := fixture.Store()
+	store.Apply(f.Items())
+	p := NewTelemetryPane(themes.New(themes.Mono), DefaultKeys(), store)
+	p.SetSize(48, 6)
+	out := ansi.Strip(p.View())
+	if !strings.Contains(out, "uptime-secs ") {
+		t.Errorf("a text value took the names' room:\n%s", out)
+	}
+}
