@@ -34,8 +34,11 @@ func (b *detailBuilder) topic(tree *topics.Tree, sub Subject, hex bool) {
 		b.dim("No message on this exact topic: the figures cover the topics below it.")
 		return
 	}
-	if tp.Retained {
-		b.kv("retained", "yes: the broker holds a retained message here")
+	switch {
+	case tp.Retained && tp.RetainedOlder:
+		b.kv("retained", "yes, seen at subscribe; live messages came since, so the broker's copy is that one or a newer retained publish (MQTT does not flag live ones)")
+	case tp.Retained:
+		b.kv("retained", "yes: the broker sent this payload as its retained message at subscribe")
 	}
 	e, ok := tp.LastEntry()
 	if !ok {

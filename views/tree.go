@@ -260,7 +260,13 @@ func topicRow(st themes.Styles, c treeCols, inner int, n *topics.Node, open, hex
 	}
 	ret := " "
 	tp := n.Topic()
-	if tp != nil && tp.Retained {
+	switch {
+	case tp == nil || !tp.Retained:
+	case tp.RetainedOlder:
+		// Retained at subscribe, live messages since: the broker's
+		// copy may not be the last payload.
+		ret = paintIf(st.Subtle, "r", selected)
+	default:
 		ret = paintIf(st.Accent, "R", selected)
 	}
 	var r rowBuilder

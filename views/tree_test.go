@@ -49,6 +49,7 @@ func genericStore() *fleet.Store {
 	for i := 0; i < 6; i++ {
 		add("home/kitchen/temp", fmt.Sprintf(`{"telemetries": {"temp.c": %d.5, "fan_speed": %d}, "state": "%s"}`, 20+i, 1000+100*i, []string{"ok", "ok", "warm"}[i%3]), false)
 	}
+	add("home/hall/door", "open", false) // live after retained: the mark says the copy may differ
 	add("home/kitchen/notes", "line one\nline two\nline three", false)
 	add("home/kitchen/notes", "line one\nline 2\nline three\nline four", false)
 	s.Apply(items)

@@ -91,7 +91,15 @@ type Topic struct {
 	Name     string // the full topic, as received
 	Msgs     uint64
 	Bytes    uint64
-	Retained bool // last seen as a retained message, not cleared since
+	// Retained: the broker delivered a retained message here (it flags
+	// only what it sends because of a subscription: the console's own,
+	// at connect and at every reconnect) and no empty message came since.
+	// RetainedOlder: live messages came after it, so the broker's copy is
+	// the one seen at subscribe or a newer retained publish: MQTT does not
+	// say which (no Retain As Published), and a topic published retained
+	// only after the subscription carries no mark at all.
+	Retained      bool
+	RetainedOlder bool
 	Last     time.Time
 	lastE    entry // the newest entry (valid once Msgs > 0)
 	older    *ring // the entries before it, nil for most topics
@@ -231,13 +239,25 @@ func (t *Tree) applyTopic(tp *Topic, n *Node, m Msg, size uint64) {
 	if m.At.After(tp.Last) {
 		tp.Last = m.At
 	}
-	// A retained message marks the topic; an empty payload is the broker
-	// telling subscribers the retained message was cleared.
+	// A retained delivery marks the topic. A later live message does not
+	// unmark it (publishing never deletes a retained message, and a live
+	// one carries no retain flag whatever its publisher set); an empty
+	// payload does: it is how a retained message is cleared (mqdeck's own
+	// cleanup included), though a live empty one may not have been sent
+	// retained: the README says so.
 	switch {
-	case len(m.Payload) == 0 && tp.Retained:
-		t.setRetained(tp, false)
-	case m.Retained && len(m.Payload) > 0 && !tp.Retained:
-		t.setRetained(tp, true)
+	case len(m.Payload) == 0:
+		if tp.Retained {
+			t.setRetained(tp, false)
+		}
+		tp.RetainedOlder = false
+	case m.Retained:
+		if !tp.Retained {
+			t.setRetained(tp, true)
+		}
+		tp.RetainedOlder = false
+	case tp.Retained:
+		tp.RetainedOlder = true
 	}
 	t.record(tp, m)
 	if tp.tracks != nil {

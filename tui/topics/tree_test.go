@@ -41,10 +41,25 @@ func TestRetainedMarkAndClear(t *testing.T) {
 	if got, total := tr.RetainedUnder(tr.Find("home/kitchen"), 0); total != 1 || !slices.Equal(got, []string{"home/kitchen/hum"}) {
 		t.Fatalf("after clear: %v (%d)", got, total)
 	}
-	// A live (not retained) message does not clear the mark.
+	// A live (not retained) message does not clear the mark, but says
+	// the broker's copy may no longer be the last payload; a retained
+	// delivery again (a reconnect) says it is.
+	hum := tr.Topic("home/kitchen/hum")
+	if hum.RetainedOlder {
+		t.Fatal("older before any live message")
+	}
 	pub(tr, "home/kitchen/hum", "41", false)
-	if tr.Topic("home/kitchen/hum").Retained != true {
-		t.Fatal("a live message cleared the retained mark")
+	if !hum.Retained || !hum.RetainedOlder {
+		t.Fatalf("after a live message: retained %v, older %v", hum.Retained, hum.RetainedOlder)
+	}
+	pub(tr, "home/kitchen/hum", "41", true)
+	if !hum.Retained || hum.RetainedOlder {
+		t.Fatalf("after a retained delivery: retained %v, older %v", hum.Retained, hum.RetainedOlder)
+	}
+	// A topic only ever seen live carries no mark.
+	pub(tr, "home/live", "1", false)
+	if tp := tr.Topic("home/live"); tp.Retained || tp.RetainedOlder {
+		t.Fatal("a live-only topic is marked")
 	}
 }
 
