@@ -87,10 +87,10 @@ type Node struct {
 
 // Topic is a node that received messages itself.
 type Topic struct {
-	node     *Node
-	Name     string // the full topic, as received
-	Msgs     uint64
-	Bytes    uint64
+	node  *Node
+	Name  string // the full topic, as received
+	Msgs  uint64
+	Bytes uint64
 	// Retained: the broker delivered a retained message here (it flags
 	// only what it sends because of a subscription: the console's own,
 	// at connect and at every reconnect) and no empty message came since.
@@ -100,9 +100,9 @@ type Topic struct {
 	// only after the subscription carries no mark at all.
 	Retained      bool
 	RetainedOlder bool
-	Last     time.Time
-	lastE    entry // the newest entry (valid once Msgs > 0)
-	older    *ring // the entries before it, nil for most topics
+	Last          time.Time
+	lastE         entry // the newest entry (valid once Msgs > 0)
+	older         *ring // the entries before it, nil for most topics
 
 	lruPrev, lruNext *Topic   // every topic, most recently updated first
 	tracks           []*Track // plotted fields, usually none
