@@ -1,6 +1,7 @@
 // Package generic is the unit of any MQTT broker without a platform: raw
 // routing of the filters the operator gives (mqttconn/platform's generic
-// scheme) and free-form publishes. It has no simulator.
+// scheme) and free-form publishes. It has no simulator and no Apply: its
+// messages are logged and counted in the topic tree, and model nothing.
 package generic
 
 import "github.com/mqdeck/mqdeck/mqttconn/platform"
