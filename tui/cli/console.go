@@ -13,6 +13,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/record"
 	"github.com/mqdeck/mqdeck/tui/console"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -143,7 +144,7 @@ func openSession(ctx context.Context, c *ConnFlags, p *PlatformFlags, w warner, 
 	if err != nil {
 		return nil, err
 	}
-	scheme, err := platform.New(p.Platform, p.params(c.QoS))
+	scheme, err := platforms.NewScheme(p.Platform, p.params(c.QoS))
 	if err != nil {
 		return nil, usageError{err}
 	}

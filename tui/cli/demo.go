@@ -15,6 +15,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/record"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
 	"github.com/mqdeck/mqdeck/tui/console"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 	"github.com/mqdeck/mqdeck/tui/serve"
 	"github.com/mqdeck/mqdeck/views"
 )
@@ -65,7 +66,7 @@ func (d *DemoCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	go func() { simDone <- s.Run(ctx) }()
 
 	params := demoParams(d.Platform, s.Config())
-	scheme, err := platform.New(d.Platform, params)
+	scheme, err := platforms.NewScheme(d.Platform, params)
 	if err != nil {
 		return usageError{err}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/mqttconn/record"
 	"github.com/mqdeck/mqdeck/tui/console"
+	"github.com/mqdeck/mqdeck/tui/platforms"
 	"github.com/mqdeck/mqdeck/views"
 )
 
@@ -42,7 +43,7 @@ func (c *ReplayCmd) Run(env *runEnv, loaded *loadedConfig) error {
 		params.Filters, params.QoS = c.Topic, 0
 		fillParams(&params, c.PlatformFlags)
 	}
-	scheme, err := platform.New(name, params)
+	scheme, err := platforms.NewScheme(name, params)
 	if err != nil {
 		return usageError{err}
 	}

@@ -1,6 +1,7 @@
 package platforms
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -74,9 +75,17 @@ var acmeUnit = Unit{
 // change, and without its registration the same messages model nothing.
 func TestANewPlatformIsOneUnit(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	sc, err := acmeUnit.Scheme(platform.Params{})
-	if err != nil {
-		t.Fatal(err)
+	units := append(All(), acmeUnit)
+	// The command line builds schemes through the units (NewScheme).
+	sc, err := SchemeOf(units, "ACME", platform.Params{})
+	if err != nil || sc.Name() != acme {
+		t.Fatalf("scheme of the registered platform: %v, %v", sc, err)
+	}
+	if _, err := NewScheme(acme, platform.Params{}); !errors.Is(err, platform.ErrUnknownPlatform) {
+		t.Errorf("unregistered platform: %v, want ErrUnknownPlatform", err)
+	}
+	if sc, err := NewScheme("xyte", platform.Params{}); err != nil || sc.Name() != platform.DevAPI {
+		t.Errorf("alias xyte: %v, %v", sc, err)
 	}
 	stage := ingest.NewStage(sc, decode.DefaultLimits())
 	msgs := []mqttconn.Message{
@@ -90,7 +99,7 @@ func TestANewPlatformIsOneUnit(t *testing.T) {
 	cfg := fleet.DefaultConfig()
 	cfg.Now = func() time.Time { return at }
 
-	with := fleet.New(cfg, FleetOf(append(All(), acmeUnit)))
+	with := fleet.New(cfg, FleetOf(units))
 	with.Apply(items)
 	ref := fleet.Ref{Platform: acme, System: "boiler-7"}
 	sys := with.System(ref)

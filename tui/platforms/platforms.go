@@ -7,6 +7,8 @@
 package platforms
 
 import (
+	"strings"
+
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/actions"
 	"github.com/mqdeck/mqdeck/tui/fleet"
@@ -44,6 +46,23 @@ func Lookup(name string) (Unit, bool) {
 		}
 	}
 	return Unit{}, false
+}
+
+// NewScheme builds the named platform's scheme through its unit; names
+// that are no unit's (aliases such as "xyte", "" for generic, and unknown
+// names, which it refuses) go to mqttconn/platform.New.
+func NewScheme(name string, p platform.Params) (platform.Scheme, error) {
+	return SchemeOf(All(), name, p)
+}
+
+// SchemeOf is NewScheme over the given units.
+func SchemeOf(units []Unit, name string, p platform.Params) (platform.Scheme, error) {
+	for _, u := range units {
+		if u.Name == strings.ToLower(name) && u.Scheme != nil {
+			return u.Scheme(p)
+		}
+	}
+	return platform.New(name, p)
 }
 
 // Actions is the actions part of the named platform, nil for none (the
