@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,7 +156,11 @@ func newRig(t testing.TB, o rigOpts) *rig {
 
 // dial opens an SSH connection with key as user.
 func (r *rig) dial(user string, key gossh.Signer) (*gossh.Client, error) {
-	return gossh.Dial("tcp", r.addr, &gossh.ClientConfig{
+	return r.dialAt(r.addr, user, key)
+}
+
+func (r *rig) dialAt(addr, user string, key gossh.Signer) (*gossh.Client, error) {
+	return gossh.Dial("tcp", addr, &gossh.ClientConfig{
 		User:            user,
 		Auth:            []gossh.AuthMethod{gossh.PublicKeys(key)},
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), // the test made the server
@@ -178,7 +183,13 @@ type term struct {
 // unread (a client that stopped reading).
 func (r *rig) open(t testing.TB, user string, key gossh.Signer, w, h int, read bool) *term {
 	t.Helper()
-	c, err := r.dial(user, key)
+	return r.openAt(t, r.addr, user, key, w, h, read)
+}
+
+// openAt is open through addr (a frozenLink, say).
+func (r *rig) openAt(t testing.TB, addr, user string, key gossh.Signer, w, h int, read bool) *term {
+	t.Helper()
+	c, err := r.dialAt(addr, user, key)
 	if err != nil {
 		t.Fatalf("dial as %s: %v", user, err)
 	}
@@ -304,3 +315,59 @@ func connectWith(t testing.TB, o mqttconn.Options) mqttconn.Client {
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
+
+// frozenLink forwards one TCP connection to the server until freeze: from
+// then on nothing the server sends is read (a client whose machine or
+// network froze), while what the client sends still gets through. Its
+// receive buffer is small, so the server's writes block after a few frames
+// rather than after the SSH window (2 MiB) of a client that only stopped
+// reading its stdout.
+type frozenLink struct {
+	ln     net.Listener
+	frozen chan struct{}
+}
+
+func newFrozenLink(t testing.TB, server string) *frozenLink {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &frozenLink{ln: ln, frozen: make(chan struct{})}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		s, err := net.Dial("tcp", server)
+		if err != nil {
+			_ = c.Close()
+			return
+		}
+		_ = s.(*net.TCPConn).SetReadBuffer(4096)
+		t.Cleanup(func() { _ = c.Close(); _ = s.Close() })
+		go func() { _, _ = io.Copy(s, c) }()
+		buf := make([]byte, 4096)
+		for {
+			select {
+			case <-l.frozen:
+				return // stop reading from the server: its writes pile up, then block
+			default:
+			}
+			n, err := s.Read(buf)
+			if n > 0 {
+				if _, werr := c.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return l
+}
+
+func (l *frozenLink) addr() string { return l.ln.Addr().String() }
+func (l *frozenLink) freeze()      { close(l.frozen) }

@@ -102,12 +102,12 @@ func framesOf(r *rig, user string) uint64 {
 	return 0
 }
 
-// A client that stops reading holds up its own session only: the ingest
+// A client that stops reading (its link froze) holds up its own session only: the ingest
 // keeps applying at its rate (each Apply as quick as without it), the
 // other session keeps getting frames and answers keys, nothing is lost.
 func TestStuckClientSlowsNobodyElse(t *testing.T) {
-	if testing.Short() || raceOn {
-		t.Skip("a timing test: runs for several seconds, and not under -race (drawing is ~10x slower there)")
+	if testing.Short() {
+		t.Skip("a timing test: runs for several seconds")
 	}
 	r := newRig(t, rigOpts{})
 	f := &feeder{items: traffic(200, 4000)}
@@ -116,29 +116,54 @@ func TestStuckClientSlowsNobodyElse(t *testing.T) {
 	fed := make(chan struct{})
 	go func() { defer close(fed); f.run(ctx, r.hub, 3000) }()
 
-	stuck := r.open(t, "stuck", r.viewer, 240, 80, false)
+	link := newFrozenLink(t, r.addr)
+	stuck := r.openAt(t, link.addr(), "stuck", r.viewer, 320, 100, true)
 	live := r.open(t, "live", r.op, 120, 40, true)
 	live.waitFor("System 00", 10*time.Second)
+	stuck.waitFor("System 00", 10*time.Second)
+	stuck.send("5", "z") // the raw log, zoomed: every frame scrolls 100 long lines
+	stuck.waitFor("drivr/v1/", 10*time.Second)
+	link.freeze()
 
-	// Fill the stuck client's SSH window (2 MiB in x/crypto/ssh): full
-	// repaints (help on and off) at 240x80, until its program takes no more
-	// data for two seconds. Bounded: 40 s.
-	deadline := time.Now().Add(40 * time.Second)
+	// The frozen client still sends keys; each repaints its screen (the
+	// theme restyles every cell), paced so each press is a frame of its
+	// own, and the log scrolls with every wake-up, until the SSH window
+	// (2 MiB) is full and its program takes no more data for 3 s. Bounded:
+	// 60 s. Under -race drawing a 320x100 screen is so slow (0.5 frames a
+	// second beside a loaded machine) that the window does not fill in any
+	// reasonable time: there the frozen client is given 10 s of keys, and
+	// the claims below (ingest at pace, the other session answering) are
+	// checked while it does not read, stalled or not yet.
+	quiet, bound := 3*time.Second, 60*time.Second
+	if raceOn {
+		bound = 10 * time.Second
+	}
+	deadline := time.Now().Add(bound)
 	var last uint64
 	still := time.Now()
-	for {
-		if time.Now().After(deadline) {
-			t.Fatalf("the unread session never stalled (frames %d)", framesOf(r, "stuck"))
-		}
-		stuck.send("?")
+	stalled := false
+	for !stalled && time.Now().Before(deadline) {
+		stuck.send("T")
+		time.Sleep(25 * time.Millisecond)
 		n := framesOf(r, "stuck")
 		if n != last {
 			last, still = n, time.Now()
-		} else if n > 3 && time.Since(still) > 2*time.Second {
-			break
+		} else if n > 3 && time.Since(still) > quiet {
+			stalled = true
 		}
 	}
-	t.Logf("the unread session stalled after %d frames", last)
+	switch {
+	case stalled:
+		t.Logf("the frozen session stalled after %d frames", last)
+	case raceOn:
+		t.Logf("under -race the frozen session has not stalled yet (%d frames): checking the others beside it", last)
+	default:
+		t.Fatalf("the frozen session never stalled (frames %d)", framesOf(r, "stuck"))
+	}
+	answerIn := 3 * time.Second
+	if raceOn {
+		answerIn = 10 * time.Second
+	}
 
 	from := f.count()
 	before := f.total()
@@ -150,7 +175,7 @@ func TestStuckClientSlowsNobodyElse(t *testing.T) {
 		m := live.mark()
 		start := time.Now()
 		live.send("T")
-		live.waitSince(m, "theme "+name, 3*time.Second)
+		live.waitSince(m, "theme "+name, answerIn)
 		answers = append(answers, time.Since(start).Round(time.Millisecond))
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -158,13 +183,13 @@ func TestStuckClientSlowsNobodyElse(t *testing.T) {
 	med, worst, n := f.applyStats(from)
 	t.Logf("while stuck: %d batches applied, Apply median %s worst %s; live key answers %v; live frames +%d; stuck frames %d",
 		n, med, worst, answers, framesOf(r, "live")-liveFrames, framesOf(r, "stuck"))
-	if framesOf(r, "stuck") != last {
-		t.Errorf("the unread session took data meanwhile (%d -> %d): it was not stuck", last, framesOf(r, "stuck"))
+	if stalled && framesOf(r, "stuck") != last {
+		t.Errorf("the frozen session took data meanwhile (%d -> %d): it was not stuck", last, framesOf(r, "stuck"))
 	}
 	if got := framesOf(r, "live") - liveFrames; got < 10 {
 		t.Errorf("the live session got %d frames in ~3s", got)
 	}
-	if worst > 500*time.Millisecond {
+	if worst > time.Second { // 415 ms once in 20 runs at load 22 on 2 cores: preemption, not the client
 		t.Errorf("an Apply took %s while a client was stuck", worst)
 	}
 	if f.total()-before < 3000*2 {
