@@ -1,6 +1,10 @@
 package views
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
 
 // Rows must stay distinguishable when cut: "EMS Building 02" and "EMS
 // Building 03" both became "EMS Bui…", three series "smart-meter-v2…".
@@ -28,4 +32,32 @@ func fitDotted(comp, name string, w int) string {
 		return fit(trunc(comp, room)+"."+name, w)
 	}
 	return fit(name, w)
+}
+
+// fitEntity fits "system/component" (terminal-safe) into w cells. Cut as
+// one string, every component event of the demo read "EMS B…er": the
+// system's tail ("02") and the component's head are what tell rows apart,
+// so each part keeps its own: "…ng 02/Smar…".
+func fitEntity(sys, comp string, w int) string {
+	if comp == "" {
+		return fitMiddle(sys, w)
+	}
+	full := sys + "/" + comp
+	if width(full) <= w || w < 7 {
+		return fitMiddle(full, w)
+	}
+	cw := min(width(comp), max(3, (w-1)/2))
+	sw := w - 1 - cw
+	if width(sys) < sw { // a short system name leaves its cells to the component
+		sw = width(sys)
+		cw = w - 1 - sw
+	}
+	sp := sys
+	if width(sys) > sw {
+		sp = fitMiddle(sys, sw)
+		if sw < 8 { // a middle cut would keep one cell of the tail: keep the tail
+			sp = ellipsis + ansi.TruncateLeft(sys, width(sys)-(sw-1), "")
+		}
+	}
+	return fit(sp+"/"+trunc(comp, cw), w)
 }

@@ -299,19 +299,27 @@ func AckText(e *fleet.Event, now time.Time) (string, bool) {
 
 // entityLabel is "system/component" by label, for an event's row.
 func entityLabel(store *fleet.Store, ref fleet.Ref) string {
-	sys := store.System(ref)
-	name := ref.System
-	if sys != nil {
-		name = sys.Label()
+	sys, comp := entityParts(store, ref)
+	if comp != "" {
+		return sys + "/" + comp
+	}
+	return sys
+}
+
+// entityParts are the system's and the component's labels (terminal-safe;
+// comp is "" for a system).
+func entityParts(store *fleet.Store, ref fleet.Ref) (sys, comp string) {
+	sys = ref.System
+	if s := store.System(ref); s != nil {
+		sys = s.Label()
 	}
 	if ref.Component != "" {
-		cname := ref.Component
+		comp = ref.Component
 		if c := store.Component(ref); c != nil {
-			cname = c.Label()
+			comp = c.Label()
 		}
-		name += "/" + cname
 	}
-	return safe(name)
+	return safe(sys), safe(comp)
 }
 
 // eventRow renders one event. A pure function of its arguments.
@@ -375,7 +383,8 @@ func (p *EventsPane) window(top, n int) int {
 
 func (p *EventsPane) row(j, inner int, sel bool) string {
 	e := p.buf[j]
-	return eventRow(p.st, p.cols, inner, e, entityLabel(p.store, e.Ref), p.now, sel, p.levelPaint(e.Level))
+	sys, comp := entityParts(p.store, e.Ref)
+	return eventRow(p.st, p.cols, inner, e, fitEntity(sys, comp, p.cols.entity), p.now, sel, p.levelPaint(e.Level))
 }
 
 func (p *EventsPane) empty() string {

@@ -107,3 +107,23 @@ func TestEventsEntityTakesCellsShortCodesLeave(t *testing.T) {
 		}
 	}
 }
+
+// A component event's entity is cut part by part: cut as one string every
+// component event of the demo read "EMS B…er", so the building could not
+// be told (issue 13 item 14, seen running the demo at 120x40).
+func TestFitEntityKeepsSystemTailAndComponent(t *testing.T) {
+	for _, w := range []int{8, 10, 12, 16} {
+		a := fitEntity("EMS Building 02", "Smart Meter", w)
+		b := fitEntity("EMS Building 03", "Smart Meter", w)
+		c := fitEntity("EMS Building 02", "HVAC", w)
+		if a == b || a == c || ansi.StringWidth(a) != w || ansi.StringWidth(c) != w {
+			t.Errorf("width %d: %q %q %q", w, a, b, c)
+		}
+	}
+	if got := fitEntity("plant-03", "", 8); got != "plant-03" {
+		t.Errorf("a system that fits: %q", got)
+	}
+	if got := fitEntity("Mill", "Smart Meter", 10); got != "Mill/Smar…" {
+		t.Errorf("a short system leaves its cells to the component: %q", got)
+	}
+}
