@@ -86,6 +86,8 @@ type Expect struct {
 	// MQTT 5 request/response.
 	ResponseTopic   string
 	CorrelationData []byte
+	// Status reads the platform's status reports of the request.
+	Status StatusReader
 	// Device API command status updates, by command id.
 	CommandID string
 	// SmartWorks action status, by thing and action name.

@@ -19,6 +19,18 @@ type EventReader interface {
 	EventNews(r *platform.Route, v *decode.Value) (EventNews, bool)
 }
 
+// StatusReader reads the status reports that answer one platform's
+// requests where neither a topic nor a correlation names them (the device
+// API's command updates, SmartWorks' action status). The unit's builder
+// puts it in Expect.Status; the tracker asks it first about each message
+// for each action waiting with one.
+type StatusReader interface {
+	// Status says whether msg is where the status of the request x
+	// describes comes (claimed: no other check of this request applies
+	// to msg) and, if it carries this request's status, the answer (ok).
+	Status(x *Expect, msg *mqttconn.Message, r *platform.Route, v *decode.Value) (a Answer, claimed, ok bool)
+}
+
 // NewsKind says what kind of message an EventNews came from.
 type NewsKind uint8
 

@@ -23,9 +23,13 @@ var JSONValue = value
 // Received is a message on topic received at at.
 var Received = rx
 
-// drivrEvents reads DRIVR's event topics in the internal tests: the DRIVR
-// unit's reader, which they cannot import; TestMain (main_test.go) sets it.
-var drivrEvents EventReader
+// The units' answer readers for the internal tests, which cannot import
+// the units: DRIVR's event topics and the device API's command updates.
+// TestMain (main_test.go) sets them.
+var (
+	drivrEvents  EventReader
+	devapiStatus StatusReader
+)
 
-// SetDRIVREvents is for that TestMain only.
-func SetDRIVREvents(r EventReader) { drivrEvents = r }
+// SetUnitReaders is for that TestMain only.
+func SetUnitReaders(events EventReader, status StatusReader) { drivrEvents, devapiStatus = events, status }

@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/mqdeck/mqdeck/tui/actions"
+	"github.com/mqdeck/mqdeck/tui/platforms/devapi"
 	"github.com/mqdeck/mqdeck/tui/platforms/drivr"
 )
 
-// How DRIVR's event topics answer a trigger-event action is the DRIVR
-// unit's (it imports this package), so the internal tests get its reader
-// from here.
+// How DRIVR's event topics and the device API's command updates answer an
+// action is the units' (they import this package), so the internal tests
+// get their readers from here.
 func TestMain(m *testing.M) {
-	actions.SetDRIVREvents(drivr.Actions{})
+	actions.SetUnitReaders(drivr.Actions{}, devapi.Actions{})
 	os.Exit(m.Run())
 }

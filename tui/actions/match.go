@@ -51,13 +51,16 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 			continue
 		}
 		x := e.Action.Expect
-		switch {
-		case x.CommandID != "" && (r.Kind == platform.KindCommandUpdate || msg.Topic == x.ResponseTopic):
-			if id := text(field(v.Data, "id")); id == x.CommandID {
-				note(e, Answer{Kind: AnswerCommandStatus, State: text(field(v.Data, "status")),
-					Message: text(field(v.Data, "message"))})
-				return out
+		if x.Status != nil {
+			if a, claimed, ok := x.Status.Status(&x, &msg, &r, &v); claimed {
+				if ok {
+					note(e, a)
+					return out
+				}
+				continue
 			}
+		}
+		switch {
 		case x.ConfigVersion != "" && msg.Topic == x.ResponseTopic && text(field(v.Data, "version")) == x.ConfigVersion:
 			note(e, Answer{Kind: AnswerReported, State: "version " + x.ConfigVersion})
 			return out
@@ -75,11 +78,6 @@ func (t *Tracker) ObserveMessage(msg mqttconn.Message, r platform.Route, v decod
 			// device's next event answers each command sent before it.
 			note(e, Answer{Kind: AnswerReported, State: reportedValue(e, v)})
 			continue
-		case x.ActionName != "" && r.Kind == platform.KindAction && r.Side == "status" &&
-			r.Thing == x.Thing && actionNamed(r, v.Data, x.ActionName):
-			st := text(field(field(v.Data, x.ActionName), "status"))
-			note(e, Answer{Kind: AnswerActionStatus, State: st})
-			return out
 		}
 	}
 	return out
@@ -152,14 +150,6 @@ func (t *Tracker) errorOwner(msg mqttconn.Message, now time.Time) *Entry {
 		}
 	}
 	return fallback
-}
-
-func actionNamed(r platform.Route, n decode.Node, name string) bool {
-	if r.Name != "" {
-		return r.Name == name
-	}
-	_, ok := lookup(n, name)
-	return ok
 }
 
 func (t *Tracker) byEvent(uuid string) *Entry {

@@ -143,7 +143,7 @@ func TestTrackerReplyAndCommandStatus(t *testing.T) {
 	cmdID := "0f8fad5b-d9cb-469f-a165-70867728950e"
 	tr.Add(Action{ID: "c-1", Kind: KindSendCommand, Platform: platform.DevAPI,
 		Request: mqttconn.PublishRequest{Topic: "v1/device/d1/commands"},
-		Expect:  Expect{CommandID: cmdID, ResponseTopic: "v1/device/d1/commands/update"}}, seedTime)
+		Expect:  Expect{Status: devapiStatus, CommandID: cmdID, ResponseTopic: "v1/device/d1/commands/update"}}, seedTime)
 
 	wrong := rx("resp/x", seedTime.Add(time.Second))
 	wrong.Props = &mqttconn.Props{CorrelationData: []byte("other")}

@@ -101,7 +101,7 @@ func command(b *actions.Builder, a *actions.Action, f actions.Form) (platform.Ac
 	}
 	a.Target = actions.Target{Platform: platform.DevAPI, System: dev}
 	a.Name, a.Summary = name, name+" to "+dev
-	a.Expect.CommandID = id
+	a.Expect.CommandID, a.Expect.Status = id, Actions{}
 	return pa, nil
 }
 

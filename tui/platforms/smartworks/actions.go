@@ -98,7 +98,7 @@ func build(b *actions.Builder, a *actions.Action, f actions.Form) (platform.Acti
 	switch f.Kind {
 	case actions.KindSendCommand:
 		pa, err = platform.InvokeAction(ref, name, n)
-		a.Expect.Thing, a.Expect.ActionName = thing, name
+		a.Expect.Thing, a.Expect.ActionName, a.Expect.Status = thing, name, Actions{}
 	case actions.KindSetSetpoint:
 		pa, err = platform.SetProperty(ref, name, n)
 	default:
