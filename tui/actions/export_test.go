@@ -32,4 +32,6 @@ var (
 )
 
 // SetUnitReaders is for that TestMain only.
-func SetUnitReaders(events EventReader, status StatusReader) { drivrEvents, devapiStatus = events, status }
+func SetUnitReaders(events EventReader, status StatusReader) {
+	drivrEvents, devapiStatus = events, status
+}
