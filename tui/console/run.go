@@ -60,7 +60,9 @@ func run(ctx context.Context, cfg Config, final func(*Model), opts ...tea.Progra
 			cfg.Store = fleet.New(storeConfig(cfg), platforms.Fleet())
 		}
 		w = NewWriter(cfg.Store)
-		sub = w.Subscribe(0) // the console's own: every item reaches its tracker
+		// The console's own: every item reaches its tracker; a program that
+		// stopped taking them holds the writer back past 64k items.
+		sub = w.SubscribeHeld(1 << 16)
 		cfg.Shared = w.Shared(sub)
 	}
 	m := New(cfg)
@@ -123,6 +125,9 @@ func run(ctx context.Context, cfg Config, final func(*Model), opts ...tea.Progra
 	_, runErr := p.Run()
 	m.Settle() // publishes still running: their answers reach the audit
 	cancel()
+	if sub != nil {
+		sub.Close() // a writer waiting for the program goes on, and ends
+	}
 	<-pumpDone
 	select {
 	case c := <-pumpPanic:

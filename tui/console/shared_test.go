@@ -219,3 +219,50 @@ func TestWriterSkipsTheItemThatPanics(t *testing.T) {
 		t.Fatalf("the console was offered %d batches", n)
 	}
 }
+
+// The plain console's writer waits for its program past the bound instead
+// of letting items go: memory stays bounded when the program stops (a
+// stuck terminal), every item still reaches the tracker, and Close lets the
+// writer end once the program has.
+func TestHeldConsoleHoldsTheWriterBack(t *testing.T) {
+	store := fleet.New(fleet.DefaultConfig(), platforms.Fleet())
+	w := NewWriter(store)
+	sub := w.SubscribeHeld(100)
+	items := fixture.FleetItems()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 20; i++ {
+			w.Apply(ingest.Batch{Items: items})
+		}
+	}()
+	waitFor := func(what string, cond func() bool) {
+		deadline := time.Now().Add(10 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s (applied %d)", what, w.Applied())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	per := uint64(len(items))
+	waitFor("the writer did not reach the bound", func() bool { return w.Applied() >= 100 })
+	time.Sleep(50 * time.Millisecond)
+	if got := w.Applied(); got > 100+per {
+		t.Fatalf("the writer went on to %d items with the console taking none (bound 100)", got)
+	}
+	taken := 0
+	for _, b := range sub.take().Items {
+		taken += len(b)
+	}
+	waitFor("the writer did not go on after a take", func() bool { return w.Applied() > uint64(taken) })
+	sub.Close()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not let the writer end")
+	}
+	if sub.Lost() != 0 {
+		t.Fatalf("%d items let go", sub.Lost())
+	}
+}

@@ -186,6 +186,19 @@ func (w *Writer) Subscribe(maxPending int) *Sub {
 	return s
 }
 
+// SubscribeHeld adds the console of a writer that may wait for it (the
+// plain console's one program): past maxPending untaken items the writer
+// waits until the console takes them, so a program that stopped (a stuck
+// terminal) holds ingest back, as a store that falls behind does, and
+// every item still reaches its tracker once. Close it when the program
+// has ended.
+func (w *Writer) SubscribeHeld(maxPending int) *Sub {
+	s := w.Subscribe(maxPending)
+	s.hold = true
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
 // Unsubscribe removes a console.
 func (w *Writer) Unsubscribe(s *Sub) {
 	w.smu.Lock()
@@ -208,6 +221,9 @@ func (w *Writer) Notify(notice string) {
 type Sub struct {
 	notify chan struct{}
 	max    int
+	hold   bool       // past max, offer waits for take instead of letting go
+	cond   *sync.Cond // with hold: take or Close happened
+	closed bool
 	mu     sync.Mutex
 	news   News
 	n      int
@@ -238,7 +254,11 @@ func (s *Sub) offer(b *ingest.Batch, refused []string) {
 		s.news.Items = append(s.news.Items, items)
 		s.n += len(items)
 	}
-	for s.max > 0 && s.n > s.max && len(s.news.Items) > 1 {
+	for s.hold && s.max > 0 && s.n > s.max && !s.closed {
+		s.wake() // the channel send never blocks
+		s.cond.Wait()
+	}
+	for !s.hold && s.max > 0 && s.n > s.max && len(s.news.Items) > 1 {
 		s.n -= len(s.news.Items[0])
 		s.lost += uint64(len(s.news.Items[0]))
 		s.news.Items[0] = nil
@@ -272,5 +292,18 @@ func (s *Sub) take() News {
 	defer s.mu.Unlock()
 	out := s.news
 	s.news, s.n = News{}, 0
+	if s.cond != nil {
+		s.cond.Broadcast()
+	}
 	return out
+}
+
+// Close lets a writer waiting for this console go on: its program ended.
+func (s *Sub) Close() {
+	s.mu.Lock()
+	s.closed = true
+	if s.cond != nil {
+		s.cond.Broadcast()
+	}
+	s.mu.Unlock()
 }
