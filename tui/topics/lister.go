@@ -64,7 +64,6 @@ type Lister struct {
 	bSec          int64
 	bOrder        Order
 	open          map[*Node][]openKid // an open node's open children, by rank
-	lens          map[*Node]int       // rows below an open node
 	total         int
 
 	figs map[*Node]*figOrder // orders by figures of open nodes
@@ -77,13 +76,14 @@ type Lister struct {
 
 type openKid struct {
 	n    *Node
-	rank int
+	rank int // among its parent's children, in the order
+	ln   int // rows below it
 }
 
 // NewLister starts a view of t with everything collapsed, by name.
 func NewLister(t *Tree) *Lister {
 	return &Lister{tree: t, expanded: map[*Node]bool{}, open: map[*Node][]openKid{},
-		lens: map[*Node]int{}, figs: map[*Node]*figOrder{}}
+		figs: map[*Node]*figOrder{}}
 }
 
 // Order is the current order.
@@ -228,7 +228,7 @@ func (l *Lister) index(n *Node, sec int64) int {
 		if o.rank >= r {
 			break
 		}
-		base += l.lens[o.n]
+		base += o.ln
 	}
 	return base + r
 }
@@ -256,10 +256,9 @@ func (l *Lister) walk(p *Node, skip, need int, dst []*Node, sec int64) ([]*Node,
 			return dst, skip, need
 		}
 		r = end
-		o := opens[i].n
-		if ln := l.lens[o]; skip >= ln {
-			skip -= ln
-		} else if dst, skip, need = l.walk(o, skip, need, dst, sec); need == 0 {
+		if o := opens[i]; skip >= o.ln {
+			skip -= o.ln
+		} else if dst, skip, need = l.walk(o.n, skip, need, dst, sec); need == 0 {
 			return dst, skip, need
 		}
 	}
@@ -329,10 +328,7 @@ func (l *Lister) prepare(sec int64) {
 		l.appendMatching(t.root, sec)
 		return
 	}
-	for n, o := range l.open {
-		l.open[n] = o[:0]
-	}
-	clear(l.lens)
+	clear(l.open) // nodes closed or gone since hold no slot
 	for n := range l.expanded {
 		if n.Kids() > 0 && l.visible(n) {
 			l.open[n.parent] = append(l.open[n.parent], openKid{n: n})
@@ -374,10 +370,9 @@ func (l *Lister) layout(p *Node, sec int64) int {
 	opens = opens[:k]
 	slices.SortFunc(opens, func(a, b openKid) int { return a.rank - b.rank })
 	l.open[p] = opens
-	for _, o := range opens {
-		ln := l.layout(o.n, sec)
-		l.lens[o.n] = ln
-		rows += ln
+	for i := range opens {
+		opens[i].ln = l.layout(opens[i].n, sec)
+		rows += opens[i].ln
 	}
 	return rows
 }
