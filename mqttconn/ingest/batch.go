@@ -114,8 +114,11 @@ func (p *Batcher) Run(ctx context.Context, send func(Batch)) {
 			}
 		}
 	}()
-	p.loop(ctx, out)
-	close(out)
+	func() {
+		// Closed on a re-raised worker panic too, so the sender ends.
+		defer close(out)
+		p.loop(ctx, out)
+	}()
 	<-sent
 }
 
