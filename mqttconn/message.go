@@ -6,6 +6,7 @@ package mqttconn
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -63,6 +64,18 @@ type SubResult struct {
 	Filter  string
 	Granted byte  // QoS granted when Err is nil
 	Err     error // refused (reason code in the text), nil when granted
+}
+
+// Outcome says in one word what became of a filter that was not granted:
+// "refused" when the broker answered with a failure code (0x80 and up),
+// "failed" when no valid answer came (a code a SUBACK cannot carry, a
+// timeout, a lost connection): whether it is subscribed is then unknown.
+func (r SubResult) Outcome() string {
+	var se *SubscribeError
+	if errors.As(r.Err, &se) && se.Code >= 0x80 {
+		return "refused"
+	}
+	return "failed"
 }
 
 // PublishRequest is what an operator action or the simulator sends.

@@ -102,10 +102,13 @@ func TestSubackCodesOutsideGrantedAreNotGranted(t *testing.T) {
 				if msg := r.Err.Error(); !strings.Contains(msg, code) || !strings.Contains(msg, "protocol") || strings.Contains(msg, "granted QoS 5") {
 					t.Errorf("%s: %q does not say the broker broke the protocol with %s", f, msg, code)
 				}
+				if o := r.Outcome(); o != "failed" {
+					t.Errorf("%s: outcome %q, want failed (the broker refused nothing)", f, o)
+				}
 			}
 			var se *mqttconn.SubscribeError
-			if r := got["refused/#"]; !errors.As(r.Err, &se) || se.Code != 0x80 {
-				t.Errorf("refused/#: %+v, want a refusal 0x80", r)
+			if r := got["refused/#"]; !errors.As(r.Err, &se) || se.Code != 0x80 || r.Outcome() != "refused" {
+				t.Errorf("refused/#: %+v (%s), want a refusal 0x80", r, r.Outcome())
 			}
 		})
 	}

@@ -95,7 +95,7 @@ func (e *connEvents) OnSubscribe(res []mqttconn.SubResult) {
 	e.mu.Lock()
 	for _, r := range res {
 		if r.Err != nil {
-			msg := fmt.Sprintf("subscription %q refused: %s", r.Filter, mqttconn.Describe(r.Err))
+			msg := fmt.Sprintf("subscription %q %s: %s", r.Filter, r.Outcome(), mqttconn.Describe(r.Err))
 			e.add(msg, false)
 			e.denied[r.Filter] = msg
 			delete(e.granted, r.Filter)

@@ -351,7 +351,7 @@ func TestConnectionNewsReachTheScreen(t *testing.T) {
 	st := mqttconn.State{Kind: mqttconn.StateConnected, Protocol: "5"}
 	send(m, ingest.Batch{State: &st, Dropped: 17, Subs: [][]mqttconn.SubResult{{
 		{Filter: "drivr/v1/company-example/systems/#", Granted: 1},
-		{Filter: "drivr/v1/company-example/input/#", Err: errors.New("not authorized (0x87)")},
+		{Filter: "drivr/v1/company-example/input/#", Err: &mqttconn.SubscribeError{Code: 0x87}},
 	}}})
 	out := plain(m)
 	for _, want := range []string{"● connected (MQTT 5)", "dropped 17", "subscription refused"} {

@@ -75,8 +75,8 @@ func (m *Model) storeChanged(msg StoreChangedMsg) tea.Cmd {
 	for _, items := range news.Items {
 		m.observe(items)
 	}
-	for _, f := range news.Refused {
-		m.notice("subscription refused: " + decode.Truncate(f, 40))
+	for _, r := range news.Refused {
+		m.notice("subscription " + r.Outcome() + ": " + decode.Truncate(decode.Safe(r.Filter), 40))
 	}
 	for _, n := range news.Notices {
 		m.notice(n)

@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -103,16 +104,16 @@ func (w *Writer) Apply(b ingest.Batch) {
 		}
 	}
 	w.applied.Add(uint64(b.Len()))
-	var refused []string
+	var refused []mqttconn.SubResult
 	for _, subs := range b.Subs {
 		for _, r := range subs {
 			if r.Err != nil {
-				refused = append(refused, r.Filter)
+				refused = append(refused, r)
 				w.AddError(fleet.ErrorReport{
 					Source:  fleet.ErrSubscribe,
 					Topic:   r.Filter,
-					Code:    "SUBSCRIBE_REFUSED",
-					Message: fmt.Sprintf("subscription to %s refused: %v", r.Filter, r.Err),
+					Code:    "SUBSCRIBE_" + strings.ToUpper(r.Outcome()),
+					Message: fmt.Sprintf("subscription to %s %s: %v", r.Filter, r.Outcome(), r.Err),
 				})
 			}
 		}
@@ -232,10 +233,10 @@ type Sub struct {
 
 // News is what a console takes when woken.
 type News struct {
-	Items   [][]fleet.Item // applied since, for the action tracker
-	Refused []string       // filters the broker refused
-	Done    bool           // the input ended
-	Notices []string       // said to every console
+	Items   [][]fleet.Item       // applied since, for the action tracker
+	Refused []mqttconn.SubResult // filters not granted (refused or failed)
+	Done    bool                 // the input ended
+	Notices []string             // said to every console
 }
 
 // Notify fires when the store moved on since the last receive.
@@ -248,7 +249,7 @@ func (s *Sub) Lost() uint64 {
 	return s.lost
 }
 
-func (s *Sub) offer(b *ingest.Batch, refused []string) {
+func (s *Sub) offer(b *ingest.Batch, refused []mqttconn.SubResult) {
 	s.mu.Lock()
 	for items := range b.All() {
 		s.news.Items = append(s.news.Items, items)
