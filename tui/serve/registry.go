@@ -79,13 +79,17 @@ func storeMax(a *atomic.Int64, d time.Duration) {
 // waited and how long it held it are recorded. One session's program takes
 // it from one goroutine, so at is never shared.
 type timedLock struct {
-	mu console.RWLocker
-	e  *entry
-	at time.Time // when the lock was taken; only its holder touches it
+	mu    console.RWLocker
+	draws chan struct{} // the hub's admission of readers (nil: no limit)
+	e     *entry
+	at    time.Time // when the lock was taken; only its holder touches it
 }
 
 func (l *timedLock) RLock() {
 	start := time.Now()
+	if l.draws != nil {
+		l.draws <- struct{}{}
+	}
 	l.mu.RLock()
 	l.taken(start)
 }
@@ -93,6 +97,9 @@ func (l *timedLock) RLock() {
 func (l *timedLock) RUnlock() {
 	storeMax(&l.e.hMax, time.Since(l.at))
 	l.mu.RUnlock()
+	if l.draws != nil {
+		<-l.draws
+	}
 }
 
 func (l *timedLock) Lock() {
