@@ -244,12 +244,18 @@ func listOf(n decode.Node) []decode.Node {
 func flatten(n decode.Node) string {
 	switch n.Kind {
 	case decode.KindObject:
+		if len(n.Fields) == 0 {
+			return "{}" // not "", which read as a value missing ("data: ,")
+		}
 		parts := make([]string, 0, len(n.Fields))
 		for _, f := range n.Fields {
 			parts = append(parts, f.Key+": "+flatten(f.Value))
 		}
 		return strings.Join(parts, ", ")
 	case decode.KindArray:
+		if len(n.Items) == 0 {
+			return "[]"
+		}
 		parts := make([]string, 0, len(n.Items))
 		for _, it := range n.Items {
 			parts = append(parts, flatten(it))

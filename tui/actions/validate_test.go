@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mqdeck/mqdeck/decode"
 )
 
 func TestValidateTopic(t *testing.T) {
@@ -130,5 +132,23 @@ func TestSecretLoadAndMask(t *testing.T) {
 	_, err := Secret{File: dir + "/missing"}.Load()
 	if err == nil {
 		t.Fatal("missing file accepted")
+	}
+}
+
+// An answer's summary shows an empty object or list as such: SmartWorks'
+// status with `"data": {}` read "data: ," as if a value were missing.
+func TestSummaryShowsEmptyObjectsAndLists(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{"status":"success","data":{},"note":"x"}`, "status: success, data: {}, note: x"},
+		{`{"errors":[],"id":7}`, "errors: [], id: 7"},
+		{`{"eventModel":["Unknown field."]}`, "eventModel: Unknown field."},
+	} {
+		n, err := decode.ParseJSON(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := summary(decode.Value{Data: n}); got != c.want {
+			t.Errorf("summary(%s) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }
