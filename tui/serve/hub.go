@@ -3,7 +3,6 @@ package serve
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -34,16 +33,11 @@ type Hub struct {
 	log atomic.Pointer[func(string)]
 	// ingestPanics counts recovered panics of the ingest stage.
 	ingestPanics atomic.Uint64
-	// draws admits as many sessions to draw at once as there are cores:
-	// twenty woken together would otherwise share the cores while each
-	// holds the read lock, so every frame lasted the time of all of them
-	// and the writer waited for the slowest.
-	draws chan struct{}
 }
 
 // NewHub makes the hub of store.
 func NewHub(store *fleet.Store) *Hub {
-	h := &Hub{Writer: console.NewWriter(store), draws: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	h := &Hub{Writer: console.NewWriter(store)}
 	h.Writer.OnPanic = func(v any, stack []byte, topic string) {
 		h.report(fmt.Sprintf("internal error applying a message on %s: %s", topic, fmt.Sprint(v)), stack,
 			"internal error applying a message on "+decode.Truncate(topic, 40)+": skipped, see the Errors pane")

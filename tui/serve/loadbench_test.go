@@ -179,13 +179,15 @@ func TestServeLoad(t *testing.T) {
 	rssLoad := rssBytes(t)
 
 	var worst, sum, hold, wait time.Duration
-	var views, frames uint64
+	var views, frames, holds, slow uint64
 	for _, in := range r.srv.Who() {
 		worst = max(worst, in.ViewMax)
 		hold, wait = max(hold, in.HoldMax), max(wait, in.WaitMax)
 		sum += in.ViewTotal
 		views += in.Views
 		frames += in.Frames
+		holds += in.Holds
+		slow += in.HoldsOver5ms
 	}
 	mean := time.Duration(0)
 	if views > 0 {
@@ -196,6 +198,7 @@ func TestServeLoad(t *testing.T) {
 		sessions, rate, sent-sentBefore, elapsed.Round(time.Millisecond), float64(sent-sentBefore)/elapsed.Seconds(), sent, failed, r.hub.Applied()-base, client.Dropped())
 	t.Logf("frames: %d wake-ups, %d views, mean view %s, longest view %s (lock wait included); longest hold of the lock %s, longest wait %s",
 		frames, views, mean.Round(time.Microsecond), worst.Round(time.Microsecond), hold.Round(time.Microsecond), wait.Round(time.Microsecond))
+	t.Logf("holds of the lock: %d, of them %d of 5 ms or more (%.2f%%)", holds, slow, 100*float64(slow)/float64(max(holds, 1)))
 	t.Logf("RSS: store warm, no session %.1f MiB; %d idle sessions %.1f MiB; after the load with them %.1f MiB: %.2f MiB per session",
 		float64(rss0)/(1<<20), sessions, float64(rssIdle)/(1<<20), float64(rssLoad)/(1<<20), growth)
 	t.Logf("received by the client %d, applied %d, sent %d (+%d markers)", received.Load(), r.hub.Applied()-base, sent, markers)

@@ -39,6 +39,9 @@ type Info struct {
 	// HoldMax is the longest the session held the store's lock (one
 	// Update or one drawing), WaitMax the longest it waited for it.
 	HoldMax, WaitMax time.Duration
+	// Holds counts the holds of the lock, HoldsOver5ms those of 5 ms or
+	// more: how often, not only how long at worst.
+	Holds, HoldsOver5ms uint64
 }
 
 // entry is a session in the registry.
@@ -54,6 +57,8 @@ type entry struct {
 	vTotal atomic.Int64
 	hMax   atomic.Int64
 	wMax   atomic.Int64
+	holds  atomic.Uint64
+	slow   atomic.Uint64 // holds of 5 ms or more
 	stop   func(reason string)
 }
 
@@ -79,27 +84,20 @@ func storeMax(a *atomic.Int64, d time.Duration) {
 // waited and how long it held it are recorded. One session's program takes
 // it from one goroutine, so at is never shared.
 type timedLock struct {
-	mu    console.RWLocker
-	draws chan struct{} // the hub's admission of readers (nil: no limit)
-	e     *entry
-	at    time.Time // when the lock was taken; only its holder touches it
+	mu console.RWLocker
+	e  *entry
+	at time.Time // when the lock was taken; only its holder touches it
 }
 
 func (l *timedLock) RLock() {
 	start := time.Now()
-	if l.draws != nil {
-		l.draws <- struct{}{}
-	}
 	l.mu.RLock()
 	l.taken(start)
 }
 
 func (l *timedLock) RUnlock() {
-	storeMax(&l.e.hMax, time.Since(l.at))
+	l.held()
 	l.mu.RUnlock()
-	if l.draws != nil {
-		<-l.draws
-	}
 }
 
 func (l *timedLock) Lock() {
@@ -109,8 +107,17 @@ func (l *timedLock) Lock() {
 }
 
 func (l *timedLock) Unlock() {
-	storeMax(&l.e.hMax, time.Since(l.at))
+	l.held()
 	l.mu.Unlock()
+}
+
+func (l *timedLock) held() {
+	d := time.Since(l.at)
+	storeMax(&l.e.hMax, d)
+	l.e.holds.Add(1)
+	if d >= 5*time.Millisecond {
+		l.e.slow.Add(1)
+	}
 }
 
 func (l *timedLock) taken(start time.Time) {
@@ -169,7 +176,8 @@ func (r *registry) list() []Info {
 	for _, e := range r.m {
 		out = append(out, Info{ID: e.id, Identity: e.ident, Remote: e.remote, Since: e.since, Idle: e.idle(now), Frames: e.frames.Load(),
 			Views: e.views.Load(), ViewMax: time.Duration(e.vMax.Load()), ViewTotal: time.Duration(e.vTotal.Load()),
-			HoldMax: time.Duration(e.hMax.Load()), WaitMax: time.Duration(e.wMax.Load())})
+			HoldMax: time.Duration(e.hMax.Load()), WaitMax: time.Duration(e.wMax.Load()),
+			Holds: e.holds.Load(), HoldsOver5ms: e.slow.Load()})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
