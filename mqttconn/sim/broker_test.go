@@ -183,7 +183,13 @@ func TestEmbeddedBrokerWithRealClients(t *testing.T) {
 	dev.until(t, 10*time.Second, func(l string) bool {
 		return strings.HasPrefix(l, "v1/device/"+id+"/firmware|||{\"latest_fw_version\":\"1.0.8\"")
 	})
-	if st := s.Stats(); st.Published == 0 || st.PublishErrors != 0 || st.Inputs < 3 {
+	// A request is counted once its handler returns, which is after it
+	// published the answers seen above: wait for the count, bounded.
+	st := s.Stats()
+	for deadline := time.Now().Add(5 * time.Second); st.Inputs < 3 && time.Now().Before(deadline); st = s.Stats() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st.Published == 0 || st.PublishErrors != 0 || st.Inputs < 3 {
 		t.Fatalf("stats %+v (last error %v)", st, s.LastError())
 	}
 }
