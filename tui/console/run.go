@@ -92,7 +92,7 @@ func run(ctx context.Context, cfg Config, final func(*Model), opts ...tea.Progra
 			w.Notify(note)
 		}
 		go wake(ctx, p, w, sub)
-		go refresh(ctx, w)
+		go w.RefreshEvery(ctx, time.Second)
 	}
 	if cfg.Source.Messages != nil && w != nil {
 		go func() {
@@ -181,21 +181,6 @@ func wake(ctx context.Context, p *tea.Program, w *Writer, sub *Sub) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		}
-	}
-}
-
-// refresh has the writer mark silent systems stale once a second (readers
-// never move the store's indexes themselves).
-func refresh(ctx context.Context, w *Writer) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			w.Refresh()
 		}
 	}
 }

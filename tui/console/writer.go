@@ -1,11 +1,13 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/mqttconn"
@@ -87,6 +89,21 @@ func (w *Writer) Refresh() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.store.Refresh()
+}
+
+// RefreshEvery calls Refresh every d until ctx ends: readers never move the
+// store's indexes themselves, so silent systems are marked stale here.
+func (w *Writer) RefreshEvery(ctx context.Context, d time.Duration) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			w.Refresh()
+		}
+	}
 }
 
 // Apply folds one batch into the store, a chunk per hold of the write lock,

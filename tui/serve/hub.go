@@ -87,7 +87,7 @@ type Source struct {
 // (console.Writer).
 func (h *Hub) Run(ctx context.Context, src Source) {
 	go fleet.ReleaseAfterBursts(ctx, time.Second)
-	go h.refresh(ctx)
+	go h.RefreshEvery(ctx, time.Second)
 	for ctx.Err() == nil {
 		if h.runOnce(ctx, src) {
 			return
@@ -117,19 +117,4 @@ func (h *Hub) runOnce(ctx context.Context, src Source) (ended bool) {
 		Tap:      src.Tap,
 	}).Run(ctx, h.Apply)
 	return true
-}
-
-// refresh marks silent systems stale once a second: readers never move
-// the store's indexes themselves.
-func (h *Hub) refresh(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			h.Refresh()
-		}
-	}
 }
