@@ -90,9 +90,7 @@ func telemetry(w *fleet.Writer, sys *fleet.System) {
 				Code: "status error", Message: payload.Str(d, "message")})
 		}
 	}
-	if m := payload.Str(d, "message"); m != "" {
-		sys.Note = m
-	}
+	payload.SetStr(&sys.Note, d, "message")
 	tm, ok := d.Get("telemetries")
 	if !ok || tm.Kind != decode.KindObject {
 		return
@@ -123,15 +121,11 @@ func storeCommand(w *fleet.Writer, ref fleet.Ref, o decode.Node) {
 		return
 	}
 	c := w.Command(ref, id)
-	if n := payload.Str(o, "name"); n != "" {
-		c.Name = n
-	}
+	payload.SetStr(&c.Name, o, "name")
 	if p, ok := o.Get("parameters"); ok {
 		c.Params = p
 	}
-	if m := payload.Str(o, "message"); m != "" {
-		c.Message = m
-	}
+	payload.SetStr(&c.Message, o, "message")
 	if c.Topic == "" {
 		c.Topic = w.Item().Msg.Topic
 	}
@@ -153,15 +147,11 @@ func license(w *fleet.Writer, ref fleet.Ref, o decode.Node) {
 			}
 		}
 	}
-	if st := payload.Str(o, "state"); st != "" {
-		l.State = st
-	}
+	payload.SetStr(&l.State, o, "state")
 	if e, ok := o.Get("error"); ok {
 		l.Error = fleet.ShortText(e)
 	}
-	if x := payload.Str(o, "expires_at"); x != "" {
-		l.ExpiresAt = x
-	}
+	payload.SetStr(&l.ExpiresAt, o, "expires_at")
 }
 
 // incident maps an incident (platforms.md §3.7) onto an event: active or

@@ -182,12 +182,8 @@ func systemInfo(w *fleet.Writer, sys *fleet.System, d decode.Node) {
 	}
 	sys.Info = d
 	w.Rename(sys, payload.Str(d, "name"), payload.Str(d, "code"))
-	if v := payload.Str(d, "description"); v != "" {
-		sys.Description = v
-	}
-	if v := payload.Str(d, "status"); v != "" {
-		sys.Lifecycle = v
-	}
+	payload.SetStr(&sys.Description, d, "description")
+	payload.SetStr(&sys.Lifecycle, d, "status")
 	if cs := payload.Str(d, "connectionState"); cs != "" {
 		if c, ok := parseConn(cs); ok {
 			w.Presence(sys, c, connSince(w, d), "connectionState", true)
@@ -203,15 +199,9 @@ func componentInfo(w *fleet.Writer, c *fleet.Component, d decode.Node) {
 	}
 	c.Info = d
 	w.ComponentUUID(c, payload.Str(d, "uuid"))
-	if v := payload.Str(d, "name"); v != "" {
-		c.Name = v
-	}
-	if v := payload.Str(d, "componentModelUuid"); v != "" {
-		c.Model = v
-	}
-	if v := payload.Str(d, "status"); v != "" {
-		c.Lifecycle = v
-	}
+	payload.SetStr(&c.Name, d, "name")
+	payload.SetStr(&c.Model, d, "componentModelUuid")
+	payload.SetStr(&c.Lifecycle, d, "status")
 	if cs := payload.Str(d, "connectionState"); cs != "" {
 		if st, ok := parseConn(cs); ok && st != c.Conn {
 			c.Conn, c.ConnSince = st, connSince(w, d)
@@ -221,21 +211,11 @@ func componentInfo(w *fleet.Writer, c *fleet.Component, d decode.Node) {
 
 func eventModel(w *fleet.Writer, fleetSlug, uuid string, d decode.Node) *fleet.EventModel {
 	m := w.EventModel(fleetSlug, uuid)
-	if v := payload.Str(d, "code"); v != "" {
-		m.Code = v
-	}
-	if v := payload.Str(d, "eventLevel"); v != "" {
-		m.Level = v
-	}
-	if v := payload.Str(d, "eventType"); v != "" {
-		m.Type = v
-	}
-	if v := payload.Str(d, "entityType"); v != "" {
-		m.EntityType = v
-	}
-	if v := payload.Str(d, "message"); v != "" {
-		m.Message = v
-	}
+	payload.SetStr(&m.Code, d, "code")
+	payload.SetStr(&m.Level, d, "eventLevel")
+	payload.SetStr(&m.Type, d, "eventType")
+	payload.SetStr(&m.EntityType, d, "entityType")
+	payload.SetStr(&m.Message, d, "message")
 	return m
 }
 

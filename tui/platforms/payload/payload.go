@@ -142,3 +142,11 @@ func Or(v, def string) string {
 	}
 	return def
 }
+
+// SetStr sets *dst to the string at path, keeping *dst when the payload
+// has none there (a partial update leaves what it does not name).
+func SetStr(dst *string, n decode.Node, path ...string) {
+	if v := Str(n, path...); v != "" {
+		*dst = v
+	}
+}
