@@ -21,6 +21,17 @@ func (p Paint) Render(s string) string {
 	return p.seq + s + ansi.ResetStyle
 }
 
+// Append writes what Render(s) returns onto b, without building a string:
+// panes write their frame into one reusable buffer.
+func (p Paint) Append(b []byte, s string) []byte {
+	if p.seq == "" || s == "" {
+		return append(b, s...)
+	}
+	b = append(b, p.seq...)
+	b = append(b, s...)
+	return append(b, ansi.ResetStyle...)
+}
+
 // Seq is the opening SGR sequence ("" for none).
 func (p Paint) Seq() string { return p.seq }
 

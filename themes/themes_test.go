@@ -112,3 +112,23 @@ func TestPaintRender(t *testing.T) {
 		t.Fatal("empty text should stay empty")
 	}
 }
+
+// Append must write exactly what Render returns, for every paint of every
+// theme, the zero paint and the empty string included: panes draw with
+// Append and their goldens were made with Render.
+func TestAppendMatchesRender(t *testing.T) {
+	for _, name := range Names() {
+		for field, p := range paints(New(name)) {
+			for _, s := range []string{"", "x", "● online", "─────"} {
+				pre := []byte("head|")
+				got := string(p.Append(pre, s))
+				if want := "head|" + p.Render(s); got != want {
+					t.Errorf("%s.%s.Append(%q) = %q, want %q", name, field, s, got, want)
+				}
+			}
+		}
+	}
+	if got := string(Paint{}.Append(nil, "plain")); got != "plain" {
+		t.Errorf("zero Paint.Append = %q, want plain", got)
+	}
+}

@@ -118,8 +118,9 @@ func topicFit(topic string, w int) string {
 	return first + "/" + tailFit(topic, w-width(first)-1)
 }
 
-// errorRow renders one report. A pure function of its arguments.
-func errorRow(st themes.Styles, c errorCols, inner int, e *fleet.ErrorReport, now time.Time, selected bool) string {
+// appendErrorRow appends one report's row to b. A pure function of its
+// arguments.
+func appendErrorRow(b []byte, st themes.Styles, c errorCols, inner int, e *fleet.ErrorReport, now time.Time, selected bool) []byte {
 	topic := e.Input
 	if topic == "" {
 		topic = e.Topic
@@ -138,15 +139,17 @@ func errorRow(st themes.Styles, c errorCols, inner int, e *fleet.ErrorReport, no
 	if code == "" {
 		code = string(e.Source)
 	}
-	var r rowBuilder
+	r := newRow(b)
 	r.lead(" ", 1)
-	r.cell(paintIf(st.Subtle, fitRight(Age(now, e.Time), c.age), selected), c.age)
+	r.ageCell(pick(st.Subtle, selected), now, e.Time, c.age)
 	if c.source > 0 {
-		r.cell(fit(string(e.Source), c.source), c.source)
+		r.fitCell(themes.Paint{}, string(e.Source), c.source)
 	}
-	r.cell(paintIf(st.Error, fit("✖ "+safe(code), c.code), selected), c.code)
-	r.cell(paintIf(st.Subtle, tailFit(topic, c.input), selected), c.input)
-	r.cell(fit(safe(strings.TrimSpace(msg)), c.msg), c.msg)
+	r.fitCell(pick(st.Error, selected), "✖ "+safe(code), c.code)
+	r.open(pick(st.Subtle, selected), c.input)
+	r.b = append(r.b, tailFit(topic, c.input)...)
+	r.close(pick(st.Subtle, selected))
+	r.fitCell(themes.Paint{}, safe(strings.TrimSpace(msg)), c.msg)
 	return r.line(inner)
 }
 
@@ -166,8 +169,8 @@ func (p *ErrorsPane) window(top, n int) int {
 	return len(p.buf)
 }
 
-func (p *ErrorsPane) row(j, inner int, sel bool) string {
-	return errorRow(p.st, p.cols, inner, p.buf[j], p.now, sel)
+func (p *ErrorsPane) row(b []byte, j, inner int, sel bool) []byte {
+	return appendErrorRow(b, p.st, p.cols, inner, p.buf[j], p.now, sel)
 }
 
 func (p *ErrorsPane) empty() string { return "no errors" }

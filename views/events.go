@@ -322,8 +322,9 @@ func entityParts(store *fleet.Store, ref fleet.Ref) (sys, comp string) {
 	return safe(sys), safe(comp)
 }
 
-// eventRow renders one event. A pure function of its arguments.
-func eventRow(st themes.Styles, c eventCols, inner int, e *fleet.Event, entity string, now time.Time, selected bool, lp themes.Paint) string {
+// appendEventRow appends one event's row to b. A pure function of its
+// arguments.
+func appendEventRow(b []byte, st themes.Styles, c eventCols, inner int, e *fleet.Event, entity string, now time.Time, selected bool, lp themes.Paint) []byte {
 	glyph, word := LevelWords(e.Level, e.LevelText)
 	state := e.StateText
 	if e.State != fleet.StateNone {
@@ -349,14 +350,14 @@ func eventRow(st themes.Styles, c eventCols, inner int, e *fleet.Event, entity s
 	} else if ack == "not yet" {
 		ackPaint = st.Warn
 	}
-	var r rowBuilder
+	r := newRow(b)
 	r.lead(" ", 1)
-	r.cell(paintIf(lp, padKnown(glyph+" "+word, 2+width(word), c.level), selected), c.level)
-	r.cell(fitMiddle(e.ModelCode, c.model), c.model)
-	r.cell(paintIf(st.Subtle, fitMiddle(entity, c.entity), selected), c.entity)
-	r.cell(paintIf(statePaint, fit(safe(state), c.state), selected), c.state)
-	r.cell(paintIf(ackPaint, fit(ack, c.ack), selected), c.ack)
-	r.cell(fitRight(Age(now, when), c.age), c.age)
+	r.glyphCell(pick(lp, selected), glyph, word, c.level)
+	r.midCell(themes.Paint{}, e.ModelCode, c.model)
+	r.midCell(pick(st.Subtle, selected), entity, c.entity)
+	r.fitCell(pick(statePaint, selected), safe(state), c.state)
+	r.fitCell(pick(ackPaint, selected), ack, c.ack)
+	r.ageCell(themes.Paint{}, now, when, c.age)
 	return r.line(inner)
 }
 
@@ -381,10 +382,10 @@ func (p *EventsPane) window(top, n int) int {
 	return len(p.buf)
 }
 
-func (p *EventsPane) row(j, inner int, sel bool) string {
+func (p *EventsPane) row(b []byte, j, inner int, sel bool) []byte {
 	e := p.buf[j]
 	sys, comp := entityParts(p.store, e.Ref)
-	return eventRow(p.st, p.cols, inner, e, fitEntity(sys, comp, p.cols.entity), p.now, sel, p.levelPaint(e.Level))
+	return appendEventRow(b, p.st, p.cols, inner, e, fitEntity(sys, comp, p.cols.entity), p.now, sel, p.levelPaint(e.Level))
 }
 
 func (p *EventsPane) empty() string {

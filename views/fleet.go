@@ -284,14 +284,9 @@ func paintIf(p themes.Paint, s string, selected bool) string {
 	return p.Render(s)
 }
 
-// presenceCell is "● online" padded to w: the glyph is one cell.
-func presenceCell(pr fleet.Presence, w int) string {
-	glyph, word := PresenceWords(pr)
-	return padKnown(glyph+" "+word, 2+len(word), w)
-}
-
-// systemRow renders one system. A pure function of its arguments.
-func systemRow(st themes.Styles, c fleetCols, inner int, sys *fleet.System, pr fleet.Presence, now time.Time, rate []float64, expanded, selected bool, presence themes.Paint) string {
+// appendSystemRow appends one system's row to b. A pure function of its
+// arguments.
+func appendSystemRow(b []byte, st themes.Styles, c fleetCols, inner int, sys *fleet.System, pr fleet.Presence, now time.Time, rate []float64, expanded, selected bool, presence themes.Paint) []byte {
 	mark := " "
 	if sys.Components > 0 {
 		mark = "▸"
@@ -299,37 +294,39 @@ func systemRow(st themes.Styles, c fleetCols, inner int, sys *fleet.System, pr f
 			mark = "▾"
 		}
 	}
-	ev := ""
-	if sys.ActiveEvents > 0 {
-		ev = fmt.Sprint(sys.ActiveEvents)
-	}
-	var r rowBuilder
+	r := newRow(b)
 	r.cell(mark, 1)
-	r.cell(paintIf(presence, presenceCell(pr, c.state), selected), c.state)
-	r.cell(fitMiddle(sys.Label(), c.label), c.label)
+	glyph, word := PresenceWords(pr)
+	r.glyphCell(pick(presence, selected), glyph, word, c.state)
+	r.midCell(themes.Paint{}, sys.Label(), c.label)
 	if c.id > 0 {
-		r.cell(paintIf(st.Subtle, fit(shortID(sys.Ref.System, c.id), c.id), selected), c.id)
+		r.fitCell(pick(st.Subtle, selected), shortID(sys.Ref.System, c.id), c.id)
 	}
-	r.cell(fitRight(Age(now, sys.LastSeen), c.seen), c.seen)
-	r.cell(paintIf(st.Warn, fitRight(ev, c.events), selected || ev == ""), c.events)
-	r.cell(paintIf(st.Spark, Sparkline(rate, c.spark), selected), c.spark)
+	r.ageCell(themes.Paint{}, now, sys.LastSeen, c.seen)
+	if sys.ActiveEvents > 0 {
+		r.numCell(pick(st.Warn, selected), int64(sys.ActiveEvents), c.events)
+	} else {
+		r.cell(spaces(c.events), c.events)
+	}
+	r.sparkCell(pick(st.Spark, selected), rate, c.spark)
 	return r.line(inner)
 }
 
-// componentRow renders one component under its system.
-func componentRow(st themes.Styles, c fleetCols, inner int, comp *fleet.Component, now time.Time, last, selected bool, presence themes.Paint) string {
+// appendComponentRow appends one component's row under its system.
+func appendComponentRow(b []byte, st themes.Styles, c fleetCols, inner int, comp *fleet.Component, now time.Time, last, selected bool, presence themes.Paint) []byte {
 	branch := "├ "
 	if last {
 		branch = "└ "
 	}
-	var r rowBuilder
+	r := newRow(b)
 	r.cell(" ", 1)
-	r.cell(paintIf(presence, presenceCell(connPresence(comp.Conn), c.state), selected), c.state)
-	r.cell(fit(branch+safe(comp.Label()), c.label), c.label)
+	glyph, word := PresenceWords(connPresence(comp.Conn))
+	r.glyphCell(pick(presence, selected), glyph, word, c.state)
+	r.fitCell(themes.Paint{}, branch+safe(comp.Label()), c.label)
 	if c.id > 0 {
-		r.cell(paintIf(st.Subtle, fit(shortID(comp.UUID, c.id), c.id), selected), c.id)
+		r.fitCell(pick(st.Subtle, selected), shortID(comp.UUID, c.id), c.id)
 	}
-	r.cell(fitRight(Age(now, comp.LastSeen), c.seen), c.seen)
+	r.ageCell(themes.Paint{}, now, comp.LastSeen, c.seen)
 	r.cell(spaces(c.events), c.events)
 	r.cell(spaces(c.spark), c.spark)
 	return r.line(inner)
@@ -388,14 +385,14 @@ func (p *FleetPane) window(top, n int) int {
 	return len(p.vis)
 }
 
-func (p *FleetPane) row(j, inner int, sel bool) string {
+func (p *FleetPane) row(b []byte, j, inner int, sel bool) []byte {
 	r := p.vis[j]
 	if r.comp != nil {
-		return componentRow(p.st, p.cols, inner, r.comp, p.now, r.last, sel, p.presencePaint(connPresence(r.comp.Conn)))
+		return appendComponentRow(b, p.st, p.cols, inner, r.comp, p.now, r.last, sel, p.presencePaint(connPresence(r.comp.Conn)))
 	}
 	pr := p.store.PresenceOf(r.sys)
 	p.rateBuf = r.sys.Rate(p.now, p.rateBuf[:0])
-	return systemRow(p.st, p.cols, inner, r.sys, pr, p.now, p.rateBuf, r.expanded, sel, p.presencePaint(pr))
+	return appendSystemRow(b, p.st, p.cols, inner, r.sys, pr, p.now, p.rateBuf, r.expanded, sel, p.presencePaint(pr))
 }
 
 func (p *FleetPane) empty() string {

@@ -1,9 +1,6 @@
 package views
 
 import (
-	"fmt"
-	"math"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -161,55 +158,14 @@ func Sparkline(vals []float64, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if len(vals) > w {
-		vals = vals[len(vals)-w:]
-	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, v := range vals {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			continue
-		}
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	var sb strings.Builder
-	sb.Grow(w * 3)
-	sb.WriteString(spaces(w - len(vals)))
-	for _, v := range vals {
-		switch {
-		case math.IsNaN(v) || math.IsInf(v, 0):
-			sb.WriteByte(' ')
-		case hi <= lo:
-			if v == 0 {
-				sb.WriteString(sparkBlocks[0])
-			} else {
-				sb.WriteString(sparkBlocks[3])
-			}
-		default:
-			i := int((v - lo) / (hi - lo) * float64(len(sparkBlocks)-1))
-			sb.WriteString(sparkBlocks[clamp(i, 0, len(sparkBlocks)-1)])
-		}
-	}
-	return sb.String()
+	return string(appendSparkline(make([]byte, 0, w*3), vals, w))
 }
 
 // Age says how long ago t was, in the largest unit: 42s, 5m, 3h, 12d. A
 // zero time is "-"; a time in the future (clock skew) is "now".
 func Age(now, t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Second:
-		return "now"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+	var tmp [24]byte
+	return string(appendAge(tmp[:0], now, t))
 }
 
 // shortID is the terminal-safe head of a long id (uuids): enough to tell

@@ -27,9 +27,9 @@ type listDrawer interface {
 	head(inner int) string
 	// window loads the rows top..top+n-1 and says how many there are.
 	window(top, n int) int
-	// row draws loaded row j (0 is row top), exactly inner cells wide;
-	// a selected row is left unpainted for the highlight.
-	row(j, inner int, selected bool) string
+	// row appends loaded row j (0 is row top) to b, exactly inner cells
+	// wide; a selected row is left unpainted for the highlight.
+	row(b []byte, j, inner int, selected bool) []byte
 	// empty is what the list says when it has no rows.
 	empty() string
 	// info is the right side of the title: counts, order, filter.
@@ -68,6 +68,10 @@ type list struct {
 	title   string
 	rows    listRows
 	draw    listDrawer // nil: the pane draws itself
+
+	// The frame is written into these and copied out once: a session's
+	// panes are its own, so their buffers are reused frame after frame.
+	body, out []byte
 }
 
 // newList is the base of a list pane titled title; placeholder is the
@@ -180,17 +184,41 @@ func (l *list) View() string {
 	}
 	l.sync()
 	inner := l.w - 2
-	lines := make([]string, 0, l.cur.rows+1)
-	lines = append(lines, l.st.Header.Render(fit(l.draw.head(inner), inner)))
+	x := boxFor(l.st, l.focused)
+	lines := l.h - 2
+	// The body first: the title's info is asked for after the rows, as
+	// it always was.
+	body := x.open(l.body[:0])
+	var mark int
+	body, mark = openPaint(body, l.st.Header)
+	body = appendFit(body, l.draw.head(inner), inner)
+	body = x.close(closePaint(body, l.st.Header, mark))
+	used := 1
 	n := l.draw.window(l.cur.top, l.cur.rows)
 	for j := 0; j < n; j++ {
 		sel := l.cur.top+j == l.cur.pos
-		lines = append(lines, selPaint(l.st, l.draw.row(j, inner, sel), sel, l.focused))
+		if used >= lines {
+			continue
+		}
+		p := selectedPaint(l.st, sel, l.focused)
+		body = x.open(body)
+		body, mark = openPaint(body, p)
+		body = l.draw.row(body, j, inner, sel)
+		body = x.close(closePaint(body, p, mark))
+		used++
 	}
-	if l.cur.total == 0 {
-		lines = append(lines, placeholder(l.st, l.draw.empty(), inner))
+	if l.cur.total == 0 && used < lines {
+		body = append(x.open(body), placeholder(l.st, l.draw.empty(), inner)...)
+		body = x.close(body)
+		used++
 	}
-	return frame(l.st, l.focused, l.w, l.h, l.title, l.draw.info(), lines)
+	for ; used < lines; used++ {
+		body = x.close(appendSpaces(x.open(body), inner))
+	}
+	out := x.top(l.out[:0], l.w, l.title, l.draw.info(), x.b.tl, x.b.tr)
+	out = x.bottom(append(out, body...), inner)
+	l.body, l.out = body, out
+	return string(out)
 }
 
 // filterInfo is the title's note of the filter in force, "" for none.
@@ -201,14 +229,14 @@ func (l *list) filterInfo() string {
 	return " · /" + safe(l.filter.value)
 }
 
-// selPaint highlights the selected row: bold reverse when focused, a
+// selectedPaint highlights the selected row: bold reverse when focused, a
 // softer style when not.
-func selPaint(st themes.Styles, line string, sel, focused bool) string {
+func selectedPaint(st themes.Styles, sel, focused bool) themes.Paint {
 	switch {
 	case !sel:
-		return line
+		return themes.Paint{}
 	case focused:
-		return st.Selected.Render(line)
+		return st.Selected
 	}
-	return st.SelectedBlur.Render(line)
+	return st.SelectedBlur
 }

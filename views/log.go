@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -121,14 +122,17 @@ func logColumns(inner int) logCols {
 }
 
 // Size formats a byte count: 312, 4.2k, 1.5M.
-func Size(n int) string {
+func Size(n int) string { return string(appendSize(nil, n)) }
+
+// appendSize appends Size(n).
+func appendSize(b []byte, n int) []byte {
 	switch {
 	case n < 10_000:
-		return fmt.Sprint(n)
+		return strconv.AppendInt(b, int64(n), 10)
 	case n < 1_000_000:
-		return fmt.Sprintf("%.1fk", float64(n)/1e3)
+		return append(strconv.AppendFloat(b, float64(n)/1e3, 'f', 1, 64), 'k')
 	}
-	return fmt.Sprintf("%.1fM", float64(n)/1e6)
+	return append(strconv.AppendFloat(b, float64(n)/1e6, 'f', 1, 64), 'M')
 }
 
 // formatTag is the short name of a payload format.
@@ -148,10 +152,10 @@ func formatTag(f decode.Format) string {
 	return string(f)
 }
 
-// logRow renders one entry. A pure function of the entry.
-func logRow(st themes.Styles, c logCols, inner int, e *fleet.LogEntry, selected bool) string {
+// appendLogRow appends one entry's row to b. A pure function of the entry.
+func appendLogRow(b []byte, st themes.Styles, c logCols, inner int, e *fleet.LogEntry, selected bool) []byte {
 	m := &e.Item.Msg
-	flags := []byte{'0' + m.QoS%3, ' ', ' '}
+	flags := [3]byte{'0' + m.QoS%3, ' ', ' '}
 	if m.Retain {
 		flags[1] = 'R'
 	}
@@ -167,16 +171,26 @@ func logRow(st themes.Styles, c logCols, inner int, e *fleet.LogEntry, selected 
 	default:
 		summary = decode.Summary(e.Item.Value, c.summary)
 	}
-	var r rowBuilder
+	r := newRow(b)
 	r.lead(" ", 1)
-	r.cell(paintIf(st.Subtle, m.Received.Format("15:04:05"), selected), 8)
-	r.cell(string(flags), 3)
+	sp := pick(st.Subtle, selected)
+	r.open(sp, 8)
+	r.b = m.Received.AppendFormat(r.b, "15:04:05")
+	r.close(sp)
+	r.open(themes.Paint{}, 3)
+	r.b = append(r.b, flags[:]...)
+	r.close(themes.Paint{})
 	if c.format > 0 {
-		r.cell(paintIf(st.Accent, fit(formatTag(e.Item.Value.Format), c.format), selected), c.format)
+		r.fitCell(pick(st.Accent, selected), formatTag(e.Item.Value.Format), c.format)
 	}
 	r.cell(topicFit(m.Topic, c.topic), c.topic)
-	r.cell(paintIf(st.Subtle, fitRight(Size(e.Item.Value.Size), c.size), selected), c.size)
-	r.cell(fit(summary, c.summary), c.summary)
+	var tmp [24]byte
+	r.open(sp, c.size)
+	if c.size > 0 {
+		r.b = appendRightASCII(r.b, appendSize(tmp[:0], e.Item.Value.Size), c.size)
+	}
+	r.close(sp)
+	r.fitCell(themes.Paint{}, summary, c.summary)
 	return r.line(inner)
 }
 
@@ -196,8 +210,8 @@ func (p *LogPane) window(top, n int) int {
 	return len(p.buf)
 }
 
-func (p *LogPane) row(j, inner int, sel bool) string {
-	return logRow(p.st, p.cols, inner, p.buf[j], sel)
+func (p *LogPane) row(b []byte, j, inner int, sel bool) []byte {
+	return appendLogRow(b, p.st, p.cols, inner, p.buf[j], sel)
 }
 
 func (p *LogPane) empty() string {

@@ -108,105 +108,128 @@ func borderFor(focused bool) border {
 	return border{"╭", "╮", "╰", "╯", "─", "│"}
 }
 
-// frame draws a box of exactly w x h cells around body lines (each already
-// fitted to w-2 cells; missing lines are blank). The title sits in the top
-// border, info (counts, filter) at its right.
+// box is the border and paints of a pane's frame, written line by line
+// into the pane's buffer.
+type box struct {
+	b      border
+	bp, tp themes.Paint
+	st     themes.Styles
+}
+
+func boxFor(st themes.Styles, focused bool) box {
+	if focused {
+		return box{borderFor(true), st.BorderFocus, st.TitleFocused, st}
+	}
+	return box{borderFor(false), st.Border, st.Title, st}
+}
+
+// top appends the top border, ┏━ Title ━━━━━ info ━┓, exactly w cells
+// (w >= 2) with the corners tl and tr. The title sits at the left, info
+// (counts, filter) at the right.
+func (x box) top(dst []byte, w int, title, info, tl, tr string) []byte {
+	bp := x.bp
+	inner := w - 2
+	dst = bp.Append(dst, tl)
+	avail := inner - 2 // one border cell kept at each end
+	if avail < 3 {
+		var mark int
+		dst, mark = openPaint(dst, bp)
+		dst = appendRepeat(dst, x.b.h, max(inner, 0))
+		dst = closePaint(dst, bp, mark)
+	} else {
+		t, seg1W := "", 0
+		if title != "" {
+			t = trunc(title, avail-2)
+			seg1W = padWidth(t)
+		}
+		rest := avail - seg1W
+		n, seg2W := "", 0
+		if info != "" && rest >= 6 {
+			n = trunc(info, rest-3)
+			seg2W = padWidth(n)
+		}
+		fill := avail - seg1W - seg2W
+		dst = bp.Append(dst, x.b.h)
+		if title != "" {
+			dst = append(dst, x.tp.Seq()...)
+			dst = append(append(append(dst, ' '), t...), ' ')
+			if !x.tp.IsZero() {
+				dst = append(dst, ansi.ResetStyle...)
+			}
+		}
+		var mark int
+		dst, mark = openPaint(dst, bp)
+		dst = appendRepeat(dst, x.b.h, fill)
+		dst = closePaint(dst, bp, mark)
+		if seg2W > 0 {
+			sp := x.st.Subtle
+			dst = append(dst, sp.Seq()...)
+			dst = append(append(append(dst, ' '), n...), ' ')
+			if !sp.IsZero() {
+				dst = append(dst, ansi.ResetStyle...)
+			}
+		}
+		dst = bp.Append(dst, x.b.h)
+	}
+	return bp.Append(dst, tr)
+}
+
+// padWidth is the width of " "+s+" ", measured as one string as the
+// title's segments always were (a mark at the start of s joins the space).
+func padWidth(s string) int {
+	if isPlainASCII(s) {
+		return len(s) + 2
+	}
+	return width(" " + s + " ")
+}
+
+// open starts a body line: the newline and the left side.
+func (x box) open(dst []byte) []byte { return x.bp.Append(append(dst, '\n'), x.b.v) }
+
+// close ends a body line with the right side.
+func (x box) close(dst []byte) []byte { return x.bp.Append(dst, x.b.v) }
+
+// bottom appends the newline and the bottom border of a box inner cells
+// wide inside.
+func (x box) bottom(dst []byte, inner int) []byte {
+	dst = append(dst, '\n')
+	dst = append(dst, x.bp.Seq()...)
+	dst = append(dst, x.b.bl...)
+	dst = appendRepeat(dst, x.b.h, inner)
+	dst = append(dst, x.b.br...)
+	if !x.bp.IsZero() {
+		dst = append(dst, ansi.ResetStyle...)
+	}
+	return dst
+}
+
+// appendFrame appends a box of exactly w x h cells around body lines (each
+// already fitted to w-2 cells; missing lines are blank). The title sits in
+// the top border, info (counts, filter) at its right.
+func appendFrame(dst []byte, st themes.Styles, focused bool, w, h int, title, info string, body []string) []byte {
+	if w < 2 || h < 2 {
+		return dst
+	}
+	x := boxFor(st, focused)
+	inner := w - 2
+	dst = x.top(dst, w, title, info, x.b.tl, x.b.tr)
+	for i := 0; i < h-2; i++ {
+		dst = x.open(dst)
+		if i < len(body) {
+			dst = append(dst, body[i]...)
+		} else {
+			dst = appendSpaces(dst, inner)
+		}
+		dst = x.close(dst)
+	}
+	return x.bottom(dst, inner)
+}
+
+// frame is appendFrame as a new string, for the boxes drawn seldom
+// (forms, confirmations, help); the panes drawn every frame keep a buffer.
 func frame(st themes.Styles, focused bool, w, h int, title, info string, body []string) string {
 	if w < 2 || h < 2 {
 		return ""
 	}
-	b := borderFor(focused)
-	bp, tp := st.Border, st.Title
-	if focused {
-		bp, tp = st.BorderFocus, st.TitleFocused
-	}
-	inner := w - 2
-	var sb strings.Builder
-	sb.Grow((w + 16) * h)
-
-	// Top: ┏━ Title ━━━━━ info ━┓, exactly w cells.
-	sb.WriteString(bp.Render(b.tl))
-	avail := inner - 2 // one border cell kept at each end
-	if avail < 3 {
-		sb.WriteString(bp.Render(strings.Repeat(b.h, max(inner, 0))))
-	} else {
-		seg1, seg2 := "", ""
-		if title != "" {
-			seg1 = " " + trunc(title, avail-2) + " "
-		}
-		rest := avail - width(seg1)
-		if info != "" && rest >= 6 {
-			seg2 = " " + trunc(info, rest-3) + " "
-		}
-		fill := avail - width(seg1) - width(seg2)
-		sb.WriteString(bp.Render(b.h))
-		sb.WriteString(tp.Render(seg1))
-		sb.WriteString(bp.Render(strings.Repeat(b.h, fill)))
-		sb.WriteString(st.Subtle.Render(seg2))
-		sb.WriteString(bp.Render(b.h))
-	}
-	sb.WriteString(bp.Render(b.tr))
-
-	side := bp.Render(b.v)
-	blank := spaces(inner)
-	for i := 0; i < h-2; i++ {
-		sb.WriteByte('\n')
-		sb.WriteString(side)
-		if i < len(body) {
-			sb.WriteString(body[i])
-		} else {
-			sb.WriteString(blank)
-		}
-		sb.WriteString(side)
-	}
-	sb.WriteByte('\n')
-	sb.WriteString(bp.Render(b.bl + strings.Repeat(b.h, inner) + b.br))
-	return sb.String()
-}
-
-// rowBuilder assembles a table row from cells whose widths are known, so a
-// row is never measured again after painting (measuring styled text costs
-// more than drawing it).
-type rowBuilder struct {
-	b     []byte
-	w     int
-	cells int
-}
-
-// lead writes s of width w with no separator (before the first cell).
-func (r *rowBuilder) lead(s string, w int) {
-	r.b = append(r.b, s...)
-	r.w += w
-}
-
-// cell writes a space, then s, which is exactly w cells wide.
-func (r *rowBuilder) cell(s string, w int) {
-	if r.cells > 0 {
-		r.b = append(r.b, ' ')
-		r.w++
-	}
-	r.cells++
-	r.b = append(r.b, s...)
-	r.w += w
-}
-
-// line pads the row to inner cells (or cuts it, should the columns ever
-// add up to more).
-func (r *rowBuilder) line(inner int) string {
-	switch {
-	case r.w == inner:
-		return string(r.b)
-	case r.w < inner:
-		return string(r.b) + spaces(inner-r.w)
-	}
-	return fit(string(r.b), inner)
-}
-
-// padKnown pads s, whose width is have, to w cells; it measures only when
-// s is too wide.
-func padKnown(s string, have, w int) string {
-	if have <= w {
-		return s + spaces(w-have)
-	}
-	return fit(s, w)
+	return string(appendFrame(make([]byte, 0, (w+16)*h), st, focused, w, h, title, info, body))
 }

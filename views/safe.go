@@ -5,6 +5,3 @@ import "github.com/mqdeck/mqdeck/decode"
 // safe makes a network string terminal-safe: every string from a device,
 // a broker or a topic goes through it (or decode.Truncate) before drawing.
 func safe(s string) string { return decode.Safe(s) }
-
-// safeFit makes s terminal-safe and cuts or pads it to exactly w cells.
-func safeFit(s string, w int) string { return fit(decode.Safe(s), w) }

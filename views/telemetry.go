@@ -215,21 +215,22 @@ func kindTag(k fleet.SeriesKind) string {
 	return "prp"
 }
 
-// seriesRow renders one series. A pure function of its arguments.
-func seriesRow(st themes.Styles, c seriesCols, inner int, s *fleet.Series, entity string, pts []float64, now time.Time, selected bool) string {
+// appendSeriesRow appends one series' row to b. A pure function of its
+// arguments.
+func appendSeriesRow(b []byte, st themes.Styles, c seriesCols, inner int, s *fleet.Series, entity string, pts []float64, now time.Time, selected bool) []byte {
 	val := seriesValue(s)
-	var r rowBuilder
+	r := newRow(b)
 	r.lead(" ", 1)
-	r.cell(paintIf(st.Subtle, fit(kindTag(s.Kind), c.kind), selected), c.kind)
+	r.fitCell(pick(st.Subtle, selected), kindTag(s.Kind), c.kind)
 	if c.entity > 0 {
-		r.cell(fitMiddle(entity, c.entity), c.entity)
+		r.midCell(themes.Paint{}, entity, c.entity)
 	}
 	r.cell(fitDotted(s.Ref.Component, s.Name, c.name), c.name)
-	r.cell(fitRight(safe(val), c.value), c.value)
-	r.cell(safeFit(s.Unit, c.unit), c.unit)
-	r.cell(paintIf(st.Subtle, fitRight(Age(now, s.LastSeen), c.age), selected), c.age)
+	r.rightCell(themes.Paint{}, safe(val), c.value)
+	r.fitCell(themes.Paint{}, safe(s.Unit), c.unit)
+	r.ageCell(pick(st.Subtle, selected), now, s.LastSeen, c.age)
 	if c.spark > 0 {
-		r.cell(paintIf(st.Spark, Sparkline(pts, c.spark), selected), c.spark)
+		r.sparkCell(pick(st.Spark, selected), pts, c.spark)
 	}
 	return r.line(inner)
 }
@@ -266,14 +267,14 @@ func (p *TelemetryPane) window(top, n int) int {
 	return len(p.buf)
 }
 
-func (p *TelemetryPane) row(j, inner int, sel bool) string {
+func (p *TelemetryPane) row(b []byte, j, inner int, sel bool) []byte {
 	s := p.buf[j]
 	p.pts = s.Points(p.pts[:0])
 	ent := ""
 	if p.cols.entity > 0 {
 		ent = entityLabel(p.store, s.Ref.SystemRef())
 	}
-	return seriesRow(p.st, p.cols, inner, s, ent, p.pts, p.now, sel)
+	return appendSeriesRow(b, p.st, p.cols, inner, s, ent, p.pts, p.now, sel)
 }
 
 func (p *TelemetryPane) empty() string {

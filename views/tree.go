@@ -240,8 +240,9 @@ func PayloadSummary(b []byte, hex bool, w int) string {
 	return trunc(safe(s), w)
 }
 
-// topicRow renders one node. A pure function of its arguments.
-func topicRow(st themes.Styles, c treeCols, inner int, n *topics.Node, open, hex bool, now time.Time, rate []float64, selected bool) string {
+// appendTopicRow appends one node's row to b. A pure function of its
+// arguments.
+func appendTopicRow(b []byte, st themes.Styles, c treeCols, inner int, n *topics.Node, open, hex bool, now time.Time, rate []float64, selected bool) []byte {
 	indent := 2 * (n.Depth() - 1)
 	mark := " "
 	if n.Kids() > 0 {
@@ -251,12 +252,14 @@ func topicRow(st themes.Styles, c treeCols, inner int, n *topics.Node, open, hex
 		}
 	}
 	name, nw := segmentName(st, n.Name(), selected)
-	lead := spaces(indent) + mark + " "
-	var cell string
+	r := newRow(b)
 	if have := indent + 2 + nw; have <= c.name {
-		cell = lead + name + spaces(c.name-have)
+		r.open(themes.Paint{}, c.name)
+		r.b = appendSpaces(r.b, indent)
+		r.b = append(append(append(r.b, mark...), ' '), name...)
+		r.b = appendSpaces(r.b, c.name-have)
 	} else {
-		cell = fit(lead+name, c.name)
+		r.cell(fit(spaces(indent)+mark+" "+name, c.name), c.name)
 	}
 	ret := " "
 	tp := n.Topic()
@@ -269,16 +272,14 @@ func topicRow(st themes.Styles, c treeCols, inner int, n *topics.Node, open, hex
 	default:
 		ret = paintIf(st.Accent, "R", selected)
 	}
-	var r rowBuilder
-	r.cell(cell, c.name)
 	r.cell(ret, 1)
-	r.cell(fitRight(count(uint64(n.Topics())), c.topics), c.topics)
-	r.cell(fitRight(count(n.Msgs()), c.msgs), c.msgs)
+	r.rightCell(themes.Paint{}, count(uint64(n.Topics())), c.topics)
+	r.rightCell(themes.Paint{}, count(n.Msgs()), c.msgs)
 	if c.bytes > 0 {
-		r.cell(fitRight(byteSize(n.Bytes()), c.bytes), c.bytes)
+		r.rightCell(themes.Paint{}, byteSize(n.Bytes()), c.bytes)
 	}
-	r.cell(paintIf(st.Spark, Sparkline(rate, c.spark), selected), c.spark)
-	r.cell(fitRight(Age(now, n.Last()), c.age), c.age)
+	r.sparkCell(pick(st.Spark, selected), rate, c.spark)
+	r.ageCell(themes.Paint{}, now, n.Last(), c.age)
 	if c.payload > 0 {
 		s := ""
 		if tp != nil {
@@ -295,7 +296,12 @@ func topicRow(st themes.Styles, c treeCols, inner int, n *topics.Node, open, hex
 				}
 			}
 		}
-		r.cell(padKnown(s, width(s), c.payload), c.payload)
+		if have := width(s); have <= c.payload {
+			r.open(themes.Paint{}, c.payload)
+			r.b = appendSpaces(append(r.b, s...), c.payload-have)
+		} else {
+			r.cell(fit(s, c.payload), c.payload)
+		}
 	}
 	return r.line(inner)
 }
@@ -323,10 +329,10 @@ func (p *TopicsPane) window(top, n int) int {
 }
 
 // row draws visible row j.
-func (p *TopicsPane) row(j, inner int, selected bool) string {
+func (p *TopicsPane) row(b []byte, j, inner int, selected bool) []byte {
 	n := p.rows[j]
 	p.rateBuf = n.Rate(p.at, p.rateBuf[:0])
-	return topicRow(p.st, p.cols, inner, n, p.lst.Expanded(n), p.hex, p.at, p.rateBuf, selected)
+	return appendTopicRow(b, p.st, p.cols, inner, n, p.lst.Expanded(n), p.hex, p.at, p.rateBuf, selected)
 }
 
 // empty is what the tree says without rows.
