@@ -470,7 +470,11 @@ func (a *ActionForm) View() string {
 		a.offset = at - rows + 2
 	}
 	a.offset = clamp(a.offset, 0, max(len(lines)-rows, 0))
-	title := a.form.Kind.Title() + " · " + a.form.Platform
+	title := a.form.Title
+	if title == "" {
+		title = a.form.Kind.Title()
+	}
+	title += " · " + a.form.Platform
 	if a.form.Template != "" {
 		title += " · " + a.form.Template
 	}

@@ -127,6 +127,7 @@ func (x Expect) onlyErrors() bool {
 type Action struct {
 	ID       string // random, also used as correlation data
 	Kind     Kind
+	Title    string // the kind in the platform's words (Builder.Title)
 	Platform string
 	Target   Target
 	Name     string // command, setpoint, property or template name, if any

@@ -55,7 +55,7 @@ func (b *Builder) Build(f Form) (Action, error) {
 	if b.ReadOnly {
 		return Action{}, ErrReadOnly
 	}
-	a := Action{ID: b.newID(), Kind: f.Kind, Platform: b.Platform, Target: f.Target, Created: b.now()}
+	a := Action{ID: b.newID(), Kind: f.Kind, Title: b.Title(f.Kind), Platform: b.Platform, Target: f.Target, Created: b.now()}
 	a.Target.Platform = b.Platform
 	var err error
 	switch {

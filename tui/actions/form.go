@@ -42,6 +42,7 @@ type Field struct {
 // Form is what the operator fills in before confirming an action.
 type Form struct {
 	Kind     Kind
+	Title    string // the kind in the platform's words (Builder.Title)
 	Platform string
 	Target   Target
 	Fields   []Field
@@ -109,7 +110,7 @@ func (b *Builder) NewForm(kind Kind, sel Selection) (Form, error) {
 	if t.Platform == "" {
 		t.Platform = b.Platform
 	}
-	f := Form{Kind: kind, Platform: b.Platform, Target: t}
+	f := Form{Kind: kind, Title: b.Title(kind), Platform: b.Platform, Target: t}
 	if kind == KindPublish {
 		b.PublishFields(&f)
 		return f, nil

@@ -39,6 +39,19 @@ type Traits struct {
 	// Acks: the console acknowledges the platform's events (DRIVR's
 	// GraphQL ackEvent).
 	Acks bool
+	// Titles name a kind in the platform's words where the general title
+	// would mislead (the device API's "setpoint" is a configuration update).
+	Titles map[Kind]string
+}
+
+// Title is the kind in the words of the builder's platform.
+func (b *Builder) Title(k Kind) string {
+	if b.Unit != nil {
+		if t := b.Unit.Traits().Titles[k]; t != "" {
+			return t
+		}
+	}
+	return k.Title()
 }
 
 // Writes reports whether the setpoint form writes a series of kind k.

@@ -199,11 +199,11 @@ func (m *Model) actionKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 // explainOff says why an action key does nothing.
 func (m *Model) explainOff(kind actions.Kind) {
 	if !m.act.on {
-		m.notice(kind.Title() + ": actions are off: " + m.act.off)
+		m.notice(m.act.b.Title(kind) + ": actions are off: " + m.act.off)
 		return
 	}
 	if why := m.act.b.UnsupportedWhy(kind); why != "" {
-		m.notice(kind.Title() + ": " + why)
+		m.notice(m.act.b.Title(kind) + ": " + why)
 		return
 	}
 	if _, err := m.act.b.NewForm(kind, actions.Selection{}); err != nil {

@@ -737,3 +737,30 @@ func TestActionKeysFollowThePlatformUnit(t *testing.T) {
 		}
 	}
 }
+
+// The device API's s key updates a device's configuration: its form and
+// its confirmation say so, not "setpoint" (DRIVR's word).
+func TestDeviceAPIConfigurationIsCalledSo(t *testing.T) {
+	m, _ := devapiModel(t, Actions{})
+	send(m, press("s"))
+	if _, ok := m.Modal().(*views.ActionForm); !ok {
+		t.Fatalf("s opened %T:\n%s", m.Modal(), plain(m))
+	}
+	if s := plain(m); !strings.Contains(s, "Update configuration · devapi") || strings.Contains(s, "etpoint ·") {
+		t.Fatalf("form title:\n%s", s)
+	}
+	send(m, exec(t, send(m, press("enter")))) // the empty version takes the focus
+	send(m, typeText("7")...)
+	send(m, exec(t, send(m, press("enter"))))
+	if _, ok := m.Modal().(*views.Confirm); !ok {
+		t.Fatalf("enter did not open the confirmation:\n%s", plain(m))
+	}
+	if s := plain(m); !strings.Contains(s, "Confirm update configuration") {
+		t.Fatalf("confirmation title:\n%s", s)
+	}
+	dm, _, _ := actionModel(t, 120, 40, Actions{})
+	send(dm, press("s"))
+	if s := plain(dm); !strings.Contains(s, "Set setpoint ·") {
+		t.Fatalf("DRIVR's form title:\n%s", s)
+	}
+}

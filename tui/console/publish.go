@@ -70,7 +70,7 @@ func ackCmd(c actions.AckClient, eventUUID string) tea.Cmd {
 // send tracks and audits a confirmed action, then publishes it.
 func (m *Model) send(a actions.Action) tea.Cmd {
 	if !m.act.on {
-		m.notice(a.Kind.Title() + ": actions are off: " + m.act.off)
+		m.notice(actionTitle(a) + ": actions are off: " + m.act.off)
 		return nil
 	}
 	if _, dup := m.act.tr.Get(a.ID); dup {
@@ -79,7 +79,7 @@ func (m *Model) send(a actions.Action) tea.Cmd {
 	a.By = m.act.cfg.By
 	e := m.act.tr.Add(a, m.now())
 	m.writeAudit(e)
-	m.notice(fmt.Sprintf("#%d %s: sending to %s", e.Seq, strings.ToLower(a.Kind.Title()), decode.Truncate(decode.Safe(a.Request.Topic), 60)))
+	m.notice(fmt.Sprintf("#%d %s: sending to %s", e.Seq, strings.ToLower(actionTitle(a)), decode.Truncate(decode.Safe(a.Request.Topic), 60)))
 	m.stale = true
 	return m.flight.track(a.ID, publishCmd(m.act.cfg.Publisher, a, m.act.cfg.Timeout))
 }
@@ -111,7 +111,7 @@ func (m *Model) published(msg PublishedMsg) tea.Cmd {
 			Source:  fleet.ErrPublish,
 			Topic:   e.Action.Request.Topic,
 			Code:    strings.ToUpper(strings.ReplaceAll(e.Phase.Word(), "-", "_")),
-			Message: fmt.Sprintf("action #%d (%s) %s", e.Seq, e.Action.Kind.Title(), decode.Safe(why)),
+			Message: fmt.Sprintf("action #%d (%s) %s", e.Seq, actionTitle(e.Action), decode.Safe(why)),
 		})
 	}
 	if e.Phase != actions.PhaseAcked && e.Phase != actions.PhaseTimeout {

@@ -59,12 +59,20 @@ func gist(err string) string {
 	return g
 }
 
+// actionTitle is the action's kind in its platform's words.
+func actionTitle(a actions.Action) string {
+	if a.Title != "" {
+		return a.Title
+	}
+	return a.Kind.Title()
+}
+
 // confirmModel is exactly what a will leave, secrets masked.
 func confirmModel(a actions.Action) views.ConfirmModel {
 	r := a.Request
 	cm := views.ConfirmModel{
 		ID:       a.ID,
-		Title:    "Confirm " + strings.ToLower(a.Kind.Title()),
+		Title:    "Confirm " + strings.ToLower(actionTitle(a)),
 		Topic:    r.Topic,
 		QoS:      r.QoS,
 		Retain:   r.Retain,

@@ -17,11 +17,13 @@ type Actions struct{}
 var _ actions.Platform = Actions{}
 
 // Traits: the device API's setpoints (its configuration is a form of its
-// own); its incidents are opened and acknowledged over HTTPS, not here.
+// own, so the s key reads "Update configuration"); its incidents are
+// opened and acknowledged over HTTPS, not here.
 func (Actions) Traits() actions.Traits {
-	return actions.Traits{Unsupported: map[actions.Kind]string{
-		actions.KindTriggerEvent: "device API incidents are HTTPS only",
-	}}
+	return actions.Traits{
+		Unsupported: map[actions.Kind]string{actions.KindTriggerEvent: "device API incidents are HTTPS only"},
+		Titles:      map[actions.Kind]string{actions.KindSetSetpoint: "Update configuration"},
+	}
 }
 
 // Form lays out the command, configuration and snapshot forms.
