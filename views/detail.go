@@ -32,6 +32,8 @@ type DetailPane struct {
 	cacheOK bool
 	cacheV  uint64
 	cacheW  int
+
+	out []byte // the frame, reused: the pane is one session's
 }
 
 // NewDetailPane shows nothing until a subject is set.
@@ -162,17 +164,20 @@ func (p *DetailPane) content(w int) []string {
 
 // View draws the visible part of the content.
 func (p *DetailPane) View() string {
+	p.out = p.AppendView(p.out[:0])
+	return string(p.out)
+}
+
+// AppendView appends what View returns to dst.
+func (p *DetailPane) AppendView(dst []byte) []byte {
 	if p.w < 4 || p.h < 3 {
-		return ""
+		return dst
 	}
 	inner := p.w - 2
 	lines := p.content(inner)
 	rows := p.h - 2
 	p.offset = clamp(p.offset, 0, max(len(lines)-rows, 0))
-	body := make([]string, 0, rows)
-	for _, l := range lines[p.offset:min(p.offset+rows, len(lines))] {
-		body = append(body, fit(l, inner))
-	}
+	body := lines[p.offset:min(p.offset+rows, len(lines))]
 	info := ""
 	if len(lines) > rows {
 		info = fmt.Sprintf("%d-%d of %d", p.offset+1, min(p.offset+rows, len(lines)), len(lines))
@@ -180,7 +185,18 @@ func (p *DetailPane) View() string {
 	if p.hex && p.hasPayload() {
 		info = "hex · " + info
 	}
-	return frame(p.st, p.focused, p.w, p.h, "6 Detail", strings.TrimSuffix(info, " · "), body)
+	x := boxFor(p.st, p.focused)
+	out := x.top(dst, p.w, "6 Detail", strings.TrimSuffix(info, " · "), x.b.tl, x.b.tr)
+	for i := 0; i < rows; i++ {
+		out = x.open(out)
+		if i < len(body) {
+			out = appendFit(out, body[i], inner)
+		} else {
+			out = appendSpaces(out, inner)
+		}
+		out = x.close(out)
+	}
+	return x.bottom(out, inner)
 }
 
 // detailBuilder accumulates the lines of one subject.

@@ -1,10 +1,6 @@
 package views
 
-import (
-	"strings"
-
-	"github.com/mqdeck/mqdeck/themes"
-)
+import "github.com/mqdeck/mqdeck/themes"
 
 // The root lays the grid out by content: each list says how many lines it
 // has to show, and an empty one that is not focused is drawn as its title
@@ -38,11 +34,14 @@ func (p *ActionsPane) Lines() int {
 // TitleBar is a collapsed pane: its title line alone, exactly w cells,
 // open at both ends so it does not look like a box.
 func TitleBar(st themes.Styles, w int, title, info string) string {
+	return string(AppendTitleBar(nil, st, w, title, info))
+}
+
+// AppendTitleBar appends what TitleBar returns to dst.
+func AppendTitleBar(dst []byte, st themes.Styles, w int, title, info string) []byte {
 	if w < 2 {
-		return spaces(max(w, 0))
+		return appendSpaces(dst, w)
 	}
-	top, _, _ := strings.Cut(frame(st, false, w, 2, title, info, nil), "\n")
-	b := borderFor(false)
-	top = strings.Replace(top, b.tl, "╶", 1)
-	return strings.Replace(top, b.tr, "╴", 1)
+	x := boxFor(st, false)
+	return x.top(dst, w, title, info, "╶", "╴")
 }

@@ -69,8 +69,8 @@ type list struct {
 	rows    listRows
 	draw    listDrawer // nil: the pane draws itself
 
-	// The frame is written into these and copied out once: a session's
-	// panes are its own, so their buffers are reused frame after frame.
+	// The frame is written into these: a session's panes are its own, so
+	// their buffers are reused frame after frame.
 	body, out []byte
 }
 
@@ -179,8 +179,14 @@ func (l *list) Click(_, y int) {
 
 // View draws the frame, the header and the visible rows only.
 func (l *list) View() string {
+	l.out = l.appendView(l.out[:0])
+	return string(l.out)
+}
+
+// appendView appends what View returns to dst.
+func (l *list) appendView(dst []byte) []byte {
 	if l.w < 4 || l.h < 3 || l.draw == nil {
-		return ""
+		return dst
 	}
 	l.sync()
 	inner := l.w - 2
@@ -215,11 +221,28 @@ func (l *list) View() string {
 	for ; used < lines; used++ {
 		body = x.close(appendSpaces(x.open(body), inner))
 	}
-	out := x.top(l.out[:0], l.w, l.title, l.draw.info(), x.b.tl, x.b.tr)
-	out = x.bottom(append(out, body...), inner)
-	l.body, l.out = body, out
-	return string(out)
+	dst = x.top(dst, l.w, l.title, l.draw.info(), x.b.tl, x.b.tr)
+	l.body = body
+	return x.bottom(append(dst, body...), inner)
 }
+
+// AppendView appends what View returns to dst: the root keeps one buffer
+// per pane instead of a new string each frame. Each pane says so itself;
+// a method promoted from list would also answer for the panes that draw
+// themselves (Actions).
+func (p *FleetPane) AppendView(dst []byte) []byte { return p.appendView(dst) }
+
+// AppendView appends what View returns to dst.
+func (p *EventsPane) AppendView(dst []byte) []byte { return p.appendView(dst) }
+
+// AppendView appends what View returns to dst.
+func (p *TelemetryPane) AppendView(dst []byte) []byte { return p.appendView(dst) }
+
+// AppendView appends what View returns to dst.
+func (p *ErrorsPane) AppendView(dst []byte) []byte { return p.appendView(dst) }
+
+// AppendView appends what View returns to dst.
+func (p *LogPane) AppendView(dst []byte) []byte { return p.appendView(dst) }
 
 // filterInfo is the title's note of the filter in force, "" for none.
 func (l *list) filterInfo() string {

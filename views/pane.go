@@ -21,6 +21,12 @@ type Pane interface {
 	FullHelp() [][]key.Binding
 }
 
+// Appender is a pane that can append its view to a buffer the caller
+// reuses, sparing a string per pane per frame.
+type Appender interface {
+	AppendView(dst []byte) []byte
+}
+
 // Capturer is a pane with a filter input that takes every key while open.
 type Capturer interface {
 	Capturing() bool
@@ -91,6 +97,14 @@ var (
 	_ listDrawer = (*LogPane)(nil)
 	_ listRows   = (*ActionsPane)(nil)
 	_ listKeyer  = (*ActionsPane)(nil)
+
+	_ Appender = (*FleetPane)(nil)
+	_ Appender = (*EventsPane)(nil)
+	_ Appender = (*TelemetryPane)(nil)
+	_ Appender = (*ErrorsPane)(nil)
+	_ Appender = (*LogPane)(nil)
+	_ Appender = (*DetailPane)(nil)
+	_ Appender = (*TopicsPane)(nil)
 
 	_ Modal = (*ActionForm)(nil)
 	_ Modal = (*Confirm)(nil)

@@ -83,6 +83,12 @@ func (p *TopicsPane) View() string {
 	return p.list.View()
 }
 
+// AppendView appends what View returns to dst.
+func (p *TopicsPane) AppendView(dst []byte) []byte {
+	p.lst.Advance(p.now())
+	return p.appendView(dst)
+}
+
 // paneKey handles the tree's own keys: order, hex, expand and collapse.
 func (p *TopicsPane) paneKey(m tea.KeyPressMsg) tea.Cmd {
 	switch {

@@ -125,7 +125,7 @@ type Model struct {
 	help     *views.Help
 
 	// frozen pane views while paused: data does not move them, keys do
-	cache [PaneCount]string
+	cache [PaneCount][]byte // each pane's last view; the buffers are reused
 	stale bool
 
 	// local is the writer of a console that has no writer goroutine (tests

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -227,17 +228,53 @@ func (m *Model) render() string {
 	if m.stale || !m.paused {
 		m.snapshot()
 	}
+	return m.compose(lines, order)
+}
+
+// compose joins the screen's lines, each followed on its right by the
+// panes' lines at that height, into one string of exactly the size needed.
+// Each pane's cached view is cut into its r.H lines on the way (the last
+// keeps the rest, as strings.SplitN did), so no line is built twice.
+func (m *Model) compose(lines []string, order []Pane) string {
+	type cut struct {
+		rest   []byte
+		y, end int // the next line's row and the row after the pane
+	}
+	var cuts [paneCount]cut
+	n := len(lines)
+	for _, l := range lines {
+		n += len(l)
+	}
 	for _, p := range order {
 		r := m.rects.Panes[p]
-		y := r.Y
-		for _, l := range strings.SplitN(m.cache[p], "\n", r.H) {
-			if y < r.Y+r.H && y < h {
-				lines[y] += l
+		cuts[p] = cut{rest: m.cache[p], y: r.Y, end: r.Y + r.H}
+		n += len(m.cache[p])
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for y, l := range lines {
+		if y > 0 {
+			sb.WriteByte('\n')
+		}
+		sb.WriteString(l)
+		for _, p := range order {
+			c := &cuts[p]
+			if c.y != y || c.y >= c.end {
+				continue
 			}
-			y++
+			piece := c.rest
+			if c.y < c.end-1 {
+				if i := bytes.IndexByte(c.rest, '\n'); i >= 0 {
+					piece, c.rest = c.rest[:i], c.rest[i+1:]
+				} else {
+					c.end = c.y + 1 // that was the last line
+				}
+			}
+			sb.Write(piece)
+			c.y++
 		}
 	}
-	return strings.Join(lines, "\n")
+	return sb.String()
 }
 
 // lineCounter is a pane that says how many lines it has to show.
@@ -265,26 +302,32 @@ func (m *Model) refill() {
 	}
 }
 
-// collapsed is the title line of a pane the grid shrank to one line.
-func (m *Model) collapsed(p Pane, w int) string {
+// collapsed appends the title line of a pane the grid shrank to one line.
+func (m *Model) collapsed(dst []byte, p Pane, w int) []byte {
 	title := p.String()
 	if t, ok := m.panes[p].(interface{ Title() string }); ok {
 		title = t.Title()
 	}
-	return views.TitleBar(m.styles, w, title, "empty")
+	return views.AppendTitleBar(dst, m.styles, w, title, "empty")
 }
 
-// snapshot renders every visible pane into the cache.
+// snapshot renders every visible pane into its cache buffer, reused frame
+// after frame.
 func (m *Model) snapshot() {
 	for p := Pane(0); p < paneCount; p++ {
+		buf := m.cache[p][:0]
 		switch r := m.rects.Panes[p]; {
 		case r.Empty():
-			m.cache[p] = ""
 		case r.H == 1:
-			m.cache[p] = m.collapsed(p, r.W)
+			buf = m.collapsed(buf, p, r.W)
 		default:
-			m.cache[p] = m.panes[p].View()
+			if a, ok := m.panes[p].(views.Appender); ok {
+				buf = a.AppendView(buf)
+			} else {
+				buf = append(buf, m.panes[p].View()...)
+			}
 		}
+		m.cache[p] = buf
 	}
 	m.stale = false
 }
