@@ -171,25 +171,35 @@ func clamp(v, lo, hi int) int {
 
 // ShortHelpLine renders bindings as one footer line of exactly w cells.
 func ShortHelpLine(st themes.Styles, bs []key.Binding, w int) string {
-	var sb strings.Builder
+	return string(AppendShortHelp(nil, st, w, bs))
+}
+
+// AppendShortHelp appends ShortHelpLine of the groups' bindings one after
+// the other, without joining them first.
+func AppendShortHelp(dst []byte, st themes.Styles, w int, groups ...[]key.Binding) []byte {
 	used := 0
-	for _, b := range enabled(bs) {
-		k, d := b.Help().Key, b.Help().Desc
-		n := width(k) + 1 + width(d)
-		sep := 0
-		if used > 0 {
-			sep = 3
+	for _, bs := range groups {
+		for _, b := range bs {
+			if !b.Enabled() || b.Help().Key == "" {
+				continue
+			}
+			k, d := b.Help().Key, b.Help().Desc
+			n := width(k) + 1 + width(d)
+			sep := 0
+			if used > 0 {
+				sep = 3
+			}
+			if used+sep+n > w {
+				return appendSpaces(dst, w-used)
+			}
+			if sep > 0 {
+				dst = st.Subtle.Append(dst, " · ")
+			}
+			dst = st.HelpKey.Append(dst, k)
+			dst = append(dst, ' ')
+			dst = st.HelpDesc.Append(dst, d)
+			used += sep + n
 		}
-		if used+sep+n > w {
-			break
-		}
-		if sep > 0 {
-			sb.WriteString(st.Subtle.Render(" · "))
-		}
-		sb.WriteString(st.HelpKey.Render(k))
-		sb.WriteByte(' ')
-		sb.WriteString(st.HelpDesc.Render(d))
-		used += sep + n
 	}
-	return sb.String() + spaces(w-used)
+	return appendSpaces(dst, w-used)
 }

@@ -3,7 +3,7 @@ package views
 import (
 	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,6 +74,10 @@ type StatusBar struct {
 	count Counters
 	// noGlyph goes with conn.NoState; "" is ▶.
 	noGlyph string
+
+	// reused by View: the bar is one session's
+	left, right []segment
+	scratch     barScratch
 }
 
 // NewStatusBar builds the bar for a connection.
@@ -146,11 +150,12 @@ func StateWords(cs ConnState, now time.Time) (glyph, words, short string) {
 }
 
 // segment is one piece of the bar. alts are its texts from the fullest to
-// the shortest; "" as the last one means it may go altogether. When the
-// line is too long, the segment with the highest prio that still has a
-// shorter text takes it, one step at a time.
+// the shortest (n of them, at most three); "" as the last one means it may
+// go altogether. When the line is too long, the segment with the highest
+// prio that still has a shorter text takes it, one step at a time.
 type segment struct {
-	alts []string
+	alts [3]string
+	n    int
 	p    themes.Paint
 	prio int
 	at   int // index into alts in use
@@ -164,7 +169,9 @@ type segment struct {
 func (sg *segment) text() string { return sg.alts[sg.at] }
 
 func seg(p themes.Paint, prio int, alts ...string) segment {
-	return segment{alts: alts, p: p, prio: prio}
+	sg := segment{p: p, prio: prio}
+	sg.n = copy(sg.alts[:], alts)
+	return sg
 }
 
 // brokerShort is the broker without a plain mqtt:// scheme: at 80
@@ -196,7 +203,7 @@ func (s *StatusBar) View() string {
 		proto = s.state.Protocol
 	}
 	// Right-hand side: warnings first (never shortened), then counters.
-	right := []segment{}
+	right := s.right[:0]
 	if s.conn.Insecure {
 		right = append(right, seg(st.StatusAlert, 0, "INSECURE TLS"))
 	}
@@ -227,12 +234,12 @@ func (s *StatusBar) View() string {
 	if s.state.Why != "" && (kind == ConnRetrying || kind == ConnStopped) {
 		shortest += ": " + safe(s.state.Why)
 	}
-	left := []segment{
+	left := append(s.left[:0],
 		seg(statePaint, 4, glyph+" "+words, shortest),
 		seg(st.StatusKey, 8, broker, brokerShort(broker)),
 		seg(st.Status, 0, s.conn.Platform),
 		seg(st.Status, 7, "MQTT "+proto, ""),
-	}
+	)
 	// Cut the broker first, then the state down to its short words, then
 	// the platform; only warnings that fill the line push them out.
 	left[0].cut, left[0].minW = 2, width(glyph+" "+short)
@@ -247,12 +254,22 @@ func (s *StatusBar) View() string {
 			kept = append(kept, sg)
 		}
 	}
-	return renderBar(st, w, kept, right)
+	s.left, s.right = left, right
+	return string(s.scratch.render(st, w, kept, right))
 }
 
-// renderBar shortens segments (see segment) until the line fits; what still
-// does not fit is cut from the left segments, the longest first.
-func renderBar(st themes.Styles, w int, left, right []segment) string {
+// barScratch is what renderBar reuses from one frame to the next.
+type barScratch struct {
+	all  []*segment
+	kept []segment
+	buf  []byte
+}
+
+
+// render shortens segments (see segment) until the line fits; what still
+// does not fit is cut from the left segments, the longest first. It returns
+// the line in sc.buf.
+func (sc *barScratch) render(st themes.Styles, w int, left, right []segment) []byte {
 	const sep, sepW = " │ ", 3
 	total := func() int {
 		n := 1
@@ -274,11 +291,18 @@ func renderBar(st themes.Styles, w int, left, right []segment) string {
 		}
 		return n + 1
 	}
+	all := sc.all[:0]
+	for i := range left {
+		all = append(all, &left[i])
+	}
+	for i := range right {
+		all = append(all, &right[i])
+	}
+	sc.all = all
 	for total() > w {
 		worst, best := -1, 0
-		all := append(append([]*segment{}, ptrs(left)...), ptrs(right)...)
 		for i, sg := range all {
-			if sg.at+1 < len(sg.alts) && sg.prio > best {
+			if sg.at+1 < sg.n && sg.prio > best {
 				worst, best = i, sg.prio
 			}
 		}
@@ -289,8 +313,7 @@ func renderBar(st themes.Styles, w int, left, right []segment) string {
 	}
 	// One step may have freed more than needed: give the most important
 	// segments their fuller text back while it still fits.
-	all := append(append([]*segment{}, ptrs(left)...), ptrs(right)...)
-	sort.SliceStable(all, func(i, j int) bool { return all[i].prio < all[j].prio })
+	slices.SortStableFunc(all, func(a, b *segment) int { return cmp.Compare(a.prio, b.prio) })
 	for _, sg := range all {
 		for sg.at > 0 {
 			sg.at--
@@ -300,12 +323,13 @@ func renderBar(st themes.Styles, w int, left, right []segment) string {
 			}
 		}
 	}
-	kept := make([]segment, 0, len(left))
+	kept := sc.kept[:0]
 	for _, sg := range left {
 		if sg.text() != "" {
 			kept = append(kept, sg)
 		}
 	}
+	sc.kept = kept
 	// Still too wide: in cut order, each left segment is cut down to its
 	// minW and, if it may, dropped, before the next one is touched.
 	for order := 1; order <= 3 && total() > w; order++ {
@@ -316,7 +340,7 @@ func renderBar(st themes.Styles, w int, left, right []segment) string {
 			}
 			for over := total() - w; over > 0 && width(sg.text()) > sg.minW; over-- {
 				t := sg.text()
-				sg.alts, sg.at = []string{trunc(t, width(t)-1)}, 0
+				sg.alts[0], sg.n, sg.at = trunc(t, width(t)-1), 1, 0
 				left = kept
 			}
 			if total() > w && sg.drop {
@@ -326,49 +350,43 @@ func renderBar(st themes.Styles, w int, left, right []segment) string {
 			}
 		}
 	}
-	texts := make([]string, len(kept))
-	paints := make([]themes.Paint, len(kept))
-	for i, sg := range kept {
-		texts[i], paints[i] = sg.text(), sg.p
-	}
-	var sb strings.Builder
-	sb.WriteString(st.Status.Render(" "))
+	b := st.Status.Append(sc.buf[:0], " ")
 	used := 1
-	for i, t := range texts {
+	for i, sg := range kept {
 		if i > 0 {
-			sb.WriteString(st.Status.Render(sep))
+			b = st.Status.Append(b, sep)
 			used += sepW
 		}
-		sb.WriteString(paints[i].Render(t))
-		used += width(t)
+		b = sg.p.Append(b, sg.text())
+		used += width(sg.text())
 	}
-	var rb strings.Builder
 	rw := 0
+	for _, sg := range right {
+		if sg.text() != "" {
+			rw += sepW + width(sg.text())
+		}
+	}
+	gap := w - used - rw - 1
+	if gap >= 0 {
+		var mark int
+		b, mark = openPaint(b, st.Status)
+		b = closePaint(appendSpaces(b, gap), st.Status, mark)
+	}
 	for _, sg := range right {
 		if sg.text() == "" {
 			continue
 		}
-		rb.WriteString(st.Status.Render(sep))
-		rb.WriteString(sg.p.Render(sg.text()))
-		rw += sepW + width(sg.text())
+		b = st.Status.Append(b, sep)
+		b = sg.p.Append(b, sg.text())
 	}
-	gap := w - used - rw - 1
 	if gap < 0 {
 		// Still too wide (tiny width): cut the assembled line hard.
-		return trunc(sb.String()+rb.String(), w)
+		sc.buf = append(b[:0], trunc(string(b), w)...)
+		return sc.buf
 	}
-	sb.WriteString(st.Status.Render(spaces(gap)))
-	sb.WriteString(rb.String())
-	sb.WriteString(st.Status.Render(" "))
-	return sb.String()
-}
-
-func ptrs(s []segment) []*segment {
-	out := make([]*segment, len(s))
-	for i := range s {
-		out[i] = &s[i]
-	}
-	return out
+	b = st.Status.Append(b, " ")
+	sc.buf = b
+	return b
 }
 
 // Count formats a counter compactly: 999, 12.3k, 4.5M.

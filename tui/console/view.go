@@ -145,8 +145,8 @@ func (m *Model) footer(w int) string {
 		t := ansi.Truncate("» "+m.noticeText, w, "…")
 		return m.styles.Accent.Render(t) + strings.Repeat(" ", w-ansi.StringWidth(t))
 	}
-	bs := append(m.panes[m.focus].ShortHelp(), m.keys.ShortHelp()...)
-	return views.ShortHelpLine(m.styles, bs, w)
+	m.footBuf = views.AppendShortHelp(m.footBuf[:0], m.styles, w, m.panes[m.focus].ShortHelp(), m.keys.ShortHelp())
+	return string(m.footBuf)
 }
 
 // tooSmall says how large the terminal must be, within whatever fits.
