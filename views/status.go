@@ -265,7 +265,6 @@ type barScratch struct {
 	buf  []byte
 }
 
-
 // render shortens segments (see segment) until the line fits; what still
 // does not fit is cut from the left segments, the longest first. It returns
 // the line in sc.buf.
