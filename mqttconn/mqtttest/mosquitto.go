@@ -48,6 +48,9 @@ type MosquittoConfig struct {
 	Persistence bool
 	// Extra lines appended verbatim (e.g. "max_queued_messages 100000").
 	Extra []string
+	// Nice runs the broker at this niceness (through nice(1), when it is on
+	// PATH), so that a load test's broker gives way to the process measured.
+	Nice int
 }
 
 // Mosquitto is a broker process started for one test.
@@ -56,6 +59,7 @@ type Mosquitto struct {
 	bin     string
 	dir     string
 	conf    string
+	nice    int
 	Port    int // plain MQTT
 	TLSPort int // 0 without TLS
 	WSPort  int // 0 without websockets
@@ -72,7 +76,7 @@ type Mosquitto struct {
 // binary is missing.
 func StartMosquitto(t testing.TB, cfg MosquittoConfig) *Mosquitto {
 	t.Helper()
-	m := &Mosquitto{t: t, bin: lookTool(t, "mosquitto"), dir: t.TempDir()}
+	m := &Mosquitto{t: t, bin: lookTool(t, "mosquitto"), dir: t.TempDir(), nice: cfg.Nice}
 	m.Port = FreePort(t)
 	if cfg.TLS != nil {
 		m.TLSPort = FreePort(t)
@@ -200,6 +204,10 @@ func (m *Mosquitto) start() {
 	m.t.Helper()
 	log := &lockedBuffer{}
 	cmd := exec.Command(m.bin, "-c", m.conf)
+	if nice, err := exec.LookPath("nice"); err == nil && m.nice != 0 {
+		// nice execs the broker: the pid signalled is the broker's.
+		cmd = exec.Command(nice, "-n", strconv.Itoa(m.nice), m.bin, "-c", m.conf)
+	}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		m.t.Fatalf("start mosquitto: %v", err)

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -40,8 +41,61 @@ type Info struct {
 	// Update or one drawing), WaitMax the longest it waited for it.
 	HoldMax, WaitMax time.Duration
 	// Holds counts the holds of the lock, HoldsOver5ms those of 5 ms or
-	// more: how often, not only how long at worst.
+	// more: how often, not only how long at worst. HoldHist spreads them
+	// by length.
 	Holds, HoldsOver5ms uint64
+	HoldHist            HoldHist
+	// HoldCPUMax is the most CPU time one hold took on its thread, of the
+	// HoldsClocked holds whose thread CPU clock could be read at both ends
+	// (Linux). Wall time beyond it is time the thread waited for a core
+	// or the goroutine for a thread: the machine's share, not the frame's.
+	HoldCPUMax      time.Duration
+	HoldsClocked    uint64
+	HoldsCPUOver5ms uint64
+}
+
+// Hold histogram: 250 µs steps up to 10 ms, and a last bucket for longer.
+const (
+	histStep    = 250 * time.Microsecond
+	histBuckets = 41
+)
+
+// HoldHist counts holds of the store's lock by wall time: enough to read
+// a percentile against the 5 ms frame budget without keeping every hold.
+type HoldHist [histBuckets]uint64
+
+// Add counts another histogram's holds in this one.
+func (h *HoldHist) Add(o HoldHist) {
+	for i := range h {
+		h[i] += o[i]
+	}
+}
+
+// Total is how many holds the histogram counts.
+func (h HoldHist) Total() uint64 {
+	var n uint64
+	for _, c := range h {
+		n += c
+	}
+	return n
+}
+
+// Quantile is the upper bound of the bucket holding the q-quantile (0 <
+// q <= 1): that share of the holds took less. 10 ms reads "10 ms or more".
+func (h HoldHist) Quantile(q float64) time.Duration {
+	n := h.Total()
+	if n == 0 {
+		return 0
+	}
+	want := uint64(math.Ceil(q * float64(n)))
+	var seen uint64
+	for i, c := range h {
+		seen += c
+		if seen >= want {
+			return time.Duration(i+1) * histStep
+		}
+	}
+	return histBuckets * histStep
 }
 
 // entry is a session in the registry.
@@ -59,6 +113,10 @@ type entry struct {
 	wMax   atomic.Int64
 	holds  atomic.Uint64
 	slow   atomic.Uint64 // holds of 5 ms or more
+	hist   [histBuckets]atomic.Uint64
+	cMax   atomic.Int64  // most thread CPU in one hold
+	cHolds atomic.Uint64 // holds whose CPU was read
+	cSlow  atomic.Uint64 // of them, 5 ms of CPU or more
 	stop   func(reason string)
 }
 
@@ -81,12 +139,17 @@ func storeMax(a *atomic.Int64, d time.Duration) {
 }
 
 // timedLock is the store's lock as one session takes it: how long it
-// waited and how long it held it are recorded. One session's program takes
-// it from one goroutine, so at is never shared.
+// waited and how long it held it, in wall time and in its thread's CPU
+// time, are recorded. One session's program takes it from one goroutine,
+// so the fields after e are only touched by the holder.
 type timedLock struct {
 	mu console.RWLocker
 	e  *entry
-	at time.Time // when the lock was taken; only its holder touches it
+
+	at      time.Time // when the lock was taken
+	tid     int       // the thread, and its CPU clock, at that moment
+	cpu     time.Duration
+	clocked bool
 }
 
 func (l *timedLock) RLock() {
@@ -112,17 +175,40 @@ func (l *timedLock) Unlock() {
 }
 
 func (l *timedLock) held() {
+	tid, cpu, ok := threadClock()
 	d := time.Since(l.at)
-	storeMax(&l.e.hMax, d)
-	l.e.holds.Add(1)
+	e := l.e
+	storeMax(&e.hMax, d)
+	e.holds.Add(1)
+	e.hist[min(int(d/histStep), histBuckets-1)].Add(1)
 	if d >= 5*time.Millisecond {
-		l.e.slow.Add(1)
+		e.slow.Add(1)
+	}
+	// Same thread at both ends: its clock counts this hold's work, plus
+	// any other goroutine's that ran on it in between (an overestimate,
+	// never an underestimate).
+	if l.clocked && ok && tid == l.tid {
+		c := cpu - l.cpu
+		storeMax(&e.cMax, c)
+		e.cHolds.Add(1)
+		if c >= 5*time.Millisecond {
+			e.cSlow.Add(1)
+		}
 	}
 }
 
 func (l *timedLock) taken(start time.Time) {
 	l.at = time.Now()
 	storeMax(&l.e.wMax, l.at.Sub(start))
+	l.tid, l.cpu, l.clocked = threadClock()
+}
+
+func (e *entry) histogram() HoldHist {
+	var h HoldHist
+	for i := range h {
+		h[i] = e.hist[i].Load()
+	}
+	return h
 }
 
 func (e *entry) idle(now time.Time) time.Duration {
@@ -177,7 +263,8 @@ func (r *registry) list() []Info {
 		out = append(out, Info{ID: e.id, Identity: e.ident, Remote: e.remote, Since: e.since, Idle: e.idle(now), Frames: e.frames.Load(),
 			Views: e.views.Load(), ViewMax: time.Duration(e.vMax.Load()), ViewTotal: time.Duration(e.vTotal.Load()),
 			HoldMax: time.Duration(e.hMax.Load()), WaitMax: time.Duration(e.wMax.Load()),
-			Holds: e.holds.Load(), HoldsOver5ms: e.slow.Load()})
+			Holds: e.holds.Load(), HoldsOver5ms: e.slow.Load(), HoldHist: e.histogram(),
+			HoldCPUMax: time.Duration(e.cMax.Load()), HoldsClocked: e.cHolds.Load(), HoldsCPUOver5ms: e.cSlow.Load()})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
