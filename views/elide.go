@@ -61,3 +61,47 @@ func fitEntity(sys, comp string, w int) string {
 	}
 	return fit(sp+"/"+trunc(comp, cw), w)
 }
+
+// The append forms below write what the string forms return. They take
+// the common case, printable ASCII, in place; anything else goes through
+// the string form, so the rules live in one place.
+
+// appendFitDotted appends fitDotted(comp, name, w).
+func appendFitDotted(b []byte, comp, name string, w int) []byte {
+	comp, name = safe(comp), safe(name)
+	if !isPlainASCII(comp) || !isPlainASCII(name) {
+		return append(b, fitDotted(comp, name, w)...)
+	}
+	if i := strings.LastIndexByte(name, '.'); comp == "" && i > 0 && i < len(name)-1 {
+		comp, name = name[:i], name[i+1:]
+	}
+	if comp == "" {
+		return appendFitMiddle(b, name, w)
+	}
+	if n := len(comp) + 1 + len(name); n <= w {
+		// fitMiddle of what fits is fit: the cells as they are, padded.
+		b = append(append(append(b, comp...), '.'), name...)
+		return appendSpaces(b, w-n)
+	}
+	if room := w - len(name) - 1; room >= 2 {
+		t := trunc(comp, room)
+		b = append(append(append(b, t...), '.'), name...)
+		return appendSpaces(b, w-(width(t)+1+len(name)))
+	}
+	return appendFit(b, name, w)
+}
+
+// appendFitEntity appends fitEntity(sys, comp, w) when it fits whole; a
+// cut goes through fitEntity.
+func appendFitEntity(b []byte, sys, comp string, w int) []byte {
+	if comp == "" {
+		return appendFitMiddle(b, sys, w)
+	}
+	if isPlainASCII(sys) && isPlainASCII(comp) {
+		if n := len(sys) + 1 + len(comp); n <= w {
+			b = append(append(append(b, sys...), '/'), comp...)
+			return appendSpaces(b, w-n)
+		}
+	}
+	return append(b, fitEntity(sys, comp, w)...)
+}

@@ -118,6 +118,36 @@ func topicFit(topic string, w int) string {
 	return first + "/" + tailFit(topic, w-width(first)-1)
 }
 
+// appendTailFit appends tailFit(s, w); printable ASCII in place.
+func appendTailFit(b []byte, s string, w int) []byte {
+	s = safe(s)
+	switch {
+	case !isPlainASCII(s):
+		return append(b, tailFit(s, w)...)
+	case len(s) <= w:
+		return appendFit(b, s, w)
+	case w > 1:
+		return append(append(b, ellipsis...), s[len(s)-(w-1):]...)
+	}
+	return append(b, tailFit(s, w)...)
+}
+
+// appendTopicFit appends topicFit(topic, w); printable ASCII in place.
+func appendTopicFit(b []byte, topic string, w int) []byte {
+	topic = safe(topic)
+	if !isPlainASCII(topic) {
+		return append(b, topicFit(topic, w)...)
+	}
+	if len(topic) <= w {
+		return appendFit(b, topic, w)
+	}
+	first, _, ok := strings.Cut(topic, "/")
+	if !ok || len(first)+8 > w {
+		return appendTailFit(b, topic, w)
+	}
+	return appendTailFit(append(append(b, first...), '/'), topic, w-len(first)-1)
+}
+
 // appendErrorRow appends one report's row to b. A pure function of its
 // arguments.
 func appendErrorRow(b []byte, st themes.Styles, c errorCols, inner int, e *fleet.ErrorReport, now time.Time, selected bool) []byte {
@@ -147,21 +177,25 @@ func appendErrorRow(b []byte, st themes.Styles, c errorCols, inner int, e *fleet
 	}
 	r.fitCell(pick(st.Error, selected), "✖ "+safe(code), c.code)
 	r.open(pick(st.Subtle, selected), c.input)
-	r.b = append(r.b, tailFit(topic, c.input)...)
+	r.b = appendTailFit(r.b, topic, c.input)
 	r.close(pick(st.Subtle, selected))
 	r.fitCell(themes.Paint{}, safe(strings.TrimSpace(msg)), c.msg)
 	return r.line(inner)
 }
 
-func (p *ErrorsPane) head(inner int) string {
+func (p *ErrorsPane) head(b []byte, inner int) []byte {
 	c := errorColumns(inner)
 	p.cols, p.now = c, p.store.Now()
-	head := []string{fitRight("age", c.age)}
+	r := newRow(b)
+	r.lead(" ", 1)
+	r.rightCell(themes.Paint{}, "age", c.age)
 	if c.source > 0 {
-		head = append(head, fit("source", c.source))
+		r.fitCell(themes.Paint{}, "source", c.source)
 	}
-	head = append(head, fit("code", c.code), fit("input topic", c.input), fit("message", c.msg))
-	return " " + joinCells(head)
+	r.fitCell(themes.Paint{}, "code", c.code)
+	r.fitCell(themes.Paint{}, "input topic", c.input)
+	r.fitCell(themes.Paint{}, "message", c.msg)
+	return r.line(inner)
 }
 
 func (p *ErrorsPane) window(top, n int) int {

@@ -324,7 +324,7 @@ func entityParts(store *fleet.Store, ref fleet.Ref) (sys, comp string) {
 
 // appendEventRow appends one event's row to b. A pure function of its
 // arguments.
-func appendEventRow(b []byte, st themes.Styles, c eventCols, inner int, e *fleet.Event, entity string, now time.Time, selected bool, lp themes.Paint) []byte {
+func appendEventRow(b []byte, st themes.Styles, c eventCols, inner int, e *fleet.Event, sys, comp string, now time.Time, selected bool, lp themes.Paint) []byte {
 	glyph, word := LevelWords(e.Level, e.LevelText)
 	state := e.StateText
 	if e.State != fleet.StateNone {
@@ -354,14 +354,17 @@ func appendEventRow(b []byte, st themes.Styles, c eventCols, inner int, e *fleet
 	r.lead(" ", 1)
 	r.glyphCell(pick(lp, selected), glyph, word, c.level)
 	r.midCell(themes.Paint{}, e.ModelCode, c.model)
-	r.midCell(pick(st.Subtle, selected), entity, c.entity)
+	// The entity cell is fitEntity's, exactly c.entity wide.
+	r.open(pick(st.Subtle, selected), c.entity)
+	r.b = appendFitEntity(r.b, sys, comp, c.entity)
+	r.close(pick(st.Subtle, selected))
 	r.fitCell(pick(statePaint, selected), safe(state), c.state)
 	r.fitCell(pick(ackPaint, selected), ack, c.ack)
 	r.ageCell(themes.Paint{}, now, when, c.age)
 	return r.line(inner)
 }
 
-func (p *EventsPane) head(inner int) string {
+func (p *EventsPane) head(b []byte, inner int) []byte {
 	c := eventColumns(inner)
 	// The columns fit the rows on screen, fetched here: the header is
 	// drawn before them.
@@ -373,8 +376,15 @@ func (p *EventsPane) head(inner int) string {
 	}
 	c = c.fitRows(modelW, entityW)
 	p.cols, p.now = c, p.store.Now()
-	return " " + joinCells([]string{fit("level", c.level), fit("event", c.model), fit("entity", c.entity),
-		fit("state", c.state), fit("ack", c.ack), fitRight("age", c.age)})
+	r := newRow(b)
+	r.lead(" ", 1)
+	r.fitCell(themes.Paint{}, "level", c.level)
+	r.fitCell(themes.Paint{}, "event", c.model)
+	r.fitCell(themes.Paint{}, "entity", c.entity)
+	r.fitCell(themes.Paint{}, "state", c.state)
+	r.fitCell(themes.Paint{}, "ack", c.ack)
+	r.rightCell(themes.Paint{}, "age", c.age)
+	return r.line(inner)
 }
 
 func (p *EventsPane) window(top, n int) int {
@@ -385,7 +395,7 @@ func (p *EventsPane) window(top, n int) int {
 func (p *EventsPane) row(b []byte, j, inner int, sel bool) []byte {
 	e := p.buf[j]
 	sys, comp := entityParts(p.store, e.Ref)
-	return appendEventRow(b, p.st, p.cols, inner, e, fitEntity(sys, comp, p.cols.entity), p.now, sel, p.levelPaint(e.Level))
+	return appendEventRow(b, p.st, p.cols, inner, e, sys, comp, p.now, sel, p.levelPaint(e.Level))
 }
 
 func (p *EventsPane) empty() string {

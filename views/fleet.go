@@ -332,31 +332,20 @@ func appendComponentRow(b []byte, st themes.Styles, c fleetCols, inner int, comp
 	return r.line(inner)
 }
 
-// joinCells joins cells with one space.
-func joinCells(cells []string) string {
-	n := 0
-	for _, c := range cells {
-		n += len(c) + 1
-	}
-	b := make([]byte, 0, n)
-	for i, c := range cells {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, c...)
-	}
-	return string(b)
-}
-
-func (p *FleetPane) head(inner int) string {
+func (p *FleetPane) head(b []byte, inner int) []byte {
 	c := fleetColumns(inner)
 	p.cols, p.now = c, p.store.Now()
-	head := []string{" ", fit("state", c.state), fit("system", c.label)}
+	r := newRow(b)
+	r.cell(" ", 1)
+	r.fitCell(themes.Paint{}, "state", c.state)
+	r.fitCell(themes.Paint{}, "system", c.label)
 	if c.id > 0 {
-		head = append(head, fit("id", c.id))
+		r.fitCell(themes.Paint{}, "id", c.id)
 	}
-	head = append(head, fitRight("seen", c.seen), fitRight("evts", c.events), fit("msg/s", c.spark))
-	return joinCells(head)
+	r.rightCell(themes.Paint{}, "seen", c.seen)
+	r.rightCell(themes.Paint{}, "evts", c.events)
+	r.fitCell(themes.Paint{}, "msg/s", c.spark)
+	return r.line(inner)
 }
 
 // window lays out the visible part of the tree: systems from the store's

@@ -23,8 +23,9 @@ type listRows interface {
 // the frame, the header and the visible rows.
 type listDrawer interface {
 	listRows
-	// head lays out the columns for inner cells and is the header line.
-	head(inner int) string
+	// head lays out the columns for inner cells and appends the header
+	// line to b, exactly inner cells wide.
+	head(b []byte, inner int) []byte
 	// window loads the rows top..top+n-1 and says how many there are.
 	window(top, n int) int
 	// row appends loaded row j (0 is row top) to b, exactly inner cells
@@ -197,7 +198,7 @@ func (l *list) appendView(dst []byte) []byte {
 	body := x.open(l.body[:0])
 	var mark int
 	body, mark = openPaint(body, l.st.Header)
-	body = appendFit(body, l.draw.head(inner), inner)
+	body = l.draw.head(body, inner)
 	body = x.close(closePaint(body, l.st.Header, mark))
 	used := 1
 	n := l.draw.window(l.cur.top, l.cur.rows)

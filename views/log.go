@@ -183,7 +183,8 @@ func appendLogRow(b []byte, st themes.Styles, c logCols, inner int, e *fleet.Log
 	if c.format > 0 {
 		r.fitCell(pick(st.Accent, selected), formatTag(e.Item.Value.Format), c.format)
 	}
-	r.cell(topicFit(m.Topic, c.topic), c.topic)
+	r.open(themes.Paint{}, c.topic)
+	r.b = appendTopicFit(r.b, m.Topic, c.topic)
 	var tmp [24]byte
 	r.open(sp, c.size)
 	if c.size > 0 {
@@ -194,15 +195,20 @@ func appendLogRow(b []byte, st themes.Styles, c logCols, inner int, e *fleet.Log
 	return r.line(inner)
 }
 
-func (p *LogPane) head(inner int) string {
+func (p *LogPane) head(b []byte, inner int) []byte {
 	c := logColumns(inner)
 	p.cols = c
-	head := []string{fit("time", c.time), fit("qrd", c.flags)}
+	r := newRow(b)
+	r.lead(" ", 1)
+	r.fitCell(themes.Paint{}, "time", c.time)
+	r.fitCell(themes.Paint{}, "qrd", c.flags)
 	if c.format > 0 {
-		head = append(head, fit("fmt", c.format))
+		r.fitCell(themes.Paint{}, "fmt", c.format)
 	}
-	head = append(head, fit("topic", c.topic), fitRight("size", c.size), fit("payload", c.summary))
-	return " " + joinCells(head)
+	r.fitCell(themes.Paint{}, "topic", c.topic)
+	r.rightCell(themes.Paint{}, "size", c.size)
+	r.fitCell(themes.Paint{}, "payload", c.summary)
+	return r.line(inner)
 }
 
 func (p *LogPane) window(top, n int) int {

@@ -225,7 +225,8 @@ func appendSeriesRow(b []byte, st themes.Styles, c seriesCols, inner int, s *fle
 	if c.entity > 0 {
 		r.midCell(themes.Paint{}, entity, c.entity)
 	}
-	r.cell(fitDotted(s.Ref.Component, s.Name, c.name), c.name)
+	r.open(themes.Paint{}, c.name)
+	r.b = appendFitDotted(r.b, s.Ref.Component, s.Name, c.name)
 	r.rightCell(themes.Paint{}, safe(val), c.value)
 	r.fitCell(themes.Paint{}, safe(s.Unit), c.unit)
 	r.ageCell(pick(st.Subtle, selected), now, s.LastSeen, c.age)
@@ -235,7 +236,7 @@ func appendSeriesRow(b []byte, st themes.Styles, c seriesCols, inner int, s *fle
 	return r.line(inner)
 }
 
-func (p *TelemetryPane) head(inner int) string {
+func (p *TelemetryPane) head(b []byte, inner int) []byte {
 	c := seriesColumns(inner, p.all || p.system.System == "")
 	// The columns fit the rows on screen, fetched here: the header is
 	// drawn before them.
@@ -251,15 +252,20 @@ func (p *TelemetryPane) head(inner int) string {
 	}
 	c = c.fitFacts(valueW, unitW)
 	p.cols, p.now = c, p.store.Now()
-	head := []string{fit("", c.kind)}
+	r := newRow(b)
+	r.lead(" ", 1)
+	r.fitCell(themes.Paint{}, "", c.kind)
 	if c.entity > 0 {
-		head = append(head, fit("entity", c.entity))
+		r.fitCell(themes.Paint{}, "entity", c.entity)
 	}
-	head = append(head, fit("name", c.name), fitRight("value", c.value), fit("unit", c.unit), fitRight("age", c.age))
+	r.fitCell(themes.Paint{}, "name", c.name)
+	r.rightCell(themes.Paint{}, "value", c.value)
+	r.fitCell(themes.Paint{}, "unit", c.unit)
+	r.rightCell(themes.Paint{}, "age", c.age)
 	if c.spark > 0 {
-		head = append(head, fit("recent", c.spark))
+		r.fitCell(themes.Paint{}, "recent", c.spark)
 	}
-	return " " + joinCells(head)
+	return r.line(inner)
 }
 
 func (p *TelemetryPane) window(top, n int) int {

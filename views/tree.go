@@ -312,20 +312,25 @@ func appendTopicRow(b []byte, st themes.Styles, c treeCols, inner int, n *topics
 	return r.line(inner)
 }
 
-// head lays out the columns and is the header line.
-func (p *TopicsPane) head(inner int) string {
+// head lays out the columns and appends the header line.
+func (p *TopicsPane) head(b []byte, inner int) []byte {
 	c := treeColumns(inner)
 	p.cols = c
 	p.at = p.now()
-	h := []string{fit("topic", c.name), " ", fitRight("tops", c.topics), fitRight("msgs", c.msgs)}
+	r := newRow(b)
+	r.fitCell(themes.Paint{}, "topic", c.name)
+	r.cell(" ", 1)
+	r.rightCell(themes.Paint{}, "tops", c.topics)
+	r.rightCell(themes.Paint{}, "msgs", c.msgs)
 	if c.bytes > 0 {
-		h = append(h, fitRight("bytes", c.bytes))
+		r.rightCell(themes.Paint{}, "bytes", c.bytes)
 	}
-	h = append(h, fit("msg/s", c.spark), fitRight("age", c.age))
+	r.fitCell(themes.Paint{}, "msg/s", c.spark)
+	r.rightCell(themes.Paint{}, "age", c.age)
 	if c.payload > 0 {
-		h = append(h, fit("last payload", c.payload))
+		r.fitCell(themes.Paint{}, "last payload", c.payload)
 	}
-	return joinCells(h)
+	return r.line(inner)
 }
 
 // window loads the rows top..top+n-1 from the lister.
