@@ -125,7 +125,7 @@ func (d *Decoder) Decode(payload []byte, h Hints) (v Value) {
 		// Last line of defence: a decoder bug must not take the console
 		// down. The fuzz targets look for this warning.
 		if r := recover(); r != nil {
-			v = Value{Format: FormatBinary, Size: len(payload), Data: headBytes(payload)}
+			v = Raw(payload)
 			v.warn("internal decoder error, shown as binary: %v", r)
 		}
 	}()
@@ -181,6 +181,12 @@ func (d *Decoder) Decode(payload []byte, h Hints) (v Value) {
 // warn records a warning, terminal-safe.
 func (v *Value) warn(format string, args ...any) {
 	v.Warnings = append(v.Warnings, Safe(fmt.Sprintf(format, args...)))
+}
+
+// Raw is payload not decoded: its size and its head as binary (what a
+// caller shows when understanding the payload failed).
+func Raw(payload []byte) Value {
+	return Value{Format: FormatBinary, Size: len(payload), Data: headBytes(payload)}
 }
 
 func headBytes(p []byte) Node {

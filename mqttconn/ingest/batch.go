@@ -37,6 +37,9 @@ type Batch struct {
 	Items   []Item
 	Runs    [][]Item
 	Dropped uint64 // transport drops so far (a running total, not a delta)
+	// Panics are those caught understanding this batch's items (bugs; the
+	// items are there, each with its error): the receiver reports them.
+	Panics []Panic
 	// State is the latest connection state since the previous batch, if any
 	// (intermediate ones are coalesced: the bar shows the current one).
 	State *mqttconn.State
@@ -183,7 +186,7 @@ func (p *Batcher) loop(ctx context.Context, out chan<- Batch) {
 			// up to the hard cap, then the batcher waits.
 			for {
 				if c.Panic != nil {
-					panic(c.Panic)
+					panic(c.Panic) // last resort: see understandJob
 				}
 				if n > 0 && n+len(c.Items) > hardCap {
 					if !offer(true) {
@@ -197,6 +200,7 @@ func (p *Batcher) loop(ctx context.Context, out chan<- Batch) {
 					b.Runs = append(b.Runs, c.Items)
 					n += len(c.Items)
 				}
+				b.Panics = append(b.Panics, c.Panics...)
 				// News that came before these messages is in the hooks
 				// by now: the state shown is the one they came through.
 				p.takeHooks(&b, states, subs)

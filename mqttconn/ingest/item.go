@@ -42,18 +42,24 @@ func Hints(m *mqttconn.Message, encoding string) decode.Hints {
 // uses it at a time; Stream runs one per worker.
 type Stage struct {
 	scheme platform.Scheme
+	lim    decode.Limits
 	dec    *decode.Decoder
+	// routed: Item got past the route and the secret policy, so the
+	// payload may be kept if what follows panics (Understand).
+	routed bool
 }
 
 // NewStage routes with scheme (nil: every message is raw generic) and
 // decodes within lim (zero fields: decode's defaults).
 func NewStage(scheme platform.Scheme, lim decode.Limits) *Stage {
-	return &Stage{scheme: scheme, dec: decode.NewDecoder(lim)}
+	return &Stage{scheme: scheme, lim: lim, dec: decode.NewDecoder(lim)}
 }
 
 // Item understands m. Route never fails and decoding never panics by
-// contract, so neither does Item.
+// contract, so neither does Item; a bug that breaks the contract panics
+// here, and Understand is Item with that panic caught.
 func (s *Stage) Item(m mqttconn.Message) Item {
+	s.routed = false
 	var r platform.Route
 	if s.scheme != nil {
 		r = s.scheme.Route(m.Topic, m.Props)
@@ -65,6 +71,7 @@ func (s *Stage) Item(m mqttconn.Message) Item {
 		m.Payload = nil
 		return Item{Msg: m, Route: r, Value: v}
 	}
+	s.routed = true
 	v := s.dec.Decode(m.Payload, Hints(&m, r.Encoding))
 	r = platform.Refine(r, &v)
 	return Item{Msg: m, Route: r, Value: v}

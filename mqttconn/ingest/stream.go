@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"runtime/debug"
 
@@ -33,19 +32,15 @@ type Chunk struct {
 	// item i is Text[Ends[i-1]:Ends[i]] (from 0 for the first).
 	Text []byte
 	Ends []int
-	// Panic is set when understanding this chunk panicked on a worker
-	// (a bug): the consumer re-panics with it in its own goroutine, where
-	// the console's crash handling is.
+	// Panics are the panics caught understanding single messages of the
+	// chunk (bugs): each such message is an item all the same, in its
+	// place, with an error (see Understood). The consumer reports them.
+	Panics []Panic
+	// Panic is set when a worker panicked outside the per-message path (a
+	// bug in ingest itself; last resort): the chunk has no items, and the
+	// consumer re-panics with it in its own goroutine.
 	Panic *Panic
 }
-
-// Panic is a panic caught on an ingest worker, with the worker's stack.
-type Panic struct {
-	Value any
-	Stack []byte
-}
-
-func (p *Panic) String() string { return fmt.Sprint(p.Value) }
 
 // Line returns the encoded form of item i.
 func (c *Chunk) Line(i int) []byte {
@@ -147,15 +142,17 @@ func read(ctx context.Context, msgs <-chan mqttconn.Message, work, order chan<- 
 func understand(cfg Config, work <-chan *job) {
 	st := NewStage(cfg.Scheme, cfg.Limits)
 	var text []byte
+	stacks := maxStacks
 	for j := range work {
-		text = understandJob(st, cfg, j, text)
+		text = understandJob(st, cfg, j, text, &stacks)
 	}
 }
 
-// understandJob fills j.out; a panic (a bug in a scheme or the decoder)
-// is caught and handed to the consumer instead of killing the process
-// before the console restores the terminal.
-func understandJob(st *Stage, cfg Config, j *job, text []byte) []byte {
+// understandJob fills j.out. A panic on one message (a bug in a scheme,
+// the decoder or the encoder) costs that message's understanding only
+// (Stage.understand, encode); the recover here is the last resort for the
+// rest, which is ingest's own bookkeeping.
+func understandJob(st *Stage, cfg Config, j *job, text []byte, stacks *int) []byte {
 	defer close(j.ready)
 	defer func() {
 		if r := recover(); r != nil {
@@ -163,18 +160,26 @@ func understandJob(st *Stage, cfg Config, j *job, text []byte) []byte {
 		}
 	}()
 	items := make([]Item, len(j.msgs))
+	var panics []Panic
 	for i := range j.msgs {
-		items[i] = st.Item(j.msgs[i])
+		var p *Panic
+		if items[i], p = st.understand(j.msgs[i], stacks); p != nil {
+			panics = append(panics, *p)
+		}
 	}
 	j.msgs = nil
 	j.out.Items = items
+	j.out.Panics = panics
 	if cfg.Encode == nil {
 		return text
 	}
 	text = text[:0]
 	ends := make([]int, len(items))
 	for i := range items {
-		text = cfg.Encode(text, &items[i])
+		var p *Panic
+		if text, p = encode(cfg.Encode, text, &items[i], stacks); p != nil {
+			j.out.Panics = append(j.out.Panics, *p)
+		}
 		ends[i] = len(text)
 	}
 	j.out.Text = append([]byte(nil), text...)

@@ -304,3 +304,66 @@ func TestLogRunStopsDuringFlood(t *testing.T) {
 		t.Errorf("printed %d of a never-ending input after cancel (err %v)", n, err)
 	}
 }
+
+// panicOn routes like its scheme and panics on one topic: a platform bug.
+type panicOn struct {
+	platform.Scheme
+	topic string
+}
+
+func (p panicOn) Route(topic string, props *mqttconn.Props) platform.Route {
+	if topic == p.topic {
+		panic("routing bug")
+	}
+	return p.Scheme.Route(topic, props)
+}
+
+// mqdeck log and a platform bug that panics on one message: every message
+// is written, in order, the bad one as a line with its error and size but
+// not its payload (its route is unknown); stderr has the panic with its
+// stack; the run goes on.
+func TestLogWritesTheMessageAPanicHit(t *testing.T) {
+	scheme, err := platform.New("generic", platform.Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := make(chan mqttconn.Message, 3)
+	for _, topic := range []string{"a", "boom", "b"} {
+		msgs <- mqttconn.Message{Topic: topic, Payload: []byte(`{"token":"s3cr3t"}`), Received: time.Now()}
+	}
+	close(msgs)
+	var out, stderr bytes.Buffer
+	l := &logger{out: bufio.NewWriter(&out), stderr: &stderr, events: newConnEvents()}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	n, err := l.run(ctx, ingest.Stream(ctx, msgs, ingest.Config{Scheme: panicOn{scheme, "boom"}, Encode: encodeLine}), 0)
+	if err != nil || n != 3 {
+		t.Fatalf("wrote %d of 3 (err %v)", n, err)
+	}
+	if err := l.out.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines:\n%s", len(lines), out.String())
+	}
+	var bad struct {
+		Topic    string   `json:"topic"`
+		Payload  string   `json:"payload"`
+		Size     int      `json:"size"`
+		Secret   bool     `json:"secret"`
+		Warnings []string `json:"warnings"`
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &bad); err != nil {
+		t.Fatalf("%v: %s", err, lines[1])
+	}
+	if bad.Topic != "boom" || strings.Contains(lines[1], "s3cr3t") || bad.Size != 18 || len(bad.Warnings) != 1 || !strings.HasPrefix(bad.Warnings[0], ingest.Understood) {
+		t.Fatalf("the bad message's line: %s", lines[1])
+	}
+	if !strings.Contains(lines[0], `"topic":"a"`) || !strings.Contains(lines[2], `"topic":"b"`) || !strings.Contains(lines[2], `"format":"json"`) {
+		t.Fatalf("the other lines:\n%s", out.String())
+	}
+	if e := stderr.String(); !strings.Contains(e, "internal error understanding a message on boom: routing bug") || !strings.Contains(e, "panicOn") {
+		t.Fatalf("stderr does not report the panic with its stack:\n%s", e)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/mqdeck/mqdeck/decode"
@@ -154,6 +155,7 @@ type logger struct {
 	first        time.Time // when the first message was written
 	dropped      func() uint64
 	reported     uint64 // drops already announced on stderr
+	panics       uint64 // caught on single messages (ingest.Panic)
 }
 
 // run prints items until count (0: no limit), the end of input or ctx.
@@ -186,8 +188,9 @@ func (l *logger) run(ctx context.Context, chunks <-chan ingest.Chunk, count int)
 			return n, nil // the end, or Ctrl-C in the middle of a flood
 		}
 		if c.Panic != nil {
-			panic(c.Panic)
+			panic(c.Panic) // last resort: a bug in ingest's own bookkeeping
 		}
+		l.reportPanics(c.Panics)
 		k := len(c.Items)
 		if count > 0 && n+k > count {
 			k = count - n
@@ -227,6 +230,30 @@ func (l *logger) write(c *ingest.Chunk, k int) error {
 		}
 	}
 	return nil
+}
+
+// reportPanics tells stderr of the panics caught on single messages (a
+// bug): the first few with their stacks, then counts. Each such message is
+// written all the same, with its error.
+func (l *logger) reportPanics(ps []ingest.Panic) {
+	for i := range ps {
+		p := &ps[i]
+		l.panics++
+		full, count := ingest.ReportPanic(l.panics)
+		if count {
+			fmt.Fprintf(l.stderr, "mqdeck: %d internal errors so far on messages (a bug); only the first %d are shown with their stacks\n", l.panics, ingest.MaxPanicReports)
+		}
+		if !full {
+			continue
+		}
+		fmt.Fprintf(l.stderr, "mqdeck: internal error understanding a message on %s: %s; the message is written with an error (a bug: please report it with this stack)\n",
+			p.Topic, decode.Truncate(decode.Safe(p.String()), 300))
+		for _, line := range strings.Split(strings.TrimSpace(string(p.Stack)), "\n") {
+			if line != "" {
+				fmt.Fprintf(l.stderr, "  %s\n", decode.Safe(line))
+			}
+		}
+	}
 }
 
 // encodeLine is the log's ingest.Config.Encode: one JSON line per item.

@@ -54,6 +54,11 @@ func appendLine(b []byte, m *mqttconn.Message, r *platform.Route, v *decode.Valu
 	}
 	if v != nil && !secret {
 		b = appendValue(b, v, m.Payload)
+	} else if v != nil && len(v.Warnings) > 0 {
+		// Ingest could not understand it: the size and why.
+		b = append(b, `,"size":`...)
+		b = strconv.AppendInt(b, int64(v.Size), 10)
+		b = appendWarnings(b, v.Warnings)
 	}
 	return append(b, '}', '\n')
 }
@@ -176,16 +181,20 @@ func appendValue(b []byte, v *decode.Value, payload []byte) []byte {
 		b = appendCloudEvent(b, ce)
 	}
 	if len(v.Warnings) > 0 {
-		b = append(b, `,"warnings":[`...)
-		for i, w := range v.Warnings {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, w)
-		}
-		b = append(b, ']')
+		b = appendWarnings(b, v.Warnings)
 	}
 	return b
+}
+
+func appendWarnings(b []byte, ws []string) []byte {
+	b = append(b, `,"warnings":[`...)
+	for i, w := range ws {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, w)
+	}
+	return append(b, ']')
 }
 
 // appendCloudEvent writes the attributes under their CloudEvents names,

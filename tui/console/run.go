@@ -84,9 +84,17 @@ func run(ctx context.Context, cfg Config, final func(*Model), opts ...tea.Progra
 	pumpPanic := make(chan crash, 1)
 	pumpDone := make(chan struct{})
 	if w != nil {
-		w.OnPanic = func(v any, stack []byte, topic string) {
-			note := "internal error applying a message on " + decode.Truncate(topic, 40) + ": skipped"
-			if path, err := writeCrashReport(cfg, crash{value: v, stack: stack}, time.Now()); err == nil {
+		w.Redact = func(s string) string { return redact(cfg.RedactList(), s) }
+		w.OnPanic = func(r PanicReport) {
+			if !r.Full {
+				w.Notify(fmt.Sprintf("%d internal errors so far (a bug): reports written for the first %d", r.N, ingest.MaxPanicReports))
+				return
+			}
+			note := "internal error applying a message on " + decode.Truncate(r.Topic, 40) + ": skipped"
+			if !r.Applying {
+				note = "internal error understanding a message on " + decode.Truncate(r.Topic, 40) + ": not decoded"
+			}
+			if path, err := writeCrashReport(cfg, crash{value: r.Value, stack: r.Stack}, time.Now()); err == nil {
 				note += "; report in " + path
 			}
 			w.Notify(note)

@@ -106,23 +106,104 @@ func TestRunAgainstEmbeddedBroker(t *testing.T) {
 	t.Logf("%d messages through broker, pump and store in %v", n, time.Since(start))
 }
 
-// A panic in the pump (here: a scheme that panics on hostile input) stops
-// the program, restores the terminal and leaves a crash report without the
-// secret.
+// A bug that panics understanding one message (here: a scheme whose Route
+// panics on one topic, the panic value holding a secret) costs that
+// message's decoding only: the console keeps running and applies every
+// message, the bad one with its error; the Errors pane shows the
+// INTERNAL_ERROR without the secret, and a crash report is written
+// without it.
+func TestIngestPanicKeepsTheConsoleRunning(t *testing.T) {
+	const secret = "s3cr3t-token-value"
+	generic, err := platform.New(platform.Generic, platform.Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := make(chan mqttconn.Message, 3)
+	in <- mqttconn.Message{Topic: "before", Payload: []byte(`{"a":1}`)}
+	in <- mqttconn.Message{Topic: "boom", Payload: []byte(`{"a":2}`)}
+	in <- mqttconn.Message{Topic: "after", Payload: []byte(`{"a":3}`)}
+	dir := t.TempDir()
+	var got *Model
+	cfg := Config{
+		Source:    Source{Messages: in, Scheme: boomOn{Scheme: generic, topic: "boom", msg: "route failed near " + secret}},
+		Redact:    []string{secret},
+		CrashDir:  dir,
+		ExitAfter: 3,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := run(ctx, cfg, func(m *Model) { got = m }, headless()...); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("Run ended by the test timeout, not by ExitAfter: a message was lost")
+	}
+	st := got.Store()
+	if n := st.Totals().Messages; n != 3 {
+		t.Fatalf("%d of 3 messages applied", n)
+	}
+	errs, _ := st.ErrorsWindow(0, 10, nil)
+	var internal, decodeErr int
+	for _, e := range errs {
+		if strings.Contains(e.Message, secret) {
+			t.Fatalf("the Errors pane shows the secret: %q", e.Message)
+		}
+		if e.Code == "INTERNAL_ERROR" && e.Topic == "boom" && strings.Contains(e.Message, "route failed near [redacted]") {
+			internal++
+		}
+		if e.Topic == "boom" && strings.HasPrefix(e.Message, ingest.Understood) {
+			decodeErr++
+		}
+	}
+	if internal != 1 || decodeErr != 1 {
+		t.Fatalf("errors pane: %d INTERNAL_ERROR, %d item errors on boom, want 1 each: %+v", internal, decodeErr, errs)
+	}
+	if screen := plain(got); !strings.Contains(screen, "INTERNAL_ER") || !strings.Contains(screen, "internal error understanding a message on boom") || strings.Contains(screen, secret) {
+		t.Fatalf("the screen does not show the INTERNAL_ERROR and the notice (or shows the secret):\n%s", screen)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "mqdeck-crash-*.txt"))
+	if len(files) != 1 {
+		t.Fatalf("%d crash reports, want 1", len(files))
+	}
+	report, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(report), secret) || !strings.Contains(string(report), "route failed near [redacted]") || !strings.Contains(string(report), "boomOn") {
+		t.Fatalf("the report holds the secret, or lacks the panic or its stack:\n%s", report)
+	}
+}
+
+// boomOn routes like its scheme and panics on one topic.
+type boomOn struct {
+	platform.Scheme
+	topic, msg string
+}
+
+func (b boomOn) Route(topic string, p *mqttconn.Props) platform.Route {
+	if topic == b.topic {
+		panic(b.msg)
+	}
+	return b.Scheme.Route(topic, p)
+}
+
+// A panic in the pump outside the per-message path (here: --record's Tap,
+// the last resort) stops the program, restores the terminal and leaves a
+// crash report without the secret.
 func TestPumpPanicWritesReportWithoutSecret(t *testing.T) {
 	const secret = "s3cr3t-token-value"
 	in := make(chan mqttconn.Message, 1)
 	in <- mqttconn.Message{Topic: "boom"}
 	dir := t.TempDir()
 	cfg := Config{
-		Source:   Source{Messages: in, Scheme: panicScheme{msg: "route failed near " + secret}},
+		Source:   Source{Messages: in, Tap: func([]ingest.Item) { panic("record failed near " + secret) }},
 		Redact:   []string{secret},
 		CrashDir: dir,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := Run(ctx, cfg, headless()...)
-	checkCrash(t, err, dir, secret, "route failed near [redacted]")
+	checkCrash(t, err, dir, secret, "record failed near [redacted]")
 }
 
 // A panic on the UI goroutine takes the same path.
@@ -168,14 +249,6 @@ func checkCrash(t *testing.T, err error, dir, secret, want string) {
 	if strings.Contains(report, "\x1b") {
 		t.Fatal("the report carries an escape sequence")
 	}
-}
-
-type panicScheme struct{ msg string }
-
-func (panicScheme) Name() string                     { return "panic" }
-func (panicScheme) Filters() []mqttconn.Subscription { return nil }
-func (p panicScheme) Route(string, *mqttconn.Props) platform.Route {
-	panic(p.msg)
 }
 
 // The caller cancelling ctx is a normal end, not an error.

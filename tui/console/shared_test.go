@@ -186,9 +186,9 @@ func TestWriterSkipsTheItemThatPanics(t *testing.T) {
 	w := NewWriter(store)
 	sub := w.Subscribe(0)
 	var told []string
-	w.OnPanic = func(v any, stack []byte, topic string) {
-		told = append(told, fmt.Sprint(v)+" on "+topic)
-		if len(stack) == 0 {
+	w.OnPanic = func(r PanicReport) {
+		told = append(told, fmt.Sprint(r.Value)+" on "+r.Topic)
+		if len(r.Stack) == 0 || !r.Full || !r.Applying {
 			t.Error("no stack for the report")
 		}
 	}

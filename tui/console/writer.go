@@ -35,12 +35,19 @@ type Writer struct {
 	state   atomic.Pointer[mqttconn.State]
 	dropped atomic.Uint64
 	applied atomic.Uint64
-	panics  atomic.Uint64
+	panics  atomic.Uint64 // applying
+	ingest  atomic.Uint64 // understanding (the batches' Panics)
+	faults  atomic.Uint64 // both: what ingest.ReportPanic counts
 
-	// OnPanic, when set, is told of a panic applying an item (the item is
-	// skipped, the rest applied): the server logs it, the console writes a
-	// crash report. Set it before the first Apply.
-	OnPanic func(value any, stack []byte, topic string)
+	// OnPanic, when set, is told of a panic on one message (a bug): the
+	// first few in full, then counts now and then (ingest.ReportPanic), so
+	// a bug that hits every message does not flood the server's log or the
+	// crash reports. The server logs them, the console writes a crash
+	// report. Set it before the first Apply.
+	OnPanic func(PanicReport)
+	// Redact, when set, blanks secrets in a panic's text before the Errors
+	// pane shows it (a careless panic value may hold one).
+	Redact func(string) string
 	// between, when set, runs between two chunks outside the lock (tests).
 	between func(chunk int)
 }
@@ -62,6 +69,26 @@ func (w *Writer) Applied() uint64 { return w.applied.Load() }
 
 // Panics is the number of items skipped because applying them panicked.
 func (w *Writer) Panics() uint64 { return w.panics.Load() }
+
+// IngestPanics is the number of items the ingest could not understand
+// (a panic): they were applied undecoded, each with its error.
+func (w *Writer) IngestPanics() uint64 { return w.ingest.Load() }
+
+// PanicReport is a panic caught on one message: a bug in mqdeck.
+type PanicReport struct {
+	// Applying: applying the item panicked and it was skipped. Otherwise
+	// understanding it did (ingest): it was applied undecoded, with an
+	// error saying so.
+	Applying bool
+	// Full: Value, Stack and Topic are set. Otherwise this is a count
+	// report: N panics so far, only the first ingest.MaxPanicReports told
+	// in full.
+	Full  bool
+	Value any
+	Stack []byte // may be nil past the first few
+	Topic string // decode.Safe'd
+	N     uint64 // panics so far, of both kinds
+}
 
 // Changed is what a console gets when the store moved on.
 func (w *Writer) Changed() StoreChangedMsg {
@@ -120,6 +147,11 @@ func (w *Writer) Apply(b ingest.Batch) {
 			n++
 		}
 	}
+	for i := range b.Panics {
+		p := &b.Panics[i]
+		w.ingest.Add(1)
+		w.filePanic(PanicReport{Value: p.Value, Stack: p.Stack, Topic: p.Topic})
+	}
 	w.applied.Add(uint64(b.Len()))
 	var refused []mqttconn.SubResult
 	for _, subs := range b.Subs {
@@ -163,17 +195,49 @@ func (w *Writer) applyChunk(items []fleet.Item) {
 		at := max(min(counted, len(items))-1, 0)
 		topic := decode.Safe(items[at].Msg.Topic)
 		w.panics.Add(1)
-		w.AddError(fleet.ErrorReport{
-			Source:  fleet.ErrOther,
-			Topic:   topic,
-			Code:    "INTERNAL_ERROR",
-			Message: "mqdeck could not apply this message (a bug; the message was skipped): " + decode.Truncate(decode.Safe(fmt.Sprint(v)), 200),
-		})
-		if w.OnPanic != nil {
-			w.OnPanic(v, stack, topic)
-		}
+		w.filePanic(PanicReport{Applying: true, Value: v, Stack: stack, Topic: topic})
 		items = items[at+1:]
 	}
+}
+
+// filePanic files a panic on one message in the Errors pane (INTERNAL_ERROR)
+// and tells OnPanic, within ingest.ReportPanic's bounds. A skipped item's
+// report is its only trace, so each one is filed; an item ingest could not
+// understand carries its own error, so past the first few only counts are.
+func (w *Writer) filePanic(r PanicReport) {
+	r.N = w.faults.Add(1)
+	full, count := ingest.ReportPanic(r.N)
+	e := fleet.ErrorReport{Source: fleet.ErrOther, Code: "INTERNAL_ERROR"}
+	switch {
+	case r.Applying:
+		e.Topic = r.Topic
+		e.Message = "mqdeck could not apply this message (a bug; the message was skipped): " + w.panicText(r.Value)
+	case full:
+		e.Topic = r.Topic
+		e.Message = "mqdeck could not understand this message (a bug; it is in the log, not decoded, with its error): " + w.panicText(r.Value)
+	case count:
+		e.Message = fmt.Sprintf("mqdeck could not understand %d messages so far (a bug; each is in the log with its error; the first %d are reported in full)",
+			w.ingest.Load(), ingest.MaxPanicReports)
+	}
+	if e.Message != "" {
+		w.AddError(e)
+	}
+	if (full || count) && w.OnPanic != nil {
+		r.Full = full
+		if !full {
+			r.Value, r.Stack, r.Topic = nil, nil, ""
+		}
+		w.OnPanic(r)
+	}
+}
+
+// panicText is a panic value as the Errors pane shows it.
+func (w *Writer) panicText(v any) string {
+	s := fmt.Sprint(v)
+	if w.Redact != nil {
+		s = w.Redact(s)
+	}
+	return decode.Truncate(decode.Safe(s), 200)
 }
 
 // tryApply applies items under the write lock; after a panic, counted is

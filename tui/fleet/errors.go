@@ -62,6 +62,8 @@ func (s *Store) ErrorsWindow(offset, n int, dst []*ErrorReport) ([]*ErrorReport,
 	return dst, total
 }
 
+// decodeWarnings files an item's warnings. A secret item has some only
+// when ingest could not understand it (ingest.Understood).
 func (s *Store) decodeWarnings(it *Item, at time.Time) {
 	s.addError(ErrorReport{
 		Time:    at,
@@ -73,8 +75,12 @@ func (s *Store) decodeWarnings(it *Item, at time.Time) {
 	})
 }
 
-// itemCopy keeps a message for the detail pane of an error report.
+// itemCopy keeps a message for the detail pane of an error report; a
+// secret one without payload and properties, as in the log.
 func itemCopy(it *Item) *Item {
 	c := *it
+	if c.Route.Secret {
+		c.Msg.Payload, c.Msg.Props = nil, nil
+	}
 	return &c
 }

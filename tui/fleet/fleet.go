@@ -324,11 +324,11 @@ func (s *Store) apply(it *Item, now time.Time) {
 	s.messages++
 	s.logAppend(it)
 	s.tree.Apply(topics.Msg{Topic: it.Msg.Topic, Payload: it.Msg.Payload, Retained: it.Msg.Retain, At: at, Secret: it.Route.Secret})
-	if it.Route.Secret {
-		return // credentials: logged without payload, never modelled
-	}
 	if len(it.Value.Warnings) > 0 {
 		s.decodeWarnings(it, at)
+	}
+	if it.Route.Secret {
+		return // credentials: logged without payload, never modelled
 	}
 	for i := range s.platforms {
 		if p := &s.platforms[i]; p.Name == it.Route.Platform {

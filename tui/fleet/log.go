@@ -20,7 +20,7 @@ func (s *Store) logAppend(it *Item) {
 		e.Redacted = true
 		e.Item.Msg.Payload = nil
 		e.Item.Msg.Props = nil // user properties may carry keys too
-		e.Item.Value = decode.Value{Format: it.Value.Format, Size: it.Value.Size}
+		e.Item.Value = decode.Value{Format: it.Value.Format, Size: it.Value.Size, Warnings: it.Value.Warnings}
 	}
 	e.size = entrySize(&e.Item)
 	old, evicted := s.log.Push(e)

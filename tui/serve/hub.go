@@ -31,16 +31,26 @@ type Hub struct {
 	*console.Writer
 	// log, when set, gets the hub's own reports (a recovered panic).
 	log atomic.Pointer[func(string)]
-	// ingestPanics counts recovered panics of the ingest stage.
-	ingestPanics atomic.Uint64
+	// restarts counts the ingest's restarts (a panic outside the
+	// per-message path: the last resort).
+	restarts atomic.Uint64
 }
 
 // NewHub makes the hub of store.
 func NewHub(store *fleet.Store) *Hub {
 	h := &Hub{Writer: console.NewWriter(store)}
-	h.Writer.OnPanic = func(v any, stack []byte, topic string) {
-		h.report(fmt.Sprintf("internal error applying a message on %s: %s", topic, fmt.Sprint(v)), stack,
-			"internal error applying a message on "+decode.Truncate(topic, 40)+": skipped, see the Errors pane")
+	h.Writer.OnPanic = func(r console.PanicReport) {
+		switch {
+		case !r.Full:
+			h.report(fmt.Sprintf("%d internal errors so far on messages (a bug); only the first %d are logged with their stacks", r.N, ingest.MaxPanicReports), nil,
+				fmt.Sprintf("%d internal errors so far on messages, see the Errors pane", r.N))
+		case r.Applying:
+			h.report(fmt.Sprintf("internal error applying a message on %s: %s", r.Topic, fmt.Sprint(r.Value)), r.Stack,
+				"internal error applying a message on "+decode.Truncate(r.Topic, 40)+": skipped, see the Errors pane")
+		default:
+			h.report(fmt.Sprintf("internal error understanding a message on %s: %s", r.Topic, fmt.Sprint(r.Value)), r.Stack,
+				"internal error understanding a message on "+decode.Truncate(r.Topic, 40)+": not decoded, see the Errors pane")
+		}
 	}
 	return h
 }
@@ -51,9 +61,15 @@ func (h *Hub) setLog(f func(string)) { h.log.Store(&f) }
 // report logs a recovered panic with its stack and tells every session.
 func (h *Hub) report(what string, stack []byte, notice string) {
 	if f := h.log.Load(); f != nil {
-		(*f)(decode.Truncate(decode.Safe(what), 300) + "; mqdeck keeps serving (a bug: please report it with this stack)")
+		tail := "; mqdeck keeps serving (a bug: please report it with this stack)"
+		if stack == nil {
+			tail = "; mqdeck keeps serving"
+		}
+		(*f)(decode.Truncate(decode.Safe(what), 300) + tail)
 		for _, l := range strings.Split(strings.TrimSpace(string(stack)), "\n") {
-			(*f)("  " + decode.Safe(l))
+			if l != "" {
+				(*f)("  " + decode.Safe(l))
+			}
 		}
 	}
 	h.Notify(notice)
@@ -77,14 +93,18 @@ type Source struct {
 // happens on the batcher's sending goroutine, so a store that falls behind
 // holds ingest back (backpressure to the transport), never a drop here.
 //
-// A panic in the ingest stage (a bug in a decoder or a platform's routing)
-// does not take the server down: every session's operators would lose
-// their consoles, and a retained message that triggers it would do it
-// again at each restart. The panic is logged with its stack, every session
-// is told, and the ingest starts again on the same input; the messages in
-// the stage at that moment (up to a few thousand) are lost, and the notice
-// says so. A panic applying one item to the store skips that item only
-// (console.Writer).
+// A panic on one message (a bug in a platform's routing, in the decoder,
+// or applying it to the store) costs that message only: ingest keeps it,
+// undecoded, with an error, or the writer skips it; either way it is filed
+// in the Errors pane, logged with its stack (the first few; then counts)
+// and every session is told. Nothing restarts.
+//
+// The restart below is the last resort for a panic outside that path: in
+// the batcher's own goroutine, where --record's Tap encodes every item (a
+// recorder bug on odd network text), or in ingest's own bookkeeping. The
+// server does not go down for it (every operator would lose their
+// console); it logs, tells every session and starts the ingest again on
+// the same input, and the messages in the stage at that moment are lost.
 func (h *Hub) Run(ctx context.Context, src Source) {
 	go fleet.ReleaseAfterBursts(ctx, time.Second)
 	go h.RefreshEvery(ctx, time.Second)
@@ -103,9 +123,9 @@ func (h *Hub) runOnce(ctx context.Context, src Source) (ended bool) {
 			if p, ok := r.(*ingest.Panic); ok {
 				v, stack = p.Value, p.Stack // where it happened
 			}
-			h.ingestPanics.Add(1)
+			h.restarts.Add(1)
 			h.report(fmt.Sprintf("internal error in the ingest: %v", v), stack,
-				"internal error in the ingest: messages being decoded were lost; ingest restarted")
+				"internal error in the ingest: messages being batched were lost; ingest restarted")
 			ended = false
 		}
 	}()

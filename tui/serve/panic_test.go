@@ -2,32 +2,122 @@ package serve
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/mqdeck/mqdeck/mqttconn"
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
 	"github.com/mqdeck/mqdeck/tui/fleet"
 	"github.com/mqdeck/mqdeck/tui/platforms"
 )
 
-// boomScheme routes like the generic platform and panics on one topic: a
-// bug in a platform's routing, as an operator would meet it.
-type boomScheme struct{ platform.Scheme }
+// boomScheme routes like the generic platform and panics on one topic (or
+// on every one): a bug in a platform's routing, as an operator would meet it.
+type boomScheme struct {
+	platform.Scheme
+	every bool
+}
 
 func (b boomScheme) Route(topic string, props *mqttconn.Props) platform.Route {
-	if topic == "boom" {
+	if b.every || topic == "boom" {
 		panic("routing bug")
 	}
 	return b.Scheme.Route(topic, props)
 }
 
-// A panic in the ingest does not take the server down: it is logged with
-// its stack, every session is told, and the ingest starts again on the
-// same input, so what arrives afterwards is applied.
+// A platform bug that panics on every message does not take the server
+// down, nor make it restart its ingest: every message is applied (as an
+// item with its error), the log holds a bounded number of stacks and then
+// counts, the sessions are told, and the ingest runs on.
 func TestIngestPanicKeepsServing(t *testing.T) {
+	generic, err := platform.New(platform.Generic, platform.Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := NewHub(fleet.New(fleet.DefaultConfig(), platforms.Fleet()))
+	var mu sync.Mutex
+	var log []string
+	h.setLog(func(l string) { mu.Lock(); log = append(log, l); mu.Unlock() })
+	sub := h.Subscribe()
+	const n = 300
+	in := make(chan mqttconn.Message, n)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.Run(ctx, Source{Messages: in, Scheme: boomScheme{Scheme: generic, every: true}})
+	}()
+
+	for i := range n {
+		in <- mqttconn.Message{Topic: "t/" + strconv.Itoa(i), Payload: []byte(`{"secret":"x"}`)}
+	}
+	waitTopic(t, h, "t/"+strconv.Itoa(n-1))
+	close(in)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the hub did not end with its input")
+	}
+
+	if got := h.Applied(); got != n {
+		t.Fatalf("%d of %d messages applied", got, n)
+	}
+	if h.restarts.Load() != 0 {
+		t.Fatalf("the ingest restarted %d times", h.restarts.Load())
+	}
+	if h.IngestPanics() != n {
+		t.Fatalf("%d ingest panics counted, want %d", h.IngestPanics(), n)
+	}
+	h.Lock().RLock()
+	errs, _ := h.Store().ErrorsWindow(0, 2*n, nil)
+	var decodeErrs, internal int
+	for _, e := range errs {
+		switch {
+		case e.Source == fleet.ErrDecode && strings.HasPrefix(e.Message, ingest.Understood) && e.Item != nil && e.Item.Msg.Payload == nil:
+			decodeErrs++
+		case e.Code == "INTERNAL_ERROR":
+			internal++
+		}
+	}
+	h.Lock().RUnlock()
+	if decodeErrs != n {
+		t.Fatalf("%d of %d messages carry their error (without payload) in the Errors pane", decodeErrs, n)
+	}
+	// 5 in full, then counts at 6, 10 and 100.
+	if internal != ingest.MaxPanicReports+3 {
+		t.Fatalf("%d INTERNAL_ERROR reports, want %d", internal, ingest.MaxPanicReports+3)
+	}
+
+	mu.Lock()
+	text := strings.Join(log, "\n")
+	mu.Unlock()
+	if c := strings.Count(text, "internal error understanding a message on t/"); c != ingest.MaxPanicReports {
+		t.Fatalf("%d messages logged in full, want %d:\n%s", c, ingest.MaxPanicReports, text)
+	}
+	if c := strings.Count(text, "boomScheme"); c < ingest.MaxPanicReports || c > 4*ingest.MaxPanicReports {
+		t.Fatalf("%d stack lines name the scheme: want one stack per full report:\n%s", c, text)
+	}
+	if !strings.Contains(text, "routing bug") || !strings.Contains(text, "keeps serving") || !strings.Contains(text, "100 internal errors so far") {
+		t.Fatalf("the log does not say what happened, then count:\n%s", text)
+	}
+	if strings.Contains(text, "internal error in the ingest") {
+		t.Fatalf("the ingest restarted:\n%s", text)
+	}
+	news := h.Shared(sub).Take()
+	if len(news.Notices) == 0 || !strings.Contains(news.Notices[0], "internal error understanding a message on t/0") {
+		t.Fatalf("the sessions were told %q", news.Notices)
+	}
+}
+
+// A panic outside the per-message path (the last resort: here --record's
+// Tap) is logged with its stack, every session is told, and the ingest
+// starts again on the same input, so what arrives afterwards is applied.
+func TestTapPanicRestartsTheIngest(t *testing.T) {
 	generic, err := platform.New(platform.Generic, platform.Params{})
 	if err != nil {
 		t.Fatal(err)
@@ -41,13 +131,23 @@ func TestIngestPanicKeepsServing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan struct{})
-	go func() { defer close(done); h.Run(ctx, Source{Messages: in, Scheme: boomScheme{generic}}) }()
+	tap := func(items []ingest.Item) {
+		for _, it := range items {
+			if it.Msg.Topic == "boom" {
+				panic("recorder bug")
+			}
+		}
+	}
+	go func() {
+		defer close(done)
+		h.Run(ctx, Source{Messages: in, Scheme: generic, Tap: tap})
+	}()
 
 	in <- mqttconn.Message{Topic: "before", Payload: []byte("1")}
 	waitTopic(t, h, "before")
 	in <- mqttconn.Message{Topic: "boom", Payload: []byte("2")}
 	deadline := time.Now().Add(10 * time.Second)
-	for h.ingestPanics.Load() == 0 && time.Now().Before(deadline) {
+	for h.restarts.Load() == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	in <- mqttconn.Message{Topic: "after", Payload: []byte("3")}
@@ -56,7 +156,7 @@ func TestIngestPanicKeepsServing(t *testing.T) {
 	mu.Lock()
 	text := strings.Join(log, "\n")
 	mu.Unlock()
-	if !strings.Contains(text, "internal error in the ingest: routing bug") || !strings.Contains(text, "keeps serving") || !strings.Contains(text, "boomScheme") {
+	if !strings.Contains(text, "internal error in the ingest: recorder bug") || !strings.Contains(text, "keeps serving") || !strings.Contains(text, "TestTapPanicRestartsTheIngest") {
 		t.Fatalf("the log does not say what happened, with the stack:\n%s", text)
 	}
 	news := h.Shared(sub).Take()
