@@ -12,11 +12,13 @@ import (
 )
 
 // crashTestEnv is a hidden switch for bench/reliability: it makes the
-// console panic on purpose, so a test can prove that a crash restores the
-// terminal and leaves a report without secrets. "ui": on the first key
-// press (the UI goroutine); "pump": on a message to crashTestTopic (the
-// pump's goroutine). The panic value carries the session's secrets, as a
-// careless panic might; the report must not.
+// console panic on purpose. "ui": on the first key press (the UI
+// goroutine), so a test can prove that a crash restores the terminal and
+// leaves a report without secrets; "pump": the scheme's Route, on a
+// message to crashTestTopic (an ingest worker), which costs that message's
+// decoding only: the console keeps running and reports it. The panic
+// value carries the session's secrets, as a careless panic might; neither
+// the screen nor the report may.
 const (
 	crashTestEnv   = "MQDECK_CRASH_TEST"
 	crashTestTopic = "mqdeck/crash-test"
