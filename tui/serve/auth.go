@@ -10,7 +10,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -72,13 +74,20 @@ func (p Problem) String() string {
 	return fmt.Sprintf("%s:%d: skipped: %v", p.File, p.Line, p.Err)
 }
 
+// Login is who asks to come in: the key offered, from where, when.
+type Login struct {
+	Key    gossh.PublicKey
+	Remote net.Addr
+	Now    time.Time
+}
+
 // Authorize reads the key files now (they may have changed since the last
-// login) and returns key's role. Malformed lines are returned as problems
-// and skipped; the other lines of the file still count. An unreadable file
-// grants nothing and is a problem too.
-func (k KeyFiles) Authorize(key gossh.PublicKey) (Role, []Problem) {
-	var probs []Problem
-	role := RoleNone
+// login) and returns the login's role. Malformed lines, and lines with an
+// option serve cannot keep (keyOptions), are returned as problems and
+// skipped; the other lines of the file still count. An unreadable file
+// grants nothing and is a problem too. denied says why lines listing the
+// key did not let this login in (from=, expiry-time=).
+func (k KeyFiles) Authorize(l Login) (role Role, denied []string, probs []Problem) {
 	for _, f := range []struct {
 		path string
 		role Role
@@ -86,26 +95,25 @@ func (k KeyFiles) Authorize(key gossh.PublicKey) (Role, []Problem) {
 		if f.path == "" {
 			continue
 		}
-		found, ps := fileHasKey(f.path, key)
+		found, why, ps := fileHasKey(f.path, l)
 		probs = append(probs, ps...)
+		denied = append(denied, why...)
 		if found {
 			role = f.role // operator is read last: it wins
 		}
 	}
-	return role, probs
+	return role, denied, probs
 }
 
-// fileHasKey reports whether the authorized_keys file at path lists key.
-// Each line is parsed on its own: ParseAuthorizedKey given the whole file
-// would pass over a bad line without saying so.
-func fileHasKey(path string, key gossh.PublicKey) (bool, []Problem) {
+// fileHasKey reports whether the authorized_keys file at path lets the
+// login in. Each line is parsed on its own: ParseAuthorizedKey given the
+// whole file would pass over a bad line without saying so.
+func fileHasKey(path string, l Login) (found bool, denied []string, probs []Problem) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return false, []Problem{{File: path, Err: err}}
+		return false, nil, []Problem{{File: path, Err: err}}
 	}
-	want := key.Marshal()
-	var probs []Problem
-	found := false
+	want := l.Key.Marshal()
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 16<<10), 1<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -113,19 +121,29 @@ func fileHasKey(path string, key gossh.PublicKey) (bool, []Problem) {
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
-		pk, _, _, _, err := gossh.ParseAuthorizedKey(line)
+		pk, _, opts, _, err := gossh.ParseAuthorizedKey(line)
 		if err != nil {
 			probs = append(probs, Problem{File: path, Line: n, Err: errors.New("not an authorized_keys line")})
 			continue
 		}
-		if bytes.Equal(pk.Marshal(), want) {
+		o, err := parseKeyOptions(opts, time.Local)
+		if err != nil {
+			probs = append(probs, Problem{File: path, Line: n, Err: err})
+			continue
+		}
+		if !bytes.Equal(pk.Marshal(), want) {
+			continue
+		}
+		if ok, why := o.allows(l.Remote, l.Now); ok {
 			found = true
+		} else {
+			denied = append(denied, fmt.Sprintf("%s:%d: %s", path, n, why))
 		}
 	}
 	if err := sc.Err(); err != nil {
 		probs = append(probs, Problem{File: path, Err: fmt.Errorf("read: %w", err)})
 	}
-	return found, probs
+	return found, denied, probs
 }
 
 // Fingerprint is the key's SHA256 fingerprint as OpenSSH prints it.

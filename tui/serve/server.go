@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -148,12 +149,16 @@ func (s *Server) logf(format string, args ...any) {
 
 // authorize is the only way in: the key must be in a key file, read now.
 func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
-	role, probs := s.cfg.Keys.Authorize(key)
+	role, denied, probs := s.cfg.Keys.Authorize(Login{Key: key, Remote: ctx.RemoteAddr(), Now: s.cfg.Now()})
 	for _, p := range probs {
 		s.logf("key file %s", decode.Safe(p.String()))
 	}
 	if role == RoleNone {
-		s.logf("refused %s key %s from %s: not in any key file", decode.Safe(ctx.User()), Fingerprint(key), ctx.RemoteAddr())
+		why := "not in any key file"
+		if len(denied) > 0 {
+			why = strings.Join(denied, "; ")
+		}
+		s.logf("refused %s key %s from %s: %s", decode.Safe(ctx.User()), Fingerprint(key), ctx.RemoteAddr(), decode.Safe(why))
 		return false
 	}
 	if s.cfg.ReadOnly {
