@@ -5,6 +5,9 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/mqdeck/mqdeck/tui/fleet"
+	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
 )
 
 // cellInputs mix what the fast paths take (printable ASCII) with what they
@@ -104,5 +107,41 @@ func TestAgeSizeSparklineTexts(t *testing.T) {
 	}
 	if got := Sparkline([]float64{0, 7}, 3); got != " ▁█" {
 		t.Errorf("Sparkline(0, 7) = %q, want \" ▁█\"", got)
+	}
+}
+
+// The events' ack cell is AckText fitted, for every event of the fixture
+// fleets (acknowledged by someone, acknowledged, not yet) and for made-up
+// ones: an event that cannot be acknowledged, acknowledgers whose ids are
+// not plain ASCII or are long.
+func TestAppendAckMatchesAckText(t *testing.T) {
+	kinds := map[string]bool{}
+	made := []*fleet.Event{{}, {Acked: true}, {Acked: true, AckUser: "ünïcödé-operator"},
+		{Acked: true, AckUser: "x\x1b[2Jevil"}, {Acked: true, AckUser: "a-very-long-operator-name@example.com"}}
+	check := func(now time.Time, es []*fleet.Event) {
+		for _, e := range es {
+			ack, acked := AckText(e, now)
+			switch {
+			case acked && e.AckUser != "":
+				kinds["by"] = true
+			case acked:
+				kinds["acked"] = true
+			default:
+				kinds[ack] = true
+			}
+			for w := -1; w <= 24; w++ {
+				appendCheck(t, fmt.Sprintf("ack(%q,%d)", ack, w), fit(ack, w), func(b []byte) []byte { return appendAck(b, e, now, w) })
+			}
+		}
+	}
+	check(fixture.Now, made)
+	for _, store := range []*fleet.Store{fixture.Fleet(), fixture.Large(20)} {
+		es, _ := store.EventsWindow(fleet.EventQuery{}, 0, 1000, nil)
+		check(store.Now(), es)
+	}
+	for _, k := range []string{"by", "acked", "not yet", "-"} {
+		if !kinds[k] {
+			t.Errorf("no event whose ack reads %q", k)
+		}
 	}
 }

@@ -297,6 +297,32 @@ func AckText(e *fleet.Event, now time.Time) (string, bool) {
 	return "-", false
 }
 
+// appendAck appends fit(AckText(e, now), w), the acknowledger's short id
+// and the age written in place when the id is printable ASCII.
+func appendAck(b []byte, e *fleet.Event, now time.Time, w int) []byte {
+	who := ""
+	if e.Acked && e.AckUser != "" {
+		who = shortID(e.AckUser, 8)
+	}
+	if !e.Acked || !isPlainASCII(who) {
+		ack, _ := AckText(e, now) // a constant, or the rare id to measure
+		return appendFit(b, ack, w)
+	}
+	var tmp [48]byte
+	a := append(tmp[:0], "✓ "...)
+	if who != "" {
+		a = append(append(a, who...), ' ')
+	} else {
+		a = append(a, "acked "...)
+	}
+	a = appendAge(a, now, e.AckTime())
+	// ✓ is three bytes and one cell; the rest is ASCII.
+	if n := len(a) - len("✓") + 1; n <= w {
+		return appendSpaces(append(b, a...), w-n)
+	}
+	return appendFit(b, string(a), w)
+}
+
 // entityLabel is "system/component" by label, for an event's row.
 func entityLabel(store *fleet.Store, ref fleet.Ref) string {
 	sys, comp := entityParts(store, ref)
@@ -333,7 +359,6 @@ func appendEventRow(b []byte, st themes.Styles, c eventCols, inner int, e *fleet
 	if state == "" {
 		state = "-"
 	}
-	ack, acked := AckText(e, now)
 	when := e.Time()
 	if when.IsZero() {
 		when = e.FirstSeen()
@@ -345,9 +370,10 @@ func appendEventRow(b []byte, st themes.Styles, c eventCols, inner int, e *fleet
 	case fleet.StateResolved:
 		statePaint = st.OK
 	}
-	if acked {
+	// AckText's cases: acknowledged, or "not yet" where it can be.
+	if e.Acked {
 		ackPaint = st.OK
-	} else if ack == "not yet" {
+	} else if e.CanAck() {
 		ackPaint = st.Warn
 	}
 	r := newRow(b)
@@ -359,7 +385,9 @@ func appendEventRow(b []byte, st themes.Styles, c eventCols, inner int, e *fleet
 	r.b = appendFitEntity(r.b, sys, comp, c.entity)
 	r.close(pick(st.Subtle, selected))
 	r.fitCell(pick(statePaint, selected), safe(state), c.state)
-	r.fitCell(pick(ackPaint, selected), ack, c.ack)
+	r.open(pick(ackPaint, selected), c.ack)
+	r.b = appendAck(r.b, e, now, c.ack)
+	r.close(pick(ackPaint, selected))
 	r.ageCell(themes.Paint{}, now, when, c.age)
 	return r.line(inner)
 }

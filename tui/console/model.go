@@ -127,8 +127,8 @@ type Model struct {
 	// frozen pane views while paused: data does not move them, keys do
 	cache [PaneCount][]byte // each pane's last view; the buffers are reused
 	stale bool
-	// footBuf is the footer line's buffer, reused.
-	footBuf []byte
+	// the footer's and the tab strip's buffers, reused
+	footBuf, tabBuf []byte
 
 	// local is the writer of a console that has no writer goroutine (tests
 	// and benchmarks feed it batches); nil when Shared.

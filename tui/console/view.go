@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -16,25 +17,48 @@ import (
 // panes are named down to the minimum width. badge follows the name (the
 // Errors tab's unseen count).
 func tabLabel(p Pane, narrow int, badge string) string {
-	if badge != "" {
-		badge = " " + badge
-	}
-	switch narrow {
-	case 0:
-		return fmt.Sprintf(" %d %s%s ", int(p)+1, p, badge)
-	case 1:
-		return fmt.Sprintf("%d %s%s", int(p)+1, p, badge)
-	}
-	name := p.String()
-	if len(name) > 3 {
-		name = name[:3]
-	}
-	return fmt.Sprintf("%d %s%s", int(p)+1, name, badge)
+	return string(appendTabLabel(nil, p, narrow, badge))
 }
 
-// tabWidth is the cells of a label (the badge glyph is one cell).
+// appendTabLabel appends tabLabel(p, narrow, badge): the strip is drawn
+// every frame.
+func appendTabLabel(b []byte, p Pane, narrow int, badge string) []byte {
+	if narrow == 0 {
+		b = append(b, ' ')
+	}
+	b = strconv.AppendInt(b, int64(p)+1, 10)
+	b = append(b, ' ')
+	b = append(b, tabName(p, narrow)...)
+	if badge != "" {
+		b = append(append(b, ' '), badge...)
+	}
+	if narrow == 0 {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// tabName is the pane's name at a narrowing: whole, or its first three
+// letters.
+func tabName(p Pane, narrow int) string {
+	name := p.String()
+	if narrow >= 2 && len(name) > 3 {
+		name = name[:3]
+	}
+	return name
+}
+
+// tabWidth is the cells of a label, added up from its parts: the number
+// and the names are ASCII, the badge is measured (its glyph is one cell).
 func tabWidth(p Pane, narrow int, badge string) int {
-	return ansi.StringWidth(tabLabel(p, narrow, badge))
+	n := len(strconv.Itoa(int(p)+1)) + 1 + len(tabName(p, narrow))
+	if badge != "" {
+		n += 1 + ansi.StringWidth(badge)
+	}
+	if narrow == 0 {
+		n += 2
+	}
+	return n
 }
 
 // tabNarrowing picks the widest labels whose strip fits in w cells.
@@ -99,33 +123,35 @@ func (m *Model) markSeen() {
 // tabs renders the tab strip; the focused tab is bracketed, not only
 // coloured.
 func (m *Model) tabs(w int) string {
-	var sb strings.Builder
+	b := m.tabBuf[:0]
 	badges := m.badges()
 	narrow := tabNarrowing(w, badges)
 	used := 0
 	for p := Pane(0); p < paneCount; p++ {
-		label := " " + tabLabel(p, narrow, badges[p]) + " "
-		if p == m.focus {
-			label = "[" + tabLabel(p, narrow, badges[p]) + "]"
-		}
-		lw := ansi.StringWidth(label)
+		lw := tabWidth(p, narrow, badges[p]) + 2 // brackets or spaces around
 		if used+lw > w {
 			break
 		}
+		paint, open, end := m.styles.Subtle, byte(' '), byte(' ')
 		switch {
 		case p == m.focus:
-			sb.WriteString(m.styles.TitleFocused.Render(label))
+			paint, open, end = m.styles.TitleFocused, '[', ']'
 		case badges[p] != "":
-			sb.WriteString(m.styles.Error.Render(label))
-		default:
-			sb.WriteString(m.styles.Subtle.Render(label))
+			paint = m.styles.Error
+		}
+		// paint.Render of the label, written in place
+		b = append(append(b, paint.Seq()...), open)
+		b = append(appendTabLabel(b, p, narrow, badges[p]), end)
+		if !paint.IsZero() {
+			b = append(b, ansi.ResetStyle...)
 		}
 		used += lw
 	}
-	if used < w {
-		sb.WriteString(strings.Repeat(" ", w-used))
+	for ; used < w; used++ {
+		b = append(b, ' ')
 	}
-	return sb.String()
+	m.tabBuf = b
+	return string(b)
 }
 
 // footer is the focused pane's filter input, or its keys and the global
