@@ -64,6 +64,10 @@ func (b *detailBuilder) message(it *fleet.Item, hex bool, redacted, dropped bool
 		}
 	}
 	switch {
+	case redacted && len(v.Warnings) > 0: // ingest.Understood: the route is unknown
+		b.section("payload")
+		b.dim("Not kept: its route is unknown; the topic might carry credentials.")
+		return
 	case redacted:
 		b.section("payload")
 		b.dim("Not kept: this topic carries credentials.")
@@ -115,6 +119,6 @@ func (b *detailBuilder) errorReport(e *fleet.ErrorReport, hex bool) {
 	}
 	if e.Item != nil {
 		b.section("message")
-		b.message(e.Item, hex, false, false)
+		b.message(e.Item, hex, e.Item.Route.Secret, false)
 	}
 }

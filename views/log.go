@@ -164,6 +164,8 @@ func appendLogRow(b []byte, st themes.Styles, c logCols, inner int, e *fleet.Log
 	}
 	var summary string
 	switch {
+	case e.Redacted && len(e.Item.Value.Warnings) > 0:
+		summary = "(not understood, a bug: payload not kept)" // ingest.Understood
 	case e.Redacted:
 		summary = "(credentials: payload not kept)"
 	case e.Dropped:

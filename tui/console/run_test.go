@@ -161,6 +161,14 @@ func TestIngestPanicKeepsTheConsoleRunning(t *testing.T) {
 	if screen := plain(got); !strings.Contains(screen, "INTERNAL_ER") || !strings.Contains(screen, "internal error understanding a message on boom") || strings.Contains(screen, secret) {
 		t.Fatalf("the screen does not show the INTERNAL_ERROR and the notice (or shows the secret):\n%s", screen)
 	}
+	// The Log pane and the entry's detail say why its payload is gone.
+	got.Update(press("5"))
+	got.Update(press("G")) // the oldest entry
+	got.Update(press("k")) // "boom", the middle one
+	if screen := plain(got); !strings.Contains(screen, "(not understood, a b") || !strings.Contains(screen, "Not kept: its route is unknown; the topic might carry credentials.") ||
+		!strings.Contains(screen, "warning     "+ingest.Understood[:40]) {
+		t.Fatalf("the Log pane and the detail do not say the message was not understood:\n%s", screen)
+	}
 	files, _ := filepath.Glob(filepath.Join(dir, "mqdeck-crash-*.txt"))
 	if len(files) != 1 {
 		t.Fatalf("%d crash reports, want 1", len(files))
