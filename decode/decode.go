@@ -68,9 +68,17 @@ func NewDecoder(lim Limits) *Decoder {
 
 // Decode turns one payload into a Value. It never fails: what cannot be
 // understood as hinted is decoded as what it is, with a warning.
-func Decode(payload []byte, h Hints, lim Limits) Value {
+func Decode(payload []byte, h Hints, lim Limits) (v Value) {
 	lim = lim.withDefaults()
 	d := Decoder{lim: lim, json: jsonParser{maxDepth: lim.MaxDepth, maxStr: lim.MaxString}}
+	defer func() {
+		// Last line of defence: a decoder bug must not take the console
+		// down. The fuzz targets look for this warning.
+		if r := recover(); r != nil {
+			v = Raw(payload)
+			v.warn("internal decoder error, shown as binary: %v", r)
+		}
+	}()
 	return d.Decode(payload, h)
 }
 
@@ -118,17 +126,12 @@ func encodingHint(enc string) hint {
 	return hintNone
 }
 
-// Decode decodes one payload; see the package function Decode.
+// Decode decodes one payload; see the package function Decode. Unlike
+// it, a decoder bug panics here: the caller (ingest) reports it with its
+// stack, keeps the payload raw and makes a new Decoder, since this one's
+// reused scratch space may be half-written.
 func (d *Decoder) Decode(payload []byte, h Hints) (v Value) {
 	v.Size = len(payload)
-	defer func() {
-		// Last line of defence: a decoder bug must not take the console
-		// down. The fuzz targets look for this warning.
-		if r := recover(); r != nil {
-			v = Raw(payload)
-			v.warn("internal decoder error, shown as binary: %v", r)
-		}
-	}()
 	ce := binaryEvent(h.User, d.lim.MaxString)
 	if ce != nil && mediaHint(h.ContentType) == hintCloudEvent {
 		ce = nil // structured mode wins: the payload carries the attributes

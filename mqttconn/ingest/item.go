@@ -44,20 +44,22 @@ type Stage struct {
 	scheme platform.Scheme
 	lim    decode.Limits
 	dec    *decode.Decoder
+	refine func(platform.Route, *decode.Value) platform.Route // platform.Refine; tests break it
 	// routed: Item got past the route and the secret policy, so the
-	// payload may be kept if what follows panics (Understand).
+	// payload may be kept if what follows panics (understand).
 	routed bool
 }
 
 // NewStage routes with scheme (nil: every message is raw generic) and
 // decodes within lim (zero fields: decode's defaults).
 func NewStage(scheme platform.Scheme, lim decode.Limits) *Stage {
-	return &Stage{scheme: scheme, lim: lim, dec: decode.NewDecoder(lim)}
+	return &Stage{scheme: scheme, lim: lim, dec: decode.NewDecoder(lim), refine: platform.Refine}
 }
 
 // Item understands m. Route never fails and decoding never panics by
 // contract, so neither does Item; a bug that breaks the contract panics
-// here, and Understand is Item with that panic caught.
+// here, and Stream's workers call it through Stage.understand, which
+// catches that panic.
 func (s *Stage) Item(m mqttconn.Message) Item {
 	s.routed = false
 	var r platform.Route
@@ -73,6 +75,6 @@ func (s *Stage) Item(m mqttconn.Message) Item {
 	}
 	s.routed = true
 	v := s.dec.Decode(m.Payload, Hints(&m, r.Encoding))
-	r = platform.Refine(r, &v)
+	r = s.refine(r, &v)
 	return Item{Msg: m, Route: r, Value: v}
 }

@@ -137,18 +137,46 @@ func TestStageIsRebuiltAfterAPanic(t *testing.T) {
 }
 
 // When the route was known and not secret and only what came after it
-// panicked, the payload stays, raw (shown as binary), with the error.
-func TestFaultItemKeepsAKnownRoutesPayload(t *testing.T) {
-	m := mqttconn.Message{Topic: "t/1", Payload: []byte(`{"a":1}`)}
-	it := faultItem(m, len(m.Payload), true)
+// (decoding, refining) panicked, the payload stays, raw (shown as binary),
+// with the error; a secret route's payload is never decoded, so never at
+// risk. Here Refine panics on one topic.
+func TestRefinePanicKeepsAKnownRoutesPayload(t *testing.T) {
+	drivr, err := platform.New(platform.DRIVR, platform.Params{Slug: "company-example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := NewStage(drivr, decode.Limits{})
+	st.refine = func(r platform.Route, v *decode.Value) platform.Route {
+		if r.System == "s-bad" {
+			panic("refine bug")
+		}
+		return platform.Refine(r, v)
+	}
+	old := st.dec
+	m := mqttconn.Message{Topic: "drivr/v1/company-example/systems/s-bad", Payload: []byte(`{"a":1}`)}
+	it, p := st.understand(m, nil)
+	if p == nil || p.String() != "refine bug" || p.Topic != m.Topic || !strings.Contains(string(p.Stack), "TestRefinePanicKeepsAKnownRoutesPayload") {
+		t.Fatalf("panic report %+v", p)
+	}
+	if st.dec == old {
+		t.Fatal("the stage kept the decoder it panicked with")
+	}
 	if it.Route.Secret || it.Route.Platform != platform.Generic || it.Route.Kind != platform.KindRaw {
-		t.Fatalf("route %+v", it.Route)
+		t.Fatalf("route %+v, want raw generic", it.Route)
 	}
 	if string(it.Msg.Payload) != `{"a":1}` || it.Value.Format != decode.FormatBinary || string(it.Value.Data.Bytes) != `{"a":1}` || it.Value.Size != 7 {
 		t.Fatalf("payload %q, value %+v", it.Msg.Payload, it.Value)
 	}
 	if len(it.Value.Warnings) != 1 || !strings.HasPrefix(it.Value.Warnings[0], Understood) {
 		t.Fatalf("warnings %q", it.Value.Warnings)
+	}
+	secret := mqttconn.Message{Topic: "drivr/v1/company-example/authorization/localApiTokens/s-bad", Payload: []byte(`{"token":"s3cr3t"}`)}
+	if it, p := st.understand(secret, nil); p != nil || !it.Route.Secret || it.Msg.Payload != nil {
+		t.Fatalf("a secret route after the panic: %v %+v", p, it)
+	}
+	good := mqttconn.Message{Topic: "drivr/v1/company-example/systems/s-good", Payload: []byte(`{"a":1}`)}
+	if it, p := st.understand(good, nil); p != nil || it.Value.Format != decode.FormatJSON || it.Route.System != "s-good" {
+		t.Fatalf("the next message: %v %+v", p, it)
 	}
 }
 
