@@ -263,6 +263,16 @@ func (r *rowBuilder) ageCell(p themes.Paint, now, t time.Time, w int) {
 	r.close(p)
 }
 
+// rightBytes writes p.Render(fitRight(string(s), w)) for printable ASCII
+// s (numbers built on the stack).
+func (r *rowBuilder) rightBytes(p themes.Paint, s []byte, w int) {
+	r.open(p, w)
+	if w > 0 {
+		r.b = appendRightASCII(r.b, s, w)
+	}
+	r.close(p)
+}
+
 // numCell writes p.Render(fitRight(fmt.Sprint(n), w)).
 func (r *rowBuilder) numCell(p themes.Paint, n int64, w int) {
 	var tmp [24]byte

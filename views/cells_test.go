@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,6 +143,62 @@ func TestAppendAckMatchesAckText(t *testing.T) {
 	for _, k := range []string{"by", "acked", "not yet", "-"} {
 		if !kinds[k] {
 			t.Errorf("no event whose ack reads %q", k)
+		}
+	}
+}
+
+// The tree's payload cell, counts and sizes are their string forms: the
+// payload over blanks to collapse, controls, wide text, invalid UTF-8 past
+// the part shown (which makes it hex), and hex; the figures at every unit's
+// edges, against the fmt verbs they were written with.
+func TestTreeAppendFormsMatchStringForms(t *testing.T) {
+	long := strings.Repeat("word ", 40)
+	payloads := [][]byte{nil, []byte(""), []byte("   "), []byte(`{"temp": 21.5, "fan_speed": 1200, "state": "ok"}`),
+		[]byte("  line one\n\tline two\r\n\v\fthree  "), []byte("ctl\x1b[2J\x07 here"), []byte("del\x7f"),
+		[]byte("日本語 テキスト  です"), []byte("naïve   café"), append([]byte(long), 0xff, 0xfe), []byte{0x00, 0x01, 0xff},
+		[]byte(long),
+	}
+	for _, p := range payloads {
+		for _, hex := range []bool{false, true} {
+			for w := -1; w <= 40; w++ {
+				want := PayloadSummary(p, hex, w)
+				got, n := appendPayloadSummary([]byte("pre|"), p, hex, w)
+				if string(got) != "pre|"+want || n != width(want) {
+					t.Errorf("payload %q hex %v w %d: appended %q (%d cells), PayloadSummary %q (%d)", p, hex, w, got[4:], n, want, width(want))
+				}
+			}
+		}
+	}
+	for _, n := range []uint64{0, 9_999, 10_000, 999_999, 1_000_000, 1_049_999, 9_999_999, 10_000_000, 1 << 40} {
+		want := fmt.Sprint(n)
+		switch {
+		case n >= 10_000_000:
+			want = fmt.Sprintf("%dM", n/1_000_000)
+		case n >= 1_000_000:
+			want = fmt.Sprintf("%.1fM", float64(n)/1e6)
+		case n >= 10_000:
+			want = fmt.Sprintf("%dk", n/1000)
+		}
+		if got := count(n); got != want {
+			t.Errorf("count(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for _, n := range []uint64{0, 1023, 1024, 1<<20 - 1, 1 << 20, 10<<20 - 1, 10 << 20, 1<<30 - 1, 1 << 30, 5 << 40} {
+		var want string
+		switch {
+		case n < 1024:
+			want = fmt.Sprintf("%dB", n)
+		case n < 1<<20:
+			want = fmt.Sprintf("%dK", n/1024)
+		case n < 10<<20:
+			want = fmt.Sprintf("%.1fM", float64(n)/(1<<20))
+		case n < 1<<30:
+			want = fmt.Sprintf("%dM", n/(1<<20))
+		default:
+			want = fmt.Sprintf("%.1fG", float64(n)/(1<<30))
+		}
+		if got := byteSize(n); got != want {
+			t.Errorf("byteSize(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

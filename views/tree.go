@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -186,31 +187,37 @@ func treeColumns(inner int) treeCols {
 }
 
 // count is a compact figure: 999, 12k, 3.4M.
-func count(n uint64) string {
+func count(n uint64) string { return string(appendCount(nil, n)) }
+
+// appendCount appends count(n).
+func appendCount(b []byte, n uint64) []byte {
 	switch {
 	case n < 10_000:
-		return fmt.Sprint(n)
+		return strconv.AppendUint(b, n, 10)
 	case n < 1_000_000:
-		return fmt.Sprintf("%dk", n/1000)
+		return append(strconv.AppendUint(b, n/1000, 10), 'k')
 	case n < 10_000_000:
-		return fmt.Sprintf("%.1fM", float64(n)/1e6)
+		return append(strconv.AppendFloat(b, float64(n)/1e6, 'f', 1, 64), 'M')
 	}
-	return fmt.Sprintf("%dM", n/1_000_000)
+	return append(strconv.AppendUint(b, n/1_000_000, 10), 'M')
 }
 
 // byteSize is a compact size: 512B, 12K, 3.4M.
-func byteSize(n uint64) string {
+func byteSize(n uint64) string { return string(appendByteSize(nil, n)) }
+
+// appendByteSize appends byteSize(n).
+func appendByteSize(b []byte, n uint64) []byte {
 	switch {
 	case n < 1024:
-		return fmt.Sprintf("%dB", n)
+		return append(strconv.AppendUint(b, n, 10), 'B')
 	case n < 1024*1024:
-		return fmt.Sprintf("%dK", n/1024)
+		return append(strconv.AppendUint(b, n/1024, 10), 'K')
 	case n < 10*1024*1024:
-		return fmt.Sprintf("%.1fM", float64(n)/(1024*1024))
+		return append(strconv.AppendFloat(b, float64(n)/(1024*1024), 'f', 1, 64), 'M')
 	case n < 1024*1024*1024:
-		return fmt.Sprintf("%dM", n/(1024*1024))
+		return append(strconv.AppendUint(b, n/(1024*1024), 10), 'M')
 	}
-	return fmt.Sprintf("%.1fG", float64(n)/(1024*1024*1024))
+	return append(strconv.AppendFloat(b, float64(n)/(1024*1024*1024), 'f', 1, 64), 'G')
 }
 
 // segmentName is a segment as shown: empty segments are visible.
@@ -246,6 +253,57 @@ func PayloadSummary(b []byte, hex bool, w int) string {
 	return trunc(safe(s), w)
 }
 
+// appendPayloadSummary appends PayloadSummary(b, hex, w) and says how
+// many cells it is. A head of printable ASCII and ASCII blanks (most
+// payloads: JSON, text) is collapsed in place; anything else, and hex,
+// goes through PayloadSummary.
+func appendPayloadSummary(dst, b []byte, hex bool, w int) ([]byte, int) {
+	if w <= 0 || hex {
+		s := PayloadSummary(b, hex, w)
+		return append(dst, s...), width(s)
+	}
+	head := b[:min(len(b), w*4)]
+	if !asciiText(head) || !utf8.Valid(b) {
+		s := PayloadSummary(b, hex, w)
+		return append(dst, s...), width(s)
+	}
+	// strings.Fields, then strings.Join with " "
+	start := len(dst)
+	word := false
+	for _, c := range head {
+		if asciiBlank(c) {
+			word = false
+			continue
+		}
+		if !word && len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		word = true
+		dst = append(dst, c)
+	}
+	// trunc of printable ASCII: cut to w-1 and an ellipsis.
+	if len(dst)-start > w {
+		return append(dst[:start+w-1], ellipsis...), w
+	}
+	return dst, len(dst) - start
+}
+
+// asciiText reports whether b is printable ASCII and ASCII blanks only,
+// where collapsing the blanks leaves text safe and one cell a byte.
+func asciiText(b []byte) bool {
+	for _, c := range b {
+		if (c < 0x20 || c > 0x7e) && !asciiBlank(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiBlank is unicode.IsSpace for ASCII, what strings.Fields splits on.
+func asciiBlank(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
 // appendTopicRow appends one node's row to b. A pure function of its
 // arguments.
 func appendTopicRow(b []byte, st themes.Styles, c treeCols, inner int, n *topics.Node, open, hex bool, now time.Time, rate []float64, selected bool) []byte {
@@ -279,10 +337,11 @@ func appendTopicRow(b []byte, st themes.Styles, c treeCols, inner int, n *topics
 		ret = paintIf(st.Accent, "R", selected)
 	}
 	r.cell(ret, 1)
-	r.rightCell(themes.Paint{}, count(uint64(n.Topics())), c.topics)
-	r.rightCell(themes.Paint{}, count(n.Msgs()), c.msgs)
+	var tmp [24]byte
+	r.rightBytes(themes.Paint{}, appendCount(tmp[:0], uint64(n.Topics())), c.topics)
+	r.rightBytes(themes.Paint{}, appendCount(tmp[:0], n.Msgs()), c.msgs)
 	if c.bytes > 0 {
-		r.rightCell(themes.Paint{}, byteSize(n.Bytes()), c.bytes)
+		r.rightBytes(themes.Paint{}, appendByteSize(tmp[:0], n.Bytes()), c.bytes)
 	}
 	r.sparkCell(pick(st.Spark, selected), rate, c.spark)
 	r.ageCell(themes.Paint{}, now, n.Last(), c.age)
@@ -298,7 +357,15 @@ func appendTopicRow(b []byte, st themes.Styles, c treeCols, inner int, n *topics
 				case e.Size == 0:
 					s = paintIf(st.Subtle, "‹empty›", selected)
 				default:
-					s = PayloadSummary(e.Payload, hex, c.payload)
+					r.open(themes.Paint{}, c.payload)
+					at := len(r.b)
+					var have int
+					if r.b, have = appendPayloadSummary(r.b, e.Payload, hex, c.payload); have <= c.payload {
+						r.b = appendSpaces(r.b, c.payload-have)
+					} else { // wider than asked: cut as any cell is
+						r.b = append(r.b[:at], fit(string(r.b[at:]), c.payload)...)
+					}
+					return r.line(inner)
 				}
 			}
 		}
