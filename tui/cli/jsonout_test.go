@@ -313,7 +313,7 @@ type panicOn struct {
 
 func (p panicOn) Route(topic string, props *mqttconn.Props) platform.Route {
 	if topic == p.topic {
-		panic("routing bug")
+		panic("routing bug near hunter2-password")
 	}
 	return p.Scheme.Route(topic, props)
 }
@@ -321,7 +321,7 @@ func (p panicOn) Route(topic string, props *mqttconn.Props) platform.Route {
 // mqdeck log and a platform bug that panics on one message: every message
 // is written, in order, the bad one as a line with its error and size but
 // not its payload (its route is unknown); stderr has the panic with its
-// stack; the run goes on.
+// stack, the session's secrets blanked; the run goes on.
 func TestLogWritesTheMessageAPanicHit(t *testing.T) {
 	scheme, err := platform.New("generic", platform.Params{})
 	if err != nil {
@@ -333,7 +333,7 @@ func TestLogWritesTheMessageAPanicHit(t *testing.T) {
 	}
 	close(msgs)
 	var out, stderr bytes.Buffer
-	l := &logger{out: bufio.NewWriter(&out), stderr: &stderr, events: newConnEvents()}
+	l := &logger{out: bufio.NewWriter(&out), stderr: &stderr, events: newConnEvents(), secrets: func() []string { return []string{"hunter2-password"} }}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	n, err := l.run(ctx, ingest.Stream(ctx, msgs, ingest.Config{Scheme: panicOn{scheme, "boom"}, Encode: encodeLine}), 0)
@@ -363,7 +363,10 @@ func TestLogWritesTheMessageAPanicHit(t *testing.T) {
 	if !strings.Contains(lines[0], `"topic":"a"`) || !strings.Contains(lines[2], `"topic":"b"`) || !strings.Contains(lines[2], `"format":"json"`) {
 		t.Fatalf("the other lines:\n%s", out.String())
 	}
-	if e := stderr.String(); !strings.Contains(e, "internal error understanding a message on boom: routing bug") || !strings.Contains(e, "panicOn") {
-		t.Fatalf("stderr does not report the panic with its stack:\n%s", e)
+	if e := stderr.String(); !strings.Contains(e, "internal error understanding a message on boom: routing bug near [redacted]") || !strings.Contains(e, "panicOn") || strings.Contains(e+out.String(), "hunter2") {
+		t.Fatalf("stderr does not report the panic with its stack, or shows the secret:\n%s", e)
+	}
+	if s := l.stats(n, 0); !strings.Contains(s, "3 messages") || !strings.Contains(s, "1 not understood") {
+		t.Fatalf("-v stats: %s", s)
 	}
 }

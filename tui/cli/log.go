@@ -77,6 +77,12 @@ func (c *LogCmd) Run(env *runEnv) error {
 		verbose: c.Verbose,
 		events:  events,
 		dropped: client.Dropped,
+		secrets: func() []string {
+			if sess.secrets == nil {
+				return sess.redact
+			}
+			return append(append([]string(nil), sess.redact...), sess.secrets()...)
+		},
 	}
 	ictx, stop := context.WithCancel(env.ctx)
 	defer stop()
@@ -156,6 +162,9 @@ type logger struct {
 	dropped      func() uint64
 	reported     uint64 // drops already announced on stderr
 	panics       uint64 // caught on single messages (ingest.Panic)
+	// secrets in use: blanked in a panic's report (a careless panic value
+	// may hold one). Optional.
+	secrets func() []string
 }
 
 // run prints items until count (0: no limit), the end of input or ctx.
@@ -247,13 +256,28 @@ func (l *logger) reportPanics(ps []ingest.Panic) {
 			continue
 		}
 		fmt.Fprintf(l.stderr, "mqdeck: internal error understanding a message on %s: %s; the message is written with an error (a bug: please report it with this stack)\n",
-			p.Topic, decode.Truncate(decode.Safe(p.String()), 300))
+			p.Topic, decode.Truncate(l.scrub(p.String()), 300))
 		for _, line := range strings.Split(strings.TrimSpace(string(p.Stack)), "\n") {
 			if line != "" {
-				fmt.Fprintf(l.stderr, "  %s\n", decode.Safe(line))
+				fmt.Fprintf(l.stderr, "  %s\n", l.scrub(line))
 			}
 		}
 	}
+}
+
+// scrub makes s terminal-safe and blanks every secret in use in it.
+func (l *logger) scrub(s string) string {
+	s = decode.Safe(s)
+	if l.secrets == nil {
+		return s
+	}
+	for _, sec := range l.secrets() {
+		if len(sec) >= 3 {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+			s = strings.ReplaceAll(s, decode.Safe(sec), "[redacted]")
+		}
+	}
+	return s
 }
 
 // encodeLine is the log's ingest.Config.Encode: one JSON line per item.
@@ -265,6 +289,9 @@ func encodeLine(dst []byte, it *ingest.Item) []byte {
 // first message to the end when there were enough to make one.
 func (l *logger) stats(n int, dropped uint64) string {
 	msg := fmt.Sprintf("%d messages, %d bytes of payload, %d dropped", n, l.payloadBytes, dropped)
+	if l.panics > 0 {
+		msg += fmt.Sprintf(", %d not understood (a bug: see above)", l.panics)
+	}
 	if n > 1 {
 		el := time.Since(l.first)
 		msg += fmt.Sprintf("; %s from the first to the last (%.0f msg/s)", el.Round(time.Millisecond), float64(n)/el.Seconds())
