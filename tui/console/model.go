@@ -127,8 +127,9 @@ type Model struct {
 	// frozen pane views while paused: data does not move them, keys do
 	cache [PaneCount][]byte // each pane's last view; the buffers are reused
 	stale bool
-	// the footer's and the tab strip's buffers, reused
+	// the footer's and the tab strip's buffers and the screen's lines, reused
 	footBuf, tabBuf []byte
+	lines           []string
 
 	// local is the writer of a console that has no writer goroutine (tests
 	// and benchmarks feed it batches); nil when Shared.

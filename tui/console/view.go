@@ -210,7 +210,11 @@ func (m *Model) render() string {
 	}
 	m.refill()
 	m.markSeen() // this frame shows the Errors pane: no badge for it
-	lines := make([]string, h)
+	lines := m.lines[:0]
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	m.lines = lines
 	lines[m.rects.Status.Y] = m.status.View()
 	lines[m.rects.Footer.Y] = m.footer(w)
 	if m.modal != nil || m.showHelp {
