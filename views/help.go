@@ -24,6 +24,7 @@ type Help struct {
 	groups []HelpGroup
 	offset int
 	lines  []string // laid out for the current width
+	out    []byte   // the frame, reused: the help is one session's
 }
 
 // NewHelp builds the help screen.
@@ -156,7 +157,11 @@ func (h *Help) View() string {
 	if h.offset < len(body) {
 		body = body[h.offset:]
 	}
-	return frame(h.st, true, h.w, h.h, "Help", "esc or ? to close", body)
+	if h.w < 2 || h.h < 2 {
+		return ""
+	}
+	h.out = appendFrame(h.out[:0], h.st, true, h.w, h.h, "Help", "esc or ? to close", body)
+	return string(h.out)
 }
 
 func clamp(v, lo, hi int) int {

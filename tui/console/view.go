@@ -222,23 +222,7 @@ func (m *Model) render() string {
 		if m.modal != nil {
 			body = m.modal.View()
 		}
-		// The overlay gets the body; whatever it leaves is blank, and a
-		// line too long is cut: the frame stays w x h.
-		rows := strings.Split(body, "\n")
-		for y := 1; y < h-1; y++ {
-			l := ""
-			if y-1 < len(rows) {
-				l = rows[y-1]
-			}
-			if lw := ansi.StringWidth(l); lw != w {
-				if lw > w {
-					l = ansi.Truncate(l, w, "")
-				}
-				l += strings.Repeat(" ", w-ansi.StringWidth(l))
-			}
-			lines[y] = l
-		}
-		return strings.Join(lines, "\n")
+		return overlay(lines, body, w)
 	}
 	if r := m.rects.Tabs; !r.Empty() {
 		lines[r.Y] = m.tabs(w)
@@ -259,6 +243,47 @@ func (m *Model) render() string {
 		m.snapshot()
 	}
 	return m.compose(lines, order)
+}
+
+// overlay is the screen with body (help, a form) between the status line
+// and the footer: whatever it leaves is blank, and a line too long is cut,
+// so the frame stays w x h. It is written once, into a string of its size.
+func overlay(lines []string, body string, w int) string {
+	h := len(lines)
+	n := len(body) + h
+	if h > 0 {
+		n += len(lines[0]) + len(lines[h-1])
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	rest, more := body, true
+	for y := 0; y < h; y++ {
+		if y > 0 {
+			sb.WriteByte('\n')
+		}
+		if y == 0 || y == h-1 {
+			sb.WriteString(lines[y])
+			continue
+		}
+		l := ""
+		if more { // the body's next line, as strings.Split cuts it
+			if i := strings.IndexByte(rest, '\n'); i >= 0 {
+				l, rest = rest[:i], rest[i+1:]
+			} else {
+				l, more = rest, false
+			}
+		}
+		lw := ansi.StringWidth(l)
+		if lw > w {
+			l = ansi.Truncate(l, w, "")
+			lw = ansi.StringWidth(l)
+		}
+		sb.WriteString(l)
+		for ; lw < w; lw++ {
+			sb.WriteByte(' ')
+		}
+	}
+	return sb.String()
 }
 
 // compose joins the screen's lines, each followed on its right by the
