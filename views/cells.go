@@ -93,8 +93,8 @@ func appendFitMiddle(b []byte, s string, w int) []byte {
 	return append(b, s[len(s)-tail:]...)
 }
 
-// appendGlyphWord appends padKnown(glyph+" "+word, 2+width(word), w): a
-// state as a one-cell glyph and its word.
+// appendGlyphWord appends a state as a one-cell glyph and its word, padded
+// to w cells, or cut to them when they are too few.
 func appendGlyphWord(b []byte, glyph, word string, w int) []byte {
 	if have := 2 + width(word); have <= w {
 		b = append(b, glyph...)
@@ -167,9 +167,9 @@ func pick(p themes.Paint, selected bool) themes.Paint {
 	return p
 }
 
-// painted opens p at the end of b; closePaint ends it. Together they write
-// what p.Render does around whatever was appended between them: nothing
-// at all when that was nothing.
+// openPaint opens p at the end of b and says where the text starts;
+// closePaint ends it. Together they write what p.Render does around what
+// was appended between them: nothing at all when that was nothing.
 func openPaint(b []byte, p themes.Paint) ([]byte, int) {
 	b = append(b, p.Seq()...)
 	return b, len(b)
@@ -194,7 +194,7 @@ type rowBuilder struct {
 	start int
 	w     int
 	cells int
-	mark  int
+	mark  int // where the open cell's text starts (one cell is open at a time)
 }
 
 // newRow starts a row at the end of b.
@@ -283,7 +283,7 @@ func (r *rowBuilder) numCell(p themes.Paint, n int64, w int) {
 	r.close(p)
 }
 
-// glyphCell writes p.Render(padKnown(glyph+" "+word, 2+width(word), w)).
+// glyphCell writes p.Render of appendGlyphWord's cell.
 func (r *rowBuilder) glyphCell(p themes.Paint, glyph, word string, w int) {
 	r.open(p, w)
 	r.b = appendGlyphWord(r.b, glyph, word, w)

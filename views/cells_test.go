@@ -52,8 +52,8 @@ func TestAppendFormsMatchStringForms(t *testing.T) {
 	}
 }
 
-// padGlyph is padKnown(glyph+" "+word, 2+width(word), w), the string form
-// glyph cells replaced.
+// padGlyph is the string form of a glyph cell, as the rows built it
+// before appendGlyphWord: measured as 2+width(word), cut only when wider.
 func padGlyph(glyph, word string, w int) string {
 	s, have := glyph+" "+word, 2+width(word)
 	if have <= w {

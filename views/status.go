@@ -258,7 +258,7 @@ func (s *StatusBar) View() string {
 	return string(s.scratch.render(st, w, kept, right))
 }
 
-// barScratch is what renderBar reuses from one frame to the next.
+// barScratch is what the bar reuses from one frame to the next.
 type barScratch struct {
 	all  []*segment
 	kept []segment
