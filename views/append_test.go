@@ -70,3 +70,39 @@ func TestAppendViewMatchesView(t *testing.T) {
 		}
 	}
 }
+
+// The detail pane rebuilds its content in the last one's slice and
+// scratch line: a subject drawn after another (longer or shorter), and a
+// live subject drawn again when the store moves, must look as they do in
+// a fresh pane.
+func TestDetailRedrawsLikeAFreshPane(t *testing.T) {
+	store := fixture.Fleet()
+	st := themes.New(themes.Light)
+	logs, _ := store.LogWindow(fleet.LogFilter{}, 0, 1, nil)
+	errs, _ := store.ErrorsWindow(0, 1, nil)
+	subjects := []Subject{
+		{Kind: SubjectSystem, Ref: fleet.Ref{Platform: "drivr", Fleet: fixture.Slug, System: fixture.System}},
+		{Kind: SubjectLog, Log: *logs[0]},
+		{Kind: SubjectEvent, Ref: fleet.Ref{Platform: "drivr", Fleet: fixture.Slug}, EventID: fixture.CompEv},
+		{Kind: SubjectError, Error: *errs[0]},
+		{},
+	}
+	reused := NewDetailPane(st, DefaultKeys(), store)
+	reused.SetSize(72, 30)
+	for round := 0; round < 2; round++ {
+		for i, s := range subjects {
+			fresh := NewDetailPane(st, DefaultKeys(), store)
+			fresh.SetSize(72, 30)
+			fresh.SetSubject(s)
+			want := fresh.View()
+			reused.SetSubject(s)
+			if got := reused.View(); got != want {
+				t.Fatalf("round %d, subject %d after another: drawn\n%s\nfresh\n%s", round, i, got, want)
+			}
+			reused.cacheOK = false // the store moved: drawn again
+			if got := reused.View(); got != want {
+				t.Fatalf("round %d, subject %d drawn again: \n%s\nfresh\n%s", round, i, got, want)
+			}
+		}
+	}
+}

@@ -33,7 +33,8 @@ type DetailPane struct {
 	cacheV  uint64
 	cacheW  int
 
-	out []byte // the frame, reused: the pane is one session's
+	out     []byte // the frame, reused: the pane is one session's
+	scratch []byte // the content's line being built, reused
 }
 
 // NewDetailPane shows nothing until a subject is set.
@@ -138,7 +139,9 @@ func (p *DetailPane) content(w int) []string {
 	if p.cacheOK && p.cacheW == w && (!live || p.cacheV == v) {
 		return p.lines
 	}
-	b := detailBuilder{st: p.st, w: w, now: p.store.Now()}
+	// The rebuilt content reuses the last one's slice and scratch line:
+	// a live subject is drawn again whenever the store moves.
+	b := detailBuilder{st: p.st, w: w, now: p.store.Now(), lines: p.lines[:0], buf: p.scratch[:0]}
 	switch p.subject.Kind {
 	case SubjectSystem:
 		b.system(p.store, p.subject.Ref)
@@ -159,6 +162,7 @@ func (p *DetailPane) content(w int) []string {
 		b.dim("enter opens it full size; x toggles a hex dump of a payload.")
 	}
 	p.lines, p.cacheOK, p.cacheV, p.cacheW = b.lines, true, v, w
+	p.scratch = b.buf
 	return p.lines
 }
 
@@ -205,15 +209,30 @@ type detailBuilder struct {
 	w     int
 	now   time.Time
 	lines []string
+	buf   []byte // the line being built by paint and text, ended by end
 }
 
 func (b *detailBuilder) add(s string) { b.lines = append(b.lines, s) }
+
+// paint and text append to the line being built, so a line of several
+// paints is one string, made by end.
+func (b *detailBuilder) paint(p themes.Paint, s string) { b.buf = p.Append(b.buf, s) }
+
+func (b *detailBuilder) text(s string) { b.buf = append(b.buf, s...) }
+
+func (b *detailBuilder) end() {
+	b.add(string(b.buf))
+	b.buf = b.buf[:0]
+}
 
 func (b *detailBuilder) dim(s string) { b.add(b.st.Subtle.Render(trunc(s, b.w))) }
 
 // title is the subject's heading line.
 func (b *detailBuilder) title(kind, name string) {
-	b.add(b.st.Accent.Render(kind) + " " + b.st.Header.Render(trunc(safe(name), max(b.w-width(kind)-1, 1))))
+	b.paint(b.st.Accent, kind)
+	b.text(" ")
+	b.paint(b.st.Header, trunc(safe(name), max(b.w-width(kind)-1, 1)))
+	b.end()
 }
 
 // kv is a "label  value" line; the value is network text, wrapped.
@@ -223,19 +242,40 @@ func (b *detailBuilder) kv(label, value string) {
 	}
 	const lw = 11
 	room := max(b.w-lw-1, 8)
-	parts := wrap(safe(value), room)
-	for i, part := range parts {
-		l := spaces(lw)
-		if i == 0 {
-			l = fit(label, lw)
-		}
-		b.add(b.st.Subtle.Render(l) + " " + part)
+	value = safe(value)
+	if width(value) <= room { // one line: wrap's, without its slice
+		b.kvLine(label, lw, value)
+		return
 	}
+	for i, part := range wrap(value, room) {
+		l := ""
+		if i == 0 {
+			l = label
+		}
+		b.kvLine(l, lw, part)
+	}
+}
+
+// kvLine is Subtle.Render(fit(label, lw)) + " " + part.
+func (b *detailBuilder) kvLine(label string, lw int, part string) {
+	var mark int
+	b.buf, mark = openPaint(b.buf, b.st.Subtle)
+	b.buf = closePaint(appendFit(b.buf, label, lw), b.st.Subtle, mark)
+	b.text(" ")
+	b.text(part)
+	b.end()
 }
 
 func (b *detailBuilder) section(name string) {
 	rest := max(b.w-width(name)-4, 0)
-	b.add(b.st.Border.Render("── ") + b.st.Header.Render(name) + b.st.Border.Render(" "+strings.Repeat("─", rest)))
+	b.paint(b.st.Border, "── ")
+	b.paint(b.st.Header, name)
+	b.buf = append(b.buf, b.st.Border.Seq()...) // Border.Render(" "+"─"*rest)
+	b.buf = appendRepeat(append(b.buf, ' '), "─", rest)
+	if !b.st.Border.IsZero() {
+		b.buf = append(b.buf, ansi.ResetStyle...)
+	}
+	b.end()
 }
 
 func (b *detailBuilder) when(t time.Time) string {
@@ -287,7 +327,13 @@ func (b *detailBuilder) history(hs []fleet.Change) {
 	b.section("history")
 	for i := len(hs) - 1; i >= 0; i-- { // newest first
 		h := hs[i]
-		b.add(b.st.Subtle.Render(h.Time.UTC().Format("01-02 15:04:05")) + " " + safe(h.What))
+		var mark int
+		b.buf, mark = openPaint(b.buf, b.st.Subtle)
+		b.buf = h.Time.UTC().AppendFormat(b.buf, "01-02 15:04:05")
+		b.buf = closePaint(b.buf, b.st.Subtle, mark)
+		b.text(" ")
+		b.text(safe(h.What))
+		b.end()
 	}
 }
 
