@@ -3,6 +3,7 @@ package serve
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -45,10 +46,10 @@ type Info struct {
 	// by length.
 	Holds, HoldsOver5ms uint64
 	HoldHist            HoldHist
-	// HoldCPUMax is the most CPU time one hold took on its thread, of the
-	// HoldsClocked holds whose thread CPU clock could be read at both ends
-	// (Linux). Wall time beyond it is time the thread waited for a core
-	// or the goroutine for a thread: the machine's share, not the frame's.
+	// With Config.ClockHolds (Linux), HoldCPUMax is the most CPU time one
+	// hold took, of the HoldsClocked holds measured. Wall time beyond it
+	// is time the hold waited for a core or a thread: the machine's share,
+	// not the frame's.
 	HoldCPUMax      time.Duration
 	HoldsClocked    uint64
 	HoldsCPUOver5ms uint64
@@ -139,17 +140,17 @@ func storeMax(a *atomic.Int64, d time.Duration) {
 }
 
 // timedLock is the store's lock as one session takes it: how long it
-// waited and how long it held it, in wall time and in its thread's CPU
-// time, are recorded. One session's program takes it from one goroutine,
-// so the fields after e are only touched by the holder.
+// waited and how long it held it are recorded, and with clock the CPU time
+// of the hold on its thread. One session's program takes it from one
+// goroutine, so the fields after clock are only touched by the holder.
 type timedLock struct {
-	mu console.RWLocker
-	e  *entry
+	mu    console.RWLocker
+	e     *entry
+	clock bool
 
-	at      time.Time // when the lock was taken
-	tid     int       // the thread, and its CPU clock, at that moment
-	cpu     time.Duration
-	clocked bool
+	at  time.Time // when the lock was taken
+	tid int       // with clock: the thread, and its CPU clock, then
+	cpu time.Duration
 }
 
 func (l *timedLock) RLock() {
@@ -174,8 +175,21 @@ func (l *timedLock) Unlock() {
 	l.mu.Unlock()
 }
 
+func (l *timedLock) taken(start time.Time) {
+	l.at = time.Now()
+	storeMax(&l.e.wMax, l.at.Sub(start))
+	if l.clock {
+		// Pinned, no other goroutine runs on this thread until held: its
+		// CPU clock then counts this hold's work, GC assists included.
+		runtime.LockOSThread()
+		var ok bool
+		if l.tid, l.cpu, ok = threadClock(); !ok {
+			l.tid = -1
+		}
+	}
+}
+
 func (l *timedLock) held() {
-	tid, cpu, ok := threadClock()
 	d := time.Since(l.at)
 	e := l.e
 	storeMax(&e.hMax, d)
@@ -184,10 +198,12 @@ func (l *timedLock) held() {
 	if d >= 5*time.Millisecond {
 		e.slow.Add(1)
 	}
-	// Same thread at both ends: its clock counts this hold's work, plus
-	// any other goroutine's that ran on it in between (an overestimate,
-	// never an underestimate).
-	if l.clocked && ok && tid == l.tid {
+	if !l.clock {
+		return
+	}
+	tid, cpu, ok := threadClock()
+	runtime.UnlockOSThread()
+	if ok && tid == l.tid {
 		c := cpu - l.cpu
 		storeMax(&e.cMax, c)
 		e.cHolds.Add(1)
@@ -195,12 +211,6 @@ func (l *timedLock) held() {
 			e.cSlow.Add(1)
 		}
 	}
-}
-
-func (l *timedLock) taken(start time.Time) {
-	l.at = time.Now()
-	storeMax(&l.e.wMax, l.at.Sub(start))
-	l.tid, l.cpu, l.clocked = threadClock()
 }
 
 func (e *entry) histogram() HoldHist {

@@ -51,6 +51,11 @@ type Config struct {
 	// Log receives one line per login, refusal and key-file problem.
 	Log io.Writer
 	Now func() time.Time
+	// ClockHolds measures each session's holds of the store's lock in
+	// CPU time too (Info.HoldCPUMax): the goroutine is pinned to its
+	// thread for the hold, so the thread's CPU clock counts that hold's
+	// work and nothing else. For the load benchmark; off, nothing is pinned.
+	ClockHolds bool
 }
 
 // Server serves the hub's store over SSH.

@@ -76,7 +76,7 @@ func (s *Server) handle(sess ssh.Session) {
 	sub := s.hub.Subscribe()
 	defer s.hub.Unsubscribe(sub)
 	cfg := s.sessionConfig(id, sub, sess.Environ())
-	cfg.Shared.Lock = &timedLock{mu: s.hub.Lock(), e: e}
+	cfg.Shared.Lock = &timedLock{mu: s.hub.Lock(), e: e, clock: s.cfg.ClockHolds}
 	m := console.New(cfg)
 	opts := append(bubbletea.MakeOptions(sess),
 		tea.WithContext(ctx),

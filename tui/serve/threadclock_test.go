@@ -15,10 +15,7 @@ func TestHoldTellsWorkFromWaiting(t *testing.T) {
 	}
 	hold := func(body func()) Info {
 		e := &entry{}
-		l := &timedLock{mu: &sync.RWMutex{}, e: e}
-		// Pinned so that start and end are read on one thread.
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
+		l := &timedLock{mu: &sync.RWMutex{}, e: e, clock: true}
 		l.RLock()
 		body()
 		l.RUnlock()
@@ -39,6 +36,14 @@ func TestHoldTellsWorkFromWaiting(t *testing.T) {
 		t.Errorf("computing hold: %d clocked, CPU %s, %d over 5 ms; want 1, >= 6 ms, 1", work.HoldsClocked, work.HoldCPUMax, work.HoldsCPUOver5ms)
 	}
 	wait := hold(func() { time.Sleep(30 * time.Millisecond) })
+	e := &entry{}
+	off := &timedLock{mu: &sync.RWMutex{}, e: e}
+	off.RLock()
+	time.Sleep(time.Millisecond) // a hold of some length
+	off.RUnlock()
+	if e.cHolds.Load() != 0 || e.holds.Load() != 1 {
+		t.Errorf("without clock: %d clocked of %d holds; want 0 of 1", e.cHolds.Load(), e.holds.Load())
+	}
 	if wait.HoldMax < 30*time.Millisecond || wait.HoldsOver5ms != 1 || wait.HoldHist.Total() != 1 || wait.HoldHist.Quantile(1) != histBuckets*histStep {
 		t.Errorf("waiting hold: wall %s, %d over 5 ms, histogram %v; want >= 30 ms in the last bucket", wait.HoldMax, wait.HoldsOver5ms, wait.HoldHist)
 	}
