@@ -46,12 +46,14 @@ type Info struct {
 	// by length.
 	Holds, HoldsOver5ms uint64
 	HoldHist            HoldHist
-	// With Config.ClockHolds (Linux), HoldCPUMax is the most CPU time one
-	// hold took, of the HoldsClocked holds measured. Wall time beyond it
-	// is time the hold waited for a core or a thread: the machine's share,
-	// not the frame's.
-	HoldCPUMax      time.Duration
+	// With Config.ClockHolds (Linux), the HoldsClocked holds measured in
+	// CPU time too: HoldCPUHist spreads them, HoldCPUMax is the most one
+	// took (its work and GC assists, and any kernel work charged to its
+	// thread), HoldsCPUOver5ms counts those of 5 ms or more. Wall time
+	// beyond its CPU time is time the hold waited for a core or a thread.
 	HoldsClocked    uint64
+	HoldCPUHist     HoldHist
+	HoldCPUMax      time.Duration
 	HoldsCPUOver5ms uint64
 }
 
@@ -115,7 +117,8 @@ type entry struct {
 	holds  atomic.Uint64
 	slow   atomic.Uint64 // holds of 5 ms or more
 	hist   [histBuckets]atomic.Uint64
-	cMax   atomic.Int64  // most thread CPU in one hold
+	cHist  [histBuckets]atomic.Uint64
+	cMax   atomic.Int64  // most CPU in one hold
 	cHolds atomic.Uint64 // holds whose CPU was read
 	cSlow  atomic.Uint64 // of them, 5 ms of CPU or more
 	stop   func(reason string)
@@ -148,9 +151,9 @@ type timedLock struct {
 	e     *entry
 	clock bool
 
-	at  time.Time // when the lock was taken
-	tid int       // with clock: the thread, and its CPU clock, then
-	cpu time.Duration
+	at      time.Time     // when the lock was taken
+	cpu     time.Duration // with clock: the thread's CPU clock then
+	clocked bool          // it could be read
 }
 
 func (l *timedLock) RLock() {
@@ -182,10 +185,7 @@ func (l *timedLock) taken(start time.Time) {
 		// Pinned, no other goroutine runs on this thread until held: its
 		// CPU clock then counts this hold's work, GC assists included.
 		runtime.LockOSThread()
-		var ok bool
-		if l.tid, l.cpu, ok = threadClock(); !ok {
-			l.tid = -1
-		}
+		l.cpu, l.clocked = threadCPU()
 	}
 }
 
@@ -201,22 +201,25 @@ func (l *timedLock) held() {
 	if !l.clock {
 		return
 	}
-	tid, cpu, ok := threadClock()
+	cpu, ok := threadCPU()
 	runtime.UnlockOSThread()
-	if ok && tid == l.tid {
+	if ok && l.clocked {
 		c := cpu - l.cpu
-		storeMax(&e.cMax, c)
 		e.cHolds.Add(1)
+		e.cHist[min(int(c/histStep), histBuckets-1)].Add(1)
+		storeMax(&e.cMax, c)
 		if c >= 5*time.Millisecond {
 			e.cSlow.Add(1)
 		}
 	}
 }
 
-func (e *entry) histogram() HoldHist {
+func (e *entry) histogram() HoldHist { return histOf(&e.hist) }
+
+func histOf(a *[histBuckets]atomic.Uint64) HoldHist {
 	var h HoldHist
 	for i := range h {
-		h[i] = e.hist[i].Load()
+		h[i] = a[i].Load()
 	}
 	return h
 }
@@ -274,7 +277,8 @@ func (r *registry) list() []Info {
 			Views: e.views.Load(), ViewMax: time.Duration(e.vMax.Load()), ViewTotal: time.Duration(e.vTotal.Load()),
 			HoldMax: time.Duration(e.hMax.Load()), WaitMax: time.Duration(e.wMax.Load()),
 			Holds: e.holds.Load(), HoldsOver5ms: e.slow.Load(), HoldHist: e.histogram(),
-			HoldCPUMax: time.Duration(e.cMax.Load()), HoldsClocked: e.cHolds.Load(), HoldsCPUOver5ms: e.cSlow.Load()})
+			HoldsClocked: e.cHolds.Load(), HoldCPUHist: histOf(&e.cHist), HoldsCPUOver5ms: e.cSlow.Load(),
+			HoldCPUMax: time.Duration(e.cMax.Load())})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
