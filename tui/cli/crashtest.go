@@ -26,7 +26,7 @@ const (
 
 // crashTest arms cfg as MQDECK_CRASH_TEST asks; nothing when it is unset.
 func crashTest(cfg *console.Config) []tea.ProgramOption {
-	why := "crash test (" + crashTestEnv + ") holding the session's secrets: " + strings.Join(cfg.RedactList(), " ")
+	why := crashWhy(cfg)
 	switch os.Getenv(crashTestEnv) {
 	case "pump":
 		if cfg.Source.Scheme != nil {
@@ -41,6 +41,21 @@ func crashTest(cfg *console.Config) []tea.ProgramOption {
 		})}
 	}
 	return nil
+}
+
+// serveCrashTest is crashTest's "pump" for mqdeck serve, whose ingest is
+// the hub's: it says whether to wrap the scheme, and with what panic.
+func serveCrashTest(cfg *console.Config) (why string, on bool) {
+	if os.Getenv(crashTestEnv) != "pump" {
+		return "", false
+	}
+	return crashWhy(cfg), true
+}
+
+// crashWhy is the panic value: it carries the session's secrets, as a
+// careless panic might.
+func crashWhy(cfg *console.Config) string {
+	return "crash test (" + crashTestEnv + ") holding the session's secrets: " + strings.Join(cfg.RedactList(), " ")
 }
 
 type crashScheme struct {

@@ -140,3 +140,49 @@ func TestDemoServeOverOpenSSH(t *testing.T) {
 		t.Errorf("demo --serve exited %d after SIGTERM\n%s", code, p.stderr.String())
 	}
 }
+
+// TestServePanicLogHasNoSecret: a panic understanding one message, whose
+// value holds the broker password (MQDECK_CRASH_TEST=pump), reaches serve's
+// log with the password blanked, and serve goes on applying messages.
+func TestServePanicLogHasNoSecret(t *testing.T) {
+	const password = "Serve-Pw-9c1d-do-not-print"
+	mq := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{Users: map[string]string{"op": password}})
+	dir := t.TempDir()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := filepath.Join(dir, "operators")
+	if err := os.WriteFile(ops, gossh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sshPort := strconv.Itoa(mqtttest.FreePort(t))
+	p := startMQDeck(t, testEnv(t, "MQDECK_PASSWORD="+password, "MQDECK_CRASH_TEST=pump"), "serve", "--broker", mq.URL(),
+		"--username", "op", "--topic", "#", "--ssh-listen", "127.0.0.1:"+sshPort, "--host-key", filepath.Join(dir, "host_key"),
+		"--operator-keys", ops)
+	waitFor(t, 15*time.Second, "serve listening", func() bool { return strings.Contains(p.stderr.String(), "connect with") })
+	pub := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(mq.Port), "-u", "op", "-P", password}
+	// Retained: it reaches serve's subscription even if that comes after.
+	mqtttest.PubCLI(t, append(pub, "-t", "mqdeck/crash-test", "-m", "{}", "-r")...)
+	waitFor(t, 15*time.Second, "the panic logged", func() bool {
+		return strings.Contains(p.stderr.String(), "internal error understanding a message on mqdeck/crash-test")
+	})
+	log := p.stderr.String()
+	if strings.Contains(log, password) {
+		t.Fatalf("the password is in serve's log:\n%s", log)
+	}
+	if !strings.Contains(log, "[redacted]") {
+		t.Errorf("the panic's text was not blanked:\n%s", log)
+	}
+	p.signal(syscall.SIGTERM)
+	if code := p.wait(t, 10*time.Second); code != 0 {
+		t.Errorf("mqdeck serve exited %d after SIGTERM\n%s", code, p.stderr.String())
+	}
+	if strings.Contains(p.stderr.String(), password) {
+		t.Errorf("the password is in serve's log after shutdown")
+	}
+}

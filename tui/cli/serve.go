@@ -54,6 +54,7 @@ func (c *ServeCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	}
 	defer sess.client.Close()
 	cfg := c.UIFlags.config(loaded, sess.redact)
+	cfg.RedactLive = sess.secrets // secrets read since (a rotated token)
 	cfg.Conn.Broker, cfg.Conn.Platform = sess.display, sess.scheme.Name()
 	cfg.Conn.Protocol, cfg.Conn.ReadOnly, cfg.Conn.Insecure = sess.client.Protocol(), c.ReadOnly, c.Insecure
 	cfg.RetryNow = retryNow(sess.client)
@@ -123,6 +124,10 @@ func runServe(ctx context.Context, env *runEnv, f ServeFlags, readOnly bool, cfg
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hub := serve.NewHub(fleet.New(fleet.DefaultConfig(), platforms.Fleet()))
+	hub.Redact = cfg.Redactor() // the Errors pane's and the log's panic texts
+	if why, on := serveCrashTest(&cfg); on && src.Scheme != nil {
+		src.Scheme = crashScheme{Scheme: src.Scheme, why: why}
+	}
 	hubDone := make(chan struct{})
 	go func() {
 		defer close(hubDone)

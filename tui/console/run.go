@@ -84,7 +84,7 @@ func run(ctx context.Context, cfg Config, final func(*Model), opts ...tea.Progra
 	pumpPanic := make(chan crash, 1)
 	pumpDone := make(chan struct{})
 	if w != nil {
-		w.Redact = func(s string) string { return redact(cfg.RedactList(), s) }
+		w.Redact = cfg.Redactor()
 		w.OnPanic = func(r PanicReport) {
 			if !r.Full {
 				w.Notify(fmt.Sprintf("%d internal errors so far (a bug): reports written for the first %d", r.N, ingest.MaxPanicReports))
@@ -215,6 +215,12 @@ func (c *Config) RedactList() []string {
 		return c.Redact
 	}
 	return append(append([]string(nil), c.Redact...), c.RedactLive()...)
+}
+
+// Redactor blanks the secrets of RedactList (read at each call, so a
+// rotated token is covered) in a text, and makes it terminal-safe.
+func (c *Config) Redactor() func(string) string {
+	return func(s string) string { return redact(c.RedactList(), s) }
 }
 
 // redact makes text terminal-safe line by line and blanks every secret in

@@ -65,10 +65,14 @@ func (h *Hub) report(what string, stack []byte, notice string) {
 		if stack == nil {
 			tail = "; mqdeck keeps serving"
 		}
-		(*f)(decode.Truncate(decode.Safe(what), 300) + tail)
+		clean := decode.Safe
+		if h.Redact != nil { // a panic's text may hold a secret
+			clean = func(s string) string { return decode.Safe(h.Redact(s)) }
+		}
+		(*f)(decode.Truncate(clean(what), 300) + tail)
 		for _, l := range strings.Split(strings.TrimSpace(string(stack)), "\n") {
 			if l != "" {
-				(*f)("  " + decode.Safe(l))
+				(*f)("  " + clean(l))
 			}
 		}
 	}
