@@ -300,7 +300,7 @@ func appendSystemRow(b []byte, st themes.Styles, c fleetCols, inner int, sys *fl
 	r.glyphCell(pick(presence, selected), glyph, word, c.state)
 	r.midCell(themes.Paint{}, sys.Label(), c.label)
 	if c.id > 0 {
-		r.fitCell(pick(st.Subtle, selected), shortID(sys.Ref.System, c.id), c.id)
+		r.fitCell(pick(st.Subtle, selected), idCell(sys.Ref.System, sys.Label(), c.id), c.id)
 	}
 	r.ageCell(themes.Paint{}, now, sys.LastSeen, c.seen)
 	if sys.ActiveEvents > 0 {
@@ -324,12 +324,22 @@ func appendComponentRow(b []byte, st themes.Styles, c fleetCols, inner int, comp
 	r.glyphCell(pick(presence, selected), glyph, word, c.state)
 	r.fitCell(themes.Paint{}, branch+safe(comp.Label()), c.label)
 	if c.id > 0 {
-		r.fitCell(pick(st.Subtle, selected), shortID(comp.UUID, c.id), c.id)
+		r.fitCell(pick(st.Subtle, selected), idCell(comp.UUID, comp.Label(), c.id), c.id)
 	}
 	r.ageCell(themes.Paint{}, now, comp.LastSeen, c.seen)
 	r.cell(spaces(c.events), c.events)
 	r.cell(spaces(c.spark), c.spark)
 	return r.line(inner)
+}
+
+// idCell is the id column's text: blank when the entity has no name of
+// its own (its label is its id, as Drogue's device names are), so that a
+// cut copy of the name does not stand beside it.
+func idCell(id, label string, w int) string {
+	if id == label {
+		return ""
+	}
+	return shortID(id, w)
 }
 
 func (p *FleetPane) head(b []byte, inner int) []byte {
