@@ -105,6 +105,16 @@ func StartConfig(cfg Config) (*Broker, error) {
 	return b, nil
 }
 
+// disconnectClients disconnects the clients of one listener, as mochi's
+// own closer does, without its second read lock.
+func (b *Broker) disconnectClients(listener string) {
+	for _, cl := range b.srv.Clients.GetAll() {
+		if cl.Net.Listener == listener && !cl.Closed() {
+			_ = b.srv.DisconnectClient(cl, packets.ErrServerShuttingDown)
+		}
+	}
+}
+
 // Addr is the TCP listener's host:port.
 func (b *Broker) Addr() string { return b.addr }
 
@@ -131,8 +141,16 @@ func (b *Broker) Port() int {
 
 // Close stops the listeners and disconnects every client. Calling it
 // again is a no-op (mochi itself panics on a second Close).
+//
+// mochi's Close lists each listener's clients in Clients.GetByListener,
+// which takes the clients' read lock twice (v2.7.9): a client connecting
+// or leaving in between waits for the first and blocks the second, and
+// the broker deadlocks (mochi-mqtt/server#488; it hung a CI run here). So
+// the listeners are closed first with disconnectClients, which lists them
+// under one read lock; mochi's Close then finds them closed.
 func (b *Broker) Close() error {
 	b.closeOnce.Do(func() {
+		b.srv.Listeners.CloseAll(b.disconnectClients)
 		if err := b.srv.Close(); err != nil {
 			b.closeErr = fmt.Errorf("embedded broker: close: %w", err)
 		}

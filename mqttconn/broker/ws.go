@@ -94,7 +94,10 @@ func (l *wsListener) Close(closeClients listeners.CloseFn) {
 	already := l.closed
 	l.closed = true
 	l.mu.Unlock()
-	if !already && l.srv != nil {
+	if already {
+		return // the clients were closed then (Broker.Close closes twice)
+	}
+	if l.srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = l.srv.Shutdown(ctx)
