@@ -91,8 +91,13 @@ type liveConn struct {
 	lmu     sync.Mutex // Lock's, when the wrapped connection has none
 	wmu     sync.Mutex
 	out     packetEdge
+	pend    []byte // the packet's bytes so far, written at its end
 	pingDue bool
 }
+
+// maxCoalesce bounds what a packet's pieces are copied into: a larger
+// packet (a big payload) is written as it comes.
+const maxCoalesce = 16 << 10
 
 func newLiveConn(c net.Conn, p *pinger) *liveConn {
 	return &liveConn{Conn: c, gone: make(chan struct{}), p: p}
@@ -146,22 +151,69 @@ func (c *liveConn) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// Write sends a packet in one write to the connection, however many pieces
+// paho hands it in: paho.golang writes a PUBACK in three (fixed header, id
+// and reason, properties' length), and on loopback TCP or TLS each write is
+// a segment or record of its own. The write of a packet's last piece
+// returns the packet's error.
 func (c *liveConn) Write(b []byte) (int, error) {
-	if c.p == nil {
-		return c.Conn.Write(b)
-	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	n, err := c.Conn.Write(b)
-	c.out.feed(b[:n])
-	if n > 0 {
-		c.p.PacketSent()
+	c.out.feed(b)
+	whole := c.out.atEdge()
+	if len(c.pend)+len(b) <= maxCoalesce {
+		c.pend = append(c.pend, b...)
+		if !whole {
+			return len(b), nil
+		}
+		_, err := c.send(c.pend)
+		c.keepPend()
+		if err != nil {
+			return 0, err
+		}
+		c.pingIfDue()
+		return len(b), nil
 	}
-	if err == nil && c.pingDue && c.out.atEdge() {
-		c.pingDue = false
-		_, _ = c.Conn.Write(pingreq[:]) // a failed write fails paho's next one too
+	// Too large to copy: what was kept, then this piece as it is.
+	if len(c.pend) > 0 {
+		_, err := c.send(c.pend)
+		c.keepPend()
+		if err != nil {
+			return 0, err
+		}
+	}
+	n, err := c.send(b)
+	if err == nil {
+		c.pingIfDue()
 	}
 	return n, err
+}
+
+// keepPend empties the kept bytes, keeping their array unless it grew.
+func (c *liveConn) keepPend() {
+	if cap(c.pend) > maxCoalesce {
+		c.pend = nil
+		return
+	}
+	c.pend = c.pend[:0]
+}
+
+// send is one write to the connection; for MQTT 3.1.1 it tells pinger.
+func (c *liveConn) send(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if n > 0 && c.p != nil {
+		c.p.PacketSent()
+	}
+	return n, err
+}
+
+// pingIfDue writes pinger's PINGREQ held back while a packet was being
+// written. Its error is not the packet's: a failed write fails the next.
+func (c *liveConn) pingIfDue() {
+	if c.pingDue && c.out.atEdge() {
+		c.pingDue = false
+		_, _ = c.Conn.Write(pingreq[:])
+	}
 }
 
 var pingreq = [2]byte{0xc0, 0x00}
