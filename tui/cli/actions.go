@@ -20,7 +20,7 @@ type ActionFlags struct {
 	Audit            string `help:"Append one JSON line per action and outcome to FILE (payload digest, never a secret)." type:"path" env:"MQDECK_AUDIT" placeholder:"FILE" group:"Actions"`
 	AccessKeyEnv     string `name:"access-key-env" help:"Device API: read the access key of snapshot requests from this environment variable." env:"MQDECK_ACCESS_KEY_ENV" placeholder:"VAR" group:"Actions"`
 	AccessKeyFile    string `name:"access-key-file" help:"Device API: read the access key from this file." type:"path" env:"MQDECK_ACCESS_KEY_FILE" placeholder:"FILE" group:"Actions"`
-	GraphQLEndpoint  string `name:"graphql-endpoint" help:"DRIVR GraphQL endpoint; a on an event acknowledges it there (https)." env:"MQDECK_GRAPHQL_ENDPOINT" placeholder:"URL" group:"Actions"`
+	GraphQLEndpoint  string `name:"graphql-endpoint" help:"DRIVR GraphQL endpoint (https): the key a on an event acknowledges it there." env:"MQDECK_GRAPHQL_ENDPOINT" placeholder:"URL" group:"Actions"`
 	GraphQLTokenEnv  string `name:"graphql-token-env" help:"Read the GraphQL bearer token from this environment variable." env:"MQDECK_GRAPHQL_TOKEN_ENV" placeholder:"VAR" group:"Actions"`
 	GraphQLTokenFile string `name:"graphql-token-file" help:"Read the GraphQL bearer token from this file." type:"path" env:"MQDECK_GRAPHQL_TOKEN_FILE" placeholder:"FILE" group:"Actions"`
 }

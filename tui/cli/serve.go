@@ -20,7 +20,7 @@ import (
 
 // ServeFlags are the SSH side of `mqdeck serve` (and `demo --serve`).
 type ServeFlags struct {
-	SSHListen    string        `name:"ssh-listen" help:"Address the SSH server listens on." default:"127.0.0.1:2222" env:"MQDECK_SSH_LISTEN" placeholder:"HOST:PORT" group:"Serve"`
+	SSHListen    string        `name:"ssh-listen" help:"Address the SSH server listens on. Default: 127.0.0.1:2222 (this machine only; 0.0.0.0:2222 serves the network)." default:"127.0.0.1:2222" env:"MQDECK_SSH_LISTEN" placeholder:"HOST:PORT" group:"Serve"`
 	HostKey      string        `name:"host-key" help:"The server's SSH host key; an ed25519 key is created (mode 0600) when missing. Default: ~/.local/state/mqdeck/ssh_host_ed25519_key." type:"path" env:"MQDECK_HOST_KEY" placeholder:"FILE" group:"Serve"`
 	OperatorKeys string        `name:"operator-keys" help:"authorized_keys file of the operators (may act). Read at each login." type:"path" env:"MQDECK_OPERATOR_KEYS" placeholder:"FILE" group:"Serve"`
 	ViewerKeys   string        `name:"viewer-keys" help:"authorized_keys file of the viewers (see everything, publish nothing). Read at each login." type:"path" env:"MQDECK_VIEWER_KEYS" placeholder:"FILE" group:"Serve"`

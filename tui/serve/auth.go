@@ -106,14 +106,32 @@ func (k KeyFiles) Authorize(l Login) (role Role, denied []string, probs []Proble
 }
 
 // fileHasKey reports whether the authorized_keys file at path lets the
-// login in. Each line is parsed on its own: ParseAuthorizedKey given the
-// whole file would pass over a bad line without saying so.
+// login in.
 func fileHasKey(path string, l Login) (found bool, denied []string, probs []Problem) {
+	want := l.Key.Marshal()
+	probs = eachKey(path, func(n int, pk gossh.PublicKey, o keyOptions) {
+		if !bytes.Equal(pk.Marshal(), want) {
+			return
+		}
+		if ok, why := o.allows(l.Remote, l.Now); ok {
+			found = true
+		} else {
+			denied = append(denied, fmt.Sprintf("%s:%d: %s", path, n, why))
+		}
+	})
+	return found, denied, probs
+}
+
+// eachKey calls fn with each usable line of the authorized_keys file at
+// path (its number, key and options) and returns the lines it skipped.
+// Each line is parsed on its own: ParseAuthorizedKey given the whole file
+// would pass over a bad line without saying so.
+func eachKey(path string, fn func(n int, pk gossh.PublicKey, o keyOptions)) []Problem {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return false, nil, []Problem{{File: path, Err: err}}
+		return []Problem{{File: path, Err: err}}
 	}
-	want := l.Key.Marshal()
+	var probs []Problem
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 16<<10), 1<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -131,19 +149,37 @@ func fileHasKey(path string, l Login) (found bool, denied []string, probs []Prob
 			probs = append(probs, Problem{File: path, Line: n, Err: err})
 			continue
 		}
-		if !bytes.Equal(pk.Marshal(), want) {
-			continue
-		}
-		if ok, why := o.allows(l.Remote, l.Now); ok {
-			found = true
-		} else {
-			denied = append(denied, fmt.Sprintf("%s:%d: %s", path, n, why))
-		}
+		fn(n, pk, o)
 	}
 	if err := sc.Err(); err != nil {
 		probs = append(probs, Problem{File: path, Err: fmt.Errorf("read: %w", err)})
 	}
-	return found, denied, probs
+	return probs
+}
+
+// KeyCount is how many usable key lines a key file holds now.
+type KeyCount struct {
+	File string
+	Role Role
+	Keys int
+}
+
+// Survey reads the key files as a login would, for the log at start: the
+// usable lines of each file and the lines a login would skip. A problem
+// there would otherwise first show when someone tries to log in.
+func (k KeyFiles) Survey() (counts []KeyCount, probs []Problem) {
+	for _, f := range []struct {
+		path string
+		role Role
+	}{{k.Operator, RoleOperator}, {k.Viewer, RoleViewer}} {
+		if f.path == "" {
+			continue
+		}
+		c := KeyCount{File: f.path, Role: f.role}
+		probs = append(probs, eachKey(f.path, func(int, gossh.PublicKey, keyOptions) { c.Keys++ })...)
+		counts = append(counts, c)
+	}
+	return counts, probs
 }
 
 // Fingerprint is the key's SHA256 fingerprint as OpenSSH prints it.

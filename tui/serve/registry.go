@@ -250,7 +250,7 @@ func (r *registry) add(id Identity, remote string, stop func(string)) (*entry, e
 		return nil, fmt.Errorf("mqdeck serve is shutting down")
 	}
 	if len(r.m) >= r.max {
-		return nil, fmt.Errorf("mqdeck serve is full: %d sessions are connected (--max-sessions %d); try again later", len(r.m), r.max)
+		return nil, fmt.Errorf("mqdeck serve is full (--max-sessions %d); try again later", r.max)
 	}
 	r.next++
 	now := r.now()

@@ -191,7 +191,7 @@ func TestReadOnlyMakesEveryoneAViewer(t *testing.T) {
 	op.waitFor(sysName, 10*time.Second)
 	m := op.mark()
 	op.send("1", "g", down, "t")
-	op.waitSince(m, "--readonly: everyone is a viewer", 5*time.Second)
+	op.waitSince(m, "--readonly: nothing is published", 5*time.Second)
 	if r.audit.Len() != 0 {
 		t.Fatalf("audit: %s", r.audit.String())
 	}

@@ -31,8 +31,12 @@ const (
 	shutdownGrace = 3 * time.Second
 )
 
-// roleExt carries the role from the key check to the session.
-const roleExt = "mqdeck-role"
+// roleExt carries the role from the key check to the session; keyRoleExt
+// the role of the key file, before --readonly made everyone a viewer.
+const (
+	roleExt    = "mqdeck-role"
+	keyRoleExt = "mqdeck-key-role"
+)
 
 // Config is the server's part of `mqdeck serve`.
 type Config struct {
@@ -166,12 +170,13 @@ func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 		s.logf("refused %s key %s from %s: %s", decode.Safe(ctx.User()), Fingerprint(key), ctx.RemoteAddr(), decode.Safe(why))
 		return false
 	}
-	if s.cfg.ReadOnly {
-		role = RoleViewer
-	}
 	perms := ctx.Permissions()
 	if perms.Extensions == nil {
 		perms.Extensions = map[string]string{}
+	}
+	perms.Extensions[keyRoleExt] = role.String()
+	if s.cfg.ReadOnly {
+		role = RoleViewer
 	}
 	perms.Extensions[roleExt] = role.String()
 	return true
@@ -202,6 +207,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		}
 	}
 	s.logf("listening on %s (ssh)", s.ln.Addr())
+	s.surveyKeys()
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(s.ln) }()
 	select {
@@ -224,6 +230,23 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.logf("sessions still settling after %s: their last audit lines may be missing", s.settleFor())
 	}
 	return nil
+}
+
+// surveyKeys logs what the key files hold now: how many keys each role
+// has, the lines a login will skip, and a warning when nobody can get in.
+func (s *Server) surveyKeys() {
+	counts, probs := s.cfg.Keys.Survey()
+	total := 0
+	for _, c := range counts {
+		total += c.Keys
+		s.logf("%s keys: %d in %s", c.Role, c.Keys, decode.Safe(c.File))
+	}
+	for _, p := range probs {
+		s.logf("key file %s", decode.Safe(p.String()))
+	}
+	if total == 0 {
+		s.logf("no usable key in the key files: nobody can log in until one is added (they are read at each login)")
+	}
 }
 
 // settleFor bounds the wait for the sessions' last publishes.
@@ -252,15 +275,20 @@ func (s *Server) shutdown() {
 
 // identity is the session's user, key and role (set by authorize).
 func identity(sess ssh.Session) Identity {
-	id := Identity{User: sess.User(), Role: RoleNone}
+	id := Identity{User: sess.User(), Role: roleOf(sess, roleExt)}
 	if k := sess.PublicKey(); k != nil {
 		id.Key = Fingerprint(k)
 	}
-	switch sess.Permissions().Extensions[roleExt] {
-	case RoleOperator.String():
-		id.Role = RoleOperator
-	case RoleViewer.String():
-		id.Role = RoleViewer
-	}
 	return id
+}
+
+// roleOf reads a role authorize stored in the session's permissions.
+func roleOf(sess ssh.Session, ext string) Role {
+	switch sess.Permissions().Extensions[ext] {
+	case RoleOperator.String():
+		return RoleOperator
+	case RoleViewer.String():
+		return RoleViewer
+	}
+	return RoleNone
 }

@@ -35,13 +35,16 @@ func (s *Server) handle(sess ssh.Session) {
 		return
 	}
 	if cmd := sess.Command(); len(cmd) > 0 {
-		_ = sess.Exit(s.command(sess, id, cmd))
+		code := s.command(sess, id, cmd)
+		s.logf("%s %s as %s from %s ran %q: exit %d", decode.Safe(id.User), id.Key, id.Role, sess.RemoteAddr(),
+			decode.Safe(strings.Join(cmd, " ")), code)
+		_ = sess.Exit(code)
 		return
 	}
 	pty, windows, ok := sess.Pty()
 	if !ok {
 		fmt.Fprint(sess.Stderr(), "mqdeck serve needs a terminal: connect with ssh -t (no PTY was requested); `who` runs without one\r\n")
-		s.logf("refused %s %s: no PTY", decode.Safe(id.User), id.Key)
+		s.logf("refused %s %s from %s: no PTY", decode.Safe(id.User), id.Key, sess.RemoteAddr())
 		_ = sess.Exit(1)
 		return
 	}
@@ -65,7 +68,7 @@ func (s *Server) handle(sess ssh.Session) {
 	e, err := s.reg.add(id, sess.RemoteAddr().String(), stop)
 	if err != nil {
 		fmt.Fprintf(sess.Stderr(), "%s\r\n", err)
-		s.logf("refused %s %s: %v", decode.Safe(id.User), id.Key, err)
+		s.logf("refused %s %s from %s: %v", decode.Safe(id.User), id.Key, sess.RemoteAddr(), err)
 		_ = sess.Exit(1)
 		return
 	}
@@ -141,9 +144,11 @@ func (s *Server) sessionConfig(id Identity, sub *console.Sub, environ []string) 
 		cfg.Conn.ReadOnly = true // the status bar says READ-ONLY
 		cfg.RetryNow = nil       // reconnecting is everyone's connection: operators only
 		a.ReadOnly = true
-		a.Off = "role viewer: only keys in --operator-keys act; nothing is published"
+		// Short enough to be read whole after the longest action title
+		// ("Update configuration") on an 80-column status line.
+		a.Off = "role viewer: nothing is published"
 		if s.cfg.ReadOnly {
-			a.Off = "mqdeck serve --readonly: everyone is a viewer; nothing is published"
+			a.Off = "serve --readonly: nothing is published"
 		}
 		a.Ack = actions.AckClient{} // no GraphQL call either
 	}
@@ -201,8 +206,10 @@ func (s *Server) watchIdle(ctx context.Context, e *entry, stop func(string)) {
 func (s *Server) command(sess ssh.Session, id Identity, cmd []string) int {
 	switch strings.Join(cmd, " ") {
 	case "who":
-		if id.Role != RoleOperator {
-			fmt.Fprint(sess.Stderr(), "who: operators only\r\n")
+		// A key of --operator-keys may list the sessions under --readonly
+		// too: it only makes everyone a viewer of the fleet.
+		if roleOf(sess, keyRoleExt) != RoleOperator {
+			fmt.Fprint(sess.Stderr(), "who: operators only (keys in --operator-keys)\r\n")
 			return 1
 		}
 		fmt.Fprint(sess, WhoTable(s.reg.list(), s.cfg.Now()))

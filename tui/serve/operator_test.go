@@ -1,0 +1,163 @@
+package serve
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// waitLog waits until serve's log matches re; it fails after d.
+func (r *rig) waitLog(t *testing.T, re string, d time.Duration) {
+	t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(d)
+	for !rx.MatchString(r.log.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve's log has no %q within %s:\n%s", re, d, r.log.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// refusal is the status line's text after prefix, as far as its ellipsis
+// (a cut) or the line's end, once one of them or want has arrived.
+func refusal(tm *term, mark int, prefix, want string) string {
+	tm.t.Helper()
+	tm.waitSince(mark, prefix, 5*time.Second)
+	var s string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		s = tm.since(mark)
+		s = s[strings.Index(s, prefix)+len(prefix):]
+		if strings.Contains(s, "…") || strings.Contains(s, want) {
+			break
+		}
+	}
+	if i := strings.IndexAny(s, "…\r\n"); i >= 0 {
+		if strings.HasPrefix(s[i:], "…") {
+			return s[:i+len("…")]
+		}
+		return s[:i]
+	}
+	return s[:min(len(s), 80)]
+}
+
+// A viewer's refusal is read whole on an 80-column status line: what
+// matters ("nothing is published") came last and was cut off.
+func TestViewerRefusalFitsIn80Columns(t *testing.T) {
+	r := newRig(t, rigOpts{publisher: rolePublisher{role: RoleOperator}})
+	vw := r.open(t, "bob", r.viewer, 80, 24, true)
+	vw.waitFor(sysName, 10*time.Second)
+	m := vw.mark()
+	vw.send("1", "g", down, "t")
+	if got := refusal(vw, m, "Trigger event: actions are off: ", "nothing is published"); strings.Contains(got, "…") || !strings.Contains(got, "nothing is published") {
+		t.Errorf("a viewer's refusal at 80 columns reads %q", got)
+	}
+
+	ro := newRig(t, rigOpts{publisher: rolePublisher{role: RoleOperator}, mod: func(c *Config) { c.ReadOnly = true }})
+	op := ro.open(t, "alice", ro.op, 80, 24, true)
+	op.waitFor(sysName, 10*time.Second)
+	m = op.mark()
+	op.send("1", "g", down, "t")
+	if got := refusal(op, m, "Trigger event: actions are off: ", "--readonly: nothing is published"); strings.Contains(got, "…") || !strings.Contains(got, "--readonly: nothing is published") {
+		t.Errorf("a refusal under --readonly at 80 columns reads %q", got)
+	}
+	if ro.audit.Len() != 0 || r.audit.Len() != 0 {
+		t.Fatalf("audit: %s %s", r.audit.String(), ro.audit.String())
+	}
+}
+
+// Under --readonly a key of --operator-keys still lists the sessions (it
+// shows as a viewer); a viewer's key still may not.
+func TestReadOnlyOperatorKeyRunsWho(t *testing.T) {
+	r := newRig(t, rigOpts{mod: func(c *Config) { c.ReadOnly = true }})
+	a := r.open(t, "alice", r.op, 100, 30, true)
+	a.waitFor(sysName, 10*time.Second)
+
+	c, err := r.dial("alice", r.op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.CombinedOutput("who")
+	if err != nil {
+		t.Fatalf("who with an operator's key under --readonly: %v %q", err, out)
+	}
+	if !regexp.MustCompile(`alice +viewer +` + regexp.QuoteMeta(Fingerprint(r.op.PublicKey()))).Match(out) {
+		t.Errorf("who does not list alice as a viewer:\n%s", out)
+	}
+
+	c2, err := r.dial("bob", r.viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	s2, err := c2.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := s2.CombinedOutput("who"); err == nil || !strings.Contains(string(out), "operators only") {
+		t.Errorf("a viewer's who: %v %q", err, out)
+	}
+}
+
+// Every login reaches serve's log, a command's too (who ran it, from
+// where, how it ended), and refusals say where they came from.
+func TestCommandsAndRefusalsAreLogged(t *testing.T) {
+	r := newRig(t, rigOpts{})
+	run := func(user string, key gossh.Signer, cmd string) {
+		t.Helper()
+		c, err := r.dial(user, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		s, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cmd == "" {
+			_ = s.Shell()
+			_ = s.Wait()
+			return
+		}
+		_, _ = s.CombinedOutput(cmd)
+	}
+	run("alice", r.op, "who")
+	r.waitLog(t, `alice `+regexp.QuoteMeta(Fingerprint(r.op.PublicKey()))+` as operator from 127\.0\.0\.1:\d+ ran "who": exit 0`, 5*time.Second)
+	run("bob", r.viewer, "who")
+	r.waitLog(t, `bob \S+ as viewer from 127\.0\.0\.1:\d+ ran "who": exit 1`, 5*time.Second)
+	run("bob", r.viewer, "rm -rf /")
+	r.waitLog(t, `bob \S+ as viewer from 127\.0\.0\.1:\d+ ran "rm -rf /": exit 2`, 5*time.Second)
+	run("carol", r.op, "") // no PTY
+	r.waitLog(t, `refused carol \S+ from 127\.0\.0\.1:\d+: no PTY`, 5*time.Second)
+}
+
+// The key files are read when serve starts, so a malformed line is in the
+// log before anyone tries to log in, with how many keys each role has; a
+// start where nobody could log in says so.
+func TestKeyFilesSurveyedAtStart(t *testing.T) {
+	r := newRig(t, rigOpts{})
+	r.waitLog(t, `operator keys: 1 in \S+operators`, 5*time.Second)
+	r.waitLog(t, `viewer keys: 1 in \S+viewers`, 5*time.Second)
+	r.waitLog(t, `key file \S+operators:2: skipped: not an authorized_keys line`, 5*time.Second)
+	if strings.Contains(r.log.String(), "nobody can log in") {
+		t.Errorf("warned with keys in the files:\n%s", r.log.String())
+	}
+
+	empty := newRig(t, rigOpts{mod: func(c *Config) {
+		for _, p := range []string{c.Keys.Operator, c.Keys.Viewer} {
+			if err := os.WriteFile(p, []byte("# nobody yet\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}})
+	empty.waitLog(t, `no usable key in the key files: nobody can log in`, 5*time.Second)
+}
