@@ -189,6 +189,12 @@ func (r *rig) open(t testing.TB, user string, key gossh.Signer, w, h int, read b
 // openAt is open through addr (a frozenLink, say).
 func (r *rig) openAt(t testing.TB, addr, user string, key gossh.Signer, w, h int, read bool) *term {
 	t.Helper()
+	return r.openTerm(t, addr, "xterm-256color", user, key, w, h, read)
+}
+
+// openTerm is openAt with the PTY's terminal type (its TERM).
+func (r *rig) openTerm(t testing.TB, addr, termType, user string, key gossh.Signer, w, h int, read bool) *term {
+	t.Helper()
 	c, err := r.dialAt(addr, user, key)
 	if err != nil {
 		t.Fatalf("dial as %s: %v", user, err)
@@ -199,7 +205,7 @@ func (r *rig) openAt(t testing.TB, addr, user string, key gossh.Signer, w, h int
 		t.Fatal(err)
 	}
 	tm := &term{t: t, c: c, s: s, out: &lockedBuf{}, errOut: &lockedBuf{}, done: make(chan struct{})}
-	if err := s.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
+	if err := s.RequestPty(termType, h, w, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
 	if tm.in, err = s.StdinPipe(); err != nil {

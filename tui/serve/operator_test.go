@@ -8,6 +8,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/mqdeck/mqdeck/themes"
 )
 
 // waitLog waits until serve's log matches re; it fails after d.
@@ -160,4 +162,24 @@ func TestKeyFilesSurveyedAtStart(t *testing.T) {
 		}
 	}})
 	empty.waitLog(t, `no usable key in the key files: nobody can log in`, 5*time.Second)
+}
+
+// A client with TERM=dumb still sees which row is selected: the session
+// draws in the mono theme with text attributes (reverse video) instead of
+// stripping them all.
+func TestDumbTerminalShowsTheSelection(t *testing.T) {
+	r := newRig(t, rigOpts{mod: func(c *Config) { c.Console.Theme = themes.Auto }})
+	tm := r.openTerm(t, r.addr, "dumb", "bob", r.viewer, 80, 24, true)
+	tm.waitFor(sysName, 10*time.Second)
+	reverse := regexp.MustCompile(`\x1b\[(?:\d+;)*7(?:;\d+)*m`)
+	deadline := time.Now().Add(5 * time.Second)
+	for !reverse.MatchString(tm.out.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("TERM=dumb: no reverse video (the selection) in %d bytes of output", tm.out.Len())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if regexp.MustCompile(`\x1b\[(?:\d+;)*(?:3[0-9]|4[0-9]|38;5;\d+|48;5;\d+)(?:;\d+)*m`).MatchString(tm.out.String()) {
+		t.Errorf("TERM=dumb got colours")
+	}
 }

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
 	"charm.land/wish/v2/bubbletea"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/mqdeck/mqdeck/decode"
 	"github.com/mqdeck/mqdeck/tui/actions"
@@ -79,6 +80,10 @@ func (s *Server) handle(sess ssh.Session) {
 	sub := s.hub.Subscribe()
 	defer s.hub.Unsubscribe(sub)
 	cfg := s.sessionConfig(id, sub, sess.Environ())
+	dumb := pty.Term == "" || pty.Term == "dumb"
+	if dumb {
+		cfg.NoColor = true // the mono theme: the selection in reverse video
+	}
 	cfg.Shared.Lock = &timedLock{mu: s.hub.Lock(), e: e, clock: s.cfg.ClockHolds}
 	m := console.New(cfg)
 	opts := append(bubbletea.MakeOptions(sess),
@@ -93,6 +98,12 @@ func (s *Server) handle(sess ssh.Session) {
 			}
 			return msg
 		}))
+	if dumb {
+		// TERM=dumb (or none) would strip every attribute, and with them
+		// the only mark of the selected row; the screen is drawn with
+		// cursor moves anyway.
+		opts = append(opts, tea.WithColorProfile(colorprofile.ASCII))
+	}
 	p := tea.NewProgram(timed{m: m, e: e}, opts...)
 	go s.forward(ctx, p, sub, e)
 	go func() {
