@@ -71,6 +71,9 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
+	if p.Line == 0 { // the whole file
+		return fmt.Sprintf("%s: skipped: %v", p.File, p.Err)
+	}
 	return fmt.Sprintf("%s:%d: skipped: %v", p.File, p.Line, p.Err)
 }
 
@@ -130,6 +133,11 @@ func eachKey(path string, fn func(n int, pk gossh.PublicKey, o keyOptions)) []Pr
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return []Problem{{File: path, Err: err}}
+	}
+	// Anyone on the machine could add their key to a file writable by
+	// others (sshd's StrictModes refuses such a file too).
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o002 != 0 {
+		return []Problem{{File: path, Err: fmt.Errorf("writable by anyone (mode %04o): no key in it counts; chmod o-w", fi.Mode().Perm())}}
 	}
 	var probs []Problem
 	sc := bufio.NewScanner(bytes.NewReader(data))

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/mqdeck/mqdeck/themes"
+	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
 )
 
 // waitLog waits until serve's log matches re; it fails after d.
@@ -181,5 +183,43 @@ func TestDumbTerminalShowsTheSelection(t *testing.T) {
 	}
 	if regexp.MustCompile(`\x1b\[(?:\d+;)*(?:3[0-9]|4[0-9]|38;5;\d+|48;5;\d+)(?:;\d+)*m`).MatchString(tm.out.String()) {
 		t.Errorf("TERM=dumb got colours")
+	}
+}
+
+// A key file anyone may write lets anyone make themselves an operator: it
+// grants nothing and says why, at start and at each login. A host key
+// others can read is reported at start.
+func TestKeyFileWritableByAnyoneGrantsNothing(t *testing.T) {
+	r := newRig(t, rigOpts{mod: func(c *Config) {
+		if err := os.Chmod(c.Keys.Viewer, 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}})
+	r.waitLog(t, `key file \S+viewers: skipped: writable by anyone \(mode 0666\)`, 5*time.Second)
+	if _, err := r.dial("bob", r.viewer); err == nil {
+		t.Fatal("a key in a file anyone may write got in")
+	}
+	if err := os.Chmod(r.srv.cfg.Keys.Viewer, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.dial("bob", r.viewer)
+	if err != nil {
+		t.Fatalf("refused once the file is 0644: %v", err)
+	}
+	c.Close()
+
+	hk := filepath.Join(t.TempDir(), "host_key")
+	if _, err := New(Config{HostKey: hk, Keys: r.srv.cfg.Keys}, NewHub(fixture.Store())); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(hk, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log lockedBuf
+	if _, err := New(Config{HostKey: hk, Keys: r.srv.cfg.Keys, Log: &log}, NewHub(fixture.Store())); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "is open to others (mode 0644)") {
+		t.Errorf("a host key others can read is not reported:\n%s", log.String())
 	}
 }

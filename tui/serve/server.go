@@ -102,6 +102,10 @@ func New(cfg Config, hub *Hub) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, hub: hub, reg: newRegistry(cfg.MaxSessions, cfg.Now)}
+	if fi, err := os.Stat(cfg.HostKey); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		s.logf("host key %s is open to others (mode %04o): whoever reads it can pose as this server; chmod 600 it",
+			decode.Safe(cfg.HostKey), fi.Mode().Perm())
+	}
 	hub.setLog(func(line string) { s.logf("%s", line) })
 	s.srv = &ssh.Server{
 		Version:          "mqdeck",
