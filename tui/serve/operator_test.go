@@ -223,3 +223,40 @@ func TestKeyFileWritableByAnyoneGrantsNothing(t *testing.T) {
 		t.Errorf("a host key others can read is not reported:\n%s", log.String())
 	}
 }
+
+// A key file's bad line is logged once (at start), not again before each
+// login; when the file's problems change they are logged again.
+func TestKeyFileProblemsLoggedWhenTheyChange(t *testing.T) {
+	r := newRig(t, rigOpts{})
+	r.waitLog(t, `operators:2: skipped`, 5*time.Second)
+	for _, k := range []struct {
+		user string
+		key  gossh.Signer
+	}{{"alice", r.op}, {"bob", r.viewer}, {"alice", r.op}} {
+		c, err := r.dial(k.user, k.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	if n := strings.Count(r.log.String(), "operators:2: skipped"); n != 1 {
+		t.Errorf("the bad line was logged %d times over three logins:\n%s", n, r.log.String())
+	}
+	f, err := os.OpenFile(r.srv.cfg.Keys.Operator, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString("ssh-rsa nonsense\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	c, err := r.dial("alice", r.op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	r.waitLog(t, `operators:4: skipped`, 5*time.Second)
+	if n := strings.Count(r.log.String(), "operators:2: skipped"); n != 2 {
+		t.Errorf("after the file changed the bad lines were not all logged again (%d):\n%s", n, r.log.String())
+	}
+}

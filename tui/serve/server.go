@@ -70,6 +70,9 @@ type Server struct {
 	reg  *registry
 	ln   net.Listener
 	logm sync.Mutex
+	// probsLogged is the key files' problems as last logged: a login
+	// logs them only when they changed, not before every login line.
+	probsLogged string
 	// handles counts the running session handlers: Serve waits for them.
 	handles sync.WaitGroup
 }
@@ -163,9 +166,7 @@ func (s *Server) logf(format string, args ...any) {
 // authorize is the only way in: the key must be in a key file, read now.
 func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
 	role, denied, probs := s.cfg.Keys.Authorize(Login{Key: key, Remote: ctx.RemoteAddr(), Now: s.cfg.Now()})
-	for _, p := range probs {
-		s.logf("key file %s", decode.Safe(p.String()))
-	}
+	s.logProblems(probs)
 	if role == RoleNone {
 		why := "not in any key file"
 		if len(denied) > 0 {
@@ -245,11 +246,29 @@ func (s *Server) surveyKeys() {
 		total += c.Keys
 		s.logf("%s keys: %d in %s", c.Role, c.Keys, decode.Safe(c.File))
 	}
-	for _, p := range probs {
-		s.logf("key file %s", decode.Safe(p.String()))
-	}
+	s.logProblems(probs)
 	if total == 0 {
 		s.logf("no usable key in the key files: nobody can log in until one is added (they are read at each login)")
+	}
+}
+
+// logProblems logs the key files' skipped lines unless the same were
+// logged last time.
+func (s *Server) logProblems(probs []Problem) {
+	lines := make([]string, len(probs))
+	for i, p := range probs {
+		lines[i] = "key file " + decode.Safe(p.String())
+	}
+	all := strings.Join(lines, "\n")
+	s.logm.Lock()
+	same := all == s.probsLogged
+	s.probsLogged = all
+	s.logm.Unlock()
+	if same {
+		return
+	}
+	for _, l := range lines {
+		s.logf("%s", l)
 	}
 }
 
