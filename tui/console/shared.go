@@ -41,22 +41,32 @@ type StoreChangedMsg struct {
 }
 
 // sharedUpdate runs update under the read lock, then the writes it asked
-// for under the write lock.
+// for under the write lock. The locks are let go by defer: a panic (a bug)
+// must not leave the store locked for the writer and every other reader
+// (mqdeck serve recovers a session's panic and goes on).
 func (m *Model) sharedUpdate(msg tea.Msg) (tea.Model, tea.Cmd) {
-	sh := m.cfg.Shared
-	sh.Lock.RLock()
+	mm, cmd, writes := m.readUpdate(msg)
+	if len(writes) > 0 {
+		m.applyWrites(writes)
+	}
+	return mm, cmd
+}
+
+func (m *Model) readUpdate(msg tea.Msg) (tea.Model, tea.Cmd, []func(*fleet.Store)) {
+	m.cfg.Shared.Lock.RLock()
+	defer m.cfg.Shared.Lock.RUnlock()
 	mm, cmd := m.update(msg)
 	writes := m.pendingWrites
 	m.pendingWrites = nil
-	sh.Lock.RUnlock()
-	if len(writes) > 0 {
-		sh.Lock.Lock()
-		for _, w := range writes {
-			w(m.store)
-		}
-		sh.Lock.Unlock()
+	return mm, cmd, writes
+}
+
+func (m *Model) applyWrites(writes []func(*fleet.Store)) {
+	m.cfg.Shared.Lock.Lock()
+	defer m.cfg.Shared.Lock.Unlock()
+	for _, w := range writes {
+		w(m.store)
 	}
-	return mm, cmd
 }
 
 // storeChanged takes the writer's news into the console: what the plain

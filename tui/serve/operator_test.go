@@ -10,6 +10,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
 )
@@ -258,5 +259,45 @@ func TestKeyFileProblemsLoggedWhenTheyChange(t *testing.T) {
 	r.waitLog(t, `operators:4: skipped`, 5*time.Second)
 	if n := strings.Count(r.log.String(), "operators:2: skipped"); n != 2 {
 		t.Errorf("after the file changed the bad lines were not all logged again (%d):\n%s", n, r.log.String())
+	}
+}
+
+// A bug in one session's console (a panic while it holds the store's read
+// lock) ends that session only: the lock is let go, so the ingest and the
+// other sessions go on; the log has the panic with the session's secrets
+// blanked, and the session is told.
+func TestSessionPanicEndsThatSessionOnly(t *testing.T) {
+	const secret = "hunter2-broker-password"
+	r := newRig(t, rigOpts{mod: func(c *Config) {
+		c.Console.Redact = []string{secret}
+		c.Console.RetryNow = func() bool { panic("retry broke holding " + secret) } // R, under the read lock
+	}})
+	bob := r.open(t, "bob", r.viewer, 100, 30, true)
+	bob.waitFor(sysName, 10*time.Second)
+	alice := r.open(t, "alice", r.op, 100, 30, true)
+	alice.waitFor(sysName, 10*time.Second)
+	alice.send("R")
+	if _, err := alice.wait(10 * time.Second); err != nil {
+		t.Fatalf("alice's session after the panic: %v", err)
+	}
+	alice.waitFor("internal error", time.Second)
+
+	applied := make(chan struct{})
+	go func() {
+		r.hub.Apply(ingest.Batch{Items: fixture.FleetItems()})
+		close(applied)
+	}()
+	select {
+	case <-applied:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the ingest cannot apply a batch after a session's panic: the store's lock was left held")
+	}
+	m := bob.mark()
+	bob.send("2")
+	bob.waitSince(m, "2 Events", 5*time.Second)
+
+	r.waitLog(t, `session \d+: alice \S+: internal error \(a bug\): retry broke holding \[redacted\]`, 5*time.Second)
+	if strings.Contains(r.log.String(), secret) {
+		t.Errorf("the log has the secret:\n%s", r.log.String())
 	}
 }

@@ -3,7 +3,9 @@ package serve
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -104,7 +106,7 @@ func (s *Server) handle(sess ssh.Session) {
 		// cursor moves anyway.
 		opts = append(opts, tea.WithColorProfile(colorprofile.ASCII))
 	}
-	p := tea.NewProgram(timed{m: m, e: e}, opts...)
+	p := tea.NewProgram(timed{m: m, e: e, crashed: s.sessionPanic(e)}, opts...)
 	go s.forward(ctx, p, sub, e)
 	go func() {
 		for {
@@ -239,23 +241,60 @@ func hasEnv(environ []string, name string) bool {
 	return false
 }
 
+// sessionPanic handles a panic (a bug) in the session's console: it is
+// logged once, with the session's secrets blanked and made terminal-safe
+// (Bubble Tea's own handler would print it as it is on serve's stderr),
+// and the session is ended with the reason; the others go on.
+func (s *Server) sessionPanic(e *entry) func(r any, stack []byte) {
+	var once sync.Once
+	redact := s.cfg.Console.Redactor()
+	clean := func(v string) string { return decode.Safe(redact(v)) }
+	return func(r any, stack []byte) {
+		once.Do(func() {
+			s.logf("session %d: %s %s: internal error (a bug): %s; the session is closed, mqdeck serve goes on",
+				e.id, decode.Safe(e.ident.User), e.ident.Key, decode.Truncate(clean(fmt.Sprint(r)), 300))
+			for _, l := range strings.Split(strings.TrimSpace(string(stack)), "\n") {
+				if l != "" {
+					s.logf("  %s", clean(l))
+				}
+			}
+			e.stop("internal error (a bug): this session is closed; mqdeck serve goes on, connect again")
+		})
+	}
+}
+
 // timed is the session's console with each screen's drawing time recorded
-// (the frame budget is measured where it is spent, lock wait included).
+// (the frame budget is measured where it is spent, lock wait included),
+// and a panic in it recovered for this session (crashed).
 type timed struct {
-	m *console.Model
-	e *entry
+	m       *console.Model
+	e       *entry
+	crashed func(r any, stack []byte)
 }
 
 func (t timed) Init() tea.Cmd { return t.m.Init() }
 
-func (t timed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	_, cmd := t.m.Update(msg)
+func (t timed) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
+	m = t // after a panic too: the program must keep a model until it ends
+	defer func() {
+		if r := recover(); r != nil {
+			t.crashed(r, debug.Stack())
+			cmd = nil
+		}
+	}()
+	_, cmd = t.m.Update(msg)
 	return t, cmd
 }
 
-func (t timed) View() tea.View {
+func (t timed) View() (v tea.View) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.crashed(r, debug.Stack())
+			v = tea.NewView("")
+		}
+	}()
 	start := time.Now()
-	v := t.m.View()
+	v = t.m.View()
 	t.e.viewed(time.Since(start))
 	return v
 }
