@@ -301,3 +301,31 @@ func TestSessionPanicEndsThatSessionOnly(t *testing.T) {
 		t.Errorf("the log has the secret:\n%s", r.log.String())
 	}
 }
+
+// A key gets the console and `who`, nothing more: no port forwarding
+// either way (a viewer must not reach the broker through serve's host)
+// and no subsystem (sftp).
+func TestNoForwardingNoSubsystem(t *testing.T) {
+	r := newRig(t, rigOpts{})
+	c, err := r.dial("bob", r.viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if conn, err := c.Dial("tcp", r.addr); err == nil {
+		conn.Close()
+		t.Error("a local forwarding (ssh -L) was opened")
+	}
+	if ln, err := c.Listen("tcp", "127.0.0.1:0"); err == nil {
+		ln.Close()
+		t.Error("a remote forwarding (ssh -R) was opened")
+	}
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.RequestSubsystem("sftp"); err == nil {
+		t.Error("the sftp subsystem was granted")
+	}
+}
