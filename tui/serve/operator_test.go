@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/mqdeck/mqdeck/mqttconn"
 	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/themes"
 	"github.com/mqdeck/mqdeck/tui/fleet/fixture"
@@ -328,4 +330,41 @@ func TestNoForwardingNoSubsystem(t *testing.T) {
 	if err := s.RequestSubsystem("sftp"); err == nil {
 		t.Error("the sftp subsystem was granted")
 	}
+}
+
+// panicPublisher is a broker connection with a bug: it panics holding a
+// secret.
+type panicPublisher struct{ secret string }
+
+func (p panicPublisher) Publish(context.Context, mqttconn.PublishRequest) mqttconn.PublishResult {
+	panic("publish broke holding " + p.secret)
+}
+
+// A panic in a command the console runs on its own goroutine (a publish)
+// is the session's too: logged with the secret blanked, the session
+// ended, the others go on.
+func TestSessionCommandPanicIsTheSessions(t *testing.T) {
+	const secret = "hunter2-broker-password"
+	r := newRig(t, rigOpts{publisher: panicPublisher{secret}, mod: func(c *Config) { c.Console.Redact = []string{secret} }})
+	bob := r.open(t, "bob", r.viewer, 100, 30, true)
+	bob.waitFor(sysName, 10*time.Second)
+	alice := r.open(t, "alice", r.op, 120, 40, true)
+	alice.waitFor(sysName, 10*time.Second)
+	alice.send("1", "g", down, "t")
+	alice.waitFor("Trigger event", 5*time.Second)
+	alice.send(enter)
+	alice.waitFor("Confirm trigger event", 5*time.Second)
+	alice.send("y")
+	// The session ends; its goodbye may not arrive: the publish never
+	// answers, and the session waits for it past leaveGrace.
+	if code, err := alice.wait(20 * time.Second); code == -1 {
+		t.Fatalf("alice's session after the panic: %v", err)
+	}
+	r.waitLog(t, `session \d+: alice \S+: internal error \(a bug\): publish broke holding \[redacted\]`, 5*time.Second)
+	if strings.Contains(r.log.String(), secret) {
+		t.Errorf("the log has the secret:\n%s", r.log.String())
+	}
+	m := bob.mark()
+	bob.send("2")
+	bob.waitSince(m, "2 Events", 5*time.Second)
 }

@@ -272,7 +272,7 @@ type timed struct {
 	crashed func(r any, stack []byte)
 }
 
-func (t timed) Init() tea.Cmd { return t.m.Init() }
+func (t timed) Init() tea.Cmd { return t.guard(t.m.Init()) }
 
 func (t timed) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 	m = t // after a panic too: the program must keep a model until it ends
@@ -283,7 +283,34 @@ func (t timed) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 		}
 	}()
 	_, cmd = t.m.Update(msg)
-	return t, cmd
+	return t, t.guard(cmd)
+}
+
+// guard recovers a panic in cmd, which Bubble Tea runs on a goroutine of
+// its own (a publish, say), as a panic of the session: Bubble Tea's
+// handler would print it as it is on serve's stderr. A batch's commands
+// are guarded each.
+func (t timed) guard(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() (msg tea.Msg) {
+		defer func() {
+			if r := recover(); r != nil {
+				t.crashed(r, debug.Stack())
+				msg = nil
+			}
+		}()
+		msg = cmd()
+		if b, ok := msg.(tea.BatchMsg); ok {
+			out := make(tea.BatchMsg, len(b)) // b may be the batch's own slice
+			for i, c := range b {
+				out[i] = t.guard(c)
+			}
+			return out
+		}
+		return msg
+	}
 }
 
 func (t timed) View() (v tea.View) {
