@@ -31,6 +31,11 @@ type Counters struct {
 	Evicted uint64  // pushed out of the store by its caps
 	Paused  bool
 	New     uint64 // applied since the view was paused
+	// RecordStopped: --record stopped early (a failed write); Unrecorded
+	// messages received since are missing from the recording. Stays on
+	// the bar: the recording is not what the operator started.
+	RecordStopped bool
+	Unrecorded    uint64
 }
 
 // ConnKind is the phase of the connection as the bar says it.
@@ -209,6 +214,9 @@ func (s *StatusBar) View() string {
 	}
 	if s.conn.ReadOnly {
 		right = append(right, seg(st.StatusWarn, 0, "READ-ONLY"))
+	}
+	if s.count.RecordStopped {
+		right = append(right, seg(st.StatusAlert, 0, "REC STOPPED: "+Count(s.count.Unrecorded)+" missing"))
 	}
 	if s.count.Paused {
 		right = append(right, seg(st.StatusWarn, 0, fmt.Sprintf("PAUSED +%s new", Count(s.count.New))))

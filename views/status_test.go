@@ -148,3 +148,28 @@ func TestFrameSize(t *testing.T) {
 		}
 	}
 }
+
+// A recording that stopped early stays on the bar with what it misses, a
+// warning that is never shortened, beside the connection state.
+func TestStatusBarKeepsAStoppedRecording(t *testing.T) {
+	s := NewStatusBar(themes.New("dark"), ConnInfo{Broker: "mqtts://broker.example.com:8883", Platform: "drivr", Protocol: "auto"})
+	s.SetNow(tNow)
+	s.SetConn(ConnState{Kind: ConnUp, Protocol: "5"})
+	s.SetCounters(Counters{Total: 1234567, Rate: 4321, RecordStopped: true, Unrecorded: 15_450})
+	for w := 80; w <= 200; w++ {
+		s.SetSize(w)
+		line := s.View()
+		if got := ansi.StringWidth(line); got != w {
+			t.Fatalf("w=%d: width %d: %q", w, got, ansi.Strip(line))
+		}
+		plain := ansi.Strip(line)
+		if !strings.Contains(plain, "REC STOPPED: 15.4k missing") || !strings.Contains(plain, "connected") {
+			t.Fatalf("w=%d: the stopped recording or the state is missing: %q", w, plain)
+		}
+	}
+	s.SetCounters(Counters{Total: 10})
+	s.SetSize(120)
+	if plain := ansi.Strip(s.View()); strings.Contains(plain, "REC") {
+		t.Fatalf("a recording that goes on is not on the bar: %q", plain)
+	}
+}

@@ -40,6 +40,9 @@ type Batch struct {
 	// Panics are those caught understanding this batch's items (bugs; the
 	// items are there, each with its error): the receiver reports them.
 	Panics []Panic
+	// TapStop is set on the batch whose items the Tap failed on: it is
+	// called no more (BatchConfig.Tap). Set once per Batcher.
+	TapStop *TapStop
 	// State is the latest connection state since the previous batch, if any
 	// (intermediate ones are coalesced: the bar shows the current one).
 	State *mqttconn.State
@@ -63,8 +66,10 @@ type BatchConfig struct {
 	// Tap, when set, sees each run of items once, in receive order, on the
 	// batcher's goroutine before the run is batched (the console's
 	// --record): one route for both. It must not keep or change the items,
-	// and while it runs the batcher waits.
-	Tap func(items []Item)
+	// and while it runs the batcher waits. When it returns an error or
+	// panics (a bug), the batcher calls it no more and says why in the
+	// batch (Batch.TapStop); the items are batched all the same.
+	Tap func(items []Item) error
 
 	Interval time.Duration // default DefaultInterval
 	MaxBatch int           // default DefaultMaxBatch
@@ -143,6 +148,7 @@ func (p *Batcher) loop(ctx context.Context, out chan<- Batch) {
 	n := 0
 	hardCap := cfg.MaxBatch * hardCapFactor
 	pending := func() bool { return n > 0 || b.State != nil || len(b.Subs) > 0 }
+	tap := cfg.Tap // nil once it failed
 
 	// offer hands the batch over when the sender is free; with block it waits.
 	offer := func(block bool) bool {
@@ -194,8 +200,10 @@ func (p *Batcher) loop(ctx context.Context, out chan<- Batch) {
 					}
 				}
 				if len(c.Items) > 0 {
-					if cfg.Tap != nil {
-						cfg.Tap(c.Items)
+					if tap != nil {
+						if st := runTap(tap, c.Items); st != nil {
+							b.TapStop, tap = st, nil
+						}
 					}
 					b.Runs = append(b.Runs, c.Items)
 					n += len(c.Items)
@@ -229,6 +237,27 @@ func (p *Batcher) loop(ctx context.Context, out chan<- Batch) {
 			}
 		}
 	}
+}
+
+// TapStop is why the batcher stopped calling BatchConfig.Tap: the error it
+// returned, or the panic it raised (a bug: reported like the workers'
+// panics, its Topic empty).
+type TapStop struct {
+	Err   error
+	Panic *Panic
+}
+
+// runTap hands items to tap; a panic stops the tap, not the stream.
+func runTap(tap func([]Item) error, items []Item) (stop *TapStop) {
+	defer func() {
+		if r := recover(); r != nil {
+			stop = &TapStop{Panic: newPanic(r, "", nil)}
+		}
+	}()
+	if err := tap(items); err != nil {
+		return &TapStop{Err: err}
+	}
+	return nil
 }
 
 // Len is the number of items in b.

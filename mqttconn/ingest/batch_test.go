@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -428,10 +430,11 @@ func TestTapSeesEveryItemOnceInOrder(t *testing.T) {
 		Messages: in,
 		Ingest:   Config{Scheme: countingScheme{&routes}},
 		MaxBatch: 1000,
-		Tap: func(items []Item) {
+		Tap: func(items []Item) error {
 			for _, it := range items {
 				tapped = append(tapped, it.Msg.Topic)
 			}
+			return nil
 		},
 	}, c)
 	defer cancel()
@@ -447,5 +450,73 @@ func TestTapSeesEveryItemOnceInOrder(t *testing.T) {
 	}
 	if r := routes.Load(); r != n {
 		t.Fatalf("%d routes for %d messages", r, n)
+	}
+}
+
+// A tap that fails (an error: a recording's disk is full; a panic: a bug
+// in the recorder) is called no more, the batch of the run it failed on
+// says why, once, and the stream goes on: every item is batched once, in
+// order. The panic is caught, not raised again from the batcher.
+func TestFailingTapStopsAloneTheStreamGoesOn(t *testing.T) {
+	for _, panics := range []bool{false, true} {
+		t.Run(fmt.Sprintf("panic %v", panics), func(t *testing.T) {
+			const n, failAt = 20_000, 7_000
+			in := make(chan mqttconn.Message, n)
+			for i := 0; i < n; i++ {
+				in <- mqttconn.Message{Topic: fmt.Sprintf("t/%d", i)}
+			}
+			close(in)
+			var seen, calls int // the batcher's goroutine only; read after done
+			diskFull := errors.New("disk full")
+			c := &collector{}
+			cancel, done := runPump(t, BatchConfig{
+				Messages: in,
+				MaxBatch: 1000,
+				Tap: func(items []Item) error {
+					calls++
+					seen += len(items)
+					if seen > failAt {
+						if panics {
+							panic("recorder bug")
+						}
+						return diskFull
+					}
+					return nil
+				},
+			}, c)
+			defer cancel()
+			wait(t, done)
+			got := c.items()
+			if len(got) != n {
+				t.Fatalf("batched %d of %d", len(got), n)
+			}
+			for i := range got {
+				if want := fmt.Sprintf("t/%d", i); got[i] != want {
+					t.Fatalf("item %d is %q, want %q", i, got[i], want)
+				}
+			}
+			var stops []*TapStop
+			c.mu.Lock()
+			for _, b := range c.batches {
+				if b.TapStop != nil {
+					stops = append(stops, b.TapStop)
+				}
+			}
+			c.mu.Unlock()
+			if len(stops) != 1 {
+				t.Fatalf("%d batches say the tap stopped, want 1", len(stops))
+			}
+			st := stops[0]
+			if panics {
+				if st.Err != nil || st.Panic == nil || st.Panic.String() != "recorder bug" || !strings.Contains(string(st.Panic.Stack), "TestFailingTapStopsAloneTheStreamGoesOn") {
+					t.Fatalf("stop %+v: want the panic with its stack", st)
+				}
+			} else if st.Panic != nil || !errors.Is(st.Err, diskFull) {
+				t.Fatalf("stop %+v: want the tap's error", st)
+			}
+			if seen >= n || seen <= failAt {
+				t.Fatalf("the tap saw %d items: it was called after it failed (or never failed)", seen)
+			}
+		})
 	}
 }

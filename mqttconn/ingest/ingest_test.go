@@ -118,7 +118,7 @@ func TestStateTravelsWithTheMessagesItPrecedes(t *testing.T) {
 	close(in)
 	posted := false // the Tap runs on the batcher's goroutine only
 	seen := 0
-	tap := func(items []Item) {
+	tap := func(items []Item) error {
 		seen += len(items)
 		if !posted && seen >= before {
 			posted = true
@@ -127,6 +127,7 @@ func TestStateTravelsWithTheMessagesItPrecedes(t *testing.T) {
 		if posted {
 			time.Sleep(20 * time.Millisecond) // the workers get ahead, the sender takes the batch
 		}
+		return nil
 	}
 	c := &collector{}
 	cancel, done := runPump(t, BatchConfig{Messages: in, Hooks: h, Tap: tap, MaxBatch: maxChunk,

@@ -262,7 +262,7 @@ func TestBatcherCarriesPanics(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	NewBatcher(BatchConfig{Messages: in, Ingest: Config{Scheme: newBoom(t, false)},
-		Tap: func(items []Item) { tapped = append(tapped, items...) },
+		Tap: func(items []Item) error { tapped = append(tapped, items...); return nil },
 	}).Run(ctx, func(b Batch) {
 		for r := range b.All() {
 			batched = append(batched, r...)
@@ -321,10 +321,11 @@ func senders() int {
 	return strings.Count(string(buf), "(*Batcher).Run.func1")
 }
 
-// A panic outside the per-message path (here: the Tap, --record's
-// recorder) is raised again from Run, the last resort (serve restarts its
-// ingest), and Run's sending goroutine ends with it: a hub that restarts
-// after every such panic must not leave one blocked sender each time.
+// A panic outside the per-message path and the Tap (here: the transport's
+// drop counter, asked on the batcher's goroutine) is raised again from
+// Run, the last resort (serve restarts its ingest), and Run's sending
+// goroutine ends with it: a hub that restarts after every such panic must
+// not leave one blocked sender each time.
 func TestPanicEndsTheSender(t *testing.T) {
 	before := senders()
 	in := make(chan mqttconn.Message, 2)
@@ -334,15 +335,15 @@ func TestPanicEndsTheSender(t *testing.T) {
 	raised := make(chan any, 1)
 	go func() {
 		defer func() { raised <- recover() }()
-		NewBatcher(BatchConfig{Messages: in, Tap: func([]Item) { panic("recorder bug") }}).Run(ctx, func(Batch) {})
+		NewBatcher(BatchConfig{Messages: in, Dropped: func() uint64 { panic("counter bug") }}).Run(ctx, func(Batch) {})
 	}()
 	select {
 	case r := <-raised:
-		if s, _ := r.(string); s != "recorder bug" {
-			t.Fatalf("Run ended with %v, want the Tap's panic raised again", r)
+		if s, _ := r.(string); s != "counter bug" {
+			t.Fatalf("Run ended with %v, want the counter's panic raised again", r)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not raise the Tap's panic")
+		t.Fatal("Run did not raise the counter's panic")
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for senders() > before {

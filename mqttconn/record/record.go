@@ -16,11 +16,13 @@
 package record
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
 	"time"
@@ -165,19 +167,53 @@ func fromTextOrB64(text, b64 *string) ([]byte, error) {
 	return nil, nil
 }
 
+// bufSize is how much the Writer gathers before it writes: whole lines
+// only, so a failed write tells how many messages reached the file.
+const bufSize = 64 << 10
+
+// WriteError is why a recording stopped: writing its file failed (a full
+// disk, an I/O error). The file holds the first Kept messages whole; the
+// Lost after them were accepted by Write but never reached it whole. A
+// line the failed write left half-written is cut off when the Writer owns
+// the file and nothing else wrote to it since; otherwise Reader skips it.
+type WriteError struct {
+	Path       string // "" when the Writer did not open the file
+	Kept, Lost uint64
+	Err        error
+}
+
+func (e *WriteError) Error() string {
+	if pe := (*fs.PathError)(nil); errors.As(e.Err, &pe) {
+		return "record: " + e.Err.Error() // it names the file already
+	}
+	name := "the recording"
+	if e.Path != "" {
+		name = e.Path
+	}
+	return fmt.Sprintf("record: write %s: %v", name, e.Err)
+}
+
+func (e *WriteError) Unwrap() error { return e.Err }
+
 // Writer appends messages to a recording. It is safe for concurrent use.
+// After its first failed write it writes nothing more: a recording with a
+// hole in the middle would read as whole; one cut short says where it ends.
 type Writer struct {
 	mu        sync.Mutex
-	bw        *bufio.Writer
-	closer    io.Closer // the file when the Writer opened it
+	w         io.Writer
+	f         *os.File // the file when the Writer opened it
+	path      string
+	size      int64 // f's size after the Writer's last write
+	buf       []byte
+	buffered  uint64 // lines in buf
+	kept      uint64 // lines written whole
 	lastFlush time.Time
-	n         uint64
 	err       error // first write error; later writes return it
 }
 
 // NewWriter writes lines to w. Call Flush or Close to push out the buffer.
 func NewWriter(w io.Writer) *Writer {
-	return &Writer{bw: bufio.NewWriterSize(w, 64<<10), lastFlush: time.Now()}
+	return &Writer{w: w, lastFlush: time.Now()}
 }
 
 // Create opens path for appending (creating it with mode 0600: a recording
@@ -188,43 +224,86 @@ func Create(path string) (*Writer, error) {
 		return nil, fmt.Errorf("record: open %s: %w", path, err)
 	}
 	w := NewWriter(f)
-	w.closer = f
+	w.f, w.path = f, path
+	if st, err := f.Stat(); err == nil {
+		w.size = st.Size()
+	}
 	return w, nil
 }
 
-// Write appends one message as a line. The buffer is flushed at least once
-// a second while messages keep coming.
+// Write appends one message as a line. The buffer is written out when it
+// is full, and at least once a second while messages keep coming.
 func (w *Writer) Write(m mqttconn.Message) error {
 	b, err := json.Marshal(Encode(m))
 	if err != nil {
 		return fmt.Errorf("record: encode %q: %w", m.Topic, err)
 	}
-	b = append(b, '\n')
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
 		return w.err
 	}
-	if _, err := w.bw.Write(b); err != nil {
-		w.err = fmt.Errorf("record: write: %w", err)
-		return w.err
-	}
-	w.n++
-	if now := time.Now(); now.Sub(w.lastFlush) >= flushEvery {
-		w.lastFlush = now
-		if err := w.bw.Flush(); err != nil {
-			w.err = fmt.Errorf("record: flush: %w", err)
-			return w.err
-		}
+	// json.Marshal escapes every newline inside strings: the only ones in
+	// buf end lines, which flushLocked counts on.
+	w.buf = append(append(w.buf, b...), '\n')
+	w.buffered++
+	if now := time.Now(); len(w.buf) >= bufSize || now.Sub(w.lastFlush) >= flushEvery {
+		return w.flushLocked(now)
 	}
 	return nil
 }
 
-// Count is the number of messages written so far.
+// flushLocked writes buf out. On a failure it counts the lines that
+// reached the file whole and cuts off a half-written one where it can.
+func (w *Writer) flushLocked(now time.Time) error {
+	w.lastFlush = now
+	if len(w.buf) == 0 {
+		return nil
+	}
+	n, err := w.w.Write(w.buf)
+	if err == nil && n < len(w.buf) {
+		err = io.ErrShortWrite
+	}
+	n = max(min(n, len(w.buf)), 0)
+	if err != nil {
+		whole := bytes.LastIndexByte(w.buf[:n], '\n') + 1
+		lines := uint64(bytes.Count(w.buf[:whole], []byte{'\n'}))
+		w.kept += lines
+		if whole < n && w.f != nil {
+			// Only when the file is as this Writer left it: another
+			// writer's lines after ours must not be cut.
+			if st, serr := w.f.Stat(); serr == nil && st.Size() == w.size+int64(n) {
+				_ = w.f.Truncate(w.size + int64(whole)) // else Reader skips the half line
+			}
+		}
+		w.err = &WriteError{Path: w.path, Kept: w.kept, Lost: w.buffered - lines, Err: err}
+		w.buf, w.buffered = nil, 0
+		return w.err
+	}
+	w.size += int64(n)
+	w.kept += w.buffered
+	w.buffered = 0
+	if cap(w.buf) > 4*bufSize {
+		w.buf = nil // one huge message does not keep its buffer
+	} else {
+		w.buf = w.buf[:0]
+	}
+	return nil
+}
+
+// Count is the number of messages in the recording: written or buffered
+// to be, until a write fails; from then on, those the file holds whole.
 func (w *Writer) Count() uint64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.n
+	return w.kept + w.buffered
+}
+
+// Err is the error that stopped the recording, nil while it goes on.
+func (w *Writer) Err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
 }
 
 // Flush writes out what is buffered.
@@ -234,11 +313,7 @@ func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
-	w.lastFlush = time.Now()
-	if err := w.bw.Flush(); err != nil {
-		w.err = fmt.Errorf("record: flush: %w", err)
-	}
-	return w.err
+	return w.flushLocked(time.Now())
 }
 
 // Close flushes and, when the Writer opened the file, closes it.
@@ -246,11 +321,11 @@ func (w *Writer) Close() error {
 	err := w.Flush()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.closer != nil {
-		if cerr := w.closer.Close(); cerr != nil && err == nil {
+	if w.f != nil {
+		if cerr := w.f.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("record: close: %w", cerr)
 		}
-		w.closer = nil
+		w.f = nil
 	}
 	return err
 }

@@ -31,7 +31,7 @@ type ConsoleCmd struct {
 	PlatformFlags `embed:""`
 	UIFlags       `embed:""`
 	ActionFlags   `embed:""`
-	Record        string `help:"Also append every received message to FILE (JSON lines; mqdeck replay plays it)." type:"path" env:"MQDECK_RECORD" placeholder:"FILE" group:"Console"`
+	Record        string `help:"Also append every received message to FILE (JSON lines; mqdeck replay plays it). A failed write stops the recording and says so." type:"path" env:"MQDECK_RECORD" placeholder:"FILE" group:"Console"`
 }
 
 // Run connects, then shows the console until the operator quits.
@@ -49,14 +49,12 @@ func (c *ConsoleCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	}
 	defer sess.client.Close()
 
-	var tap func([]ingest.Item)
-	if c.Record != "" {
-		rec, err := record.Create(c.Record)
-		if err != nil {
-			return fmt.Errorf("--record: %w", err)
-		}
-		defer rec.Close() // after runConsole: the pump has stopped writing
-		tap = recordTap(rec)
+	rec, err := openRecorder(c.Record)
+	if err != nil {
+		return err
+	}
+	if rec != nil {
+		defer rec.close(env.stderr) // after runConsole: the pump has stopped writing
 	}
 	cfg := c.UIFlags.config(loaded, sess.redact)
 	cfg.RedactLive = sess.secrets
@@ -73,11 +71,12 @@ func (c *ConsoleCmd) Run(env *runEnv, loaded *loadedConfig) error {
 		Dropped:  sess.client.Dropped,
 		Hooks:    hooks,
 		Limits:   decode.Limits{MaxPayload: c.MaxPayload},
-		Tap:      tap,
 	}
+	cfg.Source.Tap, cfg.Source.Recorded = rec.source()
 	cfg.RetryNow = retryNow(sess.client)
 	cfg.Actions = act
 	cfg.Actions.Publisher, cfg.Actions.Platform = sess.client, sess.scheme.Name()
+	recordCrashTest(rec, &cfg)
 	err = runConsole(env.ctx, cfg)
 	if c.ExitAfter > 0 {
 		// The benchmark (bench/compare) reads the drop count from here.
@@ -115,7 +114,8 @@ func runConsole(ctx context.Context, cfg console.Config) error {
 	if cfg.Source.Limits.MaxPayload < 0 {
 		return usageError{errors.New("--max-payload must be positive")}
 	}
-	return console.Run(ctx, cfg, crashTest(&cfg)...)
+	opts := crashTest(&cfg) // before cfg is passed on: it may wrap the source
+	return console.Run(ctx, cfg, opts...)
 }
 
 // session is one started connection with its platform grammar.
@@ -193,15 +193,6 @@ func startSession(ctx context.Context, opts mqttconn.Options, scheme platform.Sc
 		s.redact = append(s.redact, opts.Password)
 	}
 	return s, nil
-}
-
-// recordTap is the ingest tap of the console's --record.
-func recordTap(rec *record.Writer) func([]ingest.Item) {
-	return func(items []ingest.Item) {
-		for i := range items {
-			_ = recordItem(rec, &items[i]) // a full disk must not stop the console
-		}
-	}
 }
 
 // recordItem appends it to the recording, a secret payload as

@@ -16,7 +16,9 @@ import (
 // goroutine), so a test can prove that a crash restores the terminal and
 // leaves a report without secrets; "pump": the scheme's Route, on a
 // message to crashTestTopic (an ingest worker), which costs that message's
-// decoding only: the console keeps running and reports it. The panic
+// decoding only: the console keeps running and reports it; "record":
+// --record's recorder, on a message to crashTestTopic (recordCrashTest),
+// which stops the recording only: the stream goes on. The panic
 // value carries the session's secrets, as a careless panic might; neither
 // the screen nor the report may.
 const (
@@ -50,6 +52,15 @@ func serveCrashTest(cfg *console.Config) (why string, on bool) {
 		return "", false
 	}
 	return crashWhy(cfg), true
+}
+
+// recordCrashTest arms crashTest's "record" in rec (nil: no --record):
+// its tap panics on a message to crashTestTopic, inside the recorder as
+// a bug in its encoder would.
+func recordCrashTest(rec *recorder, cfg *console.Config) {
+	if rec != nil && os.Getenv(crashTestEnv) == "record" {
+		rec.crash = func() string { return crashWhy(cfg) }
+	}
 }
 
 // crashWhy is the panic value: it carries the session's secrets, as a

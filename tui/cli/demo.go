@@ -12,7 +12,6 @@ import (
 	"github.com/mqdeck/mqdeck/mqttconn/broker"
 	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/platform"
-	"github.com/mqdeck/mqdeck/mqttconn/record"
 	"github.com/mqdeck/mqdeck/mqttconn/sim"
 	"github.com/mqdeck/mqdeck/tui/console"
 	"github.com/mqdeck/mqdeck/tui/platforms"
@@ -36,7 +35,7 @@ type DemoCmd struct {
 	Listen      string `help:"Address of the embedded broker (loopback only; port 0 picks a free one)." default:"127.0.0.1:0" env:"MQDECK_LISTEN" placeholder:"HOST:PORT"`
 	Platform    string `help:"Which platform's view the console takes; the simulator runs all four." enum:"drivr,drogue,devapi,smartworks,generic" default:"drivr" env:"MQDECK_DEMO_PLATFORM"`
 	ReadOnly    bool   `name:"readonly" help:"Never publish anything (enforced by the transport)." env:"MQDECK_READONLY"`
-	Record      string `help:"Also append every received message to FILE." type:"path" placeholder:"FILE"`
+	Record      string `help:"Also append every received message to FILE (JSON lines; mqdeck replay plays it). A failed write stops the recording and says so." type:"path" placeholder:"FILE"`
 	SimFlags    `embed:""`
 	UIFlags     `embed:""`
 	ActionFlags `embed:""`
@@ -87,15 +86,14 @@ func (d *DemoCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	defer sess.client.Close()
 
 	msgs := sess.client.Messages()
-	var tap func([]ingest.Item)
-	if d.Record != "" {
-		rec, err := record.Create(d.Record)
-		if err != nil {
-			return fmt.Errorf("--record: %w", err)
-		}
-		defer rec.Close() // after the console or server: the pump has stopped writing
-		tap = recordTap(rec)
+	rec, err := openRecorder(d.Record)
+	if err != nil {
+		return err
 	}
+	if rec != nil {
+		defer rec.close(env.stderr) // after the console or server: the pump has stopped writing
+	}
+	tap, recorded := rec.source()
 	cfg := d.UIFlags.config(loaded, nil)
 	cfg.Conn = views.ConnInfo{Broker: sess.display + " (demo)", Platform: scheme.Name(), Protocol: sess.client.Protocol(), ReadOnly: d.ReadOnly}
 	cfg.RetryNow = retryNow(sess.client)
@@ -106,6 +104,7 @@ func (d *DemoCmd) Run(env *runEnv, loaded *loadedConfig) error {
 		Hooks:    hooks,
 		Limits:   decode.Limits{MaxPayload: d.MaxPayload},
 		Tap:      tap,
+		Recorded: recorded,
 	}
 	if cfg.Actions, err = d.ActionFlags.actions(loaded, sess.client, scheme.Name(), params, d.ReadOnly); err != nil {
 		return err
@@ -113,9 +112,10 @@ func (d *DemoCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	// The simulated devices' access key is published with the simulator:
 	// no secret, so snapshot requests (r) work out of the box.
 	cfg.Actions.AccessKey.Public = s.Config().AccessKey
+	recordCrashTest(rec, &cfg)
 	if d.Serve {
 		err = d.serve(ctx, env, cfg, serve.Source{Messages: msgs, Scheme: scheme, Dropped: sess.client.Dropped,
-			Hooks: hooks, Limits: decode.Limits{MaxPayload: d.MaxPayload}, Tap: tap})
+			Hooks: hooks, Limits: decode.Limits{MaxPayload: d.MaxPayload}, Tap: tap, Recorded: recorded})
 	} else {
 		err = runConsole(ctx, cfg)
 	}

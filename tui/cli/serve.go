@@ -36,6 +36,7 @@ type ServeCmd struct {
 	UIFlags       `embed:""`
 	ActionFlags   `embed:""`
 	ServeFlags    `embed:""`
+	Record        string `help:"Also append every received message to FILE (JSON lines; mqdeck replay plays it). A failed write stops the recording; the log and every session say so." type:"path" env:"MQDECK_RECORD" placeholder:"FILE" group:"Console"`
 }
 
 // Run connects once, then serves the console over SSH until SIGTERM.
@@ -53,6 +54,14 @@ func (c *ServeCmd) Run(env *runEnv, loaded *loadedConfig) error {
 		return err
 	}
 	defer sess.client.Close()
+	rec, err := openRecorder(c.Record)
+	if err != nil {
+		return err
+	}
+	if rec != nil {
+		defer rec.close(env.stderr) // after runServe: the hub has stopped
+	}
+	tap, recorded := rec.source()
 	cfg := c.UIFlags.config(loaded, sess.redact)
 	cfg.RedactLive = sess.secrets // secrets read since (a rotated token)
 	cfg.Conn.Broker, cfg.Conn.Platform = sess.display, sess.scheme.Name()
@@ -60,12 +69,15 @@ func (c *ServeCmd) Run(env *runEnv, loaded *loadedConfig) error {
 	cfg.RetryNow = retryNow(sess.client)
 	cfg.Actions = act
 	cfg.Actions.Publisher, cfg.Actions.Platform = sess.client, sess.scheme.Name()
+	recordCrashTest(rec, &cfg)
 	return runServe(env.ctx, env, c.ServeFlags, c.ReadOnly, cfg, serve.Source{
 		Messages: sess.client.Messages(),
 		Scheme:   sess.scheme,
 		Dropped:  sess.client.Dropped,
 		Hooks:    hooks,
 		Limits:   decode.Limits{MaxPayload: c.MaxPayload},
+		Tap:      tap,
+		Recorded: recorded,
 	})
 }
 

@@ -28,8 +28,13 @@ type Source struct {
 	Hooks    *ingest.Hooks   // give its OnState/OnSubscribe to mqttconn.Options
 	Limits   decode.Limits   // zero: decode.DefaultLimits()
 	// Tap sees every item once, in receive order, before it is batched
-	// (--record); see ingest.BatchConfig.Tap.
-	Tap func([]ingest.Item)
+	// (--record); see ingest.BatchConfig.Tap. Once it fails it is called
+	// no more, and the console says so (Errors pane, footer, status bar).
+	Tap func([]ingest.Item) error
+	// Recorded is how many messages Tap's recording holds (after a
+	// failure, those the file holds whole): the console counts every
+	// message past it as missing from the recording.
+	Recorded func() uint64
 }
 
 // Config is everything the console needs.

@@ -99,6 +99,17 @@ func run(ctx context.Context, cfg Config, final func(*Model), opts ...tea.Progra
 			}
 			w.Notify(note)
 		}
+		w.Recorded = cfg.Source.Recorded
+		w.OnRecordStop = func(r RecordStop) {
+			note := r.Notice
+			if r.Panic != nil {
+				// A bug: reported as the others are, with its stack.
+				if path, err := writeCrashReport(cfg, crash{value: r.Panic.Value, stack: r.Panic.Stack}, time.Now()); err == nil {
+					note = fmt.Sprintf("recording stopped by a bug: %d messages missing; report in %s", r.Missing, path)
+				}
+			}
+			w.Notify(note)
+		}
 		go wake(ctx, p, w, sub)
 		go w.RefreshEvery(ctx, time.Second)
 	}

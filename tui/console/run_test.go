@@ -195,23 +195,23 @@ func (b boomOn) Route(topic string, p *mqttconn.Props) platform.Route {
 	return b.Scheme.Route(topic, p)
 }
 
-// A panic in the pump outside the per-message path (here: --record's Tap,
-// the last resort) stops the program, restores the terminal and leaves a
-// crash report without the secret.
+// A panic in the pump outside the per-message path and the Tap (here: the
+// transport's drop counter, the last resort) stops the program, restores
+// the terminal and leaves a crash report without the secret.
 func TestPumpPanicWritesReportWithoutSecret(t *testing.T) {
 	const secret = "s3cr3t-token-value"
 	in := make(chan mqttconn.Message, 1)
 	in <- mqttconn.Message{Topic: "boom"}
 	dir := t.TempDir()
 	cfg := Config{
-		Source:   Source{Messages: in, Tap: func([]ingest.Item) { panic("record failed near " + secret) }},
+		Source:   Source{Messages: in, Dropped: func() uint64 { panic("counter failed near " + secret) }},
 		Redact:   []string{secret},
 		CrashDir: dir,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := Run(ctx, cfg, headless()...)
-	checkCrash(t, err, dir, secret, "record failed near [redacted]")
+	checkCrash(t, err, dir, secret, "counter failed near [redacted]")
 }
 
 // A panic on the UI goroutine takes the same path.

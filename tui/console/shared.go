@@ -30,6 +30,9 @@ type Shared struct {
 	// applied (for the action tracker's matching), refused subscriptions,
 	// the end of input. nil: nothing to take.
 	Take func() News
+	// RecordKept says how many messages --record's recording kept once it
+	// stopped early (Writer.RecordKept); nil: no such news.
+	RecordKept func() (kept uint64, stopped bool)
 }
 
 // StoreChangedMsg tells a shared console that the store moved on. The

@@ -108,6 +108,23 @@ func (m *Model) setConn(st mqttconn.State) {
 	m.status.SetConn(connState(st, m.now(), rk))
 }
 
+// unrecorded is how many of the store's messages are missing from the
+// recording once it stopped early: counted against the store the console
+// draws, under its lock, so the bar agrees with its message count.
+func (m *Model) unrecorded(messages uint64) (missing uint64, stopped bool) {
+	var kept uint64
+	switch {
+	case m.cfg.Shared != nil && m.cfg.Shared.RecordKept != nil:
+		kept, stopped = m.cfg.Shared.RecordKept()
+	case m.local != nil:
+		kept, stopped = m.local.RecordKept()
+	}
+	if stopped && messages > kept {
+		missing = messages - kept
+	}
+	return missing, stopped
+}
+
 // refreshStatus hands the current figures to the status bar.
 func (m *Model) refreshStatus() {
 	t := m.store.Totals()
@@ -118,6 +135,7 @@ func (m *Model) refreshStatus() {
 		Evicted: t.Evicted.Total(),
 		Paused:  m.paused,
 	}
+	c.Unrecorded, c.RecordStopped = m.unrecorded(t.Messages)
 	if m.paused {
 		c.New = t.Messages - m.pausedAt
 	}

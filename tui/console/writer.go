@@ -48,8 +48,30 @@ type Writer struct {
 	// Redact, when set, blanks secrets in a panic's text before the Errors
 	// pane shows it (a careless panic value may hold one).
 	Redact func(string) string
+	// Recorded, when set, says how many messages the ingest's Tap (the
+	// --record recording) holds; asked once, when the Tap stops, so that
+	// every message applied past that count is known to be missing from
+	// the recording. Set it before the first Apply.
+	Recorded func() uint64
+	// OnRecordStop, when set, is told once that the Tap stopped (a failed
+	// write, or a panic: a bug) after the Errors pane has the report; it
+	// says r.Notice to the consoles (the console adds its crash report's
+	// place, serve logs it). Without it the writer says the notice itself.
+	OnRecordStop func(RecordStop)
+	// kept is how many messages the recording kept, once the Tap stopped.
+	kept atomic.Pointer[uint64]
 	// between, when set, runs between two chunks outside the lock (tests).
 	between func(chunk int)
+}
+
+// RecordStop is the end of a recording before its time: the ingest's Tap
+// (--record) failed, and it is called no more.
+type RecordStop struct {
+	Text   string        // the Errors pane's report: why, what the file holds, what is missing; redacted
+	Notice string        // the same in a footer's words
+	Panic  *ingest.Panic // the Tap panicked (a bug); nil for an error it returned
+	// Missing is how many messages applied so far the recording misses.
+	Missing uint64
 }
 
 // NewWriter makes the writer of store.
@@ -97,7 +119,7 @@ func (w *Writer) Changed() StoreChangedMsg {
 
 // Shared is what a console needs to draw the writer's store.
 func (w *Writer) Shared(sub *Sub) *Shared {
-	sh := &Shared{Lock: &w.mu}
+	sh := &Shared{Lock: &w.mu, RecordKept: w.RecordKept}
 	if sub != nil {
 		sh.Take = sub.take
 	}
@@ -153,6 +175,9 @@ func (w *Writer) Apply(b ingest.Batch) {
 		w.filePanic(PanicReport{Value: p.Value, Stack: p.Stack, Topic: p.Topic})
 	}
 	w.applied.Add(uint64(b.Len()))
+	if b.TapStop != nil {
+		w.recordStopped(b.TapStop)
+	}
 	var refused []mqttconn.SubResult
 	for _, subs := range b.Subs {
 		for _, r := range subs {
@@ -229,6 +254,62 @@ func (w *Writer) filePanic(r PanicReport) {
 		}
 		w.OnPanic(r)
 	}
+}
+
+// RecordKept is how many messages the recording kept, once it stopped
+// early (stopped false while it goes on). A console counts every message
+// of its store past that as missing from the recording.
+func (w *Writer) RecordKept() (kept uint64, stopped bool) {
+	if k := w.kept.Load(); k != nil {
+		return *k, true
+	}
+	return 0, false
+}
+
+// Unrecorded is how many of the messages applied are missing from the
+// recording, and whether it stopped (0, false while it goes on).
+func (w *Writer) Unrecorded() (missing uint64, stopped bool) {
+	k := w.kept.Load()
+	if k == nil {
+		return 0, false
+	}
+	if a := w.applied.Load(); a > *k {
+		return a - *k, true
+	}
+	return 0, true
+}
+
+// recordStopped files the Tap's end in the Errors pane and has it said
+// (OnRecordStop, or a notice). The recording stops for good: a write that
+// failed once is not tried again, so the file stays a whole prefix of the
+// stream instead of one with a hole nobody sees. Applied counts this
+// batch already, the run the Tap failed on included.
+func (w *Writer) recordStopped(st *ingest.TapStop) {
+	kept := w.applied.Load() // a tap that cannot say: nothing from here on
+	if w.Recorded != nil {
+		kept = min(w.Recorded(), kept)
+	}
+	if !w.kept.CompareAndSwap(nil, &kept) {
+		return // told already (serve's restarted ingest runs the Tap again)
+	}
+	missing, _ := w.Unrecorded()
+	var why string
+	if st.Panic != nil {
+		why = "a bug in mqdeck panicked while recording: " + w.panicText(st.Panic.Value)
+	} else {
+		why = w.panicText(st.Err.Error())
+	}
+	// The counts first: serve's log cuts a long line at its end.
+	text := fmt.Sprintf("recording stopped: it holds the first %d messages received, whole; the %d received since are missing from it, and so is every message from now on. Why: %s",
+		kept, missing, why)
+	w.AddError(fleet.ErrorReport{Source: fleet.ErrOther, Code: "RECORDING_STOPPED", Message: text})
+	r := RecordStop{Text: text, Panic: st.Panic, Missing: missing,
+		Notice: fmt.Sprintf("recording stopped: %d messages missing, see the Errors pane (%s)", missing, decode.Truncate(why, 80))}
+	if w.OnRecordStop != nil {
+		w.OnRecordStop(r)
+		return
+	}
+	w.Notify(r.Notice)
 }
 
 // panicText is a panic value as the Errors pane shows it.

@@ -52,7 +52,17 @@ func NewHub(store *fleet.Store) *Hub {
 				"internal error understanding a message on "+decode.Truncate(r.Topic, 40)+": not decoded, see the Errors pane")
 		}
 	}
+	h.Writer.OnRecordStop = func(r console.RecordStop) {
+		h.report(r.Text, stackOf(r.Panic), r.Notice) // Text has the panic's value
+	}
 	return h
+}
+
+func stackOf(p *ingest.Panic) []byte {
+	if p == nil {
+		return nil
+	}
+	return p.Stack
 }
 
 // setLog sends the hub's reports to the server's log.
@@ -88,8 +98,12 @@ type Source struct {
 	Scheme   platform.Scheme
 	Dropped  func() uint64
 	Hooks    *ingest.Hooks
-	Limits   decode.Limits       // zero fields: decode's defaults
-	Tap      func([]ingest.Item) // sees every item once, in order (--record)
+	Limits   decode.Limits // zero fields: decode's defaults
+	// Tap sees every item once, in order (--record), until it fails;
+	// Recorded says how many messages its recording holds (see
+	// console.Source).
+	Tap      func([]ingest.Item) error
+	Recorded func() uint64
 }
 
 // Run ingests src until ctx ends or the input closes: the one ingest
@@ -103,13 +117,19 @@ type Source struct {
 // in the Errors pane, logged with its stack (the first few; then counts)
 // and every session is told. Nothing restarts.
 //
-// The restart below is the last resort for a panic outside that path: in
-// the batcher's own goroutine, where --record's Tap encodes every item (a
-// recorder bug on odd network text), or in ingest's own bookkeeping. The
-// server does not go down for it (every operator would lose their
-// console); it logs, tells every session and starts the ingest again on
-// the same input, and the messages in the stage at that moment are lost.
+// --record's Tap failing (a write error, or a panic: a recorder bug on
+// odd network text) stops the recording only: the batcher calls it no
+// more and goes on; the writer files it in the Errors pane, the log says
+// what the recording holds (a panic with its stack) and every session is
+// told and counts what the recording misses. Nothing restarts.
+//
+// The restart below is the last resort for a panic outside those paths,
+// in ingest's own bookkeeping. The server does not go down for it (every
+// operator would lose their console); it logs, tells every session and
+// starts the ingest again on the same input, and the messages in the stage
+// at that moment are lost.
 func (h *Hub) Run(ctx context.Context, src Source) {
+	h.Recorded = src.Recorded // before the first Apply
 	go fleet.ReleaseAfterBursts(ctx, time.Second)
 	go h.RefreshEvery(ctx, time.Second)
 	for ctx.Err() == nil {

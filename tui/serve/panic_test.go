@@ -2,9 +2,12 @@ package serve
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,10 +117,115 @@ func TestIngestPanicKeepsServing(t *testing.T) {
 	}
 }
 
-// A panic outside the per-message path (the last resort: here --record's
-// Tap) is logged with its stack, every session is told, and the ingest
-// starts again on the same input, so what arrives afterwards is applied.
-func TestTapPanicRestartsTheIngest(t *testing.T) {
+// A recorder that fails (a write error: a full disk; or a panic: a bug in
+// its encoder) stops the recording, not the ingest: nothing restarts, every
+// message is applied once, the Errors pane has the report, serve's log says
+// what the recording holds (a panic with its stack, the secret it held
+// blanked), every session is told once, and the sessions' status bars
+// count the messages missing from the recording. On the old code the
+// panic restarted the ingest, and a write error was not reported at all.
+func TestTapFailureStopsTheRecordingOnly(t *testing.T) {
+	const secret = "rec-s3cr3t-value"
+	for _, panics := range []bool{false, true} {
+		t.Run(fmt.Sprintf("panic %v", panics), func(t *testing.T) {
+			generic, err := platform.New(platform.Generic, platform.Params{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := NewHub(fleet.New(fleet.DefaultConfig(), platforms.Fleet()))
+			h.Redact = func(s string) string { return strings.ReplaceAll(s, secret, "[redacted]") }
+			var mu sync.Mutex
+			var log []string
+			h.setLog(func(l string) { mu.Lock(); log = append(log, l); mu.Unlock() })
+			sub := h.Subscribe()
+			in := make(chan mqttconn.Message, 8)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan struct{})
+			var recorded, afterStop atomic.Uint64
+			var stopped atomic.Bool
+			tap := func(items []ingest.Item) error {
+				if stopped.Load() {
+					afterStop.Add(1)
+				}
+				for _, it := range items {
+					if it.Msg.Topic == "boom" {
+						stopped.Store(true)
+						if panics {
+							panic("recorder bug near " + secret)
+						}
+						return errors.New("record: write rec.jsonl: no space left on device")
+					}
+					recorded.Add(1)
+				}
+				return nil
+			}
+			go func() {
+				defer close(done)
+				h.Run(ctx, Source{Messages: in, Scheme: generic, Tap: tap, Recorded: recorded.Load})
+			}()
+
+			in <- mqttconn.Message{Topic: "before", Payload: []byte("1")}
+			waitTopic(t, h, "before")
+			in <- mqttconn.Message{Topic: "boom", Payload: []byte("2")}
+			in <- mqttconn.Message{Topic: "after", Payload: []byte("3")}
+			waitTopic(t, h, "after")
+			in <- mqttconn.Message{Topic: "later", Payload: []byte("4")}
+			waitTopic(t, h, "later")
+
+			if h.restarts.Load() != 0 || h.Applied() != 4 || afterStop.Load() != 0 {
+				t.Fatalf("%d restarts, %d of 4 messages applied, the tap called %d times after it stopped", h.restarts.Load(), h.Applied(), afterStop.Load())
+			}
+			if missing, stopped := h.Unrecorded(); !stopped || missing != 3 {
+				t.Fatalf("%d messages missing from the recording (stopped %v), want 3", missing, stopped)
+			}
+			if kept, stopped := h.Shared(sub).RecordKept(); !stopped || kept != 1 {
+				t.Fatalf("the sessions are told the recording kept %d (stopped %v), want 1", kept, stopped)
+			}
+			mu.Lock()
+			text := strings.Join(log, "\n")
+			mu.Unlock()
+			if strings.Contains(text, secret) || strings.Contains(text, "internal error in the ingest") ||
+				!strings.Contains(text, "recording stopped: ") || !strings.Contains(text, "holds the first 1 messages received") || !strings.Contains(text, "keeps serving") {
+				t.Fatalf("the log does not say the recording stopped (or restarted, or shows the secret):\n%s", text)
+			}
+			if panics && (!strings.Contains(text, "recorder bug near [redacted]") || !strings.Contains(text, "TestTapFailureStopsTheRecordingOnly")) {
+				t.Fatalf("the log lacks the panic or its stack:\n%s", text)
+			}
+			if !panics && !strings.Contains(text, "no space left on device") {
+				t.Fatalf("the log lacks the write error:\n%s", text)
+			}
+			news := h.Shared(sub).Take()
+			if len(news.Notices) != 1 || !strings.Contains(news.Notices[0], "recording stopped: ") || strings.Contains(news.Notices[0], secret) {
+				t.Fatalf("the sessions were told %q", news.Notices)
+			}
+			h.Lock().RLock()
+			errs, _ := h.Store().ErrorsWindow(0, 10, nil)
+			h.Lock().RUnlock()
+			var reports int
+			for _, e := range errs {
+				if e.Code == "RECORDING_STOPPED" && !strings.Contains(e.Message, secret) {
+					reports++
+				}
+			}
+			if reports != 1 {
+				t.Fatalf("%d RECORDING_STOPPED reports without the secret, want 1: %+v", reports, errs)
+			}
+			close(in)
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the hub did not end with its input")
+			}
+		})
+	}
+}
+
+// A panic outside the per-message path and the Tap (the last resort: here
+// the transport's drop counter, once) is logged with its stack, every
+// session is told, and the ingest starts again on the same input, so what
+// arrives afterwards is applied.
+func TestBookkeepingPanicRestartsTheIngest(t *testing.T) {
 	generic, err := platform.New(platform.Generic, platform.Params{})
 	if err != nil {
 		t.Fatal(err)
@@ -131,21 +239,19 @@ func TestTapPanicRestartsTheIngest(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan struct{})
-	tap := func(items []ingest.Item) {
-		for _, it := range items {
-			if it.Msg.Topic == "boom" {
-				panic("recorder bug")
-			}
+	var calls atomic.Int64
+	dropped := func() uint64 {
+		if calls.Add(1) == 3 { // after the first batcher's start, in its loop
+			panic("counter bug")
 		}
+		return 0
 	}
 	go func() {
 		defer close(done)
-		h.Run(ctx, Source{Messages: in, Scheme: generic, Tap: tap})
+		h.Run(ctx, Source{Messages: in, Scheme: generic, Dropped: dropped})
 	}()
 
 	in <- mqttconn.Message{Topic: "before", Payload: []byte("1")}
-	waitTopic(t, h, "before")
-	in <- mqttconn.Message{Topic: "boom", Payload: []byte("2")}
 	deadline := time.Now().Add(10 * time.Second)
 	for h.restarts.Load() == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -156,7 +262,7 @@ func TestTapPanicRestartsTheIngest(t *testing.T) {
 	mu.Lock()
 	text := strings.Join(log, "\n")
 	mu.Unlock()
-	if !strings.Contains(text, "internal error in the ingest: recorder bug") || !strings.Contains(text, "keeps serving") || !strings.Contains(text, "TestTapPanicRestartsTheIngest") {
+	if !strings.Contains(text, "internal error in the ingest: counter bug") || !strings.Contains(text, "keeps serving") || !strings.Contains(text, "TestBookkeepingPanicRestartsTheIngest") {
 		t.Fatalf("the log does not say what happened, with the stack:\n%s", text)
 	}
 	news := h.Shared(sub).Take()
