@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ type tmuxTerm struct {
 	socket  string
 	conf    string
 	env     []string
-	started time.Time
+	started string // file the pane's shell writes its pid (mqdeck's once it execs) and the time to, just before it execs mqdeck
 	status  string // file the pane's shell writes mqdeck's exit status to
 }
 
@@ -46,7 +47,7 @@ func newTmuxCmd(t *testing.T, width, height int, argv ...string) *tmuxTerm {
 	}
 	dir := t.TempDir()
 	tm := &tmuxTerm{t: t, bin: bin, socket: fmt.Sprintf("mqdeck-test-%d-%d", os.Getpid(), time.Now().UnixNano()),
-		conf: filepath.Join(dir, "tmux.conf"), status: filepath.Join(dir, "status"), env: append(testEnv(t), "TERM=xterm-256color")}
+		conf: filepath.Join(dir, "tmux.conf"), started: filepath.Join(dir, "started"), status: filepath.Join(dir, "status"), env: append(testEnv(t), "TERM=xterm-256color")}
 	// The pane stays after mqdeck exits (its last screen is read); no
 	// status line, so the pane is the whole size; /bin/sh runs the command
 	// line below whatever the user's $SHELL is.
@@ -63,7 +64,11 @@ func newTmuxCmd(t *testing.T, width, height int, argv ...string) *tmuxTerm {
 	// starts when the pty closes, just as mqdeck exits; that SIGCHLD is
 	// dropped and tmux leaves mqdeck a zombie until some other child ends
 	// (seen with strace; 1 run in 15-30 under load).
-	command := strings.Join(quoted, " ") + "; echo $? > " + shellQuote(tm.status)
+	// An inner shell records which process mqdeck is and when it started,
+	// then becomes mqdeck: tmux's server and the shells take their own time
+	// first, which is not mqdeck's.
+	stamp := "echo $$ $(date +%s%N) > " + shellQuote(tm.started) + `; exec "$0" "$@"`
+	command := "sh -c " + shellQuote(stamp) + " " + strings.Join(quoted, " ") + "; echo $? > " + shellQuote(tm.status)
 	t.Cleanup(func() {
 		_, _ = tm.run("kill-server")
 		// tmux leaves the socket file behind: $TMUX_TMPDIR (else /tmp)/tmux-UID/NAME.
@@ -73,7 +78,6 @@ func newTmuxCmd(t *testing.T, width, height int, argv ...string) *tmuxTerm {
 		}
 		_ = os.Remove(filepath.Join(dir, fmt.Sprintf("tmux-%d", os.Getuid()), tm.socket))
 	})
-	tm.started = time.Now()
 	if out, err := tm.run("new-session", "-d", "-s", "main", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), command); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
@@ -87,6 +91,43 @@ func (tm *tmuxTerm) run(args ...string) (string, error) {
 	cmd.Env = tm.env
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// startedAt is mqdeck's process id and when the pane's shell exec'd it.
+func (tm *tmuxTerm) startedAt() (int, time.Time) {
+	tm.t.Helper()
+	b, err := os.ReadFile(tm.started)
+	f := strings.Fields(string(b))
+	if err != nil || len(f) != 2 {
+		tm.t.Fatalf("when mqdeck started: %v %q", err, b)
+	}
+	pid, perr := strconv.Atoi(f[0])
+	ns, terr := strconv.ParseInt(f[1], 10, 64)
+	if perr != nil || terr != nil {
+		tm.t.Fatalf("when mqdeck started: %q", b)
+	}
+	return pid, time.Unix(0, ns)
+}
+
+// runQueueWait is the longest any one of pid's threads has waited, ready to
+// run, for a core (Linux's schedstat; 0 elsewhere). Every wait of a thread
+// is time the whole process may have been held up by others' work, so a
+// thread's is the most that can be discounted without discounting a pause
+// of mqdeck's own: a sleeping thread is not waiting for a core.
+func runQueueWait(pid int) time.Duration {
+	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	var most time.Duration
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		f := strings.Fields(string(b))
+		if err != nil || len(f) < 2 {
+			continue
+		}
+		if ns, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+			most = max(most, time.Duration(ns))
+		}
+	}
+	return most
 }
 
 // screen is the pane's text now.
@@ -191,14 +232,26 @@ func TestConsoleShowsSeedEvents(t *testing.T) {
 }
 
 // TestDemoShowsSystemsQuickly: `mqdeck demo` shows the simulated systems
-// within 2 s of starting (issue 7).
+// within 2 s of starting (issue 7). mqdeck needs ~0.15-0.25 s of CPU for it
+// (schedstat at load 11): the rest of a run's time under load is waiting
+// for a core. Counted from tmux's start, as it was, the test failed 1 run
+// in 40 at load 11-14 (3.9 s; 0.5-1.7 s in the others), and at load 16
+// the first frame came 2.2 s after the exec. So it counts from the exec and
+// leaves out the longest wait of one mqdeck thread for a core (0.05-0.4 s
+// at load 9-11, 0.2-0.6 s left); a pause of mqdeck's own, a sleep or a
+// timer, is never such a wait (a 2.5 s sleep before the console fails it),
+// and on a quiet machine there is little to leave out.
 func TestDemoShowsSystemsQuickly(t *testing.T) {
 	tm := newTmux(t, 120, 40, "demo", "--theme", "mono")
-	screen := tm.waitScreen(5*time.Second, "12 systems", "online")
-	took := time.Since(tm.started)
-	t.Logf("systems on screen after %s", took.Round(time.Millisecond))
+	screen := tm.waitScreen(10*time.Second, "12 systems", "online")
+	pid, started := tm.startedAt()
+	wall := time.Since(started)
+	waited := runQueueWait(pid)
+	took := wall - waited
+	t.Logf("systems on screen %s after the exec, %s of it one thread's wait for a core: %s",
+		wall.Round(time.Millisecond), waited.Round(time.Millisecond), took.Round(time.Millisecond))
 	if took > 2*time.Second {
-		t.Errorf("demo took %s to show its systems, want under 2 s:\n%s", took, screen)
+		t.Errorf("demo took %s to show its systems (%s, less %s waiting for a core), want under 2 s:\n%s", took, wall, waited, screen)
 	}
 	tm.keys("q")
 	if status := tm.exited(5 * time.Second); status != "0" {
