@@ -112,7 +112,7 @@ func TestServeRecordPanicKeepsServing(t *testing.T) {
 	if !strings.Contains(log, "[redacted]") || !strings.Contains(log, "(*recorder).tap") || strings.Contains(log, "internal error in the ingest") {
 		t.Fatalf("the log lacks the blanked panic or its stack, or the ingest restarted:\n%s", log)
 	}
-	if !strings.Contains(log, "--record "+rec+" stopped at") || !strings.Contains(log, "it holds the first 1 messages received") {
+	if !strings.Contains(log, "--record "+rec+" stopped at") || !strings.Contains(log, "it holds the first 1 message received") {
 		t.Fatalf("the log does not say at the end what the recording holds:\n%s", log)
 	}
 	f, err := os.Open(rec)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mqdeck/mqdeck/mqttconn/ingest"
 	"github.com/mqdeck/mqdeck/mqttconn/record"
+	"github.com/mqdeck/mqdeck/tui/console"
 )
 
 // recorder is --record of the console, demo and serve: the ingest's Tap
@@ -110,8 +111,8 @@ func (r *recorder) close(stderr io.Writer) {
 	defer r.mu.Unlock()
 	switch {
 	case !r.stopped.IsZero():
-		fmt.Fprintf(stderr, "mqdeck: --record %s stopped at %s: %s; it holds the first %d messages received, whole: every message after them is missing from it\n",
-			r.path, r.stopped.Format("15:04:05"), oneLine(r.why), r.w.Count())
+		fmt.Fprintf(stderr, "mqdeck: --record %s stopped at %s: %s; it holds the first %s received, whole: every message after them is missing from it\n",
+			r.path, r.stopped.Format("15:04:05"), oneLine(r.why), console.Messages(r.w.Count()))
 	case err != nil:
 		fmt.Fprintf(stderr, "mqdeck: --record %s: %s\n", r.path, oneLine(err.Error()))
 	}

@@ -155,7 +155,7 @@ func TestRecordWriteFailureKeepsTheConsoleRunning(t *testing.T) {
 		t.Fatalf("the recording says it holds %d messages; the disk has %d lines", kept, strings.Count(string(disk.data), "\n"))
 	}
 	text := recordingStopped(t, m)
-	if !strings.Contains(text, "no space left on device") || !strings.Contains(text, fmt.Sprintf("holds the first %d messages received", kept)) ||
+	if !strings.Contains(text, "no space left on device") || !strings.Contains(text, "holds the first "+Messages(kept)+" received") ||
 		!strings.Contains(text, "and so is every message from now on") {
 		t.Fatalf("the report does not say why, or what the file holds: %q", text)
 	}

@@ -105,7 +105,7 @@ func run(ctx context.Context, cfg Config, final func(*Model), opts ...tea.Progra
 			if r.Panic != nil {
 				// A bug: reported as the others are, with its stack.
 				if path, err := writeCrashReport(cfg, crash{value: r.Panic.Value, stack: r.Panic.Stack}, time.Now()); err == nil {
-					note = fmt.Sprintf("recording stopped by a bug: %d messages missing; report in %s", r.Missing, path)
+					note = fmt.Sprintf("recording stopped by a bug: %s missing; report in %s", Messages(r.Missing), path)
 				}
 			}
 			w.Notify(note)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -300,11 +301,15 @@ func (w *Writer) recordStopped(st *ingest.TapStop) {
 		why = w.panicText(st.Err.Error())
 	}
 	// The counts first: serve's log cuts a long line at its end.
-	text := fmt.Sprintf("recording stopped: it holds the first %d messages received, whole; the %d received since are missing from it, and so is every message from now on. Why: %s",
-		kept, missing, why)
+	are := "are"
+	if missing == 1 {
+		are = "is"
+	}
+	text := fmt.Sprintf("recording stopped: it holds the first %s received, whole; the %s received since %s missing from it, and so is every message from now on. Why: %s",
+		Messages(kept), Messages(missing), are, why)
 	w.AddError(fleet.ErrorReport{Source: fleet.ErrOther, Code: "RECORDING_STOPPED", Message: text})
 	r := RecordStop{Text: text, Panic: st.Panic, Missing: missing,
-		Notice: fmt.Sprintf("recording stopped: %d messages missing, see the Errors pane (%s)", missing, decode.Truncate(why, 80))}
+		Notice: fmt.Sprintf("recording stopped: %s missing, see the Errors pane (%s)", Messages(missing), decode.Truncate(why, 80))}
 	if w.OnRecordStop != nil {
 		w.OnRecordStop(r)
 		return
@@ -469,4 +474,12 @@ func (s *Sub) Close() {
 		s.cond.Broadcast()
 	}
 	s.mu.Unlock()
+}
+
+// Messages is "1 message" or "n messages".
+func Messages(n uint64) string {
+	if n == 1 {
+		return "1 message"
+	}
+	return strconv.FormatUint(n, 10) + " messages"
 }

@@ -186,7 +186,7 @@ func TestTapFailureStopsTheRecordingOnly(t *testing.T) {
 			text := strings.Join(log, "\n")
 			mu.Unlock()
 			if strings.Contains(text, secret) || strings.Contains(text, "internal error in the ingest") ||
-				!strings.Contains(text, "recording stopped: ") || !strings.Contains(text, "holds the first 1 messages received") || !strings.Contains(text, "keeps serving") {
+				!strings.Contains(text, "recording stopped: ") || !strings.Contains(text, "holds the first 1 message received") || !strings.Contains(text, "keeps serving") {
 				t.Fatalf("the log does not say the recording stopped (or restarted, or shows the secret):\n%s", text)
 			}
 			if panics && (!strings.Contains(text, "recorder bug near [redacted]") || !strings.Contains(text, "TestTapFailureStopsTheRecordingOnly")) {
