@@ -105,7 +105,7 @@ func TestServeOverOpenSSH(t *testing.T) {
 	if code := p.wait(t, 10*time.Second); code != 0 {
 		t.Errorf("mqdeck serve exited %d after SIGTERM\n%s", code, p.stderr.String())
 	}
-	tm.waitScreen(5*time.Second, "mqdeck serve is shutting down")
+	tm.waitScreen(5*time.Second, "mqdeck serve: shutting down")
 	tm.exited(5 * time.Second)
 }
 

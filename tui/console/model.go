@@ -74,6 +74,9 @@ type Config struct {
 	// RetryNow ends the client's reconnect wait at once (the R key); false
 	// when it is not waiting. nil: no live client, the key is off.
 	RetryNow func() bool
+	// RetryRefused, when RetryNow is nil, is what the R key says instead of
+	// nothing (mqdeck serve: a viewer may not reconnect the room's broker).
+	RetryRefused string
 	// Shared: Store is written by another goroutine and Source is unused
 	// (mqdeck serve); nil: the console applies its own batches.
 	Shared *Shared
@@ -155,7 +158,7 @@ func New(cfg Config) *Model {
 	if err := m.keys.Rebind(cfg.Keys); err != nil {
 		m.keyErr = err
 	}
-	m.keys.Retry.SetEnabled(cfg.RetryNow != nil)
+	m.keys.Retry.SetEnabled(cfg.RetryNow != nil || cfg.RetryRefused != "")
 	name, detect := themes.Initial(cfg.Theme, cfg.NoColor)
 	m.styles, m.detect = themes.New(name), detect
 

@@ -204,6 +204,10 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		m.refreshStatus()
 		return nil
 	case key.Matches(k, m.keys.Retry):
+		if m.cfg.RetryNow == nil {
+			m.notice(m.cfg.RetryRefused)
+			return nil
+		}
 		if m.cfg.RetryNow() {
 			m.notice("reconnecting now")
 		} else {

@@ -77,6 +77,23 @@ func TestViewerRefusalFitsIn80Columns(t *testing.T) {
 	}
 }
 
+// A viewer's R (reconnect the broker now) says why it does nothing,
+// instead of nothing; an operator's is no refusal.
+func TestViewerRetryIsRefusedInWords(t *testing.T) {
+	r := newRig(t, rigOpts{mod: func(c *Config) { c.Console.RetryNow = func() bool { return false } }})
+	vw := r.open(t, "bob", r.viewer, 100, 30, true)
+	vw.waitFor(sysName, 10*time.Second)
+	m := vw.mark()
+	vw.send("R")
+	vw.waitSince(m, "only operators reconnect", 5*time.Second)
+
+	op := r.open(t, "alice", r.op, 100, 30, true)
+	op.waitFor(sysName, 10*time.Second)
+	m = op.mark()
+	op.send("R")
+	op.waitSince(m, "nothing to retry", 5*time.Second) // connected: no wait to end
+}
+
 // Under --readonly a key of --operator-keys still lists the sessions (it
 // shows as a viewer); a viewer's key still may not.
 func TestReadOnlyOperatorKeyRunsWho(t *testing.T) {

@@ -278,6 +278,6 @@ func TestShutdownTellsEverySession(t *testing.T) {
 		if _, err := tm.wait(10 * time.Second); err != nil {
 			t.Fatal(err)
 		}
-		tm.waitFor("mqdeck serve is shutting down", time.Second)
+		tm.waitFor("mqdeck serve: shutting down", time.Second)
 	}
 }

@@ -288,7 +288,7 @@ func (s *Server) shutdown() {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- s.srv.Shutdown(gctx) }() // closes the listener, waits for the connections
-	s.reg.stopAll("mqdeck serve is shutting down")
+	s.reg.stopAll("shutting down")
 	if err := <-done; err != nil {
 		s.logf("sessions still open after %s: closing them", shutdownGrace)
 	}

@@ -156,6 +156,10 @@ func (s *Server) sessionConfig(id Identity, sub *console.Sub, environ []string) 
 	if id.Role != RoleOperator {
 		cfg.Conn.ReadOnly = true // the status bar says READ-ONLY
 		cfg.RetryNow = nil       // reconnecting is everyone's connection: operators only
+		cfg.RetryRefused = "role viewer: only operators reconnect the broker"
+		if s.cfg.ReadOnly {
+			cfg.RetryRefused = "serve --readonly: sessions do not reconnect the broker"
+		}
 		a.ReadOnly = true
 		// Short enough to be read whole after the longest action title
 		// ("Update configuration") on an 80-column status line.
