@@ -119,10 +119,7 @@ func (m *Model) unrecorded(messages uint64) (missing uint64, stopped bool) {
 	case m.local != nil:
 		kept, stopped = m.local.RecordKept()
 	}
-	if stopped && messages > kept {
-		missing = messages - kept
-	}
-	return missing, stopped
+	return pastKept(messages, kept, stopped), stopped
 }
 
 // refreshStatus hands the current figures to the status bar.

@@ -270,14 +270,16 @@ func (w *Writer) RecordKept() (kept uint64, stopped bool) {
 // Unrecorded is how many of the messages applied are missing from the
 // recording, and whether it stopped (0, false while it goes on).
 func (w *Writer) Unrecorded() (missing uint64, stopped bool) {
-	k := w.kept.Load()
-	if k == nil {
-		return 0, false
+	kept, stopped := w.RecordKept()
+	return pastKept(w.applied.Load(), kept, stopped), stopped
+}
+
+// pastKept is how many of messages a stopped recording misses.
+func pastKept(messages, kept uint64, stopped bool) uint64 {
+	if !stopped || messages <= kept {
+		return 0
 	}
-	if a := w.applied.Load(); a > *k {
-		return a - *k, true
-	}
-	return 0, true
+	return messages - kept
 }
 
 // recordStopped files the Tap's end in the Errors pane and has it said

@@ -75,18 +75,30 @@ func (h *Hub) report(what string, stack []byte, notice string) {
 		if stack == nil {
 			tail = "; mqdeck keeps serving"
 		}
-		clean := decode.Safe
-		if h.Redact != nil { // a panic's text may hold a secret
-			clean = func(s string) string { return decode.Safe(h.Redact(s)) }
-		}
-		(*f)(decode.Truncate(clean(what), 300) + tail)
-		for _, l := range strings.Split(strings.TrimSpace(string(stack)), "\n") {
-			if l != "" {
-				(*f)("  " + clean(l))
-			}
-		}
+		clean := cleaner(h.Redact) // a panic's text may hold a secret
+		logWithStack(*f, clean, decode.Truncate(clean(what), 300)+tail, stack)
 	}
 	h.Notify(notice)
+}
+
+// cleaner makes a line of a report fit for the log: secrets blanked
+// (redact may be nil), terminal-safe.
+func cleaner(redact func(string) string) func(string) string {
+	if redact == nil {
+		return decode.Safe
+	}
+	return func(s string) string { return decode.Safe(redact(s)) }
+}
+
+// logWithStack logs line, then each line of a panic's stack indented,
+// cleaned as line was.
+func logWithStack(log func(string), clean func(string) string, line string, stack []byte) {
+	log(line)
+	for _, l := range strings.Split(strings.TrimSpace(string(stack)), "\n") {
+		if l != "" {
+			log("  " + clean(l))
+		}
+	}
 }
 
 // Subscribe adds a session, its unmatched items bounded.

@@ -155,18 +155,16 @@ func (s *Server) sessionConfig(id Identity, sub *console.Sub, environ []string) 
 	a.Publisher = rolePublisher{role: id.Role, next: a.Publisher}
 	if id.Role != RoleOperator {
 		cfg.Conn.ReadOnly = true // the status bar says READ-ONLY
-		cfg.RetryNow = nil       // reconnecting is everyone's connection: operators only
-		cfg.RetryRefused = "role viewer: only operators reconnect the broker"
+		who, retry := "role viewer", "only operators reconnect the broker"
 		if s.cfg.ReadOnly {
-			cfg.RetryRefused = "serve --readonly: sessions do not reconnect the broker"
+			who, retry = "serve --readonly", "sessions do not reconnect the broker"
 		}
+		cfg.RetryNow = nil // reconnecting is everyone's connection: operators only
+		cfg.RetryRefused = who + ": " + retry
 		a.ReadOnly = true
 		// Short enough to be read whole after the longest action title
 		// ("Update configuration") on an 80-column status line.
-		a.Off = "role viewer: nothing is published"
-		if s.cfg.ReadOnly {
-			a.Off = "serve --readonly: nothing is published"
-		}
+		a.Off = who + ": nothing is published"
 		a.Ack = actions.AckClient{} // no GraphQL call either
 	}
 	cfg.Actions = a
@@ -251,17 +249,12 @@ func hasEnv(environ []string, name string) bool {
 // and the session is ended with the reason; the others go on.
 func (s *Server) sessionPanic(e *entry) func(r any, stack []byte) {
 	var once sync.Once
-	redact := s.cfg.Console.Redactor()
-	clean := func(v string) string { return decode.Safe(redact(v)) }
+	clean := cleaner(s.cfg.Console.Redactor())
 	return func(r any, stack []byte) {
 		once.Do(func() {
-			s.logf("session %d: %s %s: internal error (a bug): %s; the session is closed, mqdeck serve goes on",
-				e.id, decode.Safe(e.ident.User), e.ident.Key, decode.Truncate(clean(fmt.Sprint(r)), 300))
-			for _, l := range strings.Split(strings.TrimSpace(string(stack)), "\n") {
-				if l != "" {
-					s.logf("  %s", clean(l))
-				}
-			}
+			logWithStack(func(l string) { s.logf("%s", l) }, clean,
+				fmt.Sprintf("session %d: %s %s: internal error (a bug): %s; the session is closed, mqdeck serve goes on",
+					e.id, decode.Safe(e.ident.User), e.ident.Key, decode.Truncate(clean(fmt.Sprint(r)), 300)), stack)
 			e.stop("internal error (a bug): this session is closed; mqdeck serve goes on, connect again")
 		})
 	}
