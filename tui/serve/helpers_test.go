@@ -159,6 +159,22 @@ func (r *rig) dial(user string, key gossh.Signer) (*gossh.Client, error) {
 	return r.dialAt(r.addr, user, key)
 }
 
+// command runs cmd in a session of its own (no PTY): its output, stdout
+// and stderr together, and how it ended.
+func (r *rig) command(t testing.TB, user string, key gossh.Signer, cmd string) ([]byte, error) {
+	t.Helper()
+	c, err := r.dial(user, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.CombinedOutput(cmd)
+}
+
 func (r *rig) dialAt(addr, user string, key gossh.Signer) (*gossh.Client, error) {
 	return gossh.Dial("tcp", addr, &gossh.ClientConfig{
 		User:            user,

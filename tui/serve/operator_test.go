@@ -101,16 +101,7 @@ func TestReadOnlyOperatorKeyRunsWho(t *testing.T) {
 	a := r.open(t, "alice", r.op, 100, 30, true)
 	a.waitFor(sysName, 10*time.Second)
 
-	c, err := r.dial("alice", r.op)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	s, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := s.CombinedOutput("who")
+	out, err := r.command(t, "alice", r.op, "who")
 	if err != nil {
 		t.Fatalf("who with an operator's key under --readonly: %v %q", err, out)
 	}
@@ -118,16 +109,7 @@ func TestReadOnlyOperatorKeyRunsWho(t *testing.T) {
 		t.Errorf("who does not list alice as a viewer:\n%s", out)
 	}
 
-	c2, err := r.dial("bob", r.viewer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c2.Close()
-	s2, err := c2.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out, err := s2.CombinedOutput("who"); err == nil || !strings.Contains(string(out), "operators only") {
+	if out, err := r.command(t, "bob", r.viewer, "who"); err == nil || !strings.Contains(string(out), "operators only") {
 		t.Errorf("a viewer's who: %v %q", err, out)
 	}
 }

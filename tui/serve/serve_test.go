@@ -234,16 +234,7 @@ func TestWhoAndMaxSessions(t *testing.T) {
 			t.Errorf("who lacks %q:\n%s", want, who)
 		}
 	}
-	c2, err := r.dial("bob", r.viewer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c2.Close()
-	s2, err := c2.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out, err := s2.CombinedOutput("who"); err == nil || !strings.Contains(string(out), "operators only") {
+	if out, err := r.command(t, "bob", r.viewer, "who"); err == nil || !strings.Contains(string(out), "operators only") {
 		t.Errorf("a viewer's who: %v %q", err, out)
 	}
 }
