@@ -68,9 +68,21 @@ func (e usageError) Unwrap() error { return e.err }
 
 // Main runs mqdeck with the process's arguments and returns its exit code.
 func Main(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	defer stop()
 	return Run(ctx, args, os.Stdout, os.Stderr)
+}
+
+// stopSignals end a run the orderly way (serve tells its sessions and
+// closes the audit, a recording is flushed). SIGHUP too: a terminal or ssh
+// link that goes away would otherwise kill mqdeck on the spot, unless the
+// user asked to ignore it (nohup), which Notify would undo.
+func stopSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
 }
 
 // Run parses args and runs the selected command. It never calls os.Exit.

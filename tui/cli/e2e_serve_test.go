@@ -186,3 +186,34 @@ func TestServePanicLogHasNoSecret(t *testing.T) {
 		t.Errorf("the password is in serve's log after shutdown")
 	}
 }
+
+// TestServeEndsCleanlyOnHangup: serve started from a terminal that goes
+// away (SIGHUP) shuts down as on SIGTERM, sessions told and the audit
+// closed, instead of dying on the spot.
+func TestServeEndsCleanlyOnHangup(t *testing.T) {
+	mq := mqtttest.StartMosquitto(t, mqtttest.MosquittoConfig{})
+	dir := t.TempDir()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := filepath.Join(dir, "operators")
+	if err := os.WriteFile(ops, gossh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sshPort := strconv.Itoa(mqtttest.FreePort(t))
+	p := startMQDeck(t, testEnv(t), "serve", "--broker", mq.URL(), "--topic", "#", "--ssh-listen", "127.0.0.1:"+sshPort,
+		"--host-key", filepath.Join(dir, "host_key"), "--operator-keys", ops, "--audit", filepath.Join(dir, "audit.jsonl"))
+	waitFor(t, 15*time.Second, "serve listening", func() bool { return strings.Contains(p.stderr.String(), "connect with") })
+	p.signal(syscall.SIGHUP)
+	if code := p.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("mqdeck serve exited %d after SIGHUP\n%s", code, p.stderr.String())
+	}
+	if !strings.Contains(p.stderr.String(), "mqdeck serve: stopped") {
+		t.Errorf("serve did not shut down the orderly way:\n%s", p.stderr.String())
+	}
+}
